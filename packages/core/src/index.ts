@@ -1,0 +1,2 @@
+export * from "./py/index.ts";
+export type * from "./domain/types.ts";

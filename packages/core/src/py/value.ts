@@ -1,0 +1,279 @@
+/**
+ * The Python value model shared by every domain pack.
+ *
+ * BFCL behaviour depends on distinctions JavaScript does not make: `3` vs `3.0`, dict insertion
+ * order with integer keys, tuples vs lists, arbitrary-precision ints. The mapping is:
+ *
+ * | Python              | TypeScript                         |
+ * |---------------------|------------------------------------|
+ * | `None`              | `null`                             |
+ * | `bool`              | `boolean`                          |
+ * | `int` (any size)    | `bigint`                           |
+ * | `float`             | `number`                           |
+ * | `str`               | `string`                           |
+ * | `list`              | `PyValue[]` (a plain, mutable JS array) |
+ * | `tuple`             | {@link PyTuple}                    |
+ * | `dict`              | {@link PyDict}                     |
+ * | `set`               | {@link PySet}                      |
+ * | class instances     | {@link PyObject} (domain defined, e.g. `Directory`) |
+ *
+ * Using `bigint` for `int` makes the compiler reject accidental int/float mixing, which is exactly
+ * the class of bug a port of Python code makes most often.
+ */
+export type PyValue =
+  | null
+  | boolean
+  | bigint
+  | number
+  | string
+  | PyValue[]
+  | PyTuple
+  | PyDict
+  | PySet
+  | PyObject;
+
+/** A Python object that is not a builtin container: the domain decides its repr, equality and encoding. */
+export interface PyObject {
+  readonly pyKind: "object";
+  /** Python `type(x).__name__`, used in TypeError/AttributeError texts. */
+  pyTypeName(): string;
+  /** Python `repr(x)`. */
+  pyRepr(): string;
+  /** Python `x == other`. */
+  pyEquals(other: PyValue): boolean;
+  /** Lossless trace encoding (`{"$dir": ...}` etc.) as a JSON text fragment. */
+  pyEncode(): string;
+  /** Whether `json.dumps` can serialize it (false for mpf, Decimal ... so the dict falls back to `str()`). */
+  readonly jsonSerializable?: false;
+}
+
+/** Python tuple: immutable, ordered, compares equal only to tuples. */
+export class PyTuple {
+  readonly pyKind = "tuple" as const;
+  readonly items: readonly PyValue[];
+  constructor(items: readonly PyValue[]) {
+    this.items = items;
+  }
+  get length(): number {
+    return this.items.length;
+  }
+}
+
+/**
+ * Hash-key of a Python value, so that keys that Python considers equal (`1 == 1.0 == True`)
+ * share one slot. Returns `undefined` for unhashable values (list, dict, set).
+ */
+export function pyHashKey(v: PyValue): string | undefined {
+  switch (typeof v) {
+    case "string":
+      return "s" + v;
+    case "bigint":
+      return "n" + v.toString();
+    case "boolean":
+      return v ? "n1" : "n0";
+    case "number":
+      if (Number.isInteger(v)) return "n" + BigInt(v).toString();
+      if (Number.isNaN(v)) return "fnan";
+      return "f" + v.toString();
+    case "object": {
+      if (v === null) return "N";
+      if (v instanceof PyTuple) {
+        const parts: string[] = [];
+        for (const it of v.items) {
+          const k = pyHashKey(it);
+          if (k === undefined) return undefined;
+          parts.push(k);
+        }
+        return "t(" + parts.map((p) => p.length + ":" + p).join(",") + ")";
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Python dict: insertion ordered, keyed by Python equality. Keys may be any hashable value
+ * (str, int, float, bool, None, tuple).
+ */
+export class PyDict {
+  readonly pyKind = "dict" as const;
+  private readonly slots = new Map<string, [PyValue, PyValue]>();
+
+  constructor(entries?: Iterable<readonly [PyValue, PyValue]>) {
+    if (entries) for (const [k, v] of entries) this.set(k, v);
+  }
+
+  /** Builds a str-keyed dict from an object literal (property order = insertion order). */
+  static from(obj: Record<string, PyValue>): PyDict {
+    const d = new PyDict();
+    for (const k of Object.keys(obj)) d.set(k, obj[k] as PyValue);
+    return d;
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  private keyOf(k: PyValue): string {
+    const h = pyHashKey(k);
+    if (h === undefined) throw new PyException("TypeError", `unhashable type: '${pyTypeName(k)}'`);
+    return h;
+  }
+
+  has(k: PyValue): boolean {
+    return this.slots.has(this.keyOf(k));
+  }
+
+  /** `d.get(k)`; returns `undefined` when absent (Python's `KeyError` is the caller's choice). */
+  get(k: PyValue): PyValue | undefined {
+    return this.slots.get(this.keyOf(k))?.[1];
+  }
+
+  /** `d[k]`: raises `KeyError` like Python when absent. */
+  getItem(k: PyValue): PyValue {
+    const slot = this.slots.get(this.keyOf(k));
+    if (!slot) throw new PyException("KeyError", pyReprForKeyError(k));
+    return slot[1];
+  }
+
+  /** `d[k] = v`: an existing key keeps its position and its original key object. */
+  set(k: PyValue, v: PyValue): this {
+    const h = this.keyOf(k);
+    const slot = this.slots.get(h);
+    if (slot) slot[1] = v;
+    else this.slots.set(h, [k, v]);
+    return this;
+  }
+
+  delete(k: PyValue): boolean {
+    return this.slots.delete(this.keyOf(k));
+  }
+
+  /** `d.pop(k)`: raises `KeyError` when absent and no default is given. */
+  pop(k: PyValue, ...dflt: [PyValue] | []): PyValue {
+    const h = this.keyOf(k);
+    const slot = this.slots.get(h);
+    if (!slot) {
+      if (dflt.length) return dflt[0] as PyValue;
+      throw new PyException("KeyError", pyReprForKeyError(k));
+    }
+    this.slots.delete(h);
+    return slot[1];
+  }
+
+  clear(): void {
+    this.slots.clear();
+  }
+
+  *keys(): IterableIterator<PyValue> {
+    for (const s of this.slots.values()) yield s[0];
+  }
+  *values(): IterableIterator<PyValue> {
+    for (const s of this.slots.values()) yield s[1];
+  }
+  *entries(): IterableIterator<[PyValue, PyValue]> {
+    for (const s of this.slots.values()) yield [s[0], s[1]];
+  }
+  [Symbol.iterator](): IterableIterator<[PyValue, PyValue]> {
+    return this.entries();
+  }
+
+  /** Shallow copy (`dict.copy()`): same key and value objects, new table. */
+  copy(): PyDict {
+    return new PyDict(this.entries());
+  }
+}
+
+/** Python set: unordered for equality; iteration follows insertion order (documented deviation: CPython's order is hash based). */
+export class PySet {
+  readonly pyKind = "set" as const;
+  private readonly slots = new Map<string, PyValue>();
+  constructor(items?: Iterable<PyValue>) {
+    if (items) for (const it of items) this.add(it);
+  }
+  get size(): number {
+    return this.slots.size;
+  }
+  private keyOf(k: PyValue): string {
+    const h = pyHashKey(k);
+    if (h === undefined) throw new PyException("TypeError", `unhashable type: '${pyTypeName(k)}'`);
+    return h;
+  }
+  add(v: PyValue): this {
+    const h = this.keyOf(v);
+    if (!this.slots.has(h)) this.slots.set(h, v);
+    return this;
+  }
+  has(v: PyValue): boolean {
+    return this.slots.has(this.keyOf(v));
+  }
+  delete(v: PyValue): boolean {
+    return this.slots.delete(this.keyOf(v));
+  }
+  values(): IterableIterator<PyValue> {
+    return this.slots.values();
+  }
+  [Symbol.iterator](): IterableIterator<PyValue> {
+    return this.slots.values();
+  }
+}
+
+/**
+ * A Python exception raised by a tool body. The executor turns it into
+ * `"Error during execution: " + message`, exactly like `str(e)` in the reference.
+ */
+export class PyException extends Error {
+  /** Python exception class name (`TypeError`, `KeyError`, `ValueError`, ...). */
+  readonly pyType: string;
+  constructor(pyType: string, message: string) {
+    super(message);
+    this.name = "PyException";
+    this.pyType = pyType;
+  }
+}
+
+/** Python `type(v).__name__`. */
+export function pyTypeName(v: PyValue): string {
+  switch (typeof v) {
+    case "string":
+      return "str";
+    case "bigint":
+      return "int";
+    case "number":
+      return "float";
+    case "boolean":
+      return "bool";
+    default:
+      if (v === null) return "NoneType";
+      if (Array.isArray(v)) return "list";
+      if (v instanceof PyDict) return "dict";
+      if (v instanceof PyTuple) return "tuple";
+      if (v instanceof PySet) return "set";
+      return (v as PyObject).pyTypeName();
+  }
+}
+
+// `str(KeyError(k))` is `repr(k)`; imported lazily to avoid a cycle with repr.ts.
+let reprHook: (v: PyValue) => string = (v) => String(v);
+/** @internal wired by repr.ts */
+export function _setKeyErrorRepr(fn: (v: PyValue) => string): void {
+  reprHook = fn;
+}
+function pyReprForKeyError(k: PyValue): string {
+  return reprHook(k);
+}
+
+/** Type guards, handy in tool bodies that must mirror Python's dynamic typing. */
+export const isPyInt = (v: PyValue): v is bigint => typeof v === "bigint";
+export const isPyFloat = (v: PyValue): v is number => typeof v === "number";
+export const isPyStr = (v: PyValue): v is string => typeof v === "string";
+export const isPyBool = (v: PyValue): v is boolean => typeof v === "boolean";
+export const isPyList = (v: PyValue): v is PyValue[] => Array.isArray(v);
+export const isPyDict = (v: PyValue): v is PyDict => v instanceof PyDict;
+export const isPyTuple = (v: PyValue): v is PyTuple => v instanceof PyTuple;
+export const isPySet = (v: PyValue): v is PySet => v instanceof PySet;
+/** Python `numbers.Number`-ish check used by tools: int, float or bool. */
+export const isPyNumber = (v: PyValue): v is bigint | number | boolean =>
+  typeof v === "bigint" || typeof v === "number" || typeof v === "boolean";
