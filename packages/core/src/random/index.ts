@@ -1,0 +1,1 @@
+export { PyRandom } from "./py-random.ts";
