@@ -20,6 +20,8 @@
  * Using `bigint` for `int` makes the compiler reject accidental int/float mixing, which is exactly
  * the class of bug a port of Python code makes most often.
  */
+import { pyFloatRepr, pyStrRepr } from "./scalar-repr.ts";
+
 export type PyValue =
   | null
   | boolean
@@ -43,6 +45,8 @@ export interface PyObject {
   pyEquals(other: PyValue): boolean;
   /** Lossless trace encoding (`{"$dir": ...}` etc.) as a JSON text fragment. */
   pyEncode(): string;
+  /** Python `str(x)` when it differs from the repr (`__str__`: mpf, Decimal, datetime). */
+  pyStr?(): string;
   /** Whether `json.dumps` can serialize it (false for mpf, Decimal ... so the dict falls back to `str()`). */
   readonly jsonSerializable?: false;
 }
@@ -93,13 +97,63 @@ export function pyHashKey(v: PyValue): string | undefined {
   }
 }
 
+// Tuple keys are interned to one symbol per content hash, so Map lookups stay primitive-keyed.
+const TUPLE_KEYS = new Map<string, symbol>();
+
+/**
+ * The Map key of a hashable Python value: Python-equal values (`1 == 1.0 == True`) map to one
+ * primitive. Strings and ints key as themselves, so str/int-keyed dicts allocate nothing per key.
+ */
+function canonKey(v: PyValue): unknown {
+  switch (typeof v) {
+    case "string":
+    case "bigint":
+      return v;
+    case "boolean":
+      return v ? 1n : 0n;
+    case "number":
+      return Number.isInteger(v) ? BigInt(v) : v;
+    default: {
+      if (v === null) return null;
+      if (v instanceof PyTuple) {
+        const h = pyHashKey(v);
+        if (h === undefined) throw unhashable(firstUnhashable(v));
+        let sym = TUPLE_KEYS.get(h);
+        if (sym === undefined) {
+          sym = Symbol(h);
+          TUPLE_KEYS.set(h, sym);
+        }
+        return sym;
+      }
+      throw unhashable(v);
+    }
+  }
+}
+
+/** Python hashes a tuple item by item, so the error names the first unhashable item's type. */
+function firstUnhashable(t: PyTuple): PyValue {
+  for (const it of t.items) {
+    if (it instanceof PyTuple) {
+      if (pyHashKey(it) === undefined) return firstUnhashable(it);
+    } else if (pyHashKey(it) === undefined) return it;
+  }
+  return t;
+}
+
+function unhashable(v: PyValue): PyException {
+  return new PyException("TypeError", `unhashable type: '${pyTypeName(v)}'`);
+}
+
 /**
  * Python dict: insertion ordered, keyed by Python equality. Keys may be any hashable value
  * (str, int, float, bool, None, tuple).
  */
 export class PyDict {
   readonly pyKind = "dict" as const;
-  private readonly slots = new Map<string, [PyValue, PyValue]>();
+  /** canonical key → value, in insertion order. */
+  private readonly vals = new Map<unknown, PyValue>();
+  /** canonical key → original key object, only where they differ (`True`, `1.0`, tuples). */
+  private origKeys: Map<unknown, PyValue> | undefined;
 
   constructor(entries?: Iterable<readonly [PyValue, PyValue]>) {
     if (entries) for (const [k, v] of entries) this.set(k, v);
@@ -113,68 +167,79 @@ export class PyDict {
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.vals.size;
   }
 
-  private keyOf(k: PyValue): string {
-    const h = pyHashKey(k);
-    if (h === undefined) throw new PyException("TypeError", `unhashable type: '${pyTypeName(k)}'`);
-    return h;
+  private origOf(c: unknown): PyValue {
+    const o = this.origKeys?.get(c);
+    return o === undefined ? (c as PyValue) : o;
   }
 
   has(k: PyValue): boolean {
-    return this.slots.has(this.keyOf(k));
+    return this.vals.has(canonKey(k));
   }
 
   /** `d.get(k)`; returns `undefined` when absent (Python's `KeyError` is the caller's choice). */
   get(k: PyValue): PyValue | undefined {
-    return this.slots.get(this.keyOf(k))?.[1];
+    return this.vals.get(canonKey(k));
   }
 
   /** `d[k]`: raises `KeyError` like Python when absent. */
   getItem(k: PyValue): PyValue {
-    const slot = this.slots.get(this.keyOf(k));
-    if (!slot) throw new PyException("KeyError", pyReprForKeyError(k));
-    return slot[1];
+    const v = this.vals.get(canonKey(k));
+    if (v === undefined) throw new PyException("KeyError", pyReprForKeyError(k));
+    return v;
   }
 
   /** `d[k] = v`: an existing key keeps its position and its original key object. */
   set(k: PyValue, v: PyValue): this {
-    const h = this.keyOf(k);
-    const slot = this.slots.get(h);
-    if (slot) slot[1] = v;
-    else this.slots.set(h, [k, v]);
+    const c = canonKey(k);
+    if (!this.vals.has(c) && c !== k) (this.origKeys ??= new Map()).set(c, k);
+    this.vals.set(c, v);
     return this;
   }
 
   delete(k: PyValue): boolean {
-    return this.slots.delete(this.keyOf(k));
+    const c = canonKey(k);
+    this.origKeys?.delete(c);
+    return this.vals.delete(c);
   }
 
   /** `d.pop(k)`: raises `KeyError` when absent and no default is given. */
   pop(k: PyValue, ...dflt: [PyValue] | []): PyValue {
-    const h = this.keyOf(k);
-    const slot = this.slots.get(h);
-    if (!slot) {
+    const c = canonKey(k);
+    const v = this.vals.get(c);
+    if (v === undefined) {
       if (dflt.length) return dflt[0] as PyValue;
       throw new PyException("KeyError", pyReprForKeyError(k));
     }
-    this.slots.delete(h);
-    return slot[1];
+    this.vals.delete(c);
+    this.origKeys?.delete(c);
+    return v;
   }
 
   clear(): void {
-    this.slots.clear();
+    this.vals.clear();
+    this.origKeys = undefined;
   }
 
-  *keys(): IterableIterator<PyValue> {
-    for (const s of this.slots.values()) yield s[0];
+  keys(): IterableIterator<PyValue> {
+    // Without substituted keys the Map's own iterators are the answer (no generator overhead).
+    if (this.origKeys === undefined) return this.vals.keys() as IterableIterator<PyValue>;
+    return this.mappedKeys();
   }
-  *values(): IterableIterator<PyValue> {
-    for (const s of this.slots.values()) yield s[1];
+  private *mappedKeys(): IterableIterator<PyValue> {
+    for (const c of this.vals.keys()) yield this.origOf(c);
   }
-  *entries(): IterableIterator<[PyValue, PyValue]> {
-    for (const s of this.slots.values()) yield [s[0], s[1]];
+  values(): IterableIterator<PyValue> {
+    return this.vals.values();
+  }
+  entries(): IterableIterator<[PyValue, PyValue]> {
+    if (this.origKeys === undefined) return this.vals.entries() as IterableIterator<[PyValue, PyValue]>;
+    return this.mappedEntries();
+  }
+  private *mappedEntries(): IterableIterator<[PyValue, PyValue]> {
+    for (const [c, v] of this.vals.entries()) yield [this.origOf(c), v];
   }
   [Symbol.iterator](): IterableIterator<[PyValue, PyValue]> {
     return this.entries();
@@ -189,28 +254,23 @@ export class PyDict {
 /** Python set: unordered for equality; iteration follows insertion order (documented deviation: CPython's order is hash based). */
 export class PySet {
   readonly pyKind = "set" as const;
-  private readonly slots = new Map<string, PyValue>();
+  private readonly slots = new Map<unknown, PyValue>();
   constructor(items?: Iterable<PyValue>) {
     if (items) for (const it of items) this.add(it);
   }
   get size(): number {
     return this.slots.size;
   }
-  private keyOf(k: PyValue): string {
-    const h = pyHashKey(k);
-    if (h === undefined) throw new PyException("TypeError", `unhashable type: '${pyTypeName(k)}'`);
-    return h;
-  }
   add(v: PyValue): this {
-    const h = this.keyOf(v);
-    if (!this.slots.has(h)) this.slots.set(h, v);
+    const c = canonKey(v);
+    if (!this.slots.has(c)) this.slots.set(c, v);
     return this;
   }
   has(v: PyValue): boolean {
-    return this.slots.has(this.keyOf(v));
+    return this.slots.has(canonKey(v));
   }
   delete(v: PyValue): boolean {
-    return this.slots.delete(this.keyOf(v));
+    return this.slots.delete(canonKey(v));
   }
   values(): IterableIterator<PyValue> {
     return this.slots.values();
@@ -255,9 +315,28 @@ export function pyTypeName(v: PyValue): string {
   }
 }
 
-// `str(KeyError(k))` is `repr(k)`; imported lazily to avoid a cycle with repr.ts.
-let reprHook: (v: PyValue) => string = (v) => String(v);
-/** @internal wired by repr.ts */
+// `str(KeyError(k))` is `repr(k)`. Keys are hashable, so scalars and tuples suffice here.
+function hashableRepr(v: PyValue): string {
+  switch (typeof v) {
+    case "string":
+      return pyStrRepr(v);
+    case "bigint":
+      return v.toString();
+    case "number":
+      return pyFloatRepr(v);
+    case "boolean":
+      return v ? "True" : "False";
+    default:
+      if (v === null) return "None";
+      if (v instanceof PyTuple) {
+        const items = v.items.map(hashableRepr);
+        return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
+      }
+      return String(v);
+  }
+}
+let reprHook: (v: PyValue) => string = hashableRepr;
+/** @internal lets a caller override KeyError texts (kept for compatibility; defaults to Python's repr). */
 export function _setKeyErrorRepr(fn: (v: PyValue) => string): void {
   reprHook = fn;
 }

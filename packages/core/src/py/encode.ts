@@ -1,0 +1,198 @@
+/**
+ * The lossless trace encoding of Python values (shared/bfcl/traces/README.md, "Lossless value
+ * encoding"). `encodeValue` writes it formatted exactly like Python's `json.dumps(encoded)`, so a
+ * pack's encoded state can be compared byte for byte with `pyJsonDumps(parsePyJson(traceFragment))`.
+ */
+import { pyFloatRepr, pyJsonDumps, pyJsonString } from "./format.ts";
+import { PyDict, PySet, PyTuple } from "./value.ts";
+import type { PyObject, PyValue } from "./value.ts";
+
+const INT_SAFE = 2n ** 53n;
+
+class EllipsisType implements PyObject {
+  readonly pyKind = "object" as const;
+  readonly jsonSerializable = false as const;
+  pyTypeName(): string {
+    return "ellipsis";
+  }
+  pyRepr(): string {
+    return "Ellipsis";
+  }
+  pyEquals(other: PyValue): boolean {
+    return other === this;
+  }
+  pyEncode(): string {
+    return '{"$repr": "Ellipsis", "$type": "ellipsis"}';
+  }
+  /** A singleton, like Python's `copy.deepcopy(...)`. */
+  pyDeepCopy(): PyObject {
+    return this;
+  }
+}
+
+/** Python's `Ellipsis` singleton (ends long_context `WATCH_LIST_EXTENSION`); not JSON serializable. */
+export const PY_ELLIPSIS: PyObject = Object.freeze(new EllipsisType());
+
+/**
+ * Dicts that {@link decodeEncoded} left undecoded (a `$dir`/`$file`/... object without a hook): they
+ * are emitted verbatim again, so an undecoded fragment still round-trips. A WeakSet instead of a
+ * marker key keeps them ordinary PyDicts for every other purpose.
+ */
+const RAW_ENCODED = new WeakSet<PyDict>();
+
+/** Whether `v` is an encoded-object dict that {@link decodeEncoded} kept as is (no hook decoded it). */
+export function isRawEncoded(v: PyValue): v is PyDict {
+  return v instanceof PyDict && RAW_ENCODED.has(v);
+}
+
+function encodeFloat(x: number): string {
+  if (Number.isFinite(x) && !Number.isInteger(x)) return pyFloatRepr(x);
+  // Integral floats, -0.0, inf and nan keep their float-ness through the tag.
+  return '{"$float": "' + pyFloatRepr(x) + '"}';
+}
+
+/**
+ * JSON text of the lossless encoding of `v`, formatted like Python `json.dumps` with default
+ * separators and `ensure_ascii=True`. PyObjects contribute their own `pyEncode()` text.
+ */
+export function encodeValue(v: PyValue): string {
+  switch (typeof v) {
+    case "string":
+      return pyJsonString(v);
+    case "boolean":
+      return v ? "true" : "false";
+    case "bigint":
+      return v > INT_SAFE || v < -INT_SAFE ? '{"$int": "' + v.toString() + '"}' : v.toString();
+    case "number":
+      return encodeFloat(v);
+    default:
+      break;
+  }
+  if (v === null) return "null";
+  if (Array.isArray(v)) return encodeList(v);
+  if (v instanceof PyDict) {
+    if (RAW_ENCODED.has(v)) return pyJsonDumps(v);
+    let plain = true;
+    for (const k of v.keys()) {
+      if (typeof k !== "string" || k.charCodeAt(0) === 0x24 /* $ */) {
+        plain = false;
+        break;
+      }
+    }
+    if (v.size === 0) return "{}";
+    if (plain) {
+      let s = "{";
+      let first = true;
+      for (const [k, val] of v.entries()) {
+        if (!first) s += ", ";
+        first = false;
+        s += pyJsonString(k as string) + ": " + encodeValue(val);
+      }
+      return s + "}";
+    }
+    const pairs: string[] = [];
+    for (const [k, val] of v.entries()) pairs.push("[" + encodeValue(k) + ", " + encodeValue(val) + "]");
+    return '{"$dict": [' + pairs.join(", ") + "]}";
+  }
+  if (v instanceof PyTuple) return '{"$tuple": ' + encodeList(v.items) + "}";
+  if (v instanceof PySet) {
+    const parts: string[] = [];
+    for (const x of v.values()) parts.push(encodeValue(x));
+    // Canonical order: by encoded JSON text (ASCII only, so UTF-16 order = code point order).
+    parts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return '{"$set": [' + parts.join(", ") + "]}";
+  }
+  return (v as PyObject).pyEncode();
+}
+
+function encodeList(items: readonly PyValue[]): string {
+  if (items.length === 0) return "[]";
+  let s = "[";
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) s += ", ";
+    s += encodeValue(items[i] as PyValue);
+  }
+  return s + "]";
+}
+
+/** Hooks for encoded objects that are not builtin values (`$dir`, `$file`, `$datetime`, `$repr`). */
+export interface DecodeHooks {
+  /**
+   * Called with the tag (`"$dir"`) and its payload, already decoded (children of a `$dir` arrive as
+   * whatever this hook returned for them). For `$repr` objects the payload is the whole dict. Return
+   * `undefined` to keep the encoded dict as is.
+   */
+  decodeObject(tag: string, payload: PyValue): PyValue | undefined;
+}
+
+function parseFloatRepr(s: string): number {
+  if (s === "inf") return Infinity;
+  if (s === "-inf") return -Infinity;
+  if (s === "nan") return NaN;
+  const x = Number(s);
+  if (Number.isNaN(x) || s.trim() === "") {
+    throw new Error(`[envtune] [core] decodeEncoded: invalid $float payload ${JSON.stringify(s)}. Use a Python float repr.`);
+  }
+  return x;
+}
+
+function badTag(tag: string, why: string): never {
+  throw new Error(`[envtune] [core] decodeEncoded: malformed ${tag} value (${why}). Check the trace encoding.`);
+}
+
+/**
+ * Turns a parsed lossless encoding (from {@link parsePyJson}) back into Python values: `$int` → bigint,
+ * `$float` → number, `$tuple`, `$set`, `$dict`, the `Ellipsis` `$repr` → {@link PY_ELLIPSIS}. Other
+ * tagged objects go to `hooks.decodeObject`; without a hook (or when it returns undefined) the dict is
+ * kept undecoded and {@link encodeValue} writes it back verbatim.
+ */
+export function decodeEncoded(v: PyValue, hooks?: DecodeHooks): PyValue {
+  if (Array.isArray(v)) return v.map((x) => decodeEncoded(x, hooks));
+  if (!(v instanceof PyDict)) return v;
+  if (RAW_ENCODED.has(v)) return v;
+  let firstKey: PyValue | undefined;
+  for (const k of v.keys()) {
+    firstKey = k;
+    break;
+  }
+  if (typeof firstKey !== "string" || firstKey.charCodeAt(0) !== 0x24) {
+    const out = new PyDict();
+    for (const [k, val] of v.entries()) out.set(k, decodeEncoded(val, hooks));
+    return out;
+  }
+  const tag = firstKey;
+  const payload = v.get(tag) as PyValue;
+  switch (tag) {
+    case "$int":
+      if (typeof payload !== "string") badTag(tag, "payload must be a string");
+      return BigInt(payload);
+    case "$float":
+      if (typeof payload !== "string") badTag(tag, "payload must be a string");
+      return parseFloatRepr(payload);
+    case "$tuple":
+      if (!Array.isArray(payload)) badTag(tag, "payload must be a list");
+      return new PyTuple(payload.map((x) => decodeEncoded(x, hooks)));
+    case "$set":
+      if (!Array.isArray(payload)) badTag(tag, "payload must be a list");
+      return new PySet(payload.map((x) => decodeEncoded(x, hooks)));
+    case "$dict": {
+      if (!Array.isArray(payload)) badTag(tag, "payload must be a list of pairs");
+      const out = new PyDict();
+      for (const pair of payload) {
+        if (!Array.isArray(pair) || pair.length !== 2) badTag(tag, "payload must be a list of pairs");
+        out.set(decodeEncoded(pair[0] as PyValue, hooks), decodeEncoded(pair[1] as PyValue, hooks));
+      }
+      return out;
+    }
+    default:
+      break;
+  }
+  if (tag === "$repr" && v.get("$type") === "ellipsis" && v.get("$repr") === "Ellipsis") return PY_ELLIPSIS;
+  if (hooks) {
+    const decodedPayload = tag === "$repr" ? v : decodeEncoded(payload, hooks);
+    const r = hooks.decodeObject(tag, decodedPayload);
+    if (r !== undefined) return r;
+  }
+  RAW_ENCODED.add(v);
+  return v;
+}
