@@ -1,0 +1,110 @@
+import { createWriteStream, readFileSync } from "node:fs";
+import { EnvtuneError, PyDict, loadDomainPacks, parsePyJson, pyJsonDumps, replayCalls, requirePacks, type PyValue, type ReplayInput } from "@envtune/core";
+import { loadBfclDataset, resolveBfclDataDir } from "@envtune/bfcl-data";
+import { EXIT, type Command } from "../cli.ts";
+
+interface RecordIn extends ReplayInput {
+  involvedClasses?: string[];
+}
+
+function readRecords(file: string): RecordIn[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new EnvtuneError("FILE_NOT_FOUND", "replay", `Cannot read \`${file}\` (${(e as Error).message}).`, "Pass an existing JSON-lines trace file with --trace.");
+  }
+  const out: RecordIn[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (!line.trim()) return;
+    let r: PyValue;
+    try {
+      r = parsePyJson(line);
+    } catch (e) {
+      throw new EnvtuneError("BAD_TRACE", "replay", `${file}:${i + 1} is not valid JSON (${(e as Error).message}).`, "Each line must be one trace record.");
+    }
+    if (!(r instanceof PyDict) || typeof r.get("id") !== "string" || !Array.isArray(r.get("turns"))) {
+      throw new EnvtuneError("BAD_TRACE", "replay", `${file}:${i + 1} lacks \`id\` or \`turns\`.`, "Each record needs `id`, `long_context` and `turns[].calls[].call`.");
+    }
+    const turns = (r.get("turns") as PyValue[]).map((t, ti) => {
+      const calls = t instanceof PyDict ? t.get("calls") : undefined;
+      if (!Array.isArray(calls)) throw new EnvtuneError("BAD_TRACE", "replay", `${file}:${i + 1}: turn ${ti} has no \`calls\` list.`, "Each turn needs `calls: [{call}]`.");
+      return {
+        calls: calls.map((c) => {
+          const s = c instanceof PyDict ? c.get("call") : undefined;
+          if (typeof s !== "string") throw new EnvtuneError("BAD_TRACE", "replay", `${file}:${i + 1}: a call in turn ${ti} has no \`call\` string.`, "Each call needs `call: \"name(...)\"`.");
+          return s;
+        }),
+      };
+    });
+    const ic = r.get("involved_classes");
+    out.push({
+      id: r.get("id") as string,
+      longContext: r.get("long_context") === true,
+      turns,
+      ...(Array.isArray(ic) ? { involvedClasses: ic as string[] } : {}),
+    });
+  });
+  return out;
+}
+
+const statesText = (m: Map<string, string>) => "{" + [...m].map(([k, v]) => `${pyJsonDumps(k)}: ${v}`).join(", ") + "}";
+
+export const replayCommand: Command = {
+  name: "replay",
+  summary: "Replay trace call strings from initial_config and write every result and per-turn state.",
+  usage: "envtune replay --trace FILE --out OUT.jsonl [--data DIR] [--repeat N] [--json]",
+  options: {
+    trace: { type: "string", valueName: "file", description: "Trace file (JSON lines: id, long_context, turns[].calls[].call)." },
+    out: { type: "string", valueName: "file", description: "Where to write the replayed records (JSON lines)." },
+    data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
+    repeat: { type: "string", valueName: "n", default: "1", description: "Replay the whole file N times in one process and print the time." },
+    augmented: { type: "boolean", description: "Use the augmented (hint) messages instead of the reference texts." },
+    json: { type: "boolean", description: "Print a machine-readable summary on stdout." },
+  },
+  details: "The output uses the traces' lossless state encoding ($float, $dict, $set, $dir, $file, ...).\nExample: envtune replay --trace ../shared/bfcl/traces/ground_truth.jsonl --out /tmp/replay.jsonl",
+  async run({ values, stdout, stderr }) {
+    const trace = values.trace as string | undefined;
+    const outFile = values.out as string | undefined;
+    if (!trace || !outFile) throw new EnvtuneError("USAGE", "replay", "Both --trace and --out are required.", "Run `envtune replay --help`.");
+    const repeat = Number(values.repeat ?? "1");
+    if (!Number.isInteger(repeat) || repeat < 1) throw new EnvtuneError("USAGE", "replay", `--repeat must be a positive integer, got \`${String(values.repeat)}\`.`, "Pass e.g. --repeat 10.");
+    const dataDir = await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : {}) });
+    const dataset = loadBfclDataset(dataDir);
+    const { packs } = await loadDomainPacks();
+    const records = readRecords(trace);
+    const jobs = records.map((r) => {
+      const entry = dataset.byId.get(r.id);
+      if (!entry) throw new EnvtuneError("UNKNOWN_ENTRY", "replay", `Record \`${r.id}\` is not in the dataset at ${dataDir}.`, "Use traces of the same BFCL version as the data directory.");
+      const classes = entry.involvedClasses;
+      requirePacks(packs, classes, `Entry ${r.id}`);
+      return { r, entry, classes };
+    });
+    let lines: string[] = [];
+    let calls = 0;
+    const t0 = process.hrtime.bigint();
+    for (let k = 0; k < repeat; k++) {
+      lines = [];
+      calls = 0;
+      for (const { r, entry, classes } of jobs) {
+        const res = replayCalls(r, { packs, initialConfig: entry.initialConfig, involvedClasses: classes, constants: dataset.longContext, augmented: values.augmented === true });
+        const turns = res.turns.map((t, ti) => {
+          calls += t.calls.length;
+          const cs = t.calls.map((c) => `{"call": ${pyJsonDumps(c.call)}, "result": ${pyJsonDumps(c.result)}}`).join(", ");
+          return `{"turn": ${ti}, "calls": [${cs}], "state": ${statesText(t.state)}}`;
+        });
+        lines.push(`{"id": ${pyJsonDumps(r.id)}, "long_context": ${r.longContext ? "true" : "false"}, "initial_state": ${statesText(res.initialState)}, "turns": [${turns.join(", ")}]}`);
+      }
+    }
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    await new Promise<void>((resolve, reject) => {
+      const ws = createWriteStream(outFile);
+      ws.on("error", (e) => reject(new EnvtuneError("WRITE_FAILED", "replay", `Cannot write \`${outFile}\` (${e.message}).`, "Check the path and permissions.")));
+      ws.end(lines.join("\n") + "\n", () => resolve());
+    });
+    const summary = { records: records.length, calls, repeat, elapsed_ms: Math.round(ms * 1000) / 1000, us_per_call: calls ? Math.round(((ms * 1000) / (calls * repeat)) * 1000) / 1000 : 0 };
+    if (values.json) stdout(JSON.stringify(summary) + "\n");
+    stderr(`replayed ${summary.records} records (${calls} calls) x${repeat} in ${summary.elapsed_ms} ms (${summary.us_per_call} µs/call) → ${outFile}\n`);
+    return EXIT.OK;
+  },
+};
