@@ -1,0 +1,81 @@
+/**
+ * The few CPython operators the file-system methods apply to untyped arguments (`if x:`, `len(x)`,
+ * `a > b`, `s.encode()`) that core does not provide, with CPython's error texts. The reference's tool bodies run these on whatever
+ * the model passed, so a wrong-typed argument fails (or succeeds) exactly where Python's would.
+ */
+import { PyDict, PyException, PySet, PyTuple, pyLen, pyTypeName } from "@envtune/core";
+import type { PyValue } from "@envtune/core";
+
+/** Python `bool(v)`. Domain objects (File, Directory) define no `__len__`/`__bool__`, so they are truthy. */
+export function pyTruthy(v: PyValue): boolean {
+  switch (typeof v) {
+    case "boolean":
+      return v;
+    case "string":
+      return v.length > 0;
+    case "bigint":
+      return v !== 0n;
+    case "number":
+      return v !== 0;
+    default:
+      if (v === null) return false;
+      if (Array.isArray(v)) return v.length > 0;
+      if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
+      if (v instanceof PyTuple) return v.items.length > 0;
+      return true;
+  }
+}
+
+/** Python `len(v)`. */
+export function pyLenOf(v: PyValue): bigint {
+  if (typeof v === "string") return BigInt(pyLen(v));
+  if (Array.isArray(v)) return BigInt(v.length);
+  if (v instanceof PyTuple) return BigInt(v.items.length);
+  if (v instanceof PyDict || v instanceof PySet) return BigInt(v.size);
+  throw new PyException("TypeError", `object of type '${pyTypeName(v)}' has no len()`);
+}
+
+/** Python `a > b` where `b` is an int; only numbers (int, float, bool) compare with ints. */
+export function pyGreaterThanInt(a: PyValue, b: bigint): boolean {
+  if (typeof a === "bigint") return a > b;
+  if (typeof a === "number") return a > b; // JS compares number with bigint exactly
+  if (typeof a === "boolean") return (a ? 1n : 0n) > b;
+  throw new PyException("TypeError", `'>' not supported between instances of '${pyTypeName(a)}' and 'int'`);
+}
+
+/** Python `len(s.encode("utf-8"))`; lone surrogates raise like CPython's strict encoder. */
+export function utf8Length(s: string): bigint {
+  let n = 0;
+  const len = s.length;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const d = i + 1 < len ? s.charCodeAt(i + 1) : 0;
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else throw surrogateError(s, i);
+    } else if (c >= 0xdc00 && c <= 0xdfff) throw surrogateError(s, i);
+    else n += 3;
+  }
+  return BigInt(n);
+}
+
+function surrogateError(s: string, i: number): PyException {
+  // CPython reports the position in code points, not UTF-16 units.
+  const pos = [...s.slice(0, i)].length;
+  const hex = s.charCodeAt(i).toString(16);
+  return new PyException(
+    "UnicodeEncodeError",
+    `'utf-8' codec can't encode character '\\u${hex}' in position ${pos}: surrogates not allowed`,
+  );
+}
+
+/** CPython's default recursion limit; deeper walks only happen on cyclic trees (see `cp` of a directory into itself). */
+export const RECURSION_LIMIT = 1000;
+
+export function recursionError(suffix = ""): PyException {
+  return new PyException("RecursionError", "maximum recursion depth exceeded" + suffix);
+}
