@@ -1,0 +1,98 @@
+/**
+ * The CPython operator semantics TradingBot's bodies need that core does not provide as such
+ * (truthiness, numeric `+`/`-`, `abs`, iteration, `str.join`, `x["k"]`, `d.get`), with CPython
+ * 3.11's exception texts, so that a body fails exactly where the reference fails.
+ */
+import { PyDict, PyException, PySet, PyTuple, pyTypeErrorBinOp, pyTypeName, toFloat, type PyValue } from "@envtune/core";
+
+/** Python `bool(v)`. */
+export function pyTruthy(v: PyValue): boolean {
+  switch (typeof v) {
+    case "boolean":
+      return v;
+    case "bigint":
+      return v !== 0n;
+    case "number":
+      return v !== 0; // NaN is truthy in Python as well
+    case "string":
+      return v.length > 0;
+    default:
+      if (v === null) return false;
+      if (Array.isArray(v)) return v.length > 0;
+      if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
+      if (v instanceof PyTuple) return v.items.length > 0;
+      return true;
+  }
+}
+
+function arith(op: "+" | "-", a: PyValue, b: PyValue): PyValue {
+  const x = typeof a === "boolean" ? (a ? 1n : 0n) : a;
+  const y = typeof b === "boolean" ? (b ? 1n : 0n) : b;
+  if (typeof x === "bigint" && typeof y === "bigint") return op === "+" ? x + y : x - y;
+  if ((typeof x === "bigint" || typeof x === "number") && (typeof y === "bigint" || typeof y === "number")) {
+    // int op float promotes the int (OverflowError beyond the double range), like CPython.
+    const fx = toFloat(x);
+    const fy = toFloat(y);
+    return op === "+" ? fx + fy : fx - fy;
+  }
+  return pyTypeErrorBinOp(op, a, b);
+}
+
+/** Python `a + b` on numbers (int + int stays int, any float makes a float). */
+export const pyAdd = (a: PyValue, b: PyValue): PyValue => arith("+", a, b);
+/** Python `a - b` on numbers. */
+export const pySub = (a: PyValue, b: PyValue): PyValue => arith("-", a, b);
+
+/** Python `abs(x)`. */
+export function pyAbs(v: PyValue): PyValue {
+  if (typeof v === "number") return Math.abs(v);
+  if (typeof v === "bigint") return v < 0n ? -v : v;
+  if (typeof v === "boolean") return v ? 1n : 0n;
+  throw new PyException("TypeError", `bad operand type for abs(): '${pyTypeName(v)}'`);
+}
+
+/** Python `iter(v)`: the elements a `for` loop over `v` sees. */
+export function pyIter(v: PyValue): Iterable<PyValue> {
+  if (Array.isArray(v)) return v;
+  if (typeof v === "string") return v; // code points, like Python
+  if (v instanceof PyDict) return v.keys();
+  if (v instanceof PyTuple) return v.items;
+  if (v instanceof PySet) return v.values();
+  throw new PyException("TypeError", `'${pyTypeName(v)}' object is not iterable`);
+}
+
+/** Python `sep.join(items)`. */
+export function pyJoin(sep: string, items: readonly PyValue[]): string {
+  items.forEach((it, i) => {
+    if (typeof it !== "string") {
+      throw new PyException("TypeError", `sequence item ${i}: expected str instance, ${pyTypeName(it)} found`);
+    }
+  });
+  return (items as string[]).join(sep);
+}
+
+/** Python `container[key]` for a str key, with CPython's error for each container kind. */
+export function pyGetStrItem(container: PyValue, key: string): PyValue {
+  if (container instanceof PyDict) return container.getItem(key);
+  if (typeof container === "string") throw new PyException("TypeError", "string indices must be integers, not 'str'");
+  if (Array.isArray(container)) throw new PyException("TypeError", "list indices must be integers or slices, not str");
+  if (container instanceof PyTuple) throw new PyException("TypeError", "tuple indices must be integers or slices, not str");
+  throw new PyException("TypeError", `'${pyTypeName(container)}' object is not subscriptable`);
+}
+
+/** Python `container[key] = value` for a str key. */
+export function pySetStrItem(container: PyValue, key: string, value: PyValue): void {
+  if (container instanceof PyDict) {
+    container.set(key, value);
+    return;
+  }
+  if (Array.isArray(container)) throw new PyException("TypeError", "list indices must be integers or slices, not str");
+  throw new PyException("TypeError", `'${pyTypeName(container)}' object does not support item assignment`);
+}
+
+/** Python `d.get(key, dflt)` where `d` must be a dict (AttributeError otherwise). */
+export function pyDictGet(d: PyValue, key: PyValue, dflt: PyValue): PyValue {
+  if (!(d instanceof PyDict)) throw new PyException("AttributeError", `'${pyTypeName(d)}' object has no attribute 'get'`);
+  const v = d.get(key);
+  return v === undefined ? dflt : v;
+}
