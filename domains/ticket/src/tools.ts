@@ -1,0 +1,185 @@
+import {
+  PyDict,
+  PyException,
+  pyAttributeError,
+  pyEquals,
+  pyLower,
+  pyStr,
+  pyTypeName,
+  requireStr,
+  type PyValue,
+  type ToolDef,
+} from "@envtune/core";
+import { pyCmpInt, pyGetItem, pyPlusOne, pySetItem, pyTruthy } from "./py.ts";
+import { setDifferenceOrder } from "./set-order.ts";
+import type { TicketAPI } from "./state.ts";
+
+type Tool = ToolDef<TicketAPI>;
+
+const err = (text: string): PyDict => PyDict.from({ error: text });
+
+/** `_find_ticket`: the first ticket whose `"id"` equals `ticket_id` (a ticket without `"id"` raises KeyError). */
+function findTicket(self: TicketAPI, ticketId: PyValue): PyValue | null {
+  for (const ticket of self.ticket_queue) {
+    if (pyEquals(pyGetItem(ticket, "id"), ticketId)) return ticket;
+  }
+  return null;
+}
+
+const VALID_UPDATE_FIELDS: ReadonlySet<string> = new Set(["title", "description", "status", "priority"]);
+
+const createTicket: Tool = {
+  name: "create_ticket",
+  params: [{ name: "title" }, { name: "description", default: "" }, { name: "priority", default: 1n }],
+  run(self, { title, description, priority }, ctx) {
+    if (!pyTruthy(self.current_user)) return err(ctx.msg("create_not_authenticated"));
+    const p = priority as PyValue;
+    // `priority < 1 or priority > 5`: only the first comparison can raise (same operand types).
+    if (pyCmpInt(p, "<", 1n) || pyCmpInt(p, ">", 5n)) return err(ctx.msg("invalid_priority"));
+    const ticket = PyDict.from({
+      id: self.ticket_counter,
+      title: title as PyValue,
+      description: description as PyValue,
+      status: "Open",
+      priority: p,
+      created_by: self.current_user,
+    });
+    self.ticket_queue.push(ticket);
+    self.ticket_counter = pyPlusOne(self.ticket_counter);
+    return ticket;
+  },
+};
+
+const getTicket: Tool = {
+  name: "get_ticket",
+  params: [{ name: "ticket_id" }],
+  run(self, { ticket_id }, ctx) {
+    const id = ticket_id as PyValue;
+    const ticket = findTicket(self, id);
+    if (ticket === null || !pyTruthy(ticket)) return err(ctx.msg("ticket_not_found", { ticket_id: pyStr(id) }));
+    return ticket;
+  },
+};
+
+const closeTicket: Tool = {
+  name: "close_ticket",
+  params: [{ name: "ticket_id" }],
+  run(self, { ticket_id }, ctx) {
+    const id = ticket_id as PyValue;
+    const ticket = findTicket(self, id);
+    if (ticket === null || !pyTruthy(ticket)) return err(ctx.msg("ticket_not_found", { ticket_id: pyStr(id) }));
+    if (pyEquals(pyGetItem(ticket, "status"), "Closed")) {
+      return err(ctx.msg("ticket_already_closed", { ticket_id: pyStr(id) }));
+    }
+    pySetItem(ticket, "status", "Closed");
+    return PyDict.from({ status: `Ticket ${pyStr(id)} has been closed successfully.` });
+  },
+};
+
+const resolveTicket: Tool = {
+  name: "resolve_ticket",
+  params: [{ name: "ticket_id" }, { name: "resolution" }],
+  run(self, { ticket_id, resolution }, ctx) {
+    const id = ticket_id as PyValue;
+    const ticket = findTicket(self, id);
+    if (ticket === null || !pyTruthy(ticket)) return err(ctx.msg("ticket_not_found", { ticket_id: pyStr(id) }));
+    if (pyEquals(pyGetItem(ticket, "status"), "Resolved")) {
+      return err(ctx.msg("ticket_already_resolved", { ticket_id: pyStr(id) }));
+    }
+    pySetItem(ticket, "status", "Resolved");
+    pySetItem(ticket, "resolution", resolution as PyValue);
+    return PyDict.from({ status: `Ticket ${pyStr(id)} has been resolved successfully.` });
+  },
+};
+
+const editTicket: Tool = {
+  name: "edit_ticket",
+  params: [{ name: "ticket_id" }, { name: "updates" }],
+  run(self, { ticket_id, updates }, ctx) {
+    const id = ticket_id as PyValue;
+    const ticket = findTicket(self, id);
+    if (ticket === null || !pyTruthy(ticket)) return err(ctx.msg("ticket_not_found", { ticket_id: pyStr(id) }));
+    if (!(updates instanceof PyDict)) {
+      return pyAttributeError(updates as PyValue, "keys");
+    }
+    // `set(updates.keys()) - valid_fields`, printed in CPython's set order (see set-order.ts).
+    const isValid = (k: PyValue): boolean => typeof k === "string" && VALID_UPDATE_FIELDS.has(k);
+    const keys = [...updates.keys()];
+    let invalid = keys.filter((k) => !isValid(k));
+    if (invalid.length > 0) {
+      if (invalid.length > 1) invalid = setDifferenceOrder(keys, VALID_UPDATE_FIELDS.size, isValid) ?? invalid;
+      const names = invalid.map((k, i) => {
+        if (typeof k !== "string") {
+          throw new PyException("TypeError", `sequence item ${i}: expected str instance, ${pyTypeName(k)} found`);
+        }
+        return k;
+      });
+      return err(ctx.msg("invalid_update_fields", { fields: names.join(", ") }));
+    }
+    for (const [k, v] of updates) if (v !== null) pySetItem(ticket, k, v);
+    return PyDict.from({ status: `Ticket ${pyStr(id)} has been updated successfully.` });
+  },
+};
+
+const ticketLogin: Tool = {
+  name: "ticket_login",
+  params: [{ name: "username" }, { name: "password" }],
+  run(self, { username, password }) {
+    if (pyTruthy(username as PyValue) && pyTruthy(password as PyValue)) {
+      self.current_user = username as PyValue;
+      return PyDict.from({ success: true });
+    }
+    return PyDict.from({ success: false });
+  },
+};
+
+const ticketGetLoginStatus: Tool = {
+  name: "ticket_get_login_status",
+  params: [],
+  run(self) {
+    return PyDict.from({ login_status: pyTruthy(self.current_user) });
+  },
+};
+
+const logout: Tool = {
+  name: "logout",
+  params: [],
+  run(self) {
+    if (pyTruthy(self.current_user)) {
+      self.current_user = null;
+      return PyDict.from({ success: true });
+    }
+    return PyDict.from({ success: false });
+  },
+};
+
+const getUserTickets: Tool = {
+  name: "get_user_tickets",
+  params: [{ name: "status", default: null }],
+  run(self, { status }, ctx) {
+    if (!pyTruthy(self.current_user)) return [err(ctx.msg("view_not_authenticated"))];
+    let userTickets = self.ticket_queue.filter((t) => pyEquals(pyGetItem(t, "created_by"), self.current_user));
+    const s = status as PyValue;
+    if (pyTruthy(s)) {
+      // Python evaluates `ticket["status"].lower()` before `status.lower()`, once per ticket.
+      userTickets = userTickets.filter((t) => {
+        const own = pyLower(requireStr(pyGetItem(t, "status"), "lower"));
+        return own === pyLower(requireStr(s, "lower"));
+      });
+    }
+    return userTickets;
+  },
+};
+
+/** The 9 documented tools, in the function doc's order. */
+export const tools: Tool[] = [
+  closeTicket,
+  createTicket,
+  editTicket,
+  getTicket,
+  getUserTickets,
+  logout,
+  resolveTicket,
+  ticketGetLoginStatus,
+  ticketLogin,
+];
