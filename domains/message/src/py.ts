@@ -1,0 +1,77 @@
+/**
+ * The few CPython semantics MessageAPI's bodies need beyond core's value model. Kept local because
+ * they are tiny and the exact error texts matter (the fuzz traces show them verbatim).
+ */
+import {
+  PyDict,
+  PyException,
+  PySet,
+  PyTuple,
+  pyAttributeError,
+  pyEquals,
+  pyLen,
+  pyTypeName,
+  type PyValue,
+} from "@envtune/core";
+
+/** Python `bool(v)`. */
+export function pyTruthy(v: PyValue): boolean {
+  switch (typeof v) {
+    case "boolean":
+      return v;
+    case "bigint":
+      return v !== 0n;
+    case "number":
+      // NaN is truthy in Python, and NaN !== 0.
+      return v !== 0;
+    case "string":
+      return v.length > 0;
+    default:
+      if (v === null) return false;
+      if (Array.isArray(v)) return v.length > 0;
+      if (v instanceof PyTuple) return v.length > 0;
+      if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
+      return true;
+  }
+}
+
+/** Python `v + 1` (the reference's counters). */
+export function pyPlusOne(v: PyValue): PyValue {
+  switch (typeof v) {
+    case "bigint":
+      return v + 1n;
+    case "number":
+      return v + 1;
+    case "boolean":
+      return (v ? 1n : 0n) + 1n;
+    case "string":
+      throw new PyException("TypeError", 'can only concatenate str (not "int") to str');
+    default:
+      if (Array.isArray(v)) throw new PyException("TypeError", 'can only concatenate list (not "int") to list');
+      throw new PyException("TypeError", `unsupported operand type(s) for +=: '${pyTypeName(v)}' and 'int'`);
+  }
+}
+
+/** Python `x in d.values()` (linear `==`, identity first). */
+export function pyInValues(seq: Iterable<PyValue>, x: PyValue): boolean {
+  for (const v of seq) if (v === x || pyEquals(v, x)) return true;
+  return false;
+}
+
+/** Python `str.zfill(width)`: zeros after a leading sign, width in code points. */
+export function pyZfill(s: string, width: number): string {
+  const len = pyLen(s);
+  if (len >= width) return s;
+  const pad = "0".repeat(width - len);
+  if (s.startsWith("+") || s.startsWith("-")) return s[0] + pad + s.slice(1);
+  return pad + s;
+}
+
+/** `list(d.items())[0]` on an inbox item: its first (receiver, content) pair. */
+export function firstItem(item: PyValue): [PyValue, PyValue] {
+  if (!(item instanceof PyDict)) {
+    return pyAttributeError(item, "items");
+  }
+  for (const kv of item.entries()) return kv;
+  throw new PyException("IndexError", "list index out of range");
+}
