@@ -85,6 +85,35 @@ describe("envtune check", () => {
     expect(readJsonl(out)[0]).toMatchObject({ fixture_id: "x:text", valid: false, error_type: "multi_turn:inference_error", failed_turn: null });
   });
 
+  it("finds the data beside the shared traces without --data (the documented command as is)", async () => {
+    const saved = { data: process.env.ENVTUNE_BFCL_DATA, xdg: process.env.XDG_CACHE_HOME };
+    delete process.env.ENVTUNE_BFCL_DATA;
+    process.env.XDG_CACHE_HOME = join(tmp, "empty-cache");
+    try {
+      const slim = join(tmp, "one.jsonl");
+      const f = devFixtures()[0]!;
+      writeFileSync(slim, JSON.stringify({ fixture_id: f.fixture_id, id: f.id, model_output: f.model_output }) + "\n");
+      // Beside the traces folder: found through the fixtures' path.
+      const r = await run(["--fixtures", traceFile("verdicts_dev.jsonl"), "--out", join(tmp, "nodata.jsonl"), "--json"]);
+      expect(r.code).toBe(EXIT.OK);
+      expect(JSON.parse(r.stdout).agreement.rate).toBe(1);
+      // Elsewhere: through $ENVTUNE_SHARED_DIR (set for the test when the shared folder is not ../shared).
+      const savedShared = process.env.ENVTUNE_SHARED_DIR;
+      process.env.ENVTUNE_SHARED_DIR = join(bfclDataDir(), "../..");
+      try {
+        expect((await run(["--fixtures", slim, "--out", join(tmp, "one.out.jsonl")])).code).toBe(EXIT.OK);
+      } finally {
+        if (savedShared === undefined) delete process.env.ENVTUNE_SHARED_DIR;
+        else process.env.ENVTUNE_SHARED_DIR = savedShared;
+      }
+    } finally {
+      if (saved.data === undefined) delete process.env.ENVTUNE_BFCL_DATA;
+      else process.env.ENVTUNE_BFCL_DATA = saved.data;
+      if (saved.xdg === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved.xdg;
+    }
+  });
+
   it("fails clearly on bad input", async () => {
     const out = join(tmp, "bad.out.jsonl");
     const bad = async (args: string[], code: number, re: RegExp) => {

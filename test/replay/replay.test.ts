@@ -14,7 +14,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 interface Outcome {
   results: { total: number; same: number };
   states: { total: number; same: number };
-  byKind: Map<string, { calls: number; same: number; bothErr: number; // identical or both errors turns: number; statesSame: number }>;
+  byKind: Map<string, { calls: number; same: number; /** identical, or an error on both sides */ bothErr: number; turns: number; statesSame: number }>;
   firstMismatches: string[];
 }
 

@@ -74,6 +74,11 @@ export function verifyBfclData(dir: string): Array<{ file: string; problem: "mis
 export interface ResolveOptions {
   /** An explicit directory (`--data`). */
   dataDir?: string;
+  /**
+   * Files the command was given (a trace or fixture file): a `data/` folder beside their
+   * `traces/` folder is used when nothing else is configured (the shared-folder layout).
+   */
+  nearFiles?: string[];
   /** Allow downloading into the cache when nothing else is configured. */
   download?: boolean;
   downloadOptions?: DownloadOptions;
@@ -94,6 +99,15 @@ export async function resolveBfclDataDir(opts: ResolveOptions = {}): Promise<str
   }
   const cache = opts.downloadOptions?.cacheDir ?? defaultCacheDir();
   if (verifyBfclData(cache).length === 0 && existsSync(join(cache, LONG_CONTEXT_PY.local))) return cache;
+  // The shared reference layout: $ENVTUNE_SHARED_DIR/bfcl/data, data/ beside a given traces/ file,
+  // or ../shared/bfcl/data from the working directory (a repository checkout beside `shared/`).
+  const candidates = [
+    ...(process.env.ENVTUNE_SHARED_DIR ? [join(resolve(process.env.ENVTUNE_SHARED_DIR), "bfcl/data")] : []),
+    ...(opts.nearFiles ?? []).map((f) => resolve(dirname(resolve(f)), "../data")),
+    resolve("../shared/bfcl/data"),
+  ];
+  const found = candidates.find((d) => existsSync(join(d, "BFCL_v4_multi_turn_base.json")));
+  if (found) return found;
   if (!opts.download) {
     throw new EnvtuneError("BFCL_DATA_NOT_FOUND", "bfcl-data", "No BFCL data configured.", "Set `ENVTUNE_BFCL_DATA`, pass `--data DIR`, or run `envtune data download`.");
   }

@@ -1,10 +1,11 @@
 import { EnvtuneError } from "@envtune/core";
-import { EXIT, commandHelp, parseCommandArgs, type Command } from "./cli.ts";
+import { EXIT, commandHelp, parseCommandArgs, type Command, type CommandContext } from "./cli.ts";
 import { dataCommand } from "./commands/data.ts";
 import { domainsCommand } from "./commands/domains.ts";
+import { checkCommand } from "./commands/check.ts";
 import { replayCommand } from "./commands/replay.ts";
 
-export const commands: Command[] = [replayCommand, domainsCommand, dataCommand];
+export const commands: Command[] = [replayCommand, checkCommand, domainsCommand, dataCommand];
 
 function topHelp(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n");
@@ -40,7 +41,7 @@ export async function main(argv: string[], io: Io = {}): Promise<number> {
       stdout(commandHelp(cmd));
       return EXIT.OK;
     }
-    return await cmd.run({ values, positionals, stdout, stderr });
+    return await cmd.run({ values: values as CommandContext["values"], positionals, stdout, stderr });
   } catch (e) {
     if (e instanceof EnvtuneError) {
       stderr(e.message + "\n");

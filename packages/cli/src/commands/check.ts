@@ -1,5 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { BFCL_DOMAIN_PACKAGES, EnvtuneError, loadDomainPacks, requirePacks } from "@envtune/core";
 import { loadBfclDataset, resolveBfclDataDir, type BfclEntry } from "@envtune/bfcl-data";
 import { CHECKER_ERROR_TYPES, checkEntry, parseVerdictFixtures, verdictAgreement, type EntryVerdict, type VerdictFixture } from "@envtune/checker";
@@ -10,28 +9,6 @@ interface Disagreement {
   fields: string[];
   expected: { valid: boolean; error_type: string | null; failed_turn: number | null | undefined };
   got: { valid: boolean; error_type: string | null; failed_turn: number | null };
-}
-
-/**
- * The data directory: --data, else $ENVTUNE_BFCL_DATA or the download cache, else the shared
- * folder layout (`$ENVTUNE_SHARED_DIR/bfcl/data`, the `data/` beside the fixtures' `traces/`
- * folder, `<cwd>/../shared/bfcl/data`), so `envtune check` works from the repository root as is.
- */
-async function dataDirFor(explicit: string | undefined, fixturesFile: string): Promise<string> {
-  if (explicit) return resolveBfclDataDir({ dataDir: explicit });
-  try {
-    return await resolveBfclDataDir();
-  } catch (e) {
-    if (!(e instanceof EnvtuneError) || e.code !== "BFCL_DATA_NOT_FOUND" || process.env.ENVTUNE_BFCL_DATA) throw e;
-    const candidates = [
-      ...(process.env.ENVTUNE_SHARED_DIR ? [join(resolve(process.env.ENVTUNE_SHARED_DIR), "bfcl/data")] : []),
-      resolve(dirname(fixturesFile), "../data"),
-      resolve("../shared/bfcl/data"),
-    ];
-    const found = candidates.find((d) => existsSync(join(d, "BFCL_v4_multi_turn_base.json")));
-    if (found) return found;
-    throw e;
-  }
 }
 
 function readFixtures(file: string): VerdictFixture[] {
@@ -81,7 +58,7 @@ export const checkCommand: Command = {
     const outFile = values.out as string | undefined;
     if (!fixturesFile || !outFile) throw new EnvtuneError("USAGE", "check", "Both --fixtures and --out are required.", "Run `envtune check --help`.");
     const fixtures = readFixtures(fixturesFile);
-    const dataDir = await dataDirFor(values.data as string | undefined, fixturesFile);
+    const dataDir = await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : {}), nearFiles: [fixturesFile] });
     const dataset = loadBfclDataset(dataDir);
 
     const entries = new Map<string, BfclEntry>();

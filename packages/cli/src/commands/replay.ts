@@ -1,5 +1,5 @@
 import { createWriteStream, readFileSync } from "node:fs";
-import { EnvtuneError, PyDict, loadDomainPacks, parsePyJson, pyJsonDumps, replayCalls, requirePacks, type PyValue, type ReplayInput } from "@envtune/core";
+import { EnvtuneError, PyDict, formatReplayRecord, loadDomainPacks, parsePyJson, replayCalls, requirePacks, type PyValue, type ReplayInput } from "@envtune/core";
 import { loadBfclDataset, resolveBfclDataDir } from "@envtune/bfcl-data";
 import { EXIT, type Command } from "../cli.ts";
 
@@ -48,8 +48,6 @@ function readRecords(file: string): RecordIn[] {
   return out;
 }
 
-const statesText = (m: Map<string, string>) => "{" + [...m].map(([k, v]) => `${pyJsonDumps(k)}: ${v}`).join(", ") + "}";
-
 export const replayCommand: Command = {
   name: "replay",
   summary: "Replay trace call strings from initial_config and write every result and per-turn state.",
@@ -69,7 +67,7 @@ export const replayCommand: Command = {
     if (!trace || !outFile) throw new EnvtuneError("USAGE", "replay", "Both --trace and --out are required.", "Run `envtune replay --help`.");
     const repeat = Number(values.repeat ?? "1");
     if (!Number.isInteger(repeat) || repeat < 1) throw new EnvtuneError("USAGE", "replay", `--repeat must be a positive integer, got \`${String(values.repeat)}\`.`, "Pass e.g. --repeat 10.");
-    const dataDir = await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : {}) });
+    const dataDir = await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : {}), nearFiles: [trace] });
     const dataset = loadBfclDataset(dataDir);
     const { packs } = await loadDomainPacks();
     const records = readRecords(trace);
@@ -82,19 +80,21 @@ export const replayCommand: Command = {
     });
     let lines: string[] = [];
     let calls = 0;
+    const augmented = values.augmented === true;
+    // Every repetition does all the work: parse each call string, execute it on fresh worlds,
+    // stringify results, encode every turn's state and serialize the records.
+    const repMs: number[] = [];
     const t0 = process.hrtime.bigint();
     for (let k = 0; k < repeat; k++) {
+      const r0 = process.hrtime.bigint();
       lines = [];
       calls = 0;
       for (const { r, entry, classes } of jobs) {
-        const res = replayCalls(r, { packs, initialConfig: entry.initialConfig, involvedClasses: classes, constants: dataset.longContext, augmented: values.augmented === true });
-        const turns = res.turns.map((t, ti) => {
-          calls += t.calls.length;
-          const cs = t.calls.map((c) => `{"call": ${pyJsonDumps(c.call)}, "result": ${pyJsonDumps(c.result)}}`).join(", ");
-          return `{"turn": ${ti}, "calls": [${cs}], "state": ${statesText(t.state)}}`;
-        });
-        lines.push(`{"id": ${pyJsonDumps(r.id)}, "long_context": ${r.longContext ? "true" : "false"}, "initial_state": ${statesText(res.initialState)}, "turns": [${turns.join(", ")}]}`);
+        const res = replayCalls(r, { packs, initialConfig: entry.initialConfig, involvedClasses: classes, constants: dataset.longContext, augmented });
+        for (const t of res.turns) calls += t.calls.length;
+        lines.push(formatReplayRecord(r, res));
       }
+      repMs.push(Number(process.hrtime.bigint() - r0) / 1e6);
     }
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     await new Promise<void>((resolve, reject) => {
@@ -102,7 +102,18 @@ export const replayCommand: Command = {
       ws.on("error", (e) => reject(new EnvtuneError("WRITE_FAILED", "replay", `Cannot write \`${outFile}\` (${e.message}).`, "Check the path and permissions.")));
       ws.end(lines.join("\n") + "\n", () => resolve());
     });
-    const summary = { records: records.length, calls, repeat, elapsed_ms: Math.round(ms * 1000) / 1000, us_per_call: calls ? Math.round(((ms * 1000) / (calls * repeat)) * 1000) / 1000 : 0 };
+    const usPerCall = (repMsValue: number) => (calls ? Math.round(((repMsValue * 1000) / calls) * 1000) / 1000 : 0);
+    const sorted = [...repMs].sort((a, b) => a - b);
+    const summary = {
+      records: records.length,
+      calls,
+      repeat,
+      elapsed_ms: Math.round(ms * 1000) / 1000,
+      us_per_call: usPerCall(ms / repeat),
+      // The first repetitions include JIT warm-up; the best and median show the steady state.
+      best_us_per_call: usPerCall(sorted[0]!),
+      median_us_per_call: usPerCall(sorted[sorted.length >> 1]!),
+    };
     if (values.json) stdout(JSON.stringify(summary) + "\n");
     stderr(`replayed ${summary.records} records (${calls} calls) x${repeat} in ${summary.elapsed_ms} ms (${summary.us_per_call} µs/call) → ${outFile}\n`);
     return EXIT.OK;
