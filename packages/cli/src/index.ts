@@ -3,9 +3,10 @@ import { EXIT, commandHelp, parseCommandArgs, type Command, type CommandContext 
 import { dataCommand } from "./commands/data.ts";
 import { domainsCommand } from "./commands/domains.ts";
 import { checkCommand } from "./commands/check.ts";
+import { evalCommand } from "./commands/eval.ts";
 import { replayCommand } from "./commands/replay.ts";
 
-export const commands: Command[] = [replayCommand, checkCommand, domainsCommand, dataCommand];
+export const commands: Command[] = [evalCommand, checkCommand, replayCommand, domainsCommand, dataCommand];
 
 function topHelp(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n");
