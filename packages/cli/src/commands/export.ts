@@ -1,0 +1,71 @@
+import { readFileSync } from "node:fs";
+import { EnvtuneError } from "@envtune/core";
+import type { EpisodeConfigInput } from "@envtune/engine";
+import { exportVerlDataset, loadBfclEnvironment, type StageSpecInput } from "@envtune/server";
+import { EXIT, type Command } from "../cli.ts";
+
+function usage(what: string, hint = "Run `envtune export --help`."): EnvtuneError {
+  return new EnvtuneError("USAGE", "export", what, hint);
+}
+
+export const exportCommand: Command = {
+  name: "export",
+  summary: "Export training data for an RL engine (verl: the paper's dataset layout per curriculum stage).",
+  usage: "envtune export verl --out DIR [--split paper] [--stages 1,2,3,4] [--stages-file FILE] [--data DIR] [--base-url URL]",
+  options: {
+    out: { type: "string", valueName: "dir", description: "Output directory." },
+    split: { type: "string", valueName: "name", default: "paper", description: "Split the stages draw from." },
+    stages: { type: "string", valueName: "ids", description: "Comma-separated stage ids to export (default: all)." },
+    "stages-file": { type: "string", valueName: "file", description: "JSON file with custom curriculum stages (as for `envtune serve --stages`)." },
+    config: { type: "string", valueName: "json", description: "Episode settings over each stage's, as JSON." },
+    data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
+    "base-url": { type: "string", valueName: "url", default: "http://127.0.0.1:8000", description: "envtune server URL written into interaction_config.yaml." },
+    name: { type: "string", valueName: "name", default: "envtune", description: "verl interaction name (interaction_kwargs.name)." },
+    json: { type: "boolean", description: "Print the written files as JSON." },
+  },
+  details: [
+    "Writes stage<N>_train.jsonl per stage, val.jsonl and test.jsonl, interaction_config.yaml and manifest.json.",
+    "Records: {data_source, prompt, ability, reward_model, extra_info: {split, index, interaction_kwargs: {name, task_id, stage, ...}}}.",
+    "Parquet: python -m envtune_adapters.to_parquet DIR (needs pyarrow or pandas; the adapters live in",
+    "packages/server/adapters/python).",
+  ].join("\n"),
+  async run({ values, positionals, stdout, stderr }) {
+    const target = positionals[0];
+    if (target !== "verl") throw usage(target ? `Unknown export target \`${target}\`.` : "Name the export target.", "Use `envtune export verl --out DIR`.");
+    const out = values.out as string | undefined;
+    if (!out) throw usage("--out is required.");
+    let stages: StageSpecInput[] | undefined;
+    if (values["stages-file"] !== undefined) {
+      try {
+        stages = JSON.parse(readFileSync(values["stages-file"] as string, "utf8")) as StageSpecInput[];
+      } catch (e) {
+        throw usage(`--stages-file: cannot read JSON (${(e as Error).message}).`);
+      }
+    }
+    let config: EpisodeConfigInput | undefined;
+    if (values.config !== undefined) {
+      try {
+        config = JSON.parse(values.config as string) as EpisodeConfigInput;
+      } catch (e) {
+        throw usage(`--config is not JSON (${(e as Error).message}).`);
+      }
+    }
+    const { env } = await loadBfclEnvironment({
+      ...(values.data ? { dataDir: values.data as string } : {}),
+      split: (values.split as string | undefined) ?? "paper",
+      ...(stages ? { stages } : {}),
+    });
+    const ids = values.stages !== undefined ? (values.stages as string).split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+    const r = exportVerlDataset(env, {
+      out,
+      ...(ids ? { stages: ids } : {}),
+      interactionName: (values.name as string | undefined) ?? "envtune",
+      baseUrl: (values["base-url"] as string | undefined) ?? "http://127.0.0.1:8000",
+      ...(config ? { config } : {}),
+    });
+    if (values.json) stdout(JSON.stringify(r) + "\n");
+    for (const f of r.files) stderr(`${f.file}: ${f.records} records${f.stage ? ` (stage ${f.stage})` : ""}\n`);
+    stderr(`wrote ${r.files.length} files and ${r.interactionConfig} to ${out}\n`);
+    return EXIT.OK;
+  },
+};

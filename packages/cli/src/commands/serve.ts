@@ -1,0 +1,199 @@
+import { readFileSync } from "node:fs";
+import { EnvtuneError, PyDict, loadDomainPacks } from "@envtune/core";
+import { loadBfclDataset, resolveBfclDataDir } from "@envtune/bfcl-data";
+import type { EpisodeConfigInput } from "@envtune/engine";
+import {
+  createDomainMcpServer,
+  createEnvtuneServer,
+  createLogger,
+  loadBfclEnvironment,
+  startCluster,
+  type RunningServer,
+  type ServerOptionsInput,
+  type StageSpecInput,
+} from "@envtune/server";
+import { EXIT, type Command } from "../cli.ts";
+
+function usage(what: string, hint = "Run `envtune serve --help`."): EnvtuneError {
+  return new EnvtuneError("USAGE", "serve", what, hint);
+}
+
+function int(v: unknown, flag: string, min = 0): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw usage(`--${flag} must be an integer ≥ ${min}, got \`${String(v)}\`.`);
+  return n;
+}
+
+function readJsonFile(file: string, flag: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw usage(`--${flag}: cannot read JSON from \`${file}\` (${(e as Error).message}).`, "Pass a JSON file.");
+  }
+}
+
+/** This process's arguments without the cluster flags, for the workers it starts. */
+function workerArgs(argv: readonly string[]): string[] {
+  const drop = new Set(["--workers", "--port", "--host"]);
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = a.split("=")[0]!;
+    if (drop.has(name)) {
+      if (!a.includes("=")) i++;
+      continue;
+    }
+    if (a === "--announce") continue;
+    out.push(a);
+  }
+  return out;
+}
+
+/**
+ * Resolves on SIGINT/SIGTERM, or when the parent's IPC channel closes (a worker of `--workers`
+ * whose parent died), then removes its listeners.
+ */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      process.off("disconnect", onDisconnect);
+      resolve(sig);
+    };
+    const onInt = () => on("SIGINT");
+    const onTerm = () => on("SIGTERM");
+    const onDisconnect = () => on("parent gone");
+    process.once("SIGINT", onInt);
+    process.once("SIGTERM", onTerm);
+    if (process.connected) process.once("disconnect", onDisconnect);
+  });
+}
+
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "Serve the environments over HTTP/WebSocket/MCP (session REST, OpenEnv endpoints) for RL engines.",
+  usage: "envtune serve [--port 8000] [--host 127.0.0.1] [--data DIR] [--workers N] [--capacity N] [--ttl S] [--token T] [--domain PKG]",
+  options: {
+    port: { type: "string", valueName: "n", default: "8000", description: "Port (0 = any free port)." },
+    host: { type: "string", valueName: "addr", default: "127.0.0.1", description: "Address to listen on (0.0.0.0 for every interface)." },
+    data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
+    domains: { type: "string", valueName: "list", description: "Comma-separated domain pack packages or paths to load (default: the eight BFCL packs)." },
+    split: { type: "string", valueName: "name", default: "paper", description: "Split the curriculum stages draw from (paper, paper-full-test, ood:-<Class>, ...)." },
+    stages: { type: "string", valueName: "file", description: "JSON file with the curriculum stages (default: the paper's four)." },
+    config: { type: "string", valueName: "json", description: "Episode settings under every stage's, as JSON (e.g. '{\"actionFormat\":\"auto\"}')." },
+    capacity: { type: "string", valueName: "n", description: "Live sessions before creates answer CAPACITY_REACHED (default 4096)." },
+    ttl: { type: "string", valueName: "s", description: "Idle seconds before a session is reaped (default 900; 0 = never)." },
+    "max-body": { type: "string", valueName: "bytes", description: "Largest request body / WebSocket message (default 1 MiB)." },
+    "max-message": { type: "string", valueName: "bytes", description: "Largest assistant message (default 256 KiB)." },
+    timeout: { type: "string", valueName: "ms", description: "Per-request time limit (default 30000)." },
+    token: { type: "string", valueName: "t", description: "Require `Authorization: Bearer <t>` (default $ENVTUNE_TOKEN; unset = no auth)." },
+    "log-level": { type: "string", valueName: "level", default: "info", description: "debug, info, warn, error or silent (JSON lines on stderr)." },
+    workers: { type: "string", valueName: "n", description: "Run N worker processes behind a session-id router on --port." },
+    rollouts: { type: "boolean", description: "Enable POST /v1/rollouts (the server then calls model endpoints clients name)." },
+    domain: { type: "string", valueName: "pkg", description: "Serve only this domain pack as a stateful MCP tool server (POST /mcp)." },
+    scenario: { type: "string", valueName: "task", description: "With --domain: load the pack's initial state from this task's initial_config." },
+    augmented: { type: "boolean", description: "With --domain: actionable (augmented) messages." },
+    announce: { type: "boolean", description: "Print {\"listening\": url} on stdout once serving (used by --workers)." },
+  },
+  details: [
+    "Endpoints: POST /v1/sessions, POST /v1/sessions/{id}/step, GET|DELETE /v1/sessions/{id}, GET /v1/tasks /v1/stages /v1/splits,",
+    "GET /health /schema /metadata, WS /ws and /mcp, POST /mcp (JSON-RPC), POST /v1/reward, POST /v1/rollouts (--rollouts).",
+    "Examples:",
+    "  envtune serve --port 8000 --capacity 2048",
+    "  envtune serve --port 8000 --workers 4          # 4 processes, sessions pinned by id",
+    "  envtune serve --domain @envtune/domain-travel --scenario multi_turn_base_12",
+  ].join("\n"),
+  async run({ values, stdout, stderr }) {
+    const port = int(values.port ?? "8000", "port") ?? 8000;
+    const host = (values.host as string | undefined) ?? "127.0.0.1";
+    const ttl = int(values.ttl, "ttl");
+    const opts: ServerOptionsInput = {
+      ...(values.capacity !== undefined ? { capacity: int(values.capacity, "capacity", 1)! } : {}),
+      ...(ttl !== undefined ? { sessionTtlMs: ttl * 1000 } : {}),
+      ...(values["max-body"] !== undefined ? { maxBodyBytes: int(values["max-body"], "max-body", 256)! } : {}),
+      ...(values["max-message"] !== undefined ? { maxMessageBytes: int(values["max-message"], "max-message", 16)! } : {}),
+      ...(values.timeout !== undefined ? { requestTimeoutMs: int(values.timeout, "timeout", 1)! } : {}),
+      ...((values.token ?? process.env.ENVTUNE_TOKEN) ? { token: (values.token as string | undefined) ?? process.env.ENVTUNE_TOKEN! } : {}),
+      logLevel: (values["log-level"] as ServerOptionsInput["logLevel"]) ?? "info",
+    };
+    const log = createLogger({ level: opts.logLevel ?? "info" });
+    const announce = (url: string) => {
+      if (values.announce) stdout(JSON.stringify({ listening: url }) + "\n");
+      else stderr(`envtune serve: listening on ${url}\n`);
+    };
+
+    const workers = int(values.workers, "workers", 1);
+    if (workers !== undefined && workers > 1) {
+      const command = [process.execPath, ...process.execArgv, process.argv[1]!, ...workerArgs(process.argv.slice(2)), "--port", "0", "--host", host, "--announce"];
+      const cluster = await startCluster({ n: workers, command, port, host, log });
+      announce(cluster.router.url);
+      stderr(`envtune serve: ${workers} workers (pids ${cluster.workers.pids.join(", ")}) at ${cluster.workers.urls.join(", ")}\n`);
+      const sig = await untilSignal();
+      stderr(`envtune serve: ${sig}, shutting down\n`);
+      await cluster.close();
+      return EXIT.OK;
+    }
+
+    let running: RunningServer;
+    if (values.domain !== undefined) {
+      const spec = values.domain as string;
+      const { packs, missing } = await loadDomainPacks([spec]);
+      const pack = [...packs.values()][0];
+      if (!pack) throw usage(`Cannot load domain pack \`${spec}\`${missing[0] ? ` (${missing[0].reason})` : ""}.`, "Pass an installed pack package or a path to its module.");
+      let initialConfig: PyDict | undefined;
+      let longContext = false;
+      let constants;
+      if (values.scenario !== undefined) {
+        const ds = loadBfclDataset(await resolveBfclDataDir(values.data ? { dataDir: values.data as string } : {}));
+        const entry = ds.byId.get(values.scenario as string);
+        if (!entry) throw usage(`Unknown task \`${String(values.scenario)}\` for --scenario.`, "Pass a BFCL entry id such as multi_turn_base_12.");
+        initialConfig = entry.initialConfig;
+        longContext = entry.longContext;
+        constants = ds.longContext;
+      }
+      const server = createDomainMcpServer({
+        ...opts,
+        pack,
+        ...(initialConfig ? { initialConfig } : {}),
+        longContext,
+        ...(constants ? { constants } : {}),
+        augmented: values.augmented === true,
+        log,
+      });
+      running = await server.listen({ port, host });
+    } else {
+      let stages: StageSpecInput[] | undefined;
+      if (values.stages !== undefined) {
+        const s = readJsonFile(values.stages as string, "stages");
+        if (!Array.isArray(s)) throw usage("--stages must hold a JSON array of stage specs.");
+        stages = s as StageSpecInput[];
+      }
+      let defaultConfig: EpisodeConfigInput | undefined;
+      if (values.config !== undefined) {
+        try {
+          defaultConfig = JSON.parse(values.config as string) as EpisodeConfigInput;
+        } catch (e) {
+          throw usage(`--config is not JSON (${(e as Error).message}).`);
+        }
+      }
+      const { env, missing } = await loadBfclEnvironment({
+        ...(values.data ? { dataDir: values.data as string } : {}),
+        ...(values.domains ? { domains: (values.domains as string).split(",").map((s) => s.trim()).filter(Boolean) } : {}),
+        split: (values.split as string | undefined) ?? "paper",
+        ...(stages ? { stages } : {}),
+        ...(defaultConfig ? { defaultConfig } : {}),
+      });
+      for (const m of missing) log.warn("domain pack not loaded", { specifier: m.specifier, reason: m.reason });
+      const server = createEnvtuneServer(env, { ...opts, log, enableRollouts: values.rollouts === true });
+      running = await server.listen({ port, host });
+    }
+    announce(running.url);
+    const sig = await untilSignal();
+    log.info("shutting down", { signal: sig });
+    await running.close();
+    log.info("stopped");
+    return EXIT.OK;
+  },
+};

@@ -1,0 +1,180 @@
+/**
+ * What the server serves: the BFCL dataset, the installed domain packs, the dataset splits and the
+ * curriculum stages. It builds one {@link Episode} per session and lists tasks; it never runs
+ * episodes itself (the engine does).
+ */
+import { BFCL_DOMAIN_PACKAGES, loadDomainPacks, type DomainPack } from "@envtune/core";
+import { getSplit, listSplits, loadBfclDataset, resolveBfclDataDir, type BfclDataset, type BfclEntry, type DatasetSplit } from "@envtune/bfcl-data";
+import { Episode, type EpisodeConfigInput, type OpenAITool } from "@envtune/engine";
+import { serverError } from "./errors.ts";
+import { PAPER_STAGES, mergeEpisodeConfig, parseStages, type StageSpec, type StageSpecInput } from "./stages.ts";
+
+export type SplitPart = "train" | "val" | "test";
+
+export interface TaskQuery {
+  /** Split name (`paper`, `paper-full-test`, `ood:-TravelAPI`, ...) or `all`; default the environment's split. */
+  split?: string;
+  part?: SplitPart;
+  /** Curriculum stage id: keeps the stage's categories, order and limit (and its part unless `part` is given). */
+  stage?: string;
+  category?: string;
+  offset?: number;
+  limit?: number;
+}
+
+export interface TaskInfo {
+  task_id: string;
+  category: string;
+  turns: number;
+  classes: string[];
+  /** Ground-truth calls over all turns (how long the task is). */
+  gt_calls: number;
+}
+
+export interface EpisodeRequest {
+  taskId: string;
+  stage?: string;
+  /** Episode settings over the stage's (field by field). */
+  config?: EpisodeConfigInput;
+}
+
+export interface BfclEnvironmentOptions {
+  dataset: BfclDataset;
+  packs: ReadonlyMap<string, DomainPack>;
+  /** The split stages draw from and tasks are listed from by default. */
+  split?: string;
+  stages?: readonly StageSpecInput[];
+  /** Settings under every stage's (e.g. `{ actionFormat: "auto" }`). */
+  defaultConfig?: EpisodeConfigInput;
+}
+
+export class BfclEnvironment {
+  readonly dataset: BfclDataset;
+  readonly packs: ReadonlyMap<string, DomainPack>;
+  readonly split: string;
+  readonly stages: readonly StageSpec[];
+  readonly defaultConfig: EpisodeConfigInput;
+  private readonly splits = new Map<string, DatasetSplit>();
+  private readonly playable: BfclEntry[];
+
+  constructor(opts: BfclEnvironmentOptions) {
+    this.dataset = opts.dataset;
+    this.packs = opts.packs;
+    this.split = opts.split ?? "paper";
+    this.stages = parseStages(opts.stages ?? PAPER_STAGES);
+    this.defaultConfig = opts.defaultConfig ?? {};
+    this.playable = this.dataset.entries.filter((e) => e.involvedClasses.every((c) => this.packs.has(c)));
+    this.getSplit(this.split);
+  }
+
+  /** Entries every involved class of which has a loaded pack. */
+  get taskCount(): number {
+    return this.playable.length;
+  }
+
+  stage(id: string): StageSpec {
+    const s = this.stages.find((x) => x.id === id);
+    if (!s) throw serverError("FACTORY_ERROR", `Unknown curriculum stage \`${id}\`.`, `Use one of: ${this.stages.map((x) => x.id).join(", ")} (GET /v1/stages).`);
+    return s;
+  }
+
+  task(id: string): BfclEntry {
+    const e = this.dataset.byId.get(id);
+    if (!e) throw serverError("TASK_NOT_FOUND", `Unknown task \`${id}\`.`, "List task ids with GET /v1/tasks.");
+    return e;
+  }
+
+  /** The episode settings a session of `stage` with `config` gets (before the engine resolves them). */
+  episodeConfig(stage: string | undefined, config?: EpisodeConfigInput): EpisodeConfigInput {
+    return mergeEpisodeConfig(this.defaultConfig, stage === undefined ? undefined : this.stage(stage).episode, config);
+  }
+
+  /** A fresh, not yet reset episode. Throws FACTORY_ERROR / TASK_NOT_FOUND on bad input. */
+  createEpisode(req: EpisodeRequest): Episode {
+    const entry = this.task(req.taskId);
+    return new Episode({
+      entry,
+      packs: this.packs,
+      constants: this.dataset.longContext,
+      funcDocs: this.dataset.funcDocs,
+      config: this.episodeConfig(req.stage, req.config),
+    });
+  }
+
+  listTasks(q: TaskQuery = {}): { tasks: TaskInfo[]; total: number; split: string; part: SplitPart | null; stage: string | null } {
+    const stage = q.stage === undefined ? undefined : this.stage(q.stage);
+    const splitName = q.split ?? this.split;
+    const part = q.part ?? stage?.data.part ?? "train";
+    let entries: BfclEntry[];
+    if (splitName === "all") entries = this.playable;
+    else {
+      const ids = new Set(this.getSplit(splitName)[part]);
+      entries = this.playable.filter((e) => ids.has(e.id));
+    }
+    if (stage) {
+      const cats = new Set<string>(stage.data.categories);
+      entries = entries.filter((e) => cats.has(e.category));
+      if (stage.data.order === "easiest") entries = [...entries].sort(easiestFirst);
+      if (stage.data.limit !== undefined) entries = entries.slice(0, stage.data.limit);
+    }
+    if (q.category !== undefined) entries = entries.filter((e) => e.category === q.category);
+    const offset = Math.max(0, q.offset ?? 0);
+    const page = entries.slice(offset, q.limit === undefined ? undefined : offset + Math.max(0, q.limit));
+    return { tasks: page.map(taskInfo), total: entries.length, split: splitName, part: splitName === "all" ? null : part, stage: stage?.id ?? null };
+  }
+
+  splitNames(): Array<{ name: string; description: string }> {
+    return [{ name: "all", description: "Every task whose domains are installed (parts do not apply)." }, ...listSplits(this.dataset).map((s) => ({ name: s.name, description: s.description }))];
+  }
+
+  /** Every tool of every loaded pack (first pack wins on a name clash), in OpenAI layout. */
+  allTools(): OpenAITool[] {
+    const seen = new Set<string>();
+    const out: OpenAITool[] = [];
+    for (const p of this.packs.values()) {
+      for (const t of p.openaiTools) {
+        if (seen.has(t.function.name)) continue;
+        seen.add(t.function.name);
+        out.push({ type: "function", function: t.function });
+      }
+    }
+    return out;
+  }
+
+  private getSplit(name: string): DatasetSplit {
+    let s = this.splits.get(name);
+    if (!s) {
+      s = getSplit(name, this.dataset);
+      this.splits.set(name, s);
+    }
+    return s;
+  }
+}
+
+function gtCalls(e: BfclEntry): number {
+  return e.groundTruth.reduce((n, t) => n + t.length, 0);
+}
+
+function easiestFirst(a: BfclEntry, b: BfclEntry): number {
+  return a.groundTruth.length - b.groundTruth.length || gtCalls(a) - gtCalls(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function taskInfo(e: BfclEntry): TaskInfo {
+  return { task_id: e.id, category: e.category, turns: e.groundTruth.length, classes: [...e.involvedClasses], gt_calls: gtCalls(e) };
+}
+
+export interface LoadEnvironmentOptions extends Omit<BfclEnvironmentOptions, "dataset" | "packs"> {
+  /** BFCL data directory (else `ENVTUNE_BFCL_DATA` or the download cache). */
+  dataDir?: string;
+  /** Domain pack specifiers to import (default: the eight BFCL packs). */
+  domains?: readonly string[];
+}
+
+/** Loads the dataset and the domain packs and builds the environment. */
+export async function loadBfclEnvironment(opts: LoadEnvironmentOptions = {}): Promise<{ env: BfclEnvironment; missing: Array<{ specifier: string; reason: string }> }> {
+  const dir = await resolveBfclDataDir(opts.dataDir ? { dataDir: opts.dataDir } : {});
+  const dataset = loadBfclDataset(dir);
+  const { packs, missing } = await loadDomainPacks(opts.domains ?? Object.values(BFCL_DOMAIN_PACKAGES));
+  const { dataDir: _d, domains: _p, ...rest } = opts;
+  return { env: new BfclEnvironment({ ...rest, dataset, packs }), missing };
+}

@@ -1,0 +1,56 @@
+/**
+ * Server limits and switches, validated with zod so a bad flag or config file fails at start-up
+ * with every problem listed, not at the first request.
+ */
+import { z } from "zod";
+import { EnvtuneError } from "@envtune/core";
+
+export const serverOptionsSchema = z
+  .object({
+    /** Live sessions (REST, WebSocket and MCP together) before creates answer `CAPACITY_REACHED`. */
+    capacity: z.number().int().min(1).default(4096),
+    /** A session untouched this long is reaped (ms); 0 disables the reaper. */
+    sessionTtlMs: z.number().int().min(0).default(15 * 60_000),
+    /** How often the reaper looks (ms); default ttl/4, at most 30 s, at least 10 ms. */
+    reapIntervalMs: z.number().int().min(10).optional(),
+    /** Largest request body (bytes) before `PAYLOAD_TOO_LARGE`; also the WebSocket frame limit. */
+    maxBodyBytes: z.number().int().min(256).default(1024 * 1024),
+    /** Largest assistant message (content plus tool-call arguments, UTF-8 bytes) before `MESSAGE_TOO_LARGE`. */
+    maxMessageBytes: z.number().int().min(16).default(256 * 1024),
+    /** Most tool calls one assistant message may carry. */
+    maxToolCalls: z.number().int().min(1).default(64),
+    /** Per-request limit (ms) for reading the body and handling it; `REQUEST_TIMEOUT` after. */
+    requestTimeoutMs: z.number().int().min(1).default(30_000),
+    /** Bearer token every endpoint but `/health` requires; unset = no authentication. */
+    token: z.string().min(1).optional(),
+    /** How long graceful shutdown waits for requests in flight (ms). */
+    shutdownGraceMs: z.number().int().min(0).default(10_000),
+    /** Log level of the structured JSON log. */
+    logLevel: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    /** Name reported by `/metadata` and MCP `initialize`. */
+    name: z.string().min(1).default("envtune-bfcl"),
+  })
+  .strict();
+
+export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
+export type ServerOptions = z.output<typeof serverOptionsSchema>;
+
+export function resolveServerOptions(input: ServerOptionsInput = {}): ServerOptions {
+  const r = serverOptionsSchema.safeParse(input);
+  if (!r.success) {
+    throw new EnvtuneError(
+      "INVALID_SERVER_OPTIONS",
+      "server",
+      "The server options are invalid.",
+      "Fix the listed options (see `serverOptionsSchema`).",
+      { details: r.error.issues.map((i) => `${i.path.join(".") || "(options)"}: ${i.message}`) },
+    );
+  }
+  return r.data;
+}
+
+/** The reaper's period for a TTL: often enough to reap within ~25% of the TTL. */
+export function reapInterval(o: Pick<ServerOptions, "sessionTtlMs" | "reapIntervalMs">): number {
+  if (o.reapIntervalMs !== undefined) return o.reapIntervalMs;
+  return Math.max(10, Math.min(30_000, Math.floor(o.sessionTtlMs / 4)));
+}

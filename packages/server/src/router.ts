@@ -1,0 +1,272 @@
+/**
+ * Horizontal scale: N server processes behind a router that pins every session to one process
+ * by its id. The session id is the routing key (rendezvous hashing over the backend list), so the
+ * trainer's own ids (verl `instance_id`, a rollout's request id) route without any shared state.
+ * Creates without an id get one here, before routing. Stateless endpoints go round-robin;
+ * `/health` aggregates every backend. WebSocket connections are sessions by themselves: the router
+ * picks a backend (by `?session_id=` or round-robin) and relays frames.
+ *
+ * Any consistent-hash proxy can replace this router as long as clients supply the session id on
+ * create (all the Python adapters do) and the proxy hashes on it (see the package README).
+ */
+import { createHash, randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import { WebSocket, WebSocketServer } from "ws";
+import { serverError, toServerError } from "./errors.ts";
+import { errorResponse, json, readBody, type FetchHandler } from "./http.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { serveFetch, type RunningServer, type UpgradeHandler } from "./node-http.ts";
+
+/** The backend a session id belongs to: highest SHA-1 score of `id \0 backend` (rendezvous hashing). */
+export function routeSession(sessionId: string, backends: readonly string[]): string {
+  if (backends.length === 0) throw new Error("[envtune] [router] No backends configured. Pass at least one backend URL.");
+  let best = backends[0]!;
+  let bestScore = -1n;
+  for (const b of backends) {
+    const h = createHash("sha1").update(sessionId).update("\0").update(b).digest();
+    const score = h.readBigUInt64BE(0);
+    if (score > bestScore) {
+      bestScore = score;
+      best = b;
+    }
+  }
+  return best;
+}
+
+export interface SessionRouterOptions {
+  /** Backend base URLs (`http://127.0.0.1:8001`). */
+  backends: readonly string[];
+  maxBodyBytes?: number;
+  /** Per forwarded request (ms). */
+  timeoutMs?: number;
+  log?: Logger;
+}
+
+export interface SessionRouter {
+  readonly fetch: FetchHandler;
+  readonly upgrade: UpgradeHandler;
+  listen(opts?: { port?: number; host?: string }): Promise<RunningServer>;
+}
+
+const SESSION_PATH = /^\/v1\/sessions\/([^/]+)(?:\/step)?\/?$/;
+const HOP_HEADERS = new Set(["host", "connection", "content-length", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer", "proxy-authorization", "proxy-authenticate"]);
+
+export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
+  const backends = opts.backends.map((b) => b.replace(/\/+$/, ""));
+  if (backends.length === 0) throw new Error("[envtune] [router] No backends configured. Pass at least one backend URL.");
+  const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const log = opts.log ?? createLogger({ level: "info" });
+  let rr = 0;
+  const anyBackend = () => backends[rr++ % backends.length]!;
+
+  const forward = async (req: Request, url: URL, backend: string, body?: string): Promise<Response> => {
+    const headers = new Headers();
+    req.headers.forEach((v, k) => {
+      if (!HOP_HEADERS.has(k)) headers.set(k, v);
+    });
+    headers.set("x-envtune-routed-by", "envtune-router");
+    let res: Response;
+    try {
+      res = await fetch(backend + url.pathname + url.search, {
+        method: req.method,
+        headers,
+        ...(body !== undefined && req.method !== "GET" && req.method !== "HEAD" ? { body } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      log.warn("backend unreachable", { backend, error: (e as Error).message });
+      return errorResponse(serverError("UPSTREAM_ERROR", `Backend ${backend} did not answer.`, "Check that every worker is up (GET /health on the router lists them)."));
+    }
+    const out = new Headers();
+    res.headers.forEach((v, k) => {
+      if (!HOP_HEADERS.has(k) && k !== "content-encoding") out.set(k, v);
+    });
+    out.set("x-envtune-backend", backend);
+    return new Response(await res.arrayBuffer(), { status: res.status, headers: out });
+  };
+
+  const health = async (): Promise<Response> => {
+    const results = await Promise.all(
+      backends.map(async (b) => {
+        try {
+          const r = await fetch(b + "/health", { signal: AbortSignal.timeout(Math.min(timeoutMs, 5000)) });
+          return { url: b, ok: r.ok, ...((await r.json()) as Record<string, unknown>) };
+        } catch (e) {
+          return { url: b, ok: false, status: "unreachable", error: (e as Error).message };
+        }
+      }),
+    );
+    const active = results.reduce((n, r) => n + (((r as { sessions?: { active?: number } }).sessions?.active as number | undefined) ?? 0), 0);
+    const up = results.filter((r) => r.ok).length;
+    return json({ status: up === backends.length ? "healthy" : up > 0 ? "degraded" : "unhealthy", router: true, sessions: { active }, backends: results }, up > 0 ? 200 : 503);
+  };
+
+  const fetchHandler: FetchHandler = async (req) => {
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      return errorResponse(serverError("VALIDATION_ERROR", "The request URL is malformed.", "Send an absolute URL."));
+    }
+    try {
+      const path = url.pathname;
+      if (path === "/health") return await health();
+      const m = SESSION_PATH.exec(path);
+      if (m) {
+        let id: string;
+        try {
+          id = decodeURIComponent(m[1]!);
+        } catch {
+          id = m[1]!;
+        }
+        const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req, maxBody);
+        return await forward(req, url, routeSession(id, backends), body);
+      }
+      if ((path === "/v1/sessions" || path === "/v1/sessions/") && req.method === "POST") {
+        const text = await readBody(req, maxBody);
+        const parsed = tryJson(text);
+        if (isObject(parsed)) {
+          if (typeof parsed.session_id !== "string") parsed.session_id = req.headers.get("x-session-id") ?? randomUUID();
+          return await forward(req, url, routeSession(parsed.session_id as string, backends), JSON.stringify(parsed));
+        }
+        return await forward(req, url, backends[0]!, text);
+      }
+      if (path === "/mcp" && req.method === "POST") {
+        const text = await readBody(req, maxBody);
+        const parsed = tryJson(text);
+        const items = Array.isArray(parsed) ? parsed : [parsed];
+        let key: string | undefined = req.headers.get("mcp-session-id") ?? undefined;
+        let rewritten = false;
+        for (const it of items) {
+          if (!isObject(it)) continue;
+          const params = isObject(it.params) ? it.params : undefined;
+          if (it.method === "openenv/session/create" && params === undefined) it.params = {};
+          const p = isObject(it.params) ? it.params : undefined;
+          if (it.method === "openenv/session/create" && p && typeof p.session_id !== "string") {
+            p.session_id = randomUUID();
+            rewritten = true;
+          }
+          if (key === undefined && p && typeof p.session_id === "string") key = p.session_id;
+        }
+        return await forward(req, url, key !== undefined ? routeSession(key, backends) : anyBackend(), rewritten ? JSON.stringify(parsed) : text);
+      }
+      if (path === "/mcp" && req.method === "DELETE") {
+        const sid = req.headers.get("mcp-session-id");
+        return await forward(req, url, sid ? routeSession(sid, backends) : anyBackend());
+      }
+      if (path === "/v1/reward" && req.method === "POST") return await rewardByLabel(req, url, await readBody(req, maxBody));
+      const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req, maxBody);
+      return await forward(req, url, anyBackend(), body);
+    } catch (e) {
+      return errorResponse(toServerError(e));
+    }
+  };
+
+  /** Reward batches whose labels name sessions go to each session's backend, then merge in order. */
+  const rewardByLabel = async (req: Request, url: URL, text: string): Promise<Response> => {
+    const parsed = tryJson(text);
+    if (!isObject(parsed) || !Array.isArray(parsed.labels) || !Array.isArray(parsed.query)) return forward(req, url, anyBackend(), text);
+    const labels = parsed.labels as unknown[];
+    const groups = new Map<string, number[]>();
+    labels.forEach((l, i) => {
+      const sid = typeof l === "string" ? (tryJson(l) as { session_id?: unknown } | undefined)?.session_id : undefined;
+      const b = typeof sid === "string" ? routeSession(sid, backends) : backends[0]!;
+      groups.set(b, [...(groups.get(b) ?? []), i]);
+    });
+    if (groups.size <= 1) return forward(req, url, groups.keys().next().value ?? anyBackend(), text);
+    const rewards = new Array<number>(labels.length).fill(0);
+    const comps = new Array<unknown>(labels.length).fill({});
+    const errs = new Array<unknown>(labels.length).fill(null);
+    for (const [b, idx] of groups) {
+      const pick = <T>(a: unknown): T[] | undefined => (Array.isArray(a) ? idx.map((i) => a[i] as T) : undefined);
+      const sub = { ...parsed, query: pick(parsed.query), labels: pick(parsed.labels), ...(Array.isArray(parsed.prompts) ? { prompts: pick(parsed.prompts) } : {}) };
+      const res = await forward(req, url, b, JSON.stringify(sub));
+      if (!res.ok) return res;
+      const body = (await res.json()) as { rewards: number[]; extra_logs?: { reward_components?: unknown[]; errors?: unknown[] } };
+      idx.forEach((i, k) => {
+        rewards[i] = body.rewards[k] ?? 0;
+        comps[i] = body.extra_logs?.reward_components?.[k] ?? {};
+        errs[i] = body.extra_logs?.errors?.[k] ?? null;
+      });
+    }
+    return json({ rewards, scores: rewards, extra_logs: { reward_components: comps, errors: errs } });
+  };
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxBody });
+  const sockets = new Set<WebSocket>();
+  const upgrade: UpgradeHandler = {
+    handle(req: IncomingMessage, socket: Socket, head: Buffer) {
+      let url: URL;
+      try {
+        url = new URL(req.url ?? "/", "http://localhost");
+      } catch {
+        socket.destroy();
+        return;
+      }
+      const sid = url.searchParams.get("session_id");
+      const backend = sid ? routeSession(sid, backends) : anyBackend();
+      const target = backend.replace(/^http/, "ws") + url.pathname + url.search;
+      const headers: Record<string, string> = {};
+      if (req.headers.authorization) headers.authorization = req.headers.authorization;
+      wss.handleUpgrade(req, socket, head, (client) => {
+        sockets.add(client);
+        const upstream = new WebSocket(target, { headers, maxPayload: maxBody });
+        const pending: Array<{ data: Buffer | string; binary: boolean }> = [];
+        upstream.on("open", () => {
+          for (const p of pending) upstream.send(p.data, { binary: p.binary });
+          pending.length = 0;
+        });
+        upstream.on("message", (data, binary) => client.readyState === client.OPEN && client.send(data as Buffer, { binary }));
+        upstream.on("close", (code, reason) => client.close(validClose(code), reason.toString()));
+        upstream.on("error", () => client.close(1011, "backend unreachable"));
+        upstream.on("unexpected-response", (_r, res) => {
+          client.close(1011, `backend refused (${res.statusCode})`);
+          upstream.terminate();
+        });
+        client.on("message", (data, binary) => {
+          if (upstream.readyState === upstream.OPEN) upstream.send(data as Buffer, { binary });
+          else if (upstream.readyState === upstream.CONNECTING) pending.push({ data: data as Buffer, binary });
+        });
+        client.on("close", () => {
+          sockets.delete(client);
+          if (upstream.readyState === upstream.OPEN || upstream.readyState === upstream.CONNECTING) upstream.close();
+        });
+        client.on("error", () => client.terminate());
+      });
+    },
+    closeAll(code, reason) {
+      for (const s of sockets) s.close(code, reason);
+    },
+  };
+
+  return {
+    fetch: fetchHandler,
+    upgrade,
+    listen: (l = {}) =>
+      serveFetch(fetchHandler, {
+        ...(l.port !== undefined ? { port: l.port } : {}),
+        ...(l.host !== undefined ? { host: l.host } : {}),
+        log,
+        upgrade,
+      }),
+  };
+}
+
+/** Close codes a server may send on (1005/1006/1015 are reserved for local use). */
+function validClose(code: number): number {
+  return code === 1005 || code === 1006 || code === 1015 || code < 1000 ? 1000 : code;
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

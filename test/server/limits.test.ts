@@ -1,0 +1,205 @@
+/**
+ * Production behaviour: capacity, idle TTL, size limits, timeouts, bearer auth, structured logs,
+ * graceful shutdown.
+ */
+import { connect } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { call, startServer, type TestServer } from "./helpers.ts";
+
+const open: TestServer[] = [];
+async function server(opts: Parameters<typeof startServer>[0]): Promise<TestServer> {
+  const s = await startServer(opts);
+  open.push(s);
+  return s;
+}
+afterEach(async () => {
+  while (open.length) await open.pop()!.close();
+});
+
+function wsOpen(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; next: () => Promise<any>; closed: Promise<{ code: number; reason: string }> }> {
+  const ws = new WebSocket(url.replace(/^http/, "ws"), { headers });
+  const queue: any[] = [];
+  const waiters: Array<(m: any) => void> = [];
+  ws.on("message", (d) => {
+    const m = JSON.parse(d.toString());
+    const w = waiters.shift();
+    if (w) w(m);
+    else queue.push(m);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve({ ws, next: () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r))), closed }));
+    ws.once("error", reject);
+  });
+}
+
+describe("capacity", () => {
+  it("refuses sessions past capacity with CAPACITY_REACHED (REST and WebSocket), and frees slots on delete", async () => {
+    const s = await server({ capacity: 3 });
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) ids.push((await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_0" })).body.session_id);
+    const w = await wsOpen(s.url + "/ws");
+    const full = await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_0" });
+    expect(full.status).toBe(503);
+    expect(full.body.error.code).toBe("CAPACITY_REACHED");
+    expect(full.body.error.details).toEqual({ active_sessions: 3, max_sessions: 3 });
+    expect(full.headers.get("retry-after")).toBe("1");
+    const w2 = await wsOpen(s.url + "/ws");
+    const err = await w2.next();
+    expect(err).toMatchObject({ type: "error", data: { code: "CAPACITY_REACHED" } });
+    expect((await w2.closed).code).toBe(1013);
+    const h = await call(s.url + "/health", "GET");
+    expect(h.body.sessions).toMatchObject({ active: 3, capacity: 3, rejected: 2 });
+    w.ws.close();
+    await w.closed;
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_0" })).status).toBe(201);
+    await call(s.url + `/v1/sessions/${ids[0]}`, "DELETE");
+    expect((await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_0" })).status).toBe(201);
+  });
+});
+
+describe("idle TTL", () => {
+  it("reaps idle sessions (REST and WebSocket) while active ones live on", async () => {
+    const s = await server({ sessionTtlMs: 300, reapIntervalMs: 50 });
+    const idle = (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_0" })).body.session_id;
+    const busy = (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_0" })).body.session_id;
+    const w = await wsOpen(s.url + "/ws");
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await call(s.url + `/v1/sessions/${busy}`, "GET")).status).toBe(200);
+    }
+    const gone = await call(s.url + `/v1/sessions/${idle}`, "GET");
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.code).toBe("SESSION_NOT_FOUND");
+    expect((await w.closed).code).toBe(4000);
+    const h = await call(s.url + "/health", "GET");
+    expect(h.body.sessions.reaped).toBe(2);
+    expect(h.body.sessions.active).toBe(1);
+    expect(s.logs.some((l) => JSON.parse(l).msg === "sessions reaped")).toBe(true);
+  });
+});
+
+describe("size limits", () => {
+  it("refuses bodies over maxBodyBytes (413 PAYLOAD_TOO_LARGE) and messages over maxMessageBytes (413 MESSAGE_TOO_LARGE)", async () => {
+    const s = await server({ maxBodyBytes: 4096, maxMessageBytes: 1000, maxToolCalls: 4 });
+    const big = await call(s.url + "/v1/sessions", "POST", JSON.stringify({ task_id: "x".repeat(10_000) }));
+    expect(big.status).toBe(413);
+    expect(big.body.error.code).toBe("PAYLOAD_TOO_LARGE");
+    const id = (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_0" })).body.session_id;
+    const long = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: "y".repeat(2000) });
+    expect(long.status).toBe(413);
+    expect(long.body.error.code).toBe("MESSAGE_TOO_LARGE");
+    const calls = Array.from({ length: 5 }, (_, i) => ({ id: String(i), type: "function", function: { name: "ls", arguments: "{}" } }));
+    const many = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: { role: "assistant", content: null, tool_calls: calls } });
+    expect(many.body.error.code).toBe("VALIDATION_ERROR");
+    // The session is untouched by refused requests.
+    expect((await call(s.url + `/v1/sessions/${id}`, "GET")).body.step_count).toBe(0);
+    // A WebSocket frame over the limit closes the connection with 1009.
+    const w = await wsOpen(s.url + "/ws");
+    w.ws.send(JSON.stringify({ type: "step", data: { message: "z".repeat(10_000) } }));
+    expect((await w.closed).code).toBe(1009);
+  });
+
+  it("refuses a huge body while it streams in, without reading it all", async () => {
+    const s = await server({ maxBodyBytes: 1024 });
+    const port = Number(new URL(s.url).port);
+    const reply = await new Promise<string>((resolve) => {
+      const sock = connect(port, "127.0.0.1", () => {
+        sock.write("POST /v1/sessions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
+        const chunk = "x".repeat(4096);
+        for (let i = 0; i < 16; i++) sock.write(`${(4096).toString(16)}\r\n${chunk}\r\n`);
+      });
+      let data = "";
+      sock.on("data", (d) => (data += d.toString()));
+      sock.on("close", () => resolve(data));
+      sock.on("error", () => resolve(data));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 413/);
+    expect(reply).toContain("PAYLOAD_TOO_LARGE");
+  });
+});
+
+describe("timeouts", () => {
+  it("answers 408 when a request body never completes", async () => {
+    const s = await server({ requestTimeoutMs: 300 });
+    const port = Number(new URL(s.url).port);
+    const t0 = Date.now();
+    const reply = await new Promise<string>((resolve) => {
+      const sock = connect(port, "127.0.0.1", () => sock.write("POST /v1/sessions HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{\"task_id\":"));
+      let data = "";
+      sock.on("data", (d) => (data += d.toString()));
+      sock.on("close", () => resolve(data));
+      sock.on("error", () => resolve(data));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
+
+describe("bearer token", () => {
+  it("guards every endpoint but /health, over HTTP, MCP and WebSocket", async () => {
+    const s = await server({ token: "s3cret" });
+    expect((await call(s.url + "/health", "GET")).status).toBe(200);
+    for (const [m, p, b] of [
+      ["GET", "/metadata", undefined],
+      ["GET", "/v1/tasks", undefined],
+      ["POST", "/v1/sessions", { task_id: "multi_turn_base_0" }],
+      ["POST", "/mcp", { jsonrpc: "2.0", id: 1, method: "tools/list" }],
+    ] as const) {
+      const r = await call(s.url + p, m, b);
+      expect(r.status, p).toBe(401);
+      expect(r.body.error.code).toBe("UNAUTHORIZED");
+      expect(r.headers.get("www-authenticate")).toMatch(/^Bearer/);
+      expect((await call(s.url + p, m, b, { authorization: "Bearer wrong" })).status).toBe(401);
+    }
+    const ok = await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_0" }, { authorization: "Bearer s3cret" });
+    expect(ok.status).toBe(201);
+    await expect(wsOpen(s.url + "/ws")).rejects.toThrow(/401/);
+    const w = await wsOpen(s.url + "/ws", { authorization: "Bearer s3cret" });
+    w.ws.send(JSON.stringify({ type: "reset", data: { task_id: "multi_turn_base_0" } }));
+    expect((await w.next()).type).toBe("observation");
+    w.ws.close();
+    const q = await wsOpen(s.url + "/ws?access_token=s3cret");
+    q.ws.close();
+  });
+});
+
+describe("structured logs", () => {
+  it("writes one JSON object per line with level, message and request fields", async () => {
+    const s = await server({ logLevel: "debug" });
+    await call(s.url + "/v1/tasks?limit=1", "GET");
+    const lines = s.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.msg === "listening")).toMatchObject({ level: "info", capacity: 4096 });
+    expect(lines.find((l) => l.msg === "request" && l.path === "/v1/tasks")).toMatchObject({ level: "debug", method: "GET", status: 200 });
+    for (const l of lines) expect(typeof l.ts).toBe("string");
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("drains: the request in flight completes, new ones are refused, WebSockets close with 1001, sessions are dropped", async () => {
+    const s = await startServer({});
+    const id = (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_0" })).body.session_id;
+    const w = await wsOpen(s.url + "/ws");
+    // A request whose body is still arriving when shutdown starts.
+    const port = Number(new URL(s.url).port);
+    const body = JSON.stringify({ message: "<think>x</think><answer>ok</answer>" });
+    let inflightReply = "";
+    const sock = connect(port, "127.0.0.1");
+    await new Promise<void>((r) => sock.once("connect", () => r()));
+    sock.on("data", (d) => (inflightReply += d.toString()));
+    sock.write(`POST /v1/sessions/${id}/step HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n` + body.slice(0, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = s.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.server.service.draining).toBe(true);
+    sock.write(body.slice(10));
+    await closing;
+    expect(inflightReply).toMatch(/^HTTP\/1\.1 200/);
+    expect((await w.closed).code).toBe(1001);
+    expect(s.server.service.sessions.size).toBe(0);
+    await expect(fetch(s.url + "/health")).rejects.toThrow();
+    sock.destroy();
+  });
+});
