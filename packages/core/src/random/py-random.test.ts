@@ -48,3 +48,20 @@ describe("PyRandom matches CPython random.Random", () => {
     expect(() => new PyRandom(1n).randint(5n, 4n)).toThrow(RangeError);
   });
 });
+
+describe("PyRandom reproduces ids the reference drew in the traces", () => {
+  // The reference seeds MessageAPI with 200191 and TravelAPI with 141053; the traces carry the
+  // ids it drew. Reading them straight from the trace file keeps this test independent of the packs.
+  const traces = new URL("../../../../../shared/bfcl/traces/ground_truth.jsonl", import.meta.url);
+  const text = readFileSync(process.env.ENVTUNE_SHARED_DIR ? `${process.env.ENVTUNE_SHARED_DIR}/bfcl/traces/ground_truth.jsonl` : traces, "utf8");
+
+  it("MessageAPI's first message id (randint(10000, 99999), seed 200191)", () => {
+    const id = new PyRandom(200191n).randint(10000n, 99999n);
+    expect(text).toContain(`\\"new_id\\": ${id}}`);
+  });
+
+  it("TravelAPI's first access token (randint(100000, 999999), seed 141053)", () => {
+    const token = new PyRandom(141053n).randint(100000n, 999999n);
+    expect(text).toContain(`\\"access_token\\": \\"${token}\\"`);
+  });
+});
