@@ -24,8 +24,20 @@ function leave(): void {
   depth--;
 }
 
+// Long-context file contents (3 KB each, the same few strings in every episode) are escaped once.
+const LONG_TEXT = 512;
+const longTexts = new Map<string, string>();
+
 function encodeName(v: PyValue): string {
-  return typeof v === "string" ? pyJsonString(v) : encodeValue(v);
+  if (typeof v !== "string") return encodeValue(v);
+  if (v.length < LONG_TEXT) return pyJsonString(v);
+  let t = longTexts.get(v);
+  if (t === undefined) {
+    t = pyJsonString(v);
+    if (longTexts.size >= 1024) longTexts.clear();
+    longTexts.set(v, t);
+  }
+  return t;
 }
 
 /** Reference `File(name, content)`; `content` is whatever `echo` stored (normally a str). */
@@ -33,9 +45,18 @@ export class File implements PyObject {
   readonly pyKind = "object" as const;
   name: PyValue;
   content: PyValue;
+  // Trace-encoding cache: valid while name and content are the same str values. True private
+  // fields, so that structural comparisons of nodes never see them.
+  #encText: string | undefined = undefined;
+  #encName: PyValue = null;
+  #encContent: PyValue = null;
   constructor(name: PyValue, content: PyValue = "") {
     this.name = name;
     this.content = content;
+  }
+  /** Whether the cached encoding is still this file's encoding. */
+  encFresh(): boolean {
+    return this.#encText !== undefined && this.#encName === this.name && this.#encContent === this.content;
   }
   pyTypeName(): string {
     return "File";
@@ -49,7 +70,17 @@ export class File implements PyObject {
     return eqValue(this.name, other.name) && eqValue(this.content, other.content);
   }
   pyEncode(): string {
-    return `{"$file": {"name": ${encodeName(this.name)}, "content": ${encodeName(this.content)}}}`;
+    if (this.encFresh()) return this.#encText!;
+    const name = this.name;
+    const content = this.content;
+    const text = `{"$file": {"name": ${encodeName(name)}, "content": ${encodeName(content)}}}`;
+    // Only immutable (str) fields make the text cacheable.
+    if (typeof name === "string" && typeof content === "string") {
+      this.#encText = text;
+      this.#encName = name;
+      this.#encContent = content;
+    } else this.#encText = undefined;
+    return text;
   }
 }
 
@@ -60,10 +91,25 @@ export class Directory implements PyObject {
   parent: Directory | null;
   /** name → node; may be shared with other directories (see module comment). */
   contents: PyDict;
+  // Trace-encoding cache: valid while the name, the contents dict (and its mutation counter) and
+  // every node below are unchanged.
+  #encText: string | undefined = undefined;
+  #encName: PyValue = null;
+  #encContents: PyDict | undefined = undefined;
+  #encVersion = -1;
   constructor(name: PyValue, parent: Directory | null = null) {
     this.name = name;
     this.parent = parent;
     this.contents = new PyDict();
+  }
+  /** Whether the cached encoding is still this tree's encoding (false past the recursion limit). */
+  encFresh(depth = 0): boolean {
+    if (this.#encText === undefined || this.#encName !== this.name || this.#encContents !== this.contents || this.#encVersion !== this.contents.version) return false;
+    if (depth > RECURSION_LIMIT) return false;
+    for (const child of this.contents.values()) {
+      if (child instanceof Directory ? !child.encFresh(depth + 1) : !(child as File).encFresh()) return false;
+    }
+    return true;
   }
   pyTypeName(): string {
     return "Directory";
@@ -98,9 +144,13 @@ export class Directory implements PyObject {
     }
   }
   pyEncode(): string {
+    if (this.encFresh()) return this.#encText!;
     enter("");
     try {
-      let out = `{"$dir": {"name": ${encodeName(this.name)}, "contents": {`;
+      const name = this.name;
+      const contents = this.contents;
+      const version = contents.version;
+      let out = `{"$dir": {"name": ${encodeName(name)}, "contents": {`;
       let first = true;
       for (const [k, v] of this.contents) {
         if (!first) out += ", ";
@@ -108,7 +158,14 @@ export class Directory implements PyObject {
         // Trace keys are always str; a non-str key (only reachable with a tuple name) is written as its str().
         out += pyJsonString(typeof k === "string" ? k : pyStr(k)) + ": " + (v as FsNode).pyEncode();
       }
-      return out + "}}}";
+      out += "}}}";
+      if (typeof name === "string") {
+        this.#encText = out;
+        this.#encName = name;
+        this.#encContents = contents;
+        this.#encVersion = version;
+      } else this.#encText = undefined;
+      return out;
     } finally {
       leave();
     }
@@ -156,6 +213,8 @@ interface LongContextData {
   fileExtension: string;
   filesTailUsed: ReadonlySet<string>;
   populate: readonly string[];
+  /** `content + fileExtension` per scenario content, so every episode shares one string (and its cached escape). */
+  extended: Map<string, string>;
 }
 const longContextCache = new WeakMap<LongContextConstants, LongContextData>();
 
@@ -179,6 +238,7 @@ function longContextData(constants: LongContextConstants | undefined): LongConte
     fileExtension: ext,
     filesTailUsed: new Set(tail.filter((x): x is string => typeof x === "string")),
     populate: pop.map((x) => pyStr(x)),
+    extended: new Map(),
   };
   longContextCache.set(constants, data);
   return data;
@@ -232,7 +292,13 @@ function loadDirectory(current: PyValue, parent: Directory, lc: LongContextData 
         if (typeof content !== "string") {
           throw new PyException("TypeError", `unsupported operand type(s) for +=: '${pyTypeName(content)}' and 'str'`);
         }
-        content += lc.fileExtension;
+        let ext = lc.extended.get(content);
+        if (ext === undefined) {
+          ext = content + lc.fileExtension;
+          if (lc.extended.size >= 4096) lc.extended.clear();
+          lc.extended.set(content, ext);
+        }
+        content = ext;
       }
       parent.contents.set(name, new File(name, content));
     }

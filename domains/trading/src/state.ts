@@ -3,13 +3,16 @@
  *
  * The reference deep-copies `DEFAULT_STATE` and the scenario on every load. Here only what a tool
  * can mutate is copied (orders, account_info, watch_list, transaction_history); the stocks table
- * is never written by any tool, so the instance shares the scenario's (or the module default's)
- * table read-only. Long-context constants are shared too and never mutated.
+ * is never written by any tool, so every instance of a scenario shares one frozen copy of the
+ * scenario's (or the module default's) table. The long-context lists are shared frozen too. Frozen
+ * values print once (core caches their texts), which is what keeps a long-context
+ * `get_stock_info` (two lists of thousands of floats) cheap.
  */
 import {
   PyDict,
   PyException,
   PyRandom,
+  freezePyValue,
   pyDeepCopy as deepCopy,
   pyTypeName,
   type LongContextConstants,
@@ -24,7 +27,7 @@ const stock = (price: number, percent_change: number, volume: number, ma5: numbe
   PyDict.from({ price, percent_change, volume, "MA(5)": ma5, "MA(20)": ma20 });
 
 // Read-only, shared by every instance that loads a scenario without `stocks`.
-const DEFAULT_STOCKS: PyDict = PyDict.from({
+const DEFAULT_STOCKS: PyDict = freezePyValue(PyDict.from({
   AAPL: stock(227.16, 0.17, 2.552, 227.11, 227.09),
   GOOG: stock(2840.34, 0.24, 1.123, 2835.67, 2842.15),
   TSLA: stock(667.92, -0.12, 1.654, 671.15, 668.2),
@@ -36,7 +39,20 @@ const DEFAULT_STOCKS: PyDict = PyDict.from({
   NEPT: stock(88.34, 0.19, 0.654, 88.21, 88.67),
   SYNX: stock(345.67, 0.11, 2.112, 345.34, 346.12),
   ZETA: stock(22.09, -0.05, 0.789, 22.12, 22.34),
-});
+}));
+
+// One frozen copy of each scenario's stocks table (the dataset's config is not ours to freeze).
+const frozenStocks = new WeakMap<object, PyValue>();
+
+function sharedStocks(v: PyValue): PyValue {
+  if (typeof v !== "object" || v === null) return v;
+  let f = frozenStocks.get(v);
+  if (f === undefined) {
+    f = freezePyValue(deepCopy(v));
+    frozenStocks.set(v, f);
+  }
+  return f;
+}
 
 function defaultOrders(): PyDict {
   return new PyDict([
@@ -58,21 +74,14 @@ export interface TradingExtensions {
   readonly orderDetail: ReadonlyArray<readonly [PyValue, OrderDetailTemplate]>;
   /** Rendered `orderDetail` texts per symbol (immutable strings, shared by all episodes). */
   readonly orderDetailCache: Map<string, readonly string[]>;
-  readonly ma5: readonly PyValue[];
-  readonly ma20: readonly PyValue[];
-  /** Objects the model world and the ground-truth world of one episode share. */
-  readonly episode: EpisodeShared;
-}
-
-/**
- * The reference hands out the module's `MA_5_EXTENSION`/`MA_20_EXTENSION` lists themselves inside
- * `get_stock_info` results, so a tool of another class that mutates an argument would change them
- * for every later call. envtune scopes that to one episode: the first use copies the constant into
- * this object (shared through `StateInit.shared`), and every later result of the episode reuses it.
- */
-export interface EpisodeShared {
-  ma5?: PyValue[];
-  ma20?: PyValue[];
+  /**
+   * The reference hands out the module's `MA_5_EXTENSION`/`MA_20_EXTENSION` lists themselves inside
+   * `get_stock_info` results. Only a nested call (which envtune does not evaluate) could mutate
+   * them there, so every episode shares one frozen copy: any mutation would throw instead of
+   * leaking into other episodes.
+   */
+  readonly ma5: PyValue[];
+  readonly ma20: PyValue[];
 }
 
 export class TradingBotState {
@@ -104,6 +113,7 @@ export class TradingBotState {
     this.market_status = get("market_status", () => "Closed");
     this.order_counter = get("order_counter", () => 12446n);
     this.stocks = get("stocks", () => DEFAULT_STOCKS);
+    if (this.stocks !== DEFAULT_STOCKS) this.stocks = sharedStocks(this.stocks);
     this.watch_list = loadList(cfg, "watch_list", ["NVDA"]);
     this.transaction_history = loadList(cfg, "transaction_history", []);
     this.long_context = init.longContext;
@@ -144,16 +154,17 @@ function seedOf(v: PyValue): bigint | number {
   throw new Error(`[envtune] [${PACK_NAME}] random_seed must be an int, got ${String(v)}. Fix the scenario's TradingBot.random_seed.`);
 }
 
-function listConstant(init: StateInit, name: string): readonly PyValue[] {
+/** A frozen copy of a list constant (the constants object is shared with other packs; it is not ours to freeze). */
+function listConstant(init: StateInit, name: string): PyValue[] {
   const v = init.constants?.get(name);
   if (!Array.isArray(v)) {
     throw new Error(`[envtune] [${PACK_NAME}] long-context constant ${name} is missing or not a list. Pass the decoded long_context.json as StateInit.constants.`);
   }
-  return v;
+  return freezePyValue(deepCopy(v));
 }
 
 // Per-constants-object cache, so that episodes reuse one parsed view of the same constants.
-const extCache = new WeakMap<LongContextConstants, Omit<TradingExtensions, "episode">>();
+const extCache = new WeakMap<LongContextConstants, TradingExtensions>();
 
 function loadExtensions(init: StateInit): TradingExtensions {
   const constants = init.constants;
@@ -178,12 +189,7 @@ function loadExtensions(init: StateInit): TradingExtensions {
     };
     extCache.set(constants, base);
   }
-  let episode = init.shared.get(PACK_NAME) as EpisodeShared | undefined;
-  if (!episode) {
-    episode = {};
-    init.shared.set(PACK_NAME, episode);
-  }
-  return { ...base, episode };
+  return base;
 }
 
 /**

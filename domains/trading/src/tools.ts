@@ -9,6 +9,7 @@ import {
   pyEquals,
   pyFormatFixed,
   pyIntFromFloat,
+  pyListConcat,
   pyLower,
   pyRepr,
   pyRichCompare,
@@ -163,7 +164,7 @@ const tools: Tool[] = [
       const ext = s._ext;
       if (ext && base) {
         // Only the two mapped sectors are extended, and only they can be returned.
-        list = list.concat(base === SECTOR_MAP.get("Technology") ? ext.technology : ext.automobile);
+        list = pyListConcat(list, base === SECTOR_MAP.get("Technology") ? ext.technology : ext.automobile);
       }
       return PyDict.from({ stock_list: list });
     },
@@ -213,9 +214,8 @@ const tools: Tool[] = [
       const ext = s._ext;
       if (!ext) return entry;
       const stock = shallowCopy(entry);
-      const ep = ext.episode;
-      pySetStrItem(stock, "MA(5)", (ep.ma5 ??= ext.ma5.slice()));
-      pySetStrItem(stock, "MA(20)", (ep.ma20 ??= ext.ma20.slice()));
+      pySetStrItem(stock, "MA(5)", ext.ma5);
+      pySetStrItem(stock, "MA(20)", ext.ma20);
       return stock;
     },
   },
@@ -242,7 +242,7 @@ const tools: Tool[] = [
         if (start <= at && at <= end) filtered.push(t);
       }
       const ext = s._ext;
-      return PyDict.from({ transaction_history: ext ? filtered.concat(ext.transactionHistory) : filtered });
+      return PyDict.from({ transaction_history: ext ? pyListConcat(filtered, ext.transactionHistory) : filtered });
     },
   },
   {
@@ -251,7 +251,7 @@ const tools: Tool[] = [
     run(s, _args, ctx) {
       if (!pyTruthy(s.authenticated)) return [msg(ctx, "AUTH_WATCHLIST_VIEW")];
       const ext = s._ext;
-      if (ext) return s.watch_list.concat(ext.watchList);
+      if (ext) return pyListConcat(s.watch_list, ext.watchList);
       return PyDict.from({ watchlist: s.watch_list });
     },
   },

@@ -261,18 +261,32 @@ describe("long context", () => {
     expect(out.startsWith('{"transaction_history": [{"type": "deposit", "amount": 9933.53, "timestamp": "2024-05-01 22:14:05.858817"}')).toBe(true);
   });
 
-  it("shares the MA lists of one episode between its worlds only", () => {
+  it("hands out one frozen copy of the MA lists, so no episode can change another's", () => {
     const shared = new Map<string, unknown>();
     const a = world(datasetLike(), { longContext: true, shared });
-    const b = world(datasetLike(), { longContext: true, shared });
-    const c = world(datasetLike(), { longContext: true });
+    const b = world(datasetLike(), { longContext: true });
     const ma = (w: World) => {
       const value = pack.toolMap.get("get_stock_info")!.run(w.stateOf("TradingBot") as TradingBotState, { symbol: "AAPL" }, { augmented: false, msg: (x) => x });
-      return (value as PyDict).get("MA(5)");
+      return (value as PyDict).get("MA(5)") as PyValue[];
     };
-    expect(ma(a)).toBe(ma(b));
-    expect(ma(a)).not.toBe(ma(c));
-    expect(ma(a)).not.toBe(constants.get("MA_5_EXTENSION"));
+    const list = ma(a);
+    expect(ma(b)).toBe(list);
+    expect(Object.isFrozen(list)).toBe(true);
+    expect(() => list.push(1.5)).toThrow(TypeError);
+    // The constants object itself is left alone (other packs read it too).
+    expect(list).not.toBe(constants.get("MA_5_EXTENSION"));
+    expect(list).toEqual(constants.get("MA_5_EXTENSION"));
+    expect(Object.isFrozen(constants.get("MA_5_EXTENSION"))).toBe(false);
+  });
+
+  it("shares one frozen stocks table per scenario and still prints it identically", () => {
+    const cfg = datasetLike();
+    const a = world(cfg);
+    const b = world(cfg);
+    const stocksOf = (w: World) => (w.stateOf("TradingBot") as TradingBotState).stocks as PyDict;
+    expect(stocksOf(a)).toBe(stocksOf(b));
+    expect(stocksOf(a).frozen).toBe(true);
+    expect(call(a, "get_stock_info", { symbol: "AAPL" })).toBe(call(b, "get_stock_info", { symbol: "AAPL" }));
   });
 });
 

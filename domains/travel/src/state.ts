@@ -2,7 +2,7 @@
  * TravelAPI instance state: the attributes of the reference object in `vars()` order, built like
  * `TravelAPI()._load_scenario(deepcopy(config), long_context)`.
  */
-import { EnvtuneError, PyDict, PyRandom, pyStr, type PyValue, type StateInit } from "@envtune/core";
+import { EnvtuneError, PyDict, PyRandom, freezePyValue, pyDeepCopy, pyStr, type PyValue, type StateInit } from "@envtune/core";
 import { API_DESCRIPTION, ROUTES } from "./data.ts";
 
 export const PACK_NAME = "travel";
@@ -170,6 +170,17 @@ function copyTwoLevels(d: PyDict): PyDict {
   return out;
 }
 
+const FROZEN_BOOKINGS = new WeakMap<PyDict, PyDict>();
+
+function frozenBookings(bookings: PyDict): PyDict {
+  let f = FROZEN_BOOKINGS.get(bookings);
+  if (f === undefined) {
+    f = freezePyValue(pyDeepCopy(bookings));
+    FROZEN_BOOKINGS.set(bookings, f);
+  }
+  return f;
+}
+
 function episodeExtensions(init: StateInit): EpisodeExtensions {
   const existing = init.shared.get(PACK_NAME) as EpisodeExtensions | undefined;
   if (existing) return existing;
@@ -182,8 +193,9 @@ function episodeExtensions(init: StateInit): EpisodeExtensions {
     );
   }
   // Cards get their balance mutated: one private copy per episode. Booking records are never
-  // mutated in place by any tool, so the constants' dicts are shared as they are.
-  const ext: EpisodeExtensions = { cards: copyTwoLevels(cards), bookings };
+  // mutated in place by any tool, so every episode shares one frozen copy (frozen values print
+  // once; the constants object itself belongs to every pack and is left alone).
+  const ext: EpisodeExtensions = { cards: copyTwoLevels(cards), bookings: frozenBookings(bookings) };
   init.shared.set(PACK_NAME, ext);
   return ext;
 }

@@ -2,7 +2,7 @@
  * VehicleControlAPI's instance state, built like the reference's
  * `_load_scenario(deepcopy(initial_config.get("VehicleControlAPI", {})), long_context)`.
  */
-import { PyDict, PyException, PyRandom, PyTuple, pyDeepCopy, pyEquals, pyTypeName } from "@envtune/core";
+import { PyDict, PyException, PyRandom, PyTuple, freezePyValue, pyDeepCopy, pyEquals, pyTypeName } from "@envtune/core";
 import type { LongContextConstants, PyValue, StateInit } from "@envtune/core";
 
 export const PACK_NAME = "vehicle-control";
@@ -130,13 +130,20 @@ export class VehicleControlState {
     return this._shared.weather;
   }
 
-  /** This episode's `INTERMEDIARY_CITIES` list. */
+  /**
+   * `INTERMEDIARY_CITIES`. No tool writes into it (only a nested call, which envtune does not
+   * evaluate, could), so every episode shares one frozen copy, whose text is printed once.
+   */
   intermediaryCities(): PyValue[] {
     if (this._shared.cities === undefined) {
       const c = this.constant("INTERMEDIARY_CITIES");
       if (!Array.isArray(c)) throw badConstant("INTERMEDIARY_CITIES", "list");
-      // Strings are immutable: a shallow copy is a full copy as far as the episode can tell.
-      this._shared.cities = c.slice();
+      let frozen = FROZEN_CITIES.get(c);
+      if (frozen === undefined) {
+        frozen = freezePyValue(c.slice());
+        FROZEN_CITIES.set(c, frozen);
+      }
+      this._shared.cities = frozen;
     }
     return this._shared.cities;
   }
@@ -167,6 +174,8 @@ export class VehicleControlState {
     ];
   }
 }
+
+const FROZEN_CITIES = new WeakMap<PyValue[], PyValue[]>();
 
 export function createState(init: StateInit): VehicleControlState {
   return new VehicleControlState(init);

@@ -78,7 +78,9 @@ export const replayCommand: Command = {
       requirePacks(packs, classes, `Entry ${r.id}`);
       return { r, entry, classes };
     });
-    let lines: string[] = [];
+    // Each record is encoded to UTF-8 as soon as it is made: the bytes live outside the JS heap, so
+    // the garbage collector never walks the megabytes of string pieces a replay produces.
+    let lines: Buffer[] = [];
     let calls = 0;
     const augmented = values.augmented === true;
     // Every repetition does all the work: parse each call string, execute it on fresh worlds,
@@ -92,7 +94,7 @@ export const replayCommand: Command = {
       for (const { r, entry, classes } of jobs) {
         const res = replayCalls(r, { packs, initialConfig: entry.initialConfig, involvedClasses: classes, constants: dataset.longContext, augmented });
         for (const t of res.turns) calls += t.calls.length;
-        lines.push(formatReplayRecord(r, res));
+        lines.push(Buffer.from(formatReplayRecord(r, res) + "\n"));
       }
       repMs.push(Number(process.hrtime.bigint() - r0) / 1e6);
     }
@@ -100,7 +102,7 @@ export const replayCommand: Command = {
     await new Promise<void>((resolve, reject) => {
       const ws = createWriteStream(outFile);
       ws.on("error", (e) => reject(new EnvtuneError("WRITE_FAILED", "replay", `Cannot write \`${outFile}\` (${e.message}).`, "Check the path and permissions.")));
-      ws.end(lines.join("\n") + "\n", () => resolve());
+      ws.end(Buffer.concat(lines), () => resolve());
     });
     const usPerCall = (repMsValue: number) => (calls ? Math.round(((repMsValue * 1000) / calls) * 1000) / 1000 : 0);
     const sorted = [...repMs].sort((a, b) => a - b);

@@ -12,6 +12,7 @@
 import { PyDict, PySet, PyTuple, pyHashKey, pyTypeName, type PyObject, type PyValue } from "../py/value.ts";
 import { PY_ELLIPSIS } from "../py/encode.ts";
 import { ActionParseError } from "./errors.ts";
+import { fastParseCall } from "./fast-call.ts";
 import { Lexer, PY_KEYWORDS, type Tok } from "./pylex.ts";
 import type { ToolCall } from "./types.ts";
 
@@ -570,6 +571,10 @@ const STRIP_SET = (c: number): boolean => c === 96 || c === 10 || c === 32;
  * @throws ActionParseError for anything else (see {@link ACTION_ERROR_CODES}).
  */
 export function parsePythonCalls(text: string, opts?: PythonParseOptions): ToolCall[] {
+  if (opts === undefined && typeof text === "string") {
+    const fast = fastParseCall(text);
+    if (fast !== undefined) return [fast];
+  }
   checkInput(text, opts);
   let s = 0;
   let e = text.length;

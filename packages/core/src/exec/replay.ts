@@ -1,9 +1,10 @@
 import { parsePythonCalls } from "../actions/index.ts";
 import type { DomainPack, LongContextConstants } from "../domain/types.ts";
-import { encodeValue } from "../py/encode.ts";
 import { pyJsonDumps } from "../py/format.ts";
-import type { PyDict, PyValue } from "../py/value.ts";
+import type { PyDict } from "../py/value.ts";
 import { World, type CallOutcome } from "./world.ts";
+
+export { encodeView } from "./encode-view.ts";
 
 /** The parts of a trace record replay needs (expected results and states may be absent). */
 export interface ReplayInput {
@@ -43,15 +44,10 @@ export interface ReplayOptions {
   onlyTools?: ReadonlySet<string>;
 }
 
-/** Encodes a class's compared attributes as one JSON object text, in `vars()` order. */
-export function encodeView(view: ReadonlyArray<readonly [string, PyValue]>): string {
-  if (view.length === 0) return "{}";
-  return "{" + view.map(([k, v]) => `${pyJsonDumps(k)}: ${encodeValue(v)}`).join(", ") + "}";
-}
-
 function encodeStates(world: World, classes: readonly string[]): Map<string, string> {
   const m = new Map<string, string>();
-  for (const c of classes) m.set(c, encodeView(world.view(c)));
+  // World caches each class's encoding until one of its tools runs, so untouched classes cost nothing.
+  for (const c of classes) m.set(c, world.encodedView(c));
   return m;
 }
 
@@ -96,3 +92,35 @@ export function replayCalls(input: ReplayInput, opts: ReplayOptions): ReplayResu
   }
   return { id: input.id, initialState, turns };
 }
+
+const statesText = (m: ReadonlyMap<string, string>): string => {
+  let s = "{";
+  let first = true;
+  for (const [k, v] of m) {
+    if (!first) s += ", ";
+    first = false;
+    s += pyJsonDumps(k) + ": " + v;
+  }
+  return s + "}";
+};
+
+/**
+ * One replayed record as a JSON line of the traces' schema (`id`, `long_context`, `initial_state`,
+ * `turns[].calls[].{call,result}`, `turns[].state`), formatted like Python's `json.dumps`.
+ */
+export function formatReplayRecord(input: Pick<ReplayInput, "id" | "longContext">, res: ReplayResult): string {
+  let s = `{"id": ${pyJsonDumps(input.id)}, "long_context": ${input.longContext ? "true" : "false"}, "initial_state": ${statesText(res.initialState)}, "turns": [`;
+  for (let ti = 0; ti < res.turns.length; ti++) {
+    const t = res.turns[ti]!;
+    if (ti > 0) s += ", ";
+    s += `{"turn": ${ti}, "calls": [`;
+    for (let ci = 0; ci < t.calls.length; ci++) {
+      const c = t.calls[ci]!;
+      if (ci > 0) s += ", ";
+      s += `{"call": ${pyJsonDumps(c.call)}, "result": ${pyJsonDumps(c.result)}}`;
+    }
+    s += `], "state": ${statesText(t.state)}}`;
+  }
+  return s + "]}";
+}
+

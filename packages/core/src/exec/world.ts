@@ -1,6 +1,7 @@
-import { pyJsonDumps, pyRepr } from "../py/format.ts";
+import { encodeValue } from "../py/encode.ts";
+import { pyJsonDumps, pyJsonString, pyRepr } from "../py/format.ts";
 import { PyDict, PyException, PyTuple, PySet, type PyValue } from "../py/value.ts";
-import type { DomainPack, LongContextConstants, ParamSpec, ToolContext, ToolDef } from "../domain/types.ts";
+import type { DomainPack, LongContextConstants, ParamSpec, StateInit, ToolContext, ToolDef } from "../domain/types.ts";
 
 /** A parsed tool call: positional and keyword arguments as Python values. */
 export interface CallLike {
@@ -47,17 +48,141 @@ export interface WorldOptions {
   shared?: Map<string, unknown>;
 }
 
-interface Bound {
-  pack: DomainPack;
-  state: unknown;
-  tool: ToolDef<unknown>;
-  ctx: ToolContext;
-  qualname: string;
+/** A tool's signature, precomputed once per tool (binding runs on every call). */
+interface Signature {
+  names: string[];
+  /** Parameter name → position. */
+  index: Map<string, number>;
+  hasDefault: boolean[];
+  defcount: number;
+  /** A parameter named like an Object.prototype member forces a prototype-free args object. */
+  plainArgs: boolean;
 }
 
+const SIGNATURES = new WeakMap<ToolDef<unknown>, Signature>();
+
+function signatureOf(tool: ToolDef<unknown>): Signature {
+  let sig = SIGNATURES.get(tool);
+  if (sig === undefined) {
+    const names = tool.params.map((p) => p.name);
+    const hasDefault = tool.params.map((p) => hasOwnDefault(p));
+    const index = new Map<string, number>();
+    // findIndex semantics: the first parameter of a name wins.
+    names.forEach((n, i) => {
+      if (!index.has(n)) index.set(n, i);
+    });
+    sig = {
+      names,
+      index,
+      hasDefault,
+      defcount: hasDefault.filter(Boolean).length,
+      plainArgs: !names.some((n) => n in Object.prototype),
+    };
+    SIGNATURES.set(tool, sig);
+  }
+  return sig;
+}
+
+/** One slot per involved class: its pack, instance state and the episode's call counter. */
 interface Instance {
   pack: DomainPack;
   state: unknown;
+  ctx: ToolContext;
+  /** Calls to this pack's tools in any world of the episode (they may share objects). */
+  calls: { n: number };
+  /** Encoded view, valid while `calls.n === encodedAt`. */
+  encoded: string | undefined;
+  encodedAt: number;
+}
+
+interface Bound {
+  inst: Instance;
+  tool: ToolDef<unknown>;
+  sig: Signature;
+  qualname: string;
+}
+
+/** The tool table of a combination of packs: name → (slot, tool). Built once per combination. */
+interface ToolTable {
+  packs: readonly DomainPack[];
+  entries: Map<string, { slot: number; tool: ToolDef<unknown>; sig: Signature; qualname: string }>;
+}
+
+/** Tables by their first pack; each list is short (the few class combinations of a dataset). */
+const TOOL_TABLES = new WeakMap<DomainPack, ToolTable[]>();
+
+function toolTable(packs: readonly DomainPack[]): ToolTable {
+  const first = packs[0];
+  const list = first === undefined ? undefined : TOOL_TABLES.get(first);
+  if (list !== undefined) {
+    for (const t of list) {
+      if (t.packs.length === packs.length && t.packs.every((p, i) => p === packs[i])) return t;
+    }
+  }
+  const entries: ToolTable["entries"] = new Map();
+  packs.forEach((pack, slot) => {
+    // Later classes shadow earlier ones on a name clash, as the reference's method map does.
+    for (const tool of pack.tools) {
+      entries.set(tool.name, { slot, tool, sig: signatureOf(tool), qualname: `${pack.meta.className}.${tool.name}` });
+    }
+  });
+  const table = { packs: [...packs], entries };
+  if (first !== undefined) {
+    const l = list ?? [];
+    if (l.length >= 64) l.length = 0;
+    l.push(table);
+    TOOL_TABLES.set(first, l);
+  }
+  return table;
+}
+
+/** The tool context of a pack in one message mode: it depends on nothing else, so it is shared. */
+const CONTEXTS = new WeakMap<DomainPack, { standard: ToolContext; augmented: ToolContext }>();
+
+function contextOf(pack: DomainPack, augmented: boolean): ToolContext {
+  let c = CONTEXTS.get(pack);
+  if (c === undefined) {
+    const make = (aug: boolean): ToolContext => {
+      const catalogue = aug ? pack.messages.augmented : pack.messages.standard;
+      return { augmented: aug, msg: (code, vars) => renderMessage(pack, catalogue, code, vars) };
+    };
+    c = { standard: make(false), augmented: make(true) };
+    CONTEXTS.set(pack, c);
+  }
+  return augmented ? c.augmented : c.standard;
+}
+
+const CALL_COUNTERS = "@envtune/core:calls:";
+const COUNTER_KEYS = new WeakMap<DomainPack, string>();
+
+function counterKey(pack: DomainPack): string {
+  let k = COUNTER_KEYS.get(pack);
+  if (k === undefined) {
+    k = CALL_COUNTERS + pack.meta.name;
+    COUNTER_KEYS.set(pack, k);
+  }
+  return k;
+}
+
+/** Per pack, the attribute names of its last view and their `{"name": ` / `, "name": ` texts. */
+const VIEW_KEYS = new WeakMap<DomainPack, { names: string[]; texts: string[] }>();
+
+/** `encodeView` with the key texts of the pack's view computed once (views keep their keys). */
+function encodeViewOf(pack: DomainPack, view: ReadonlyArray<readonly [string, PyValue]>): string {
+  const n = view.length;
+  if (n === 0) return "{}";
+  let keys = VIEW_KEYS.get(pack);
+  let same = keys !== undefined && keys.names.length === n;
+  for (let i = 0; same && i < n; i++) if (keys!.names[i] !== view[i]![0]) same = false;
+  if (!same) {
+    const names = view.map(([k]) => k);
+    keys = { names, texts: names.map((k, i) => (i === 0 ? "{" : ", ") + pyJsonString(k) + ": ") };
+    VIEW_KEYS.set(pack, keys);
+  }
+  const texts = keys!.texts;
+  let s = "";
+  for (let i = 0; i < n; i++) s += texts[i]! + encodeValue(view[i]![1]);
+  return s + "}";
 }
 
 /**
@@ -68,28 +193,28 @@ interface Instance {
 export class World {
   readonly augmented: boolean;
   private readonly instances = new Map<string, Instance>();
-  private readonly tools = new Map<string, Bound>();
+  private readonly slots: Instance[] = [];
+  private readonly table: ToolTable;
 
   constructor(opts: WorldOptions) {
     this.augmented = opts.augmented ?? false;
     const shared = opts.shared ?? new Map<string, unknown>();
+    this.table = toolTable(opts.packs);
     for (const pack of opts.packs) {
       const className = pack.meta.className;
       const cfg = opts.initialConfig.get(className);
-      const state = pack.createState({
-        config: cfg instanceof PyDict ? cfg : new PyDict(),
-        longContext: opts.longContext,
-        ...(opts.constants ? { constants: opts.constants } : {}),
-        shared,
-      });
-      this.instances.set(className, { pack, state });
-      const catalogue = this.augmented ? pack.messages.augmented : pack.messages.standard;
-      const ctx: ToolContext = {
-        augmented: this.augmented,
-        msg: (code, vars) => renderMessage(pack, catalogue, code, vars),
-      };
-      // Later classes shadow earlier ones on a name clash, as the reference's method map does.
-      for (const tool of pack.tools) this.tools.set(tool.name, { pack, state, tool, ctx, qualname: `${className}.${tool.name}` });
+      const init: StateInit = { config: cfg instanceof PyDict ? cfg : new PyDict(), longContext: opts.longContext, shared };
+      if (opts.constants) init.constants = opts.constants;
+      const state = pack.createState(init);
+      const key = counterKey(pack);
+      let calls = shared.get(key) as { n: number } | undefined;
+      if (calls === undefined) {
+        calls = { n: 0 };
+        shared.set(key, calls);
+      }
+      const inst: Instance = { pack, state, ctx: contextOf(pack, this.augmented), calls, encoded: undefined, encodedAt: -1 };
+      this.slots.push(inst);
+      this.instances.set(className, inst);
     }
   }
 
@@ -110,56 +235,79 @@ export class World {
     return inst.pack.stateless ? [] : inst.pack.view(inst.state);
   }
 
+  /**
+   * `encodeView(view(className))`, cached until a tool of the class's pack runs in this world or
+   * in another world of the same episode (worlds given the same `shared` map may share objects).
+   */
+  encodedView(className: string): string {
+    const inst = this.instances.get(className);
+    if (!inst) return "{}";
+    if (inst.encoded === undefined || inst.encodedAt !== inst.calls.n) {
+      inst.encoded = inst.pack.stateless ? "{}" : encodeViewOf(inst.pack, inst.pack.view(inst.state));
+      inst.encodedAt = inst.calls.n;
+    }
+    return inst.encoded;
+  }
+
   /** Whether `name` resolves to a tool in this world. */
   hasTool(name: string): boolean {
-    return this.tools.has(name);
+    return this.table.entries.has(name);
   }
 
   /** Executes one call and returns the reference's result string with its classification. */
   call(call: CallLike): CallOutcome {
     const name = call.name;
     const dot = name.indexOf(".");
-    // The reference checks the name after its own rewrite: `a.b(...)` is judged by `b`.
-    const checked = dot >= 0 ? name.split(".")[1]! : name;
-    if (FORBIDDEN_CALL_NAMES.has(checked)) {
-      return { result: `${EXEC_ERROR}Function call ${checked} is not allowed.`, status: "exception", pyType: "PermissionError" };
+    if (dot >= 0) {
+      // The reference checks the name after its own rewrite: `a.b(...)` is judged by `b`.
+      const checked = name.split(".")[1]!;
+      if (FORBIDDEN_CALL_NAMES.has(checked)) return forbidden(checked);
+      return { result: `${EXEC_ERROR}name '${name.slice(0, dot)}' is not defined`, status: "exception", pyType: "NameError" };
     }
-    const bound = dot >= 0 ? undefined : this.tools.get(name);
-    if (!bound) {
-      const head = dot >= 0 ? name.slice(0, dot) : name;
-      return { result: `${EXEC_ERROR}name '${head}' is not defined`, status: "exception", pyType: "NameError" };
-    }
-    const where = { tool: bound.tool.name, className: bound.pack.meta.className };
+    if (FORBIDDEN_CALL_NAMES.has(name)) return forbidden(name);
+    const e = this.table.entries.get(name);
+    if (e === undefined) return { result: `${EXEC_ERROR}name '${name}' is not defined`, status: "exception", pyType: "NameError" };
+    const inst = this.slots[e.slot]!;
+    const toolName = e.tool.name;
+    const className = inst.pack.meta.className;
+    // Counted before the body runs: a body that raises may already have changed the state.
+    inst.calls.n++;
     let value: PyValue;
     try {
-      const args = bindArguments(bound.tool, bound.state, bound.qualname, call);
-      value = bound.tool.run(bound.state, args, bound.ctx);
-    } catch (e) {
-      return { ...where, ...this.exceptionOutcome(e, bound, call) };
+      const args = bindWith(e.sig, e.tool, inst.state, e.qualname, call);
+      value = e.tool.run(inst.state, args, inst.ctx);
+    } catch (err) {
+      return this.exceptionOutcome(err, { inst, tool: e.tool, sig: e.sig, qualname: e.qualname }, call, toolName, className);
     }
     try {
       const result = stringifyResult(value);
       const status: CallStatus = value instanceof PyDict && value.has("error") ? "error" : "ok";
-      return { ...where, result, status };
-    } catch (e) {
-      return { ...where, ...this.exceptionOutcome(e, bound, call) };
+      return { tool: toolName, className, result, status };
+    } catch (err) {
+      return this.exceptionOutcome(err, { inst, tool: e.tool, sig: e.sig, qualname: e.qualname }, call, toolName, className);
     }
   }
 
-  private exceptionOutcome(e: unknown, bound: Bound, call: CallLike): Omit<CallOutcome, "tool" | "className"> {
+  private exceptionOutcome(e: unknown, bound: Bound, call: CallLike, tool: string, className: string): CallOutcome {
     if (e instanceof PyException) {
       let text = e.message;
       if (this.augmented && (e.pyType === "TypeError" || e.pyType === "AttributeError")) text += typeHint(bound, call);
-      return { result: EXEC_ERROR + text, status: "exception", pyType: e.pyType };
+      return { tool, className, result: EXEC_ERROR + text, status: "exception", pyType: e.pyType };
     }
     // A JS error inside a tool body is an envtune bug; the episode must go on regardless.
     const msg = e instanceof Error ? e.message : String(e);
     return {
-      result: `${EXEC_ERROR}[envtune] [${bound.pack.meta.name}] internal error in \`${bound.tool.name}\`: ${msg}. Please report this bug.`,
+      tool,
+      className,
+      result: `${EXEC_ERROR}[envtune] [${bound.inst.pack.meta.name}] internal error in \`${bound.tool.name}\`: ${msg}. Please report this bug.`,
       status: "exception",
       pyType: "InternalError",
     };
   }
+}
+
+function forbidden(name: string): CallOutcome {
+  return { result: `${EXEC_ERROR}Function call ${name} is not allowed.`, status: "exception", pyType: "PermissionError" };
 }
 
 /** The reference's stringification: str as is, dict via json.dumps (repr on failure), else repr. */
@@ -177,12 +325,32 @@ export function stringifyResult(value: PyValue): string {
 }
 
 function renderMessage(pack: DomainPack, catalogue: Readonly<Record<string, string>>, code: string, vars?: Record<string, string>): string {
-  const template = catalogue[code];
+  const template = Object.hasOwn(catalogue, code) ? catalogue[code] : undefined;
   if (template === undefined) {
     throw new PyException("InternalError", `[envtune] [${pack.meta.name}] message \`${code}\` is missing from the catalogue. Add it to both catalogues.`);
   }
   if (!vars) return template;
-  return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, k: string) => (Object.hasOwn(vars, k) ? vars[k]! : m));
+  const parts = compiledTemplate(template);
+  if (parts.length === 1) return template;
+  // parts alternate literal text and placeholder names: [text, name, text, name, ..., text].
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const k = parts[i]!;
+    out += (Object.hasOwn(vars, k) ? vars[k]! : "{" + k + "}") + parts[i + 1]!;
+  }
+  return out;
+}
+
+const TEMPLATES = new Map<string, string[]>();
+
+function compiledTemplate(t: string): string[] {
+  let parts = TEMPLATES.get(t);
+  if (parts === undefined) {
+    parts = t.split(/\{([A-Za-z_][A-Za-z0-9_]*)\}/);
+    if (TEMPLATES.size >= 4096) TEMPLATES.clear();
+    TEMPLATES.set(t, parts);
+  }
+  return parts;
 }
 
 function quoteList(names: string[]): string {
@@ -192,7 +360,7 @@ function quoteList(names: string[]): string {
   return `${q.slice(0, -1).join(", ")}, and ${q[q.length - 1]}`;
 }
 
-function hasDefault<S>(p: ParamSpec<S>): boolean {
+function hasOwnDefault<S>(p: ParamSpec<S>): boolean {
   return Object.hasOwn(p, "default");
 }
 
@@ -201,43 +369,53 @@ function hasDefault<S>(p: ParamSpec<S>): boolean {
  * messages: unknown/duplicate keywords, then too many positionals, then missing arguments.
  */
 export function bindArguments<S>(tool: ToolDef<S>, self: S, qualname: string, call: CallLike): Record<string, PyValue> {
+  return bindWith(signatureOf(tool as ToolDef<unknown>), tool, self, qualname, call);
+}
+
+function bindWith<S>(sig: Signature, tool: ToolDef<S>, self: S, qualname: string, call: CallLike): Record<string, PyValue> {
   const params = tool.params;
-  const slots: Array<PyValue | undefined> = new Array(params.length);
-  const given = call.args.length;
-  const n = Math.min(given, params.length);
-  for (let i = 0; i < n; i++) slots[i] = call.args[i];
-  for (const [k, v] of call.kwargs) {
-    const idx = params.findIndex((p) => p.name === k);
-    if (idx < 0) throw new PyException("TypeError", `${qualname}() got an unexpected keyword argument '${k}'`);
+  const np = params.length;
+  const slots: Array<PyValue | undefined> = new Array(np);
+  const args = call.args;
+  const given = args.length;
+  const n = given < np ? given : np;
+  for (let i = 0; i < n; i++) slots[i] = args[i];
+  const kwargs = call.kwargs;
+  for (let j = 0; j < kwargs.length; j++) {
+    const [k, v] = kwargs[j]!;
+    const idx = sig.index.get(k);
+    if (idx === undefined) throw new PyException("TypeError", `${qualname}() got an unexpected keyword argument '${k}'`);
     if (slots[idx] !== undefined) throw new PyException("TypeError", `${qualname}() got multiple values for argument '${k}'`);
     slots[idx] = v;
   }
-  if (given > params.length) {
-    const defcount = params.filter(hasDefault).length;
-    const total = params.length + 1;
-    const sig = defcount ? `from ${total - defcount} to ${total}` : `${total}`;
+  if (given > np) {
+    const defcount = sig.defcount;
+    const total = np + 1;
+    const range = defcount ? `from ${total - defcount} to ${total}` : `${total}`;
     const plural = defcount ? "s" : total !== 1 ? "s" : "";
-    throw new PyException("TypeError", `${qualname}() takes ${sig} positional argument${plural} but ${given + 1} ${given + 1 === 1 ? "was" : "were"} given`);
+    throw new PyException("TypeError", `${qualname}() takes ${range} positional argument${plural} but ${given + 1} ${given + 1 === 1 ? "was" : "were"} given`);
   }
-  const missing: string[] = [];
-  params.forEach((p, i) => {
-    if (slots[i] === undefined && !hasDefault(p)) missing.push(p.name);
-  });
-  if (missing.length) {
+  let missing: string[] | undefined;
+  for (let i = 0; i < np; i++) {
+    if (slots[i] === undefined && !sig.hasDefault[i]) (missing ??= []).push(sig.names[i]!);
+  }
+  if (missing) {
     throw new PyException(
       "TypeError",
       `${qualname}() missing ${missing.length} required positional argument${missing.length > 1 ? "s" : ""}: ${quoteList(missing)}`,
     );
   }
-  const out: Record<string, PyValue> = Object.create(null);
-  params.forEach((p, i) => {
+  // A plain object keeps V8's fast properties (one hidden class per tool); parameter names that
+  // shadow Object.prototype members get a prototype-free object instead.
+  const out: Record<string, PyValue> = sig.plainArgs ? {} : Object.create(null);
+  for (let i = 0; i < np; i++) {
     const v = slots[i];
-    if (v !== undefined) out[p.name] = v;
+    if (v !== undefined) out[sig.names[i]!] = v;
     else {
-      const d = p.default as PyValue | ((s: S) => PyValue);
-      out[p.name] = typeof d === "function" ? d(self) : d;
+      const d = params[i]!.default as PyValue | ((s: S) => PyValue);
+      out[sig.names[i]!] = typeof d === "function" ? d(self) : d;
     }
-  });
+  }
   return out;
 }
 
@@ -264,8 +442,8 @@ function typeHint(bound: Bound, call: CallLike): string {
     if (p) args[p.name] = toPlainJson(v);
   });
   for (const [k, v] of call.kwargs) args[k] = toPlainJson(v);
-  const check = bound.pack.validateArgs(bound.tool.name, args);
-  const schema = bound.pack.schemas.find((s) => s.name === bound.tool.name);
+  const check = bound.inst.pack.validateArgs(bound.tool.name, args);
+  const schema = bound.inst.pack.schemas.find((s) => s.name === bound.tool.name);
   const props = (schema?.parameters.properties ?? {}) as Record<string, { type?: unknown }>;
   const sig = Object.entries(props)
     .map(([k, p]) => `${k}: ${Array.isArray(p.type) ? p.type.join(" | ") : String(p.type ?? "any")}`)

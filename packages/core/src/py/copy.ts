@@ -33,7 +33,8 @@ function copyInner(v: PyValue, memo: Map<object, PyValue>): PyValue {
   if (v instanceof PyDict) {
     const out = new PyDict();
     memo.set(v, out);
-    for (const [k, val] of v.entries()) out.set(copyInner(k, memo), copyInner(val, memo));
+    // Keys are hashable (str, numbers, None, tuples of those): deepcopy returns them unchanged.
+    out._fillMapped(v, (val) => copyInner(val, memo));
     return out;
   }
   if (v instanceof PyTuple) {

@@ -4,6 +4,7 @@
  * pack's encoded state can be compared byte for byte with `pyJsonDumps(parsePyJson(traceFragment))`.
  */
 import { pyFloatRepr, pyJsonDumps, pyJsonString } from "./format.ts";
+import { ENCODED_TEXTS, frozenTail, isFrozenPyValue, markImmutableObject, maybeFrozen } from "./frozen.ts";
 import { PyDict, PySet, PyTuple } from "./value.ts";
 import type { PyObject, PyValue } from "./value.ts";
 
@@ -32,6 +33,7 @@ class EllipsisType implements PyObject {
 
 /** Python's `Ellipsis` singleton (ends long_context `WATCH_LIST_EXTENSION`); not JSON serializable. */
 export const PY_ELLIPSIS: PyObject = Object.freeze(new EllipsisType());
+markImmutableObject(PY_ELLIPSIS);
 
 /**
  * Dicts that {@link decodeEncoded} left undecoded (a `$dir`/`$file`/... object without a hook): they
@@ -69,31 +71,15 @@ export function encodeValue(v: PyValue): string {
       break;
   }
   if (v === null) return "null";
+  const cached = ENCODED_TEXTS.get(v);
+  if (cached !== undefined) return cached;
+  if (maybeFrozen(v)) return ENCODED_TEXTS.put(v, encodeContainer(v));
+  return encodeContainer(v);
+}
+
+function encodeContainer(v: PyValue & object): string {
   if (Array.isArray(v)) return encodeList(v);
-  if (v instanceof PyDict) {
-    if (RAW_ENCODED.has(v)) return pyJsonDumps(v);
-    let plain = true;
-    for (const k of v.keys()) {
-      if (typeof k !== "string" || k.charCodeAt(0) === 0x24 /* $ */) {
-        plain = false;
-        break;
-      }
-    }
-    if (v.size === 0) return "{}";
-    if (plain) {
-      let s = "{";
-      let first = true;
-      for (const [k, val] of v.entries()) {
-        if (!first) s += ", ";
-        first = false;
-        s += pyJsonString(k as string) + ": " + encodeValue(val);
-      }
-      return s + "}";
-    }
-    const pairs: string[] = [];
-    for (const [k, val] of v.entries()) pairs.push("[" + encodeValue(k) + ", " + encodeValue(val) + "]");
-    return '{"$dict": [' + pairs.join(", ") + "]}";
-  }
+  if (v instanceof PyDict) return encodeDict(v);
   if (v instanceof PyTuple) return '{"$tuple": ' + encodeList(v.items) + "}";
   if (v instanceof PySet) {
     const parts: string[] = [];
@@ -105,8 +91,159 @@ export function encodeValue(v: PyValue): string {
   return (v as PyObject).pyEncode();
 }
 
+/**
+ * Cached encodings of mutable dicts. States are encoded after every turn while most of their
+ * dicts (cards, orders, tweets, tickets) did not change. A dict's cached text records what it was
+ * made from: every dict below it with its mutation counter, and every list below it with a copy of
+ * its elements. Checking that record (a counter compare per dict, an identity compare per list
+ * element) replaces re-encoding. A subtree holding anything else mutable (a PyObject, a set) is
+ * not cached.
+ */
+interface DictText {
+  ver: number;
+  text: string;
+  /** Dicts (version in `snaps`) and lists (element copy in `snaps`) below this dict. */
+  deps: Array<PyDict | PyValue[]> | null;
+  snaps: Array<number | PyValue[]> | null;
+}
+
+function fresh(rec: DictText): boolean {
+  const deps = rec.deps;
+  if (deps === null) return true;
+  const snaps = rec.snaps!;
+  for (let i = 0; i < deps.length; i++) {
+    const d = deps[i]!;
+    if (d instanceof PyDict) {
+      if (d.version !== snaps[i]) return false;
+    } else {
+      const was = snaps[i] as PyValue[];
+      if (d.length !== was.length) return false;
+      // Object.is: -0.0 and 0.0 encode differently.
+      for (let j = 0; j < was.length; j++) if (!Object.is(d[j], was[j])) return false;
+    }
+  }
+  return true;
+}
+
+function freshText(d: PyDict): DictText | undefined {
+  const rec = d._text as DictText | undefined;
+  return rec !== undefined && rec.ver === d.version && fresh(rec) ? rec : undefined;
+}
+
+/** Collects what a cached text depends on while encoding; `ok` turns false on anything untrackable. */
+interface Deps {
+  ok: boolean;
+  deps: Array<PyDict | PyValue[]> | null;
+  snaps: Array<number | PyValue[]> | null;
+}
+
+function addDep(acc: Deps, d: PyDict | PyValue[], snap: number | PyValue[]): void {
+  (acc.deps ??= []).push(d);
+  (acc.snaps ??= []).push(snap);
+}
+
+/** `encodeValue` for a value inside a cached dict, recording its dependencies in `acc`. */
+function encodeTracked(v: PyValue, acc: Deps): string {
+  if (typeof v !== "object" || v === null) return encodeValue(v);
+  if (!acc.ok || isFrozenPyValue(v)) return encodeValue(v);
+  if (v instanceof PyDict) {
+    const text = encodeDict(v);
+    const rec = freshText(v);
+    if (rec === undefined) acc.ok = false;
+    else {
+      addDep(acc, v, v.version);
+      if (rec.deps !== null) for (let i = 0; i < rec.deps.length; i++) addDep(acc, rec.deps[i]!, rec.snaps![i]!);
+    }
+    return text;
+  }
+  if (Array.isArray(v)) {
+    addDep(acc, v, v.slice());
+    if (v.length === 0) return "[]";
+    let s = "[";
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) s += ", ";
+      s += encodeTracked(v[i] as PyValue, acc);
+    }
+    return s + "]";
+  }
+  if (v instanceof PyTuple) {
+    // A tuple's items never change; what they hold is tracked like any other value.
+    const items = v.items;
+    if (items.length === 0) return '{"$tuple": []}';
+    let s = '{"$tuple": [';
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) s += ", ";
+      s += encodeTracked(items[i] as PyValue, acc);
+    }
+    return s + "]}";
+  }
+  acc.ok = false;
+  return encodeValue(v);
+}
+
+// Dict keys repeat across every state (`"balance": `, `"status": `): their texts are kept.
+const KEY_TEXTS = new Map<string, string>();
+
+function keyText(k: string): string {
+  if (k.length > 32) return pyJsonString(k) + ": ";
+  let t = KEY_TEXTS.get(k);
+  if (t === undefined) {
+    t = pyJsonString(k) + ": ";
+    if (KEY_TEXTS.size >= 8192) KEY_TEXTS.clear();
+    KEY_TEXTS.set(k, t);
+  }
+  return t;
+}
+
+function encodeDict(v: PyDict): string {
+  const rec = v._text as DictText | undefined;
+  if (rec !== undefined && rec.ver === v.version && fresh(rec)) return rec.text;
+  if (v.size === 0) {
+    v._text = { ver: v.version, text: "{}", deps: null, snaps: null };
+    return "{}";
+  }
+  let plain = true;
+  for (const k of v.keys()) {
+    if (typeof k !== "string" || k.charCodeAt(0) === 0x24 /* $ */) {
+      plain = false;
+      break;
+    }
+  }
+  if (!plain && RAW_ENCODED.has(v)) return pyJsonDumps(v);
+  const acc: Deps = { ok: true, deps: null, snaps: null };
+  let s: string;
+  if (plain) {
+    s = "{";
+    let first = true;
+    for (const [k, val] of v.entries()) {
+      if (!first) s += ", ";
+      first = false;
+      s += keyText(k as string) + encodeTracked(val, acc);
+    }
+    s += "}";
+  } else {
+    // Keys are hashable, hence immutable: only the values need tracking.
+    s = '{"$dict": [';
+    let first = true;
+    for (const [k, val] of v.entries()) {
+      if (!first) s += ", ";
+      first = false;
+      s += "[" + encodeValue(k) + ", " + encodeTracked(val, acc) + "]";
+    }
+    s += "]}";
+  }
+  v._text = acc.ok ? { ver: v.version, text: s, deps: acc.deps, snaps: acc.snaps } : undefined;
+  return s;
+}
+
 function encodeList(items: readonly PyValue[]): string {
   if (items.length === 0) return "[]";
+  const ft = frozenTail(items);
+  if (ft !== undefined) {
+    let head = "";
+    for (let i = 0; i < ft.at; i++) head += encodeValue(items[i] as PyValue) + ", ";
+    return "[" + head + encodeValue(ft.tail as PyValue[]).slice(1);
+  }
   let s = "[";
   for (let i = 0; i < items.length; i++) {
     if (i > 0) s += ", ";

@@ -3,6 +3,7 @@
  * Every function here is a contract the domain packs rely on; see docs/bfcl-behaviour.md §2.3.
  */
 import { hex, pyFloatRepr, pyStrRepr } from "./scalar-repr.ts";
+import { JSON_TEXTS, REPR_TEXTS, cachedJsonFailure, frozenTail, maybeFrozen, rememberJsonFailure } from "./frozen.ts";
 import { PyDict, PyException, PySet, PyTuple, pyTypeName } from "./value.ts";
 import type { PyObject, PyValue } from "./value.ts";
 
@@ -48,8 +49,27 @@ function reprInner(v: PyValue, active: Set<object>): string {
       break;
   }
   if (v === null) return "None";
+  const cached = REPR_TEXTS.get(v);
+  if (cached !== undefined) return cached;
+  // A frozen value cannot contain a container on the current path, so its text is context-free.
+  if (maybeFrozen(v)) return REPR_TEXTS.put(v, reprContainer(v, active));
+  return reprContainer(v, active);
+}
+
+function reprContainer(v: PyValue & object, active: Set<object>): string {
   if (Array.isArray(v)) {
     if (v.length === 0) return "[]";
+    const ft = frozenTail(v);
+    if (ft !== undefined && !active.has(v)) {
+      active.add(v);
+      try {
+        let head = "";
+        for (let i = 0; i < ft.at; i++) head += reprInner(v[i] as PyValue, active) + ", ";
+        return "[" + head + reprInner(ft.tail as PyValue[], active).slice(1);
+      } finally {
+        active.delete(v);
+      }
+    }
     // Python's Py_ReprEnter: a container reached again while being printed shows as `[...]`.
     if (active.has(v)) return "[...]";
     active.add(v);
@@ -125,23 +145,37 @@ JSON_SHORT_ESCAPES[0x0a] = "\\n";
 JSON_SHORT_ESCAPES[0x0d] = "\\r";
 JSON_SHORT_ESCAPES[0x09] = "\\t";
 
+// V8's native JSON quoting escapes exactly what Python's encoder escapes (quote, backslash,
+// controls as \b \f \n \r \t or lowercase \u00XX), except DEL and non-ASCII text (kept
+// as is) and lone surrogates (escaped): those cases take the per-unit path.
+const NOT_ASCII_BELOW_DEL = /[\u007f-\uffff]/;
+const LONE_SURROGATE_RISK = /[\ud800-\udfff]/;
+const ESCAPE_ASCII_G = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
+const ESCAPE_UNICODE_G = /["\\\x00-\x1f]/g;
+/** Below this length an inline scan beats the call into the regex engine. */
+const SHORT_STRING = 24;
+
+const escapeUnit = (ch: string): string => {
+  const c = ch.charCodeAt(0);
+  return JSON_SHORT_ESCAPES[c] ?? "\\u" + hex(c, 4);
+};
+
 /**
  * Python `json.encoder.py_encode_basestring_ascii` (ensureAscii, the default) or
  * `py_encode_basestring`: escapes per UTF-16 unit, so astral characters come out as surrogate pairs.
  */
 export function pyJsonString(s: string, ensureAscii = true): string {
-  let out = '"';
-  let start = 0;
   const n = s.length;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c !== 0x22 && c !== 0x5c && (c < 0x7f || !ensureAscii)) continue;
-    out += s.slice(start, i);
-    start = i + 1;
-    const short = JSON_SHORT_ESCAPES[c];
-    out += short ?? "\\u" + hex(c, 4);
+  if (n < SHORT_STRING) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0x7f && ensureAscii)) break;
+    }
+    if (i === n) return '"' + s + '"';
   }
-  return out + s.slice(start) + '"';
+  if (!(ensureAscii ? NOT_ASCII_BELOW_DEL : LONE_SURROGATE_RISK).test(s)) return JSON.stringify(s);
+  return '"' + s.replace(ensureAscii ? ESCAPE_ASCII_G : ESCAPE_UNICODE_G, escapeUnit) + '"';
 }
 
 /** `float.__repr__` as json.dumps prints it (`allow_nan=True`). */
@@ -161,81 +195,148 @@ function notSerializable(v: PyValue): PyException {
  * `allow_nan=True`). Throws a {@link PyException} `TypeError` like Python for unserializable values
  * (set, tuple keys, PyObjects, ...), `ValueError: Circular reference detected` for cycles.
  * PyObjects are never serializable (as for any non-builtin class in Python) unless they provide a
- * `pyJson(): string` method returning their JSON text.
+ * `pyJson(): string` method returning their JSON text. Frozen values ({@link freezePyValue}) are
+ * printed once and their text reused.
  */
 export function pyJsonDumps(v: PyValue, opts?: { ensureAscii?: boolean }): string {
-  const ascii = opts?.ensureAscii ?? true;
-  const active = new Set<object>();
-  const enc = (x: PyValue): string => {
-    switch (typeof x) {
-      case "string":
-        return pyJsonString(x, ascii);
-      case "bigint":
-        return pyIntRepr(x);
-      case "number":
-        return jsonFloat(x);
-      case "boolean":
-        return x ? "true" : "false";
-      default:
-        break;
+  return jsonEnc(v, opts?.ensureAscii ?? true, 0);
+}
+
+// Cycle detection costs a Set operation per container; results are shallow, so containers are
+// only tracked below this depth. A cycle recurses without end, so it always gets there and is
+// reported with the same ValueError (depth-first order revisits the same path, so no other error
+// can come first).
+const CYCLE_CHECK_DEPTH = 64;
+
+function jsonScalar(x: PyValue, ascii: boolean): string | undefined {
+  switch (typeof x) {
+    case "string":
+      return pyJsonString(x, ascii);
+    case "bigint":
+      return pyIntRepr(x);
+    case "number":
+      return jsonFloat(x);
+    case "boolean":
+      return x ? "true" : "false";
+    default:
+      return x === null ? "null" : undefined;
+  }
+}
+
+function jsonKey(k: PyValue): string {
+  switch (typeof k) {
+    case "string":
+      return k;
+    case "number":
+      return jsonFloat(k);
+    case "boolean":
+      return k ? "true" : "false";
+    case "bigint":
+      return pyIntRepr(k);
+    default:
+      if (k === null) return "null";
+      throw new PyException("TypeError", `keys must be str, int, float, bool or None, not ${pyTypeName(k)}`);
+  }
+}
+
+function jsonCustom(x: PyValue): string {
+  if (x instanceof PySet) throw notSerializable(x);
+  const custom = (x as { pyJson?: unknown }).pyJson;
+  if (typeof custom === "function" && (x as PyObject).jsonSerializable !== false) {
+    return (custom as () => string).call(x);
+  }
+  throw notSerializable(x);
+}
+
+function jsonEnc(x: PyValue, ascii: boolean, depth: number): string {
+  const scalar = jsonScalar(x, ascii);
+  if (scalar !== undefined) return scalar;
+  const obj = x as object;
+  if (depth >= CYCLE_CHECK_DEPTH) return jsonEncTracked(x, ascii, new Set());
+  if (ascii) {
+    const cached = JSON_TEXTS.get(obj);
+    if (cached !== undefined) return cached;
+    if (maybeFrozen(obj)) return jsonEncFrozen(x, depth);
+  }
+  return jsonContainer(x, ascii, depth);
+}
+
+function jsonEncFrozen(x: PyValue, depth: number): string {
+  const failed = cachedJsonFailure(x as object);
+  if (failed) throw new PyException(failed.pyType, failed.message);
+  try {
+    return JSON_TEXTS.put(x as object, jsonContainer(x, true, depth));
+  } catch (e) {
+    if (e instanceof PyException) rememberJsonFailure(x as object, e);
+    throw e;
+  }
+}
+
+function jsonContainer(x: PyValue, ascii: boolean, depth: number): string {
+  if (Array.isArray(x) || x instanceof PyTuple) {
+    const items: readonly PyValue[] = Array.isArray(x) ? x : x.items;
+    const n = items.length;
+    if (n === 0) return "[]";
+    const ft = ascii && Array.isArray(x) ? frozenTail(x) : undefined;
+    if (ft !== undefined) {
+      // The head first: its errors come first, as in Python's left-to-right encoding.
+      let head = "";
+      for (let i = 0; i < ft.at; i++) head += jsonEnc(items[i] as PyValue, ascii, depth + 1) + ", ";
+      const tail = jsonEnc(ft.tail as PyValue[], ascii, depth + 1);
+      return "[" + head + tail.slice(1);
     }
-    if (x === null) return "null";
-    if (Array.isArray(x) || x instanceof PyTuple) {
-      const items: readonly PyValue[] = Array.isArray(x) ? x : x.items;
-      if (items.length === 0) return "[]";
-      if (active.has(x)) throw new PyException("ValueError", "Circular reference detected");
-      active.add(x);
-      let s = "[";
-      for (let i = 0; i < items.length; i++) {
-        if (i > 0) s += ", ";
-        s += enc(items[i] as PyValue);
-      }
-      active.delete(x);
-      return s + "]";
+    let s = "[" + jsonEnc(items[0] as PyValue, ascii, depth + 1);
+    for (let i = 1; i < n; i++) s += ", " + jsonEnc(items[i] as PyValue, ascii, depth + 1);
+    return s + "]";
+  }
+  if (x instanceof PyDict) {
+    if (x.size === 0) return "{}";
+    let s = "{";
+    let first = true;
+    for (const [k, val] of x.entries()) {
+      const key = jsonKey(k);
+      if (first) first = false;
+      else s += ", ";
+      s += pyJsonString(key, ascii) + ": " + jsonEnc(val, ascii, depth + 1);
     }
-    if (x instanceof PyDict) {
-      if (x.size === 0) return "{}";
-      if (active.has(x)) throw new PyException("ValueError", "Circular reference detected");
-      active.add(x);
-      let s = "{";
-      let first = true;
-      for (const [k, val] of x.entries()) {
-        let key: string;
-        switch (typeof k) {
-          case "string":
-            key = k;
-            break;
-          case "number":
-            key = jsonFloat(k);
-            break;
-          case "boolean":
-            key = k ? "true" : "false";
-            break;
-          case "bigint":
-            key = pyIntRepr(k);
-            break;
-          default:
-            if (k === null) {
-              key = "null";
-              break;
-            }
-            throw new PyException("TypeError", `keys must be str, int, float, bool or None, not ${pyTypeName(k)}`);
-        }
-        if (!first) s += ", ";
-        first = false;
-        s += pyJsonString(key, ascii) + ": " + enc(val);
-      }
-      active.delete(x);
-      return s + "}";
+    return s + "}";
+  }
+  return jsonCustom(x);
+}
+
+/** The same encoder with Python's `markers` (every container on the current path is tracked). */
+function jsonEncTracked(x: PyValue, ascii: boolean, active: Set<object>): string {
+  const scalar = jsonScalar(x, ascii);
+  if (scalar !== undefined) return scalar;
+  if (Array.isArray(x) || x instanceof PyTuple) {
+    const items: readonly PyValue[] = Array.isArray(x) ? x : x.items;
+    if (items.length === 0) return "[]";
+    if (active.has(x)) throw new PyException("ValueError", "Circular reference detected");
+    active.add(x);
+    let s = "[";
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) s += ", ";
+      s += jsonEncTracked(items[i] as PyValue, ascii, active);
     }
-    if (x instanceof PySet) throw notSerializable(x);
-    const custom = (x as { pyJson?: unknown }).pyJson;
-    if (typeof custom === "function" && (x as PyObject).jsonSerializable !== false) {
-      return (custom as () => string).call(x);
+    active.delete(x);
+    return s + "]";
+  }
+  if (x instanceof PyDict) {
+    if (x.size === 0) return "{}";
+    if (active.has(x)) throw new PyException("ValueError", "Circular reference detected");
+    active.add(x);
+    let s = "{";
+    let first = true;
+    for (const [k, val] of x.entries()) {
+      const key = jsonKey(k);
+      if (!first) s += ", ";
+      first = false;
+      s += pyJsonString(key, ascii) + ": " + jsonEncTracked(val, ascii, active);
     }
-    throw notSerializable(x);
-  };
-  return enc(v);
+    active.delete(x);
+    return s + "}";
+  }
+  return jsonCustom(x);
 }
 
 // ---------------------------------------------------------------------------------------------

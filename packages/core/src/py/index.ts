@@ -44,6 +44,7 @@ export {
 } from "./equality.ts";
 export type { PyOrderOp, PySortOptions } from "./equality.ts";
 export { pyDeepCopy } from "./copy.ts";
+export { freezePyValue, isFrozenPyValue, markImmutableObject, pyListConcat } from "./frozen.ts";
 export type { DeepCopyablePyObject } from "./copy.ts";
 export {
   isPySpace,

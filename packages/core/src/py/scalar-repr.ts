@@ -9,6 +9,19 @@ import { isNonPrintable } from "./printable.ts";
  * fixed notation with a fractional part when the decimal exponent is in [-4, 16), else `d.ddde±XX`.
  */
 export function pyFloatRepr(x: number): string {
+  // Fast path: where both languages print fixed notation (Python for decimal exponents in
+  // [-4, 16), JS in [-7, 21)), JS's shortest round-trip text is Python's, except that Python
+  // keeps `.0` on integral values. The bounds are exact: a double below the double 1e-4 (or 1e16)
+  // has shortest digits below 0.0001 (1e16).
+  const a = x < 0 ? -x : x;
+  if (a >= 1e-4 && a < 1e16) {
+    const s = "" + x;
+    return Number.isInteger(x) ? s + ".0" : s;
+  }
+  return pyFloatReprSlow(x);
+}
+
+function pyFloatReprSlow(x: number): string {
   if (x !== x) return "nan";
   if (x === Infinity) return "inf";
   if (x === -Infinity) return "-inf";
@@ -35,8 +48,21 @@ export function pyFloatRepr(x: number): string {
   );
 }
 
+const NEEDS_REPR_WORK = /[^\x20-\x26\x28-\x5b\x5d-\x7e]/;
+
 /** CPython `unicode_repr`: quote choice, `\\ \n \r \t`, `\xhh`/`\uhhhh`/`\Uhhhhhhhh` for non-printables. */
 export function pyStrRepr(s: string): string {
+  // Printable ASCII without quotes or backslashes prints as itself between single quotes (an
+  // inline scan for short strings, the regex engine for long ones).
+  const len = s.length;
+  if (len < 24) {
+    let i = 0;
+    for (; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x27 || c === 0x5c) break;
+    }
+    if (i === len) return "'" + s + "'";
+  } else if (!NEEDS_REPR_WORK.test(s)) return "'" + s + "'";
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   const qc = quote.charCodeAt(0);
   let out = quote;

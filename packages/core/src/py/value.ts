@@ -151,9 +151,14 @@ function unhashable(v: PyValue): PyException {
 export class PyDict {
   readonly pyKind = "dict" as const;
   /** canonical key → value, in insertion order. */
-  private readonly vals = new Map<unknown, PyValue>();
+  private vals = new Map<unknown, PyValue>();
   /** canonical key → original key object, only where they differ (`True`, `1.0`, tuples). */
   private origKeys: Map<unknown, PyValue> | undefined;
+  // True private fields: bookkeeping that structural comparisons (toEqual) must not see.
+  #locked = false;
+  /** Bumped by every mutation, so cached texts of this dict can be checked for staleness. */
+  #ver = 0;
+  #text: unknown = undefined;
 
   constructor(entries?: Iterable<readonly [PyValue, PyValue]>) {
     if (entries) for (const [k, v] of entries) this.set(k, v);
@@ -168,6 +173,29 @@ export class PyDict {
 
   get size(): number {
     return this.vals.size;
+  }
+
+  /** Mutation counter: any `set`, `delete`, `pop` or `clear` changes it. */
+  get version(): number {
+    return this.#ver;
+  }
+
+  /** Whether {@link freezePyValue} made this dict immutable (every mutation then throws). */
+  get frozen(): boolean {
+    return this.#locked;
+  }
+
+  /** @internal Use {@link freezePyValue}, which freezes the values too. */
+  _lock(): void {
+    this.#locked = true;
+  }
+
+  /** @internal The trace-encoding cache of encode.ts (checked against `version` there). */
+  get _text(): unknown {
+    return this.#text;
+  }
+  set _text(v: unknown) {
+    this.#text = v;
   }
 
   private origOf(c: unknown): PyValue {
@@ -193,6 +221,8 @@ export class PyDict {
 
   /** `d[k] = v`: an existing key keeps its position and its original key object. */
   set(k: PyValue, v: PyValue): this {
+    if (this.#locked) throw frozenMutation("dict");
+    this.#ver++;
     const c = canonKey(k);
     if (!this.vals.has(c) && c !== k) (this.origKeys ??= new Map()).set(c, k);
     this.vals.set(c, v);
@@ -200,6 +230,8 @@ export class PyDict {
   }
 
   delete(k: PyValue): boolean {
+    if (this.#locked) throw frozenMutation("dict");
+    this.#ver++;
     const c = canonKey(k);
     this.origKeys?.delete(c);
     return this.vals.delete(c);
@@ -207,6 +239,8 @@ export class PyDict {
 
   /** `d.pop(k)`: raises `KeyError` when absent and no default is given. */
   pop(k: PyValue, ...dflt: [PyValue] | []): PyValue {
+    if (this.#locked) throw frozenMutation("dict");
+    this.#ver++;
     const c = canonKey(k);
     const v = this.vals.get(c);
     if (v === undefined) {
@@ -219,6 +253,8 @@ export class PyDict {
   }
 
   clear(): void {
+    if (this.#locked) throw frozenMutation("dict");
+    this.#ver++;
     this.vals.clear();
     this.origKeys = undefined;
   }
@@ -247,7 +283,25 @@ export class PyDict {
 
   /** Shallow copy (`dict.copy()`): same key and value objects, new table. */
   copy(): PyDict {
-    return new PyDict(this.entries());
+    // The canonical keys are already computed: copying the tables skips re-hashing every key.
+    const d = new PyDict();
+    d.vals = new Map(this.vals);
+    if (this.origKeys !== undefined) d.origKeys = new Map(this.origKeys);
+    return d;
+  }
+
+  /**
+   * @internal Fills this (new, empty) dict with `src`'s keys (shared: hashable keys are immutable)
+   * and `mapValue` of its values, in order. Used by `pyDeepCopy`.
+   */
+  _fillMapped(src: PyDict, mapValue: (v: PyValue) => PyValue): void {
+    if (this.#locked) throw frozenMutation("dict");
+    this.#ver++;
+    for (const [c, v] of src.vals) this.vals.set(c, mapValue(v));
+    if (src.origKeys !== undefined) {
+      this.origKeys ??= new Map();
+      for (const [c, k] of src.origKeys) this.origKeys.set(c, k);
+    }
   }
 }
 
@@ -255,13 +309,23 @@ export class PyDict {
 export class PySet {
   readonly pyKind = "set" as const;
   private readonly slots = new Map<unknown, PyValue>();
+  #locked = false;
   constructor(items?: Iterable<PyValue>) {
     if (items) for (const it of items) this.add(it);
   }
   get size(): number {
     return this.slots.size;
   }
+  /** Whether {@link freezePyValue} made this set immutable. */
+  get frozen(): boolean {
+    return this.#locked;
+  }
+  /** @internal Use {@link freezePyValue}. */
+  _lock(): void {
+    this.#locked = true;
+  }
   add(v: PyValue): this {
+    if (this.#locked) throw frozenMutation("set");
     const c = canonKey(v);
     if (!this.slots.has(c)) this.slots.set(c, v);
     return this;
@@ -270,6 +334,7 @@ export class PySet {
     return this.slots.has(canonKey(v));
   }
   delete(v: PyValue): boolean {
+    if (this.#locked) throw frozenMutation("set");
     return this.slots.delete(canonKey(v));
   }
   values(): IterableIterator<PyValue> {
@@ -278,6 +343,12 @@ export class PySet {
   [Symbol.iterator](): IterableIterator<PyValue> {
     return this.slots.values();
   }
+}
+
+// A shared immutable value (long-context constants, read-only tables) must be copied before a
+// tool changes it; reaching this is an envtune bug, not a Python error.
+function frozenMutation(kind: string): Error {
+  return new Error(`[envtune] [core] A frozen ${kind} (a value shared by every episode) was about to be mutated. Copy it (pyDeepCopy or .copy()) before changing it.`);
 }
 
 /**

@@ -9,12 +9,28 @@ const MATRIX_A = 0x9908b0df;
 const UPPER_MASK = 0x80000000;
 const LOWER_MASK = 0x7fffffff;
 
+/**
+ * Seeding costs two passes over the 624-word state and the first draw a third (the twist); BFCL
+ * seeds every instance with one of a handful of seeds on every episode reset. Both states are
+ * computed once per seed and shared read-only until an instance draws for the first time.
+ */
+interface SeededState {
+  seeded: Uint32Array;
+  /** The state after the first twist (what the first draw of a fresh instance produces). */
+  twisted?: Uint32Array;
+}
+const SEEDED = new Map<bigint, SeededState>();
+const SEEDED_MAX = 256;
+
 export class PyRandom {
-  private readonly mt = new Uint32Array(N);
+  /** The MT state; shared with {@link SEEDED} (never written) while `pristine` is set. */
+  private mt: Uint32Array;
   private mti = N + 1;
+  private pristine: SeededState | undefined;
 
   /** `random.Random(seed)` for an int seed (the only kind BFCL uses). */
   constructor(seed: bigint | number) {
+    this.mt = EMPTY_STATE;
     this.seed(seed);
   }
 
@@ -22,73 +38,36 @@ export class PyRandom {
   seed(seed: bigint | number): void {
     let n = typeof seed === "bigint" ? seed : BigInt(Math.trunc(seed));
     if (n < 0n) n = -n;
-    const key: number[] = [];
-    while (n > 0n) {
-      key.push(Number(n & 0xffffffffn));
-      n >>= 32n;
-    }
-    if (key.length === 0) key.push(0);
-    this.initByArray(key);
-  }
-
-  private initGenrand(s: number): void {
-    const mt = this.mt;
-    mt[0] = s >>> 0;
-    for (let i = 1; i < N; i++) {
-      const prev = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
-      // 1812433253 * prev + i, modulo 2^32, without losing precision in doubles
-      mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
-    }
-    this.mti = N;
-  }
-
-  private initByArray(key: number[]): void {
-    const mt = this.mt;
-    this.initGenrand(19650218);
-    let i = 1;
-    let j = 0;
-    for (let k = Math.max(N, key.length); k > 0; k--) {
-      const prev = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
-      mt[i] = ((mt[i]! ^ Math.imul(prev, 1664525)) + key[j]! + j) >>> 0;
-      i++;
-      j++;
-      if (i >= N) {
-        mt[0] = mt[N - 1]!;
-        i = 1;
+    let c = SEEDED.get(n);
+    if (c === undefined) {
+      const key: number[] = [];
+      let m = n;
+      while (m > 0n) {
+        key.push(Number(m & 0xffffffffn));
+        m >>= 32n;
       }
-      if (j >= key.length) j = 0;
+      if (key.length === 0) key.push(0);
+      c = { seeded: initByArray(key) };
+      if (SEEDED.size >= SEEDED_MAX) SEEDED.clear();
+      SEEDED.set(n, c);
     }
-    for (let k = N - 1; k > 0; k--) {
-      const prev = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
-      mt[i] = ((mt[i]! ^ Math.imul(prev, 1566083941)) - i) >>> 0;
-      i++;
-      if (i >= N) {
-        mt[0] = mt[N - 1]!;
-        i = 1;
-      }
-    }
-    mt[0] = 0x80000000;
+    this.mt = c.seeded;
+    this.pristine = c;
     this.mti = N;
   }
 
   /** One 32-bit output of MT19937 (`genrand_uint32`). */
   genrandUint32(): number {
-    const mt = this.mt;
     if (this.mti >= N) {
-      let kk = 0;
-      for (; kk < N - M; kk++) {
-        const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK);
-        mt[kk] = mt[kk + M]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
-      }
-      for (; kk < N - 1; kk++) {
-        const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK);
-        mt[kk] = mt[kk + (M - N)]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
-      }
-      const y = (mt[N - 1]! & UPPER_MASK) | (mt[0]! & LOWER_MASK);
-      mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      const p = this.pristine;
+      if (p !== undefined) {
+        p.twisted ??= twist(p.seeded.slice());
+        this.mt = p.twisted.slice();
+        this.pristine = undefined;
+      } else twist(this.mt);
       this.mti = 0;
     }
-    let y = mt[this.mti++]!;
+    let y = this.mt[this.mti++]!;
     y ^= y >>> 11;
     y ^= (y << 7) & 0x9d2c5680;
     y ^= (y << 15) & 0xefc60000;
@@ -145,4 +124,61 @@ export class PyRandom {
     if (seq.length === 0) throw new RangeError("Cannot choose from an empty sequence");
     return seq[Number(this.randbelow(BigInt(seq.length)))]!;
   }
+}
+
+const EMPTY_STATE = new Uint32Array(N);
+
+function initGenrand(s: number): Uint32Array {
+  const mt = new Uint32Array(N);
+  mt[0] = s >>> 0;
+  for (let i = 1; i < N; i++) {
+    const prev = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
+    // 1812433253 * prev + i, modulo 2^32, without losing precision in doubles
+    mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
+  }
+  return mt;
+}
+
+function initByArray(key: number[]): Uint32Array {
+  const mt = initGenrand(19650218);
+  let i = 1;
+  let j = 0;
+  for (let k = Math.max(N, key.length); k > 0; k--) {
+    const prev = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
+    mt[i] = ((mt[i]! ^ Math.imul(prev, 1664525)) + key[j]! + j) >>> 0;
+    i++;
+    j++;
+    if (i >= N) {
+      mt[0] = mt[N - 1]!;
+      i = 1;
+    }
+    if (j >= key.length) j = 0;
+  }
+  for (let k = N - 1; k > 0; k--) {
+    const prev = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
+    mt[i] = ((mt[i]! ^ Math.imul(prev, 1566083941)) - i) >>> 0;
+    i++;
+    if (i >= N) {
+      mt[0] = mt[N - 1]!;
+      i = 1;
+    }
+  }
+  mt[0] = 0x80000000;
+  return mt;
+}
+
+/** Regenerates the 624 words in place (the first half of `genrand_uint32`). */
+function twist(mt: Uint32Array): Uint32Array {
+  let kk = 0;
+  for (; kk < N - M; kk++) {
+    const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK);
+    mt[kk] = mt[kk + M]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+  }
+  for (; kk < N - 1; kk++) {
+    const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK);
+    mt[kk] = mt[kk + (M - N)]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+  }
+  const y = (mt[N - 1]! & UPPER_MASK) | (mt[0]! & LOWER_MASK);
+  mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+  return mt;
 }
