@@ -26,6 +26,7 @@ import {
   encodeView,
   formatCall,
   parseAction,
+  freezePyValue,
   parsePyJson,
   pyJsonDumps,
   requirePacks,
@@ -91,6 +92,19 @@ interface Executed {
 }
 
 const ANSWER_ENDS: ReadonlySet<TurnEndReason> = new Set(["answer", "empty_action", "undecodable"]);
+
+// Function docs are immutable dataset values: parse each once, freeze it so its printed text is cached.
+const docValueCache = new WeakMap<object, PyValue>();
+function docValue(d: object): PyValue {
+  let v = docValueCache.get(d);
+  if (v === undefined) {
+    v = freezePyValue(parsePyJson(JSON.stringify(d)));
+    docValueCache.set(d, v);
+  }
+  return v;
+}
+const PACK_SCHEMAS_KEY = {};
+const promptCache = new WeakMap<object, Map<string, string>>();
 
 export class Episode {
   readonly entry: BfclEntry;
@@ -181,7 +195,7 @@ export class Episode {
     this.lastReward = 0;
     this.syntheticIds = 0;
     const { messages } = this.enterTurn(0, "");
-    const system: ChatMessage = { role: "system", content: systemPrompt(this.config.systemPrompt, this.docs((n) => !this.withheld.has(n))) };
+    const system: ChatMessage = { role: "system", content: this.systemText() };
     this.history = [system, ...messages];
     const withheld: Record<string, string[]> = {};
     for (const [t, names] of this.reveals) withheld[String(t)] = [...names];
@@ -497,9 +511,26 @@ export class Episode {
     for (const p of this.packs) {
       const docs = this.env.funcDocs?.get(p.meta.className);
       const items: Array<{ name: string }> = docs ? [...docs] : p.schemas;
-      for (const d of items) if (keep(d.name)) out.push(parsePyJson(JSON.stringify(d)));
+      for (const d of items) if (keep(d.name)) out.push(docValue(d));
     }
     return out;
+  }
+
+  /**
+   * The system prompt for the current tool list. Thousands of episodes share a handful of
+   * (classes, withheld functions, style) combinations, so the ~27k-character text is built once each.
+   */
+  private systemText(): string {
+    const owner: object = this.env.funcDocs ?? PACK_SCHEMAS_KEY;
+    let byKey = promptCache.get(owner);
+    if (!byKey) promptCache.set(owner, (byKey = new Map()));
+    const key = `${this.config.systemPrompt}\u0000${this.packs.map((p) => p.meta.className).join(",")}\u0000${[...this.withheld].sort().join(",")}`;
+    let text = byKey.get(key);
+    if (text === undefined) {
+      text = systemPrompt(this.config.systemPrompt, this.docs((n) => !this.withheld.has(n)));
+      byKey.set(key, text);
+    }
+    return text;
   }
 
   private finish(ctx: StepContext, how: { terminated: boolean; truncated: boolean; reason: string }): void {
