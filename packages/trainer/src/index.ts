@@ -1,1 +1,27 @@
-export {};
+/**
+ * @envtune/trainer — Environment Tuning's trainer: the four-stage curriculum declared as data,
+ * GRPO (group-normalized advantages, decoupled clipping, KL to a reference, entropy bonus,
+ * gradient clipping) on the embedded TensorFlow.js policy, plateau promotion, run directories
+ * with atomic checkpoints and resume, baselines, ablations and an offline HTML report.
+ */
+export { PRESETS, ablationSchema, effectiveStages, grpoSchema, paperStages, parseTrainConfig, policySchema, presetConfig, promotionSchema, stageDataSchema, stageGrpo, stageSchema, trainConfigSchema } from "./config.ts";
+export type { GrpoConfig, StageBudget, StageSpec, StageSpecInput, TrainConfig, TrainConfigInput } from "./config.ts";
+export { AdamW, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages } from "./grpo.ts";
+export type { AdamWConfig, AdvantageOptions, LossConfig, LossTensors } from "./grpo.ts";
+export { promotionDecision } from "./plateau.ts";
+export type { PromotionDecision, ValPoint } from "./plateau.ts";
+export { DialogueTracker, parsePaperResults } from "./observe.ts";
+export { runEpisodes } from "./rollout.ts";
+export type { Actor, EpisodeResult, EpisodeSpec, EpisodeWorld, RolloutOptions } from "./rollout.ts";
+export { alwaysAnswerActor, enginePolicy, policyActor, randomValidActor } from "./actors.ts";
+export { evaluate, summarizeResults } from "./evaluate.ts";
+export type { EvalGroup, EvalSummary } from "./evaluate.ts";
+export { RunDir } from "./run-dir.ts";
+export { renderReport, writeReport } from "./report.ts";
+export type { ReportInput } from "./report.ts";
+export { silentProgress, stderrProgress } from "./progress.ts";
+export type { ProgressSink } from "./progress.ts";
+export { evalEpisodeConfig, stageEpisodeConfig, summaryText, train } from "./trainer.ts";
+export type { FinalEvaluation, TrainOptions, TrainResult, TrainerState } from "./trainer.ts";
+export { aggregateRuns } from "./aggregate.ts";
+export type { Aggregate, AggregateRow } from "./aggregate.ts";

@@ -1,29 +1,60 @@
-import { BFCL_DOMAIN_PACKAGES, loadDomainPacks } from "@envtune/core";
 import { EXIT, type Command } from "../cli.ts";
+import { loadCliDomainPacks } from "../domain-packs.ts";
 
 export const domainsCommand: Command = {
   name: "domains",
   summary: "List the installed domain packs with versions and tool counts.",
-  usage: "envtune domains list [--pack NAME ...] [--json]",
+  usage: "envtune domains list [--domains NAME,...] [--json]",
   options: {
+    domains: {
+      type: "string",
+      multiple: true,
+      valueName: "names",
+      description: "Packs to load: package names or paths, `installed` (found by package metadata), `bfcl` (the eight BFCL packs); comma-separated, repeatable. Default: installed + bfcl.",
+    },
     pack: { type: "string", multiple: true, valueName: "name", description: "Extra domain pack package or path to load (repeatable)." },
     json: { type: "boolean", description: "Print JSON." },
   },
-  async run({ values, positionals, stdout }) {
+  details: [
+    "A package is found as a domain pack when its package.json has `\"envtune\": { \"domain\": true }`",
+    "or the keyword `envtune-domain`; `envtune new-domain` scaffolds such a package.",
+  ].join("\n"),
+  async run({ values, positionals, stdout, stderr }) {
     const sub = positionals[0] ?? "list";
     if (sub !== "list") {
-      stdout(`unknown subcommand \`${sub}\`; try \`envtune domains list\`\n`);
+      stderr(`[envtune] [domains] Unknown subcommand \`${sub}\`. Use \`envtune domains list\`.\n`);
       return EXIT.USAGE;
     }
-    const { packs, missing } = await loadDomainPacks([...Object.values(BFCL_DOMAIN_PACKAGES), ...((values.pack as string[] | undefined) ?? [])]);
-    const rows = [...packs.values()].map((p) => ({ name: p.meta.name, className: p.meta.className, version: p.meta.version, tools: p.tools.length, bfclCommit: p.meta.bfclCommit.slice(0, 8) }));
+    const extra = (values.pack as string[] | undefined) ?? [];
+    const domains = values.domains as string[] | undefined;
+    const list = domains?.length || extra.length ? [...(domains ?? ["installed", "bfcl"]), ...extra] : undefined;
+    const { packs, missing, sources, discovered } = await loadCliDomainPacks(list);
+    const rows = [...packs.values()]
+      .map((p) => {
+        const spec = sources.get(p.meta.className) ?? "";
+        const pkg = discovered.find((d) => d.name === spec);
+        return {
+          package: spec,
+          name: p.meta.name,
+          className: p.meta.className,
+          version: p.meta.version,
+          packageVersion: pkg?.version ?? null,
+          tools: p.tools.length,
+          stateless: p.stateless === true,
+          bfclCommit: /^[0-9a-f]{7,40}$/.test(p.meta.bfclCommit) ? p.meta.bfclCommit.slice(0, 8) : null,
+          description: p.meta.description,
+        };
+      })
+      .sort((a, b) => a.package.localeCompare(b.package));
     if (values.json) {
       stdout(JSON.stringify({ installed: rows, missing }, null, 2) + "\n");
       return EXIT.OK;
     }
-    stdout(`${"pack".padEnd(18)} ${"class".padEnd(20)} ${"version".padEnd(9)} tools\n`);
-    for (const r of rows) stdout(`${r.name.padEnd(18)} ${r.className.padEnd(20)} ${r.version.padEnd(9)} ${r.tools}\n`);
+    const table = [["package", "class", "version", "tools", "bfcl"], ...rows.map((r) => [r.package, r.className, r.version, String(r.tools), r.bfclCommit ?? "-"])];
+    const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+    for (const r of table) stdout(r.map((c, i) => (i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd() + "\n");
     for (const m of missing) stdout(`(not installed) ${m.specifier}\n`);
+    if (rows.length === 0) stdout("No domain pack is installed. Install one, e.g. npm install @envtune/domain-ticket.\n");
     return EXIT.OK;
   },
 };

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { EnvtuneError, loadDomainPacks, requirePacks } from "@envtune/core";
-import { BFCL_CATEGORIES, getSplit, loadBfclDataset, resolveBfclDataDir, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
+import { EnvtuneError } from "@envtune/core";
+import { BFCL_CATEGORIES, getSplit, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
 import {
   openaiPolicy,
   oraclePolicy,
@@ -15,6 +15,7 @@ import {
   type Policy,
 } from "@envtune/engine";
 import { EXIT, type Command } from "../cli.ts";
+import { datasetSourceOptions, loadDatasetSource, loadPacksFor } from "../eval-source.ts";
 
 const PARTS = ["train", "val", "test", "all"] as const;
 type Part = (typeof PARTS)[number];
@@ -102,6 +103,7 @@ export const evalCommand: Command = {
     ids: { type: "string", valueName: "ids", multiple: true, description: "Entry ids, comma-separated (repeatable)." },
     limit: { type: "string", valueName: "n", description: "Only the first N selected entries." },
     data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
+    ...datasetSourceOptions,
     out: { type: "string", valueName: "dir", default: "envtune-eval", description: "Output directory: results.jsonl, summary.json, summary.md." },
     resume: { type: "boolean", description: "Continue the results file in --out, skipping entries already scored." },
     force: { type: "boolean", description: "Start over even if --out already has results." },
@@ -127,6 +129,7 @@ export const evalCommand: Command = {
     "--resume continues. Accuracy is the official BFCL verdict (overall = unweighted mean of the categories).",
     "Examples:",
     "  envtune eval --policy oracle --split all",
+    "  envtune eval --policy oracle --split all --dataset my-tasks/ --domains @acme/domain-library",
     "  envtune eval --policy replay --input BFCL_v4_multi_turn_base_result.json --split base",
     "  envtune eval --policy openai --base-url http://127.0.0.1:8000/v1 --model qwen --split paper --part test",
   ].join("\n"),
@@ -140,8 +143,8 @@ export const evalCommand: Command = {
     if (existsSync(resultsFile) && !values.resume && !values.force) {
       throw usage(`\`${resultsFile}\` already exists.`, "Pass --resume to continue it or --force to start over.");
     }
-    const dataDir = await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : {}) });
-    const ds = loadBfclDataset(dataDir);
+    const source = await loadDatasetSource(values, "eval");
+    const ds = source.ds;
     const ids = ((values.ids as string[] | undefined) ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
     const limit = intOption(values, "limit", 1);
     const entries = selectEntries(ds, {
@@ -151,8 +154,7 @@ export const evalCommand: Command = {
       ...(limit !== undefined ? { limit } : {}),
     });
     if (entries.length === 0) throw usage("The selection has no entries.", "Check --split/--part/--ids.");
-    const { packs } = await loadDomainPacks();
-    for (const e of entries) requirePacks(packs, e.involvedClasses, `Entry ${e.id}`);
+    const packs = await loadPacksFor(entries, source, values);
 
     let policy: Policy;
     if (policyName === "oracle") {

@@ -1,0 +1,30 @@
+import { defineDomain } from "@envtune/core";
+import { augmented, standard } from "./messages.ts";
+import { schemas } from "./schemas.ts";
+import { createState, view, type LibraryAPI } from "./state.ts";
+import { tools } from "./tools.ts";
+
+export { LibraryAPI } from "./state.ts";
+
+/**
+ * LibraryAPI, envtune's example domain: a small lending library (catalogue search, loans, returns
+ * with late fees, renewals, holds, fines). Written from scratch to show how a domain pack is made;
+ * it is not a BFCL domain.
+ */
+export default defineDomain<LibraryAPI>({
+  meta: {
+    name: "example-library",
+    // Keep equal to package.json's version (changesets bump package.json; bump this with it).
+    version: "0.1.0",
+    // Dataset entries name this class in involved_classes and initial_config.
+    className: "LibraryAPI",
+    // BFCL packs pin the gorilla commit they reproduce; this domain has none.
+    bfclCommit: "n/a (not a BFCL domain)",
+    description: "A small lending library: search the catalogue, lend and return books, renew loans, place holds and settle late fees.",
+  },
+  tools,
+  schemas,
+  createState,
+  view,
+  messages: { standard, augmented },
+});

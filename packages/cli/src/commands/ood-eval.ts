@@ -1,0 +1,149 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { EnvtuneError } from "@envtune/core";
+import { getSplit, loadBfclDataset, resolveBfclDataDir, type BfclEntry } from "@envtune/bfcl-data";
+import { TfjsPolicy, selectBackend } from "@envtune/policy-tfjs";
+import { RunDir, alwaysAnswerActor, evalEpisodeConfig, evaluate, parseTrainConfig, policyActor, randomValidActor, type Actor, type EvalSummary, type TrainConfig } from "@envtune/trainer";
+import { EXIT, type Command } from "../cli.ts";
+import { loadCliDomainPacks } from "../domain-packs.ts";
+
+function usage(what: string, hint = "Run `envtune ood-eval --help`."): EnvtuneError {
+  return new EnvtuneError("USAGE", "ood-eval", what, hint);
+}
+
+/** One policy's results in and out of distribution. */
+export interface OodRow {
+  policy: string;
+  id: EvalSummary;
+  ood: EvalSummary;
+}
+
+export interface OodReport {
+  run: string;
+  split: string;
+  heldOut: string[];
+  trainedOn: string[];
+  entries: { id: number; ood: number };
+  environment: string;
+  rows: OodRow[];
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** The side-by-side table: per policy, in-distribution vs out-of-distribution. */
+export function oodMarkdown(r: OodReport): string {
+  const head = ["policy", "ID turn success", "OOD turn success", "Δ (OOD − ID)", "ID entry acc", "OOD entry acc", "ID progress", "OOD progress"];
+  const rows = r.rows.map((x) => [
+    x.policy,
+    pct(x.id.turnSuccess),
+    pct(x.ood.turnSuccess),
+    `${((x.ood.turnSuccess - x.id.turnSuccess) * 100).toFixed(1)} pts`,
+    pct(x.id.entryAccuracy),
+    pct(x.ood.entryAccuracy),
+    x.id.progress.toFixed(3),
+    x.ood.progress.toFixed(3),
+  ]);
+  const table = [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i ? "---:" : "---")).join("|")}|`, ...rows.map((c) => `| ${c.join(" | ")} |`)].join("\n");
+  return [
+    `## Cross-domain generalisation: ${r.split}`,
+    "",
+    `Trained on ${r.trainedOn.join(", ")}; held out ${r.heldOut.join(", ")}.`,
+    `ID = ${r.entries.id} validation entries (scenarios of the training domains that were not trained on); OOD = ${r.entries.ood} test entries (every entry involving a held-out domain).`,
+    `Turn success counts turns whose ground truth has calls. ${r.environment}.`,
+    "",
+    table,
+    "",
+  ].join("\n");
+}
+
+/** The weights `envtune train` evaluated as "trained": the best-validation policy when selected, else the last one. */
+function trainedWeights(run: RunDir, config: TrainConfig): string {
+  const select = (config.evaluation as { select?: string }).select;
+  const order = select === "best-val" ? ["best", "last", "final"] : ["last", "final", "best"];
+  const dir = order.map((d) => run.path(d)).find((d) => existsSync(join(d, "model.json")));
+  if (!dir) throw new EnvtuneError("NO_TRAINED_POLICY", "ood-eval", `No trained policy in \`${run.dir}\`.`, "Let `envtune train` finish (or resume it with --resume) first.");
+  return dir;
+}
+
+export const oodEvalCommand: Command = {
+  name: "ood-eval",
+  summary: "Evaluate a run trained on an OOD split in distribution and out of distribution, side by side.",
+  usage: "envtune ood-eval RUN_DIR [--data DIR] [--limit N] [--no-baselines] [--json]",
+  options: {
+    data: { type: "string", valueName: "dir", description: "BFCL data directory (default: the run's, else $ENVTUNE_BFCL_DATA or the download cache)." },
+    limit: { type: "string", valueName: "n", description: "At most N entries on each side." },
+    "no-baselines": { type: "boolean", description: "Only the trained policy (no untrained, random-valid-call and always-answer baselines)." },
+    json: { type: "boolean", description: "Print the report as JSON." },
+  },
+  details: [
+    "RUN_DIR is a finished `envtune train` run whose split leaves domains out (ood:-A,-B). The trained",
+    "policy (the weights train evaluated: RUN_DIR/best or RUN_DIR/last) and the baselines play the",
+    "split's validation entries (in distribution: training domains, unseen scenarios) and its test",
+    "entries (out of distribution: held-out domains) in the standard environment, greedy.",
+    "Writes RUN_DIR/eval/ood.json and RUN_DIR/ood-report.md.",
+    "Example (six domains in, two out):",
+    "  envtune train --config node_modules/envtune/experiments/ood-six-two.json --out runs/ood-6-2",
+    "  envtune ood-eval runs/ood-6-2",
+  ].join("\n"),
+  async run({ values, positionals, stdout, stderr }) {
+    if (positionals.length !== 1) throw usage("Give exactly one RUN_DIR.");
+    const run = new RunDir(resolve(positionals[0]!));
+    const config: TrainConfig = parseTrainConfig(run.readJson("config.json"));
+    const limit = values.limit === undefined ? undefined : Number(values.limit);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw usage(`--limit must be a positive integer, got \`${String(values.limit)}\`.`);
+
+    const dataDir = await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : config.data.dir ? { dataDir: config.data.dir } : {}) });
+    const ds = loadBfclDataset(dataDir);
+    const split = getSplit(config.data.split, ds);
+    if (split.spec.kind !== "ood") {
+      throw usage(`The run's split \`${split.name}\` holds no domain out.`, "Train with an out-of-distribution split, e.g. --split ood:-TravelAPI,-VehicleControlAPI.");
+    }
+    const { packs } = await loadCliDomainPacks(config.data.domains);
+    const usable = (e: BfclEntry) => e.involvedClasses.every((c) => packs.has(c));
+    const pick = (ids: readonly string[]) => ids.map((id) => ds.byId.get(id)!).filter(usable).slice(0, limit);
+    const idEntries = pick(split.val);
+    const oodEntries = pick(split.test);
+    if (idEntries.length === 0 || oodEntries.length === 0) {
+      throw new EnvtuneError("EMPTY_SIDE", "ood-eval", `The split leaves ${idEntries.length} in-distribution and ${oodEntries.length} out-of-distribution entries with the loaded packs.`, "Install the packs of the held-out domains (envtune domains list).");
+    }
+
+    await selectBackend({ backend: config.runtime.backend, log: (s) => stderr(s + "\n") });
+    const { policy } = await TfjsPolicy.load(trainedWeights(run, config));
+    const { actionFormat, ...net } = config.policy;
+    const untrained = values["no-baselines"] ? undefined : TfjsPolicy.create(net, config.seed);
+    const actors: Actor[] = [policyActor(policy, { greedy: true, format: actionFormat, name: "trained" })];
+    if (untrained) actors.push(policyActor(untrained, { greedy: true, format: actionFormat, name: "untrained" }), randomValidActor(), alwaysAnswerActor());
+
+    const world = { packs, constants: ds.longContext, funcDocs: ds.funcDocs };
+    const episode = evalEpisodeConfig(config);
+    const opts = { maxConcurrent: config.runtime.maxConcurrentEpisodes, seed: config.seed };
+    const rows: OodRow[] = [];
+    try {
+      for (const actor of actors) {
+        stderr(`ood-eval: ${actor.name} on ${idEntries.length} ID + ${oodEntries.length} OOD entries\n`);
+        const id = (await evaluate(actor, idEntries, world, episode, opts)).summary;
+        const ood = (await evaluate(actor, oodEntries, world, episode, opts)).summary;
+        rows.push({ policy: actor.name, id, ood });
+      }
+    } finally {
+      policy.dispose();
+      untrained?.dispose();
+    }
+    const heldOut = split.spec.heldOut;
+    const report: OodReport = {
+      run: run.dir,
+      split: split.name,
+      heldOut,
+      trainedOn: [...packs.keys()].filter((c) => !heldOut.includes(c)).sort(),
+      entries: { id: idEntries.length, ood: oodEntries.length },
+      environment: "Standard environment, paper protocol, greedy decoding",
+      rows,
+    };
+    run.writeJson("eval/ood.json", report);
+    const md = oodMarkdown(report);
+    writeFileSync(run.path("ood-report.md"), md);
+    stdout(values.json ? JSON.stringify(report, null, 2) + "\n" : md);
+    stderr(`ood-eval: wrote ${run.path("ood-report.md")} and ${run.path("eval/ood.json")}\n`);
+    return EXIT.OK;
+  },
+};

@@ -1,0 +1,144 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { EnvtuneError } from "@envtune/core";
+import { PRESETS, aggregateRuns, parseTrainConfig, stderrProgress, train, type TrainConfigInput } from "@envtune/trainer";
+import { EXIT, type Command } from "../cli.ts";
+
+function usage(what: string, hint = "Run `envtune train --help`."): EnvtuneError {
+  return new EnvtuneError("USAGE", "train", what, hint);
+}
+
+function readConfigFile(file: string): TrainConfigInput {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new EnvtuneError("FILE_NOT_FOUND", "train", `Cannot read \`${file}\` (${(e as Error).message}).`, "Pass a JSON config file to --config.");
+  }
+  try {
+    return JSON.parse(text) as TrainConfigInput;
+  } catch (e) {
+    throw new EnvtuneError("BAD_CONFIG", "train", `${file} is not valid JSON (${(e as Error).message}).`, "Write the config as JSON (see `trainConfigSchema`).");
+  }
+}
+
+function intOption(v: unknown, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw usage(`--${name} must be a non-negative integer, got \`${String(v)}\`.`);
+  return n;
+}
+
+/** `envtune train`: the four-stage curriculum with GRPO on the embedded policy. */
+export const trainCommand: Command = {
+  name: "train",
+  summary: "Environment-tune the embedded TensorFlow.js policy on BFCL (curriculum + GRPO), then evaluate it.",
+  usage: "envtune train [--quick | --preset NAME | --config FILE] [--out DIR] [--seed N] [--data DIR] | --resume DIR | --aggregate DIR,DIR,...",
+  options: {
+    quick: { type: "boolean", description: "The CI preset (about 2 minutes on 2 cores)." },
+    preset: { type: "string", valueName: "name", description: `Config preset: ${Object.keys(PRESETS).join(", ")} (default: default).` },
+    config: { type: "string", valueName: "file", description: "JSON config (fields of trainConfigSchema; a `preset` field fills the rest)." },
+    out: { type: "string", valueName: "dir", description: "Run directory (default: runs/train-<preset>-seed<N>)." },
+    resume: { type: "string", valueName: "dir", description: "Continue the run in DIR from its last checkpoint (after a crash, kill -9 or Ctrl-C)." },
+    seed: { type: "string", valueName: "n", description: "Random seed (weights, rollouts, data order)." },
+    data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
+    domains: { type: "string", valueName: "list", description: "Comma-separated domain packs (package names or paths) to load dynamically." },
+    split: { type: "string", valueName: "name", description: "Dataset split (paper, paper-full-test, ood:-TravelAPI, ...)." },
+    backend: { type: "string", valueName: "name", description: "TensorFlow.js backend: auto, tensorflow, wasm, cpu (also $TF_BACKEND)." },
+    "single-stage": { type: "boolean", description: "Ablation: single-stage GRPO with 0.9·R_P + 0.1·R_format on all data." },
+    "no-augmentation": { type: "boolean", description: "Ablation: standard environment in every stage." },
+    "binary-reward": { type: "boolean", description: "Ablation: binary instead of progress reward." },
+    aggregate: { type: "string", valueName: "dirs", description: "Summarize finished runs (e.g. 3 seeds): mean ± std of the final evaluation." },
+    json: { type: "boolean", description: "Print the final evaluation (or the aggregate) as JSON on stdout." },
+  },
+  details: [
+    "Progress goes to stderr; Ctrl-C saves a checkpoint and exits (resume with --resume DIR).",
+    "Examples:",
+    "  envtune train --quick --out runs/ci",
+    "  envtune train --seed 2 --out runs/seed2",
+    "  envtune train --resume runs/seed2",
+    "  envtune train --aggregate runs/seed1,runs/seed2,runs/seed3",
+  ].join("\n"),
+  async run({ values, stdout, stderr }) {
+    if (values.aggregate) {
+      const dirs = String(values.aggregate).split(",").map((s) => s.trim()).filter(Boolean);
+      const agg = aggregateRuns(dirs);
+      stdout(values.json ? JSON.stringify(agg.json, null, 2) + "\n" : agg.text + "\n");
+      return EXIT.OK;
+    }
+    const progress = stderrProgress(stderr);
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts === 1) {
+        progress.line("[envtune] Ctrl-C: finishing the current update, saving a checkpoint and exiting (press Ctrl-C again to quit at once)");
+        controller.abort();
+      } else process.exit(130);
+    };
+    process.on("SIGINT", onSigint);
+    process.on("SIGTERM", onSigint);
+    try {
+      if (values.resume) {
+        if (values.config || values.preset || values.quick) throw usage("--resume continues a run with its own config; do not pass --config, --preset or --quick with it.");
+        const dir = resolve(String(values.resume));
+        const r = await train({ outDir: dir, resume: true, progress, signal: controller.signal, ...(values.data ? { dataDir: String(values.data) } : {}) });
+        return report(r, values.json === true, stdout, stderr);
+      }
+      if ([values.quick, values.preset, values.config].filter(Boolean).length > 1) throw usage("Pass only one of --quick, --preset and --config.");
+      let input: TrainConfigInput;
+      if (values.config) {
+        const file = readConfigFile(String(values.config));
+        const base = file.preset && PRESETS[file.preset] ? PRESETS[file.preset]!() : {};
+        input = { ...base, ...file };
+      } else {
+        const name = values.quick ? "quick" : String(values.preset ?? "default");
+        const make = PRESETS[name];
+        if (!make) throw usage(`Unknown preset \`${name}\`.`, `Use one of: ${Object.keys(PRESETS).join(", ")}.`);
+        input = make();
+      }
+      const seed = intOption(values.seed, "seed");
+      if (seed !== undefined) input = { ...input, seed };
+      if (values.data || values.domains || values.split) {
+        input = {
+          ...input,
+          data: {
+            ...(input.data ?? {}),
+            ...(values.data ? { dir: String(values.data) } : {}),
+            ...(values.domains ? { domains: String(values.domains).split(",").map((s) => s.trim()).filter(Boolean) } : {}),
+            ...(values.split ? { split: String(values.split) } : {}),
+          },
+        };
+      }
+      if (values.backend) input = { ...input, runtime: { ...(input.runtime ?? {}), backend: String(values.backend) as "auto" } };
+      if (values["single-stage"] || values["no-augmentation"] || values["binary-reward"]) {
+        input = {
+          ...input,
+          ablation: {
+            ...(input.ablation ?? {}),
+            ...(values["single-stage"] ? { singleStage: true } : {}),
+            ...(values["no-augmentation"] ? { noAugmentation: true } : {}),
+            ...(values["binary-reward"] ? { binaryReward: true } : {}),
+          },
+        };
+      }
+      const config = parseTrainConfig(input);
+      const ablations = Object.entries(config.ablation).filter(([, v]) => v).map(([k]) => k);
+      const outDir = resolve(String(values.out ?? `runs/train-${config.preset}${ablations.length ? `-${ablations.join("-")}` : ""}-seed${config.seed}`));
+      const r = await train({ config, outDir, progress, signal: controller.signal });
+      return report(r, values.json === true, stdout, stderr);
+    } finally {
+      process.off("SIGINT", onSigint);
+      process.off("SIGTERM", onSigint);
+    }
+  },
+};
+
+function report(r: Awaited<ReturnType<typeof train>>, json: boolean, stdout: (s: string) => void, stderr: (s: string) => void): number {
+  if (r.status !== "completed") {
+    stderr(`[envtune] stopped after update ${r.updates}; checkpoint saved. Continue with: envtune train --resume ${r.runDir}\n`);
+    return r.status === "interrupted" ? 130 : EXIT.OK;
+  }
+  if (json) stdout(JSON.stringify({ runDir: r.runDir, updates: r.updates, evaluation: r.evaluation }, null, 2) + "\n");
+  return EXIT.OK;
+}

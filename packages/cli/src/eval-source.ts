@@ -1,0 +1,55 @@
+/**
+ * Where a command's entries and packs come from: the BFCL data (`--data`, `$ENVTUNE_BFCL_DATA`,
+ * the download cache) or a user dataset in the BFCL format (`--dataset`), run with the packs
+ * named by `--domains` (default: every installed pack). Shared by `eval` (and meant for `train`)
+ * so both accept the same options.
+ */
+import { EnvtuneError, requirePacks, type DomainPack } from "@envtune/core";
+import { assertDatasetValid, loadBfclDataset, loadUserDataset, resolveBfclDataDir, validateDatasetEntries, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
+import type { OptionSpec } from "./cli.ts";
+import { loadCliDomainPacks } from "./domain-packs.ts";
+
+/** The options this module reads, for a command's option table. */
+export const datasetSourceOptions: Record<string, OptionSpec> = {
+  dataset: {
+    type: "string",
+    valueName: "path",
+    description: "A dataset in the BFCL format instead of BFCL itself: a question file or a directory with possible_answer/ (see `envtune dataset validate`).",
+  },
+  domains: {
+    type: "string",
+    multiple: true,
+    valueName: "names",
+    description: "Domain packs to load: package names or paths, `installed`, `bfcl`; comma-separated. Default: every installed pack.",
+  },
+};
+
+export interface DatasetSource {
+  ds: BfclDataset;
+  /** True for a `--dataset` (validated against the packs before it runs). */
+  user: boolean;
+  /** The path given, or the BFCL data directory. */
+  path: string;
+}
+
+/** Loads `--dataset PATH` if given, else the BFCL data (`--data` or the usual search). */
+export async function loadDatasetSource(values: Record<string, unknown>, scope: string): Promise<DatasetSource> {
+  if (values.dataset !== undefined) {
+    if (values.data !== undefined) throw new EnvtuneError("USAGE", scope, "Pass either --data (BFCL) or --dataset (your own data), not both.", `Run \`envtune ${scope} --help\`.`);
+    return { ds: loadUserDataset(values.dataset as string), user: true, path: values.dataset as string };
+  }
+  const dataDir = await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : {}) });
+  return { ds: loadBfclDataset(dataDir), user: false, path: dataDir };
+}
+
+/**
+ * The packs the selected entries need, loaded from `--domains` (default: installed). Fails with a
+ * clear error naming the missing pack; a user dataset is also validated (unknown tools in its
+ * ground truth, malformed calls, turn counts).
+ */
+export async function loadPacksFor(entries: readonly BfclEntry[], source: DatasetSource, values: Record<string, unknown>): Promise<Map<string, DomainPack>> {
+  const { packs } = await loadCliDomainPacks(values.domains as string[] | undefined);
+  if (source.user) assertDatasetValid(validateDatasetEntries(entries, packs), `The dataset \`${source.path}\``);
+  for (const e of entries) requirePacks(packs, e.involvedClasses, `Entry ${e.id}`);
+  return packs;
+}

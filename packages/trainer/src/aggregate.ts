@@ -1,0 +1,88 @@
+/**
+ * Summary over finished runs (e.g. the same config with 3 seeds): mean ± std of the final
+ * evaluation of every policy, the trained policy's margin over the best baseline, and wall time
+ * and throughput.
+ */
+import { existsSync } from "node:fs";
+import { EnvtuneError } from "@envtune/core";
+import { RunDir } from "./run-dir.ts";
+import type { FinalEvaluation } from "./trainer.ts";
+
+export interface AggregateRow {
+  policy: string;
+  turnSuccess: { mean: number; std: number; values: number[] };
+  entryAccuracy: { mean: number; std: number; values: number[] };
+  progress: { mean: number; std: number; values: number[] };
+}
+
+export interface Aggregate {
+  json: {
+    runs: string[];
+    rows: AggregateRow[];
+    /** Per run: trained turn success minus the best baseline's (points). */
+    margins: number[];
+    margin: { mean: number; std: number };
+    trainSeconds: number[];
+    updates: number[];
+    episodesPerSecond: number[];
+    updatesPerSecond: number[];
+  };
+  text: string;
+}
+
+function stats(values: number[]): { mean: number; std: number; values: number[] } {
+  const n = values.length;
+  const mean = n ? values.reduce((a, b) => a + b, 0) / n : 0;
+  const std = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, values };
+}
+
+export function aggregateRuns(dirs: readonly string[]): Aggregate {
+  if (dirs.length === 0) throw new EnvtuneError("USAGE", "trainer", "No run directories to aggregate.", "Pass finished run directories, e.g. --aggregate runs/s1,runs/s2,runs/s3.");
+  const evals: FinalEvaluation[] = [];
+  const trainSeconds: number[] = [];
+  const updates: number[] = [];
+  const eps: number[] = [];
+  const ups: number[] = [];
+  for (const d of dirs) {
+    const run = new RunDir(d);
+    if (!existsSync(run.path("eval", "results.json"))) {
+      throw new EnvtuneError("RUN_NOT_FINISHED", "trainer", `${d} has no eval/results.json.`, "Aggregate finished runs only (resume unfinished ones with --resume).");
+    }
+    evals.push(run.readJson<FinalEvaluation>("eval/results.json"));
+    const us = run.readMetrics().filter((m) => m.type === "update");
+    const secs = us.length ? Number(us[us.length - 1]!.elapsed_s) : 0;
+    trainSeconds.push(secs);
+    updates.push(us.length);
+    eps.push(secs > 0 ? us.reduce((a, m) => a + Number(m.episodes), 0) / secs : 0);
+    ups.push(secs > 0 ? us.length / secs : 0);
+  }
+  const names = [...new Set(evals.flatMap((e) => e.policies.map((p) => p.policy)))];
+  const rows: AggregateRow[] = names.map((policy) => {
+    const ps = evals.map((e) => e.policies.find((p) => p.policy === policy)).filter((p) => p !== undefined);
+    return {
+      policy,
+      turnSuccess: stats(ps.map((p) => p.turnSuccess)),
+      entryAccuracy: stats(ps.map((p) => p.entryAccuracy)),
+      progress: stats(ps.map((p) => p.progress)),
+    };
+  });
+  const margins = evals.map((e) => {
+    const t = e.policies.find((p) => p.policy === "trained");
+    const best = Math.max(...e.policies.filter((p) => !p.policy.startsWith("trained")).map((p) => p.turnSuccess));
+    return t && Number.isFinite(best) ? (t.turnSuccess - best) * 100 : Number.NaN;
+  });
+  const m = stats(margins);
+  const pct = (s: { mean: number; std: number }) => `${(s.mean * 100).toFixed(2)} ± ${(s.std * 100).toFixed(2)}%`;
+  const lines = [
+    `runs: ${dirs.join(", ")}`,
+    `${"policy".padEnd(18)} ${"turn success (non-empty GT)".padEnd(28)} ${"entry accuracy".padEnd(18)} progress`,
+    ...rows.map((r) => `${r.policy.padEnd(18)} ${pct(r.turnSuccess).padEnd(28)} ${pct(r.entryAccuracy).padEnd(18)} ${r.progress.mean.toFixed(4)} ± ${r.progress.std.toFixed(4)}`),
+    `trained − best baseline: ${m.mean.toFixed(2)} ± ${m.std.toFixed(2)} points (per run: ${margins.map((x) => x.toFixed(2)).join(", ")})`,
+    `training time: ${trainSeconds.map((s) => s.toFixed(0)).join(", ")} s; updates: ${updates.join(", ")}; episodes/s: ${eps.map((x) => x.toFixed(1)).join(", ")}; updates/s: ${ups.map((x) => x.toFixed(3)).join(", ")}`,
+  ];
+  return {
+    json: { runs: [...dirs], rows, margins, margin: { mean: m.mean, std: m.std }, trainSeconds, updates, episodesPerSecond: eps, updatesPerSecond: ups },
+    text: lines.join("\n"),
+  };
+}

@@ -1,0 +1,356 @@
+/**
+ * The trainer's configuration: GRPO knobs, the four-stage curriculum as data, validation and
+ * promotion, evaluation and ablations, all validated with zod. The paper's values are documented
+ * beside ours (paper doc §7); ours are sized for a 2-core CPU and a ~300k-parameter policy instead
+ * of a 7B LLM on 8 GPUs.
+ */
+import { z } from "zod";
+import { BFCL_DOMAIN_PACKAGES, EnvtuneError } from "@envtune/core";
+import { rewardSpecSchema } from "@envtune/engine";
+
+const CATEGORIES = ["base", "miss_func", "miss_param", "long_context"] as const;
+
+export const stageDataSchema = z
+  .object({
+    /** Which part of the split the stage trains on. */
+    part: z.enum(["train", "val", "test"]).default("train"),
+    /** Categories to draw from (default: all four). */
+    categories: z.array(z.enum(CATEGORIES)).min(1).default([...CATEGORIES]),
+    /** Keep only the first N entries after ordering. */
+    limit: z.number().int().positive().optional(),
+    /**
+     * `dataset`: dataset order. `easiest`: fewest ground-truth calls per turn first, then fewest
+     * turns (the curriculum's "easy, small" set; the ground truth only sizes the data, the policy
+     * never sees it).
+     */
+    order: z.enum(["dataset", "easiest"]).default("dataset"),
+  })
+  .strict();
+
+export const promotionSchema = z
+  .object({
+    /**
+     * Validation metric watched for a plateau: `val_turn_success` (turns with non-empty ground
+     * truth; default for Stages 2–4: the progress reward also counts answers on empty-ground-truth
+     * turns, which an always-answer policy collects), `val_progress`, or `val_reward` (the stage's
+     * own reward, e.g. R_Stage1).
+     */
+    metric: z.enum(["val_progress", "val_turn_success", "val_reward"]).default("val_progress"),
+    /** Validations in the plateau window. */
+    window: z.number().int().min(1).default(4),
+    /** Improvement over the best value before the window that counts as progress. */
+    minDelta: z.number().min(0).default(0.01),
+    /** Updates before promotion is considered. */
+    minUpdates: z.number().int().min(0).default(20),
+    /** Promotion is forced after this many updates. */
+    maxUpdates: z.number().int().min(1).default(100),
+    /**
+     * Gradient norm "stable" (the paper's second condition): over the window, max/median of the
+     * gradient norm is at most this ratio.
+     */
+    gradNormMaxRatio: z.number().min(1).default(4),
+  })
+  .strict();
+
+export const stageSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().default(""),
+    data: stageDataSchema.default({ part: "train", categories: [...CATEGORIES], order: "dataset" }),
+    reward: rewardSpecSchema,
+    /** Augmented (actionable hints) or standard environment. */
+    augmented: z.boolean(),
+    /** System prompt variant (paper App. F: A in Stages 1–2, B in 3–4). */
+    prompt: z.enum(["paper-a", "paper-b"]).default("paper-b"),
+    limits: z
+      .object({
+        /** Counted actions per turn (paper: 5 steps, `max_step_limit`). */
+        maxActionsPerTurn: z.number().int().min(1).max(50).default(5),
+        /** Assistant messages per episode before truncation (none by default). */
+        maxEpisodeSteps: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .default({ maxActionsPerTurn: 5 }),
+    promotion: promotionSchema.default({ metric: "val_progress", window: 4, minDelta: 0.01, minUpdates: 20, maxUpdates: 100, gradNormMaxRatio: 4 }),
+    /**
+     * Which of the policy's decisions the stage's loss trains: `tool` (answer or which tool),
+     * `fill` (give an argument), `value` (which value), `form` (how it is written). Default: all.
+     */
+    trainHeads: z.array(z.enum(["tool", "fill", "value", "form"])).min(1).default(["tool", "fill", "value", "form"]),
+    /** GRPO settings of this stage that differ from the run's (e.g. a stronger KL in Stage 1). */
+    grpo: z.lazy(() => grpoSchema.partial()).optional(),
+  })
+  .strict();
+
+export type StageSpec = z.output<typeof stageSchema>;
+export type StageSpecInput = z.input<typeof stageSchema>;
+
+export const grpoSchema = z
+  .object({
+    /** Rollouts per task, G. Paper: 16. */
+    groupSize: z.number().int().min(2).default(8),
+    /** Tasks (prompts) per update. Paper: 16 (Stage 1), 32 (Stages 2–3). */
+    tasksPerUpdate: z.number().int().min(1).default(16),
+    /** AdamW learning rate. Paper: 1e-6 (a 7B LLM); ours: a small network trained from scratch. */
+    lr: z.number().positive().default(0.03),
+    /** AdamW decoupled weight decay. Paper/verl: 0.01. */
+    weightDecay: z.number().min(0).default(0.01),
+    beta1: z.number().min(0).max(1).default(0.9),
+    beta2: z.number().min(0).max(1).default(0.999),
+    adamEps: z.number().positive().default(1e-8),
+    /** Clip range below 1. Paper: 0.2. */
+    epsLow: z.number().min(0).max(1).default(0.2),
+    /** Clip range above 1 (decoupled, DAPO "clip-higher"). Paper: 0.28. */
+    epsHigh: z.number().min(0).default(0.28),
+    /** Dual-clip bound for negative advantages. Paper (verl): 10. */
+    clipRatioC: z.number().min(0).default(10),
+    /**
+     * KL-to-reference coefficient β (k3 "low_var_kl"). Paper: 0.1. Ours is smaller: the progress
+     * reward is much sparser for a policy without priors, and a strong pull to the reference
+     * (random at first) stalls learning; Stage 1 uses 0.01.
+     */
+    klCoef: z.number().min(0).default(0.001),
+    /** Entropy bonus. Paper (code): 0.001. */
+    entropyCoef: z.number().min(0).default(0.001),
+    /** Global gradient-norm clip. Paper: 1.0. */
+    gradClip: z.number().min(0).default(1.0),
+    /** ε of the advantage normalization. verl: 1e-6. */
+    advantageEps: z.number().positive().default(1e-6),
+    /** Divide advantages by the group std (GRPO; verl default true). */
+    normalizeStd: z.boolean().default(true),
+    /**
+     * `episode`: one advantage per rollout from the episode reward (paper). `turn`: reward-to-go
+     * per turn, normalized per group and turn (ours; same objective, lower variance).
+     */
+    advantage: z.enum(["episode", "turn"]).default("turn"),
+    /** Passes over each batch. Paper (verl default): 1. Ours reuses each (expensive) batch twice; the clipped ratio keeps that on-policy enough. */
+    ppoEpochs: z.number().int().min(1).default(2),
+    /** Optimizer steps per pass. Paper: 1 (mini-batch = batch). Rollouts sample at temperature 1.0 as in the paper (verl default). */
+    miniBatches: z.number().int().min(1).default(4),
+    /** Where the reference policy comes from: the weights each stage starts from (paper: the stage's initial checkpoint). */
+    reference: z.enum(["stage-start", "initial"]).default("stage-start"),
+  })
+  .strict();
+
+export const policySchema = z
+  .object({
+    hashBuckets: z.number().int().min(64).max(1 << 20).default(8192),
+    embedDim: z.number().int().min(2).max(512).default(32),
+    hiddenDim: z.number().int().min(2).max(1024).default(48),
+    featureInitScale: z.number().min(0).max(10).default(0.01),
+    /** How the policy writes actions; the episodes parse this format. */
+    actionFormat: z.enum(["envelope", "python"]).default("envelope"),
+  })
+  .strict();
+
+export const ablationSchema = z
+  .object({
+    /** Single-stage GRPO: 0.9·R_P + 0.1·R_format on all training data, no curriculum, no augmentation (paper Table 3). */
+    singleStage: z.boolean().default(false),
+    /** Every stage uses the standard environment (paper Fig. 4a). */
+    noAugmentation: z.boolean().default(false),
+    /** Binary (all turns correct) instead of progress reward (paper Fig. 4b). */
+    binaryReward: z.boolean().default(false),
+  })
+  .strict();
+
+export const trainConfigSchema = z
+  .object({
+    /** Config preset this was derived from (informational). */
+    preset: z.string().default("custom"),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    data: z
+      .object({
+        /** BFCL data directory (else --data, $ENVTUNE_BFCL_DATA or the download cache). */
+        dir: z.string().optional(),
+        /** Named split (`paper`, `paper-full-test`, `ood:-TravelAPI`, …). */
+        split: z.string().default("paper"),
+        /** Domain packs by package name or path, loaded dynamically. */
+        domains: z.array(z.string().min(1)).min(1).default(Object.values(BFCL_DOMAIN_PACKAGES)),
+      })
+      .strict()
+      .default({ split: "paper", domains: Object.values(BFCL_DOMAIN_PACKAGES) }),
+    policy: policySchema.default(policySchema.parse({})),
+    grpo: grpoSchema.default(grpoSchema.parse({})),
+    stages: z.array(stageSchema).min(1),
+    validation: z
+      .object({
+        /** Validate every N updates (paper: every step). */
+        every: z.number().int().min(1).default(4),
+        /** Validate on the first N validation entries (null = all). */
+        limit: z.number().int().positive().nullable().default(null),
+      })
+      .strict()
+      .default({ every: 4, limit: null }),
+    evaluation: z
+      .object({
+        /** Split part of the final evaluation (the paper's held-out test set). */
+        part: z.enum(["test", "val", "train"]).default("test"),
+        /** Evaluate the three baselines too. */
+        baselines: z.boolean().default(true),
+        /** Evaluate on the first N entries (null = all). */
+        limit: z.number().int().positive().nullable().default(null),
+        /**
+         * Which weights are "the trained policy": the last (end of the curriculum, default) or the
+         * checkpoint with the best validation turn success (the paper picks checkpoints on
+         * validation; our validation set, 25 scenarios, is noisy). Both are evaluated and reported.
+         */
+        select: z.enum(["best-val", "last"]).default("last"),
+      })
+      .strict()
+      .default({ part: "test", baselines: true, limit: null, select: "last" }),
+    ablation: ablationSchema.default({ singleStage: false, noAugmentation: false, binaryReward: false }),
+    runtime: z
+      .object({
+        /** Episodes advanced together in rollouts. */
+        maxConcurrentEpisodes: z.number().int().min(1).default(256),
+        /** Checkpoint every N updates (1 = lose at most the current update). */
+        checkpointEvery: z.number().int().min(1).default(1),
+        backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]).default("auto"),
+      })
+      .strict()
+      .default({ maxConcurrentEpisodes: 256, checkpointEvery: 1, backend: "auto" }),
+  })
+  .strict();
+
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type GrpoConfig = z.output<typeof grpoSchema>;
+
+/** The GRPO settings in force during a stage (the run's, overridden by the stage's). */
+export function stageGrpo(c: TrainConfig, stage: StageSpec): GrpoConfig {
+  const o = Object.fromEntries(Object.entries(stage.grpo ?? {}).filter(([, v]) => v !== undefined));
+  return { ...c.grpo, ...o };
+}
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+/** Update budget of one stage: [minimum, maximum] updates. */
+export type StageBudget = [number, number];
+
+/**
+ * The paper's four stages (Fig. 3, doc §7) as data, with our budgets and limits. Differences from
+ * the paper, each because the policy starts from random weights instead of a pretrained LLM:
+ * - Stage 1 trains only the argument heads (fill, value, form): the syntax reward says nothing
+ *   about *which* tool to call, and letting it shape that choice makes a from-scratch policy call
+ *   argument-free tools only (they never fail) — measured, see the trainer README.
+ * - Stages 1–2 allow 2 actions per turn instead of 5, which makes credit assignment sharper and
+ *   episodes shorter; Stages 3–4 use the paper's 5.
+ */
+export function paperStages(budget: { s1: StageBudget; s2: StageBudget; s3: StageBudget; s4: StageBudget }, window = 4, actions: [number, number, number, number] = [2, 2, 5, 5]): StageSpecInput[] {
+  // Stages 3–4 add the miss_func/miss_param data, where answering an empty-ground-truth turn earns
+  // progress; without a pull to the stage's start the policy collapses to always answering
+  // (measured; the paper's KL ablation, App. E.3, shows the same with β = 0). The paper's β = 0.1
+  // and a smaller step keep it in place.
+  const laterStages = { klCoef: 0.1, lr: 0.01, entropyCoef: 0.005 };
+  const promo = (b: StageBudget, metric: "val_turn_success" | "val_reward") => ({ metric, window, minDelta: 0.005, minUpdates: b[0], maxUpdates: b[1], gradNormMaxRatio: 4 });
+  return [
+    {
+      name: "stage1-syntax",
+      description: "Syntax and schema: R_Stage1 = I_tool·(R_format + R_tool) on a small easy set, standard environment.",
+      data: { part: "train", categories: ["base"], limit: 75, order: "easiest" },
+      reward: { kind: "stage1" },
+      augmented: false,
+      prompt: "paper-a",
+      limits: { maxActionsPerTurn: actions[0] },
+      trainHeads: ["fill", "value", "form"],
+      grpo: { entropyCoef: 0.01, klCoef: 0.01 },
+      promotion: promo(budget.s1, "val_reward"),
+    },
+    {
+      name: "stage2-base",
+      description: "Basic multi-turn: progress reward on the Base training split, augmented environment.",
+      data: { part: "train", categories: ["base"], order: "dataset" },
+      reward: { kind: "progress" },
+      augmented: true,
+      prompt: "paper-a",
+      limits: { maxActionsPerTurn: actions[1] },
+      promotion: promo(budget.s2, "val_turn_success"),
+    },
+    {
+      name: "stage3-all-augmented",
+      description: "All four training splits: progress reward, augmented environment.",
+      data: { part: "train", order: "dataset" },
+      reward: { kind: "progress" },
+      augmented: true,
+      prompt: "paper-b",
+      limits: { maxActionsPerTurn: actions[2] },
+      grpo: laterStages,
+      promotion: promo(budget.s3, "val_turn_success"),
+    },
+    {
+      name: "stage4-all-standard",
+      description: "Alignment to the standard environment: progress reward on all four splits, no hints.",
+      data: { part: "train", order: "dataset" },
+      reward: { kind: "progress" },
+      augmented: false,
+      prompt: "paper-b",
+      limits: { maxActionsPerTurn: actions[3] },
+      grpo: laterStages,
+      promotion: promo(budget.s4, "val_turn_success"),
+    },
+  ];
+}
+
+/** Built-in presets: `default` (the main job, ≤ 15 min on 2 cores) and `quick` (CI, ≤ 2 min). */
+export const PRESETS: Readonly<Record<string, () => TrainConfigInput>> = {
+  default: () => ({
+    preset: "default",
+    validation: { every: 10, limit: null },
+    stages: paperStages({ s1: [20, 25], s2: [100, 200], s3: [80, 150], s4: [50, 80] }),
+  }),
+  quick: () => ({
+    preset: "quick",
+    grpo: { groupSize: 6, tasksPerUpdate: 8 },
+    validation: { every: 5, limit: 40 },
+    evaluation: { part: "test", baselines: true, limit: 100, select: "last" },
+    stages: paperStages({ s1: [5, 8], s2: [15, 25], s3: [10, 15], s4: [5, 8] }, 2),
+  }),
+};
+
+/** Validates a config, naming every problem. */
+export function parseTrainConfig(input: unknown): TrainConfig {
+  const r = trainConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  throw new EnvtuneError(
+    "INVALID_TRAIN_CONFIG",
+    "trainer",
+    "The training configuration is invalid.",
+    "Fix the listed fields (see `trainConfigSchema` in @envtune/trainer).",
+    { details: r.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`) },
+  );
+}
+
+/** A preset, validated. */
+export function presetConfig(name: string): TrainConfig {
+  const make = PRESETS[name];
+  if (!make) throw new EnvtuneError("UNKNOWN_PRESET", "trainer", `Unknown config preset \`${name}\`.`, `Use one of: ${Object.keys(PRESETS).join(", ")}.`);
+  return parseTrainConfig(make());
+}
+
+/**
+ * The stages actually run, after ablations: single-stage GRPO replaces the curriculum with one
+ * stage (0.9·R_P + 0.1·R_format, all training data, standard environment, the budget of all stages);
+ * no-augmentation switches every stage to the standard environment; binary swaps progress for binary.
+ */
+export function effectiveStages(c: TrainConfig): StageSpec[] {
+  let stages = c.stages.map((s) => ({ ...s, data: { ...s.data }, limits: { ...s.limits }, promotion: { ...s.promotion } }));
+  if (c.ablation.singleStage) {
+    const last = stages[stages.length - 1]!;
+    const total = stages.reduce((a, s) => a + s.promotion.maxUpdates, 0);
+    stages = [
+      {
+        name: "single-stage-grpo",
+        description: "Ablation: single-stage GRPO, 0.9·R_P + 0.1·R_format on all training data, standard environment (paper Table 3).",
+        data: { part: "train", categories: [...CATEGORIES], order: "dataset" },
+        reward: rewardSpecSchema.parse({ kind: "mixed", progressWeight: 0.9, formatWeight: 0.1 }),
+        augmented: false,
+        prompt: "paper-b",
+        limits: { ...last.limits },
+        trainHeads: ["tool", "fill", "value", "form"],
+        promotion: { ...last.promotion, minUpdates: total, maxUpdates: total },
+      },
+    ];
+  }
+  if (c.ablation.noAugmentation) stages = stages.map((s) => ({ ...s, augmented: false }));
+  if (c.ablation.binaryReward) stages = stages.map((s) => (s.reward.kind === "progress" ? { ...s, reward: rewardSpecSchema.parse({ ...s.reward, kind: "binary" }) } : s));
+  return stages;
+}
