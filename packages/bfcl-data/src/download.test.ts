@@ -66,7 +66,14 @@ describe("downloadBfclData against a loopback upstream", () => {
     expect(good.requests()).toBe(before); // all cached
     const ds = loadBfclDataset(dir);
     expect(ds.entries).toHaveLength(800);
-    expect(await resolveBfclDataDir({ downloadOptions: { cacheDir: cache } })).toBe(cache);
+    // With no explicit directory configured, a complete cache is what resolves.
+    const saved = process.env.ENVTUNE_BFCL_DATA;
+    delete process.env.ENVTUNE_BFCL_DATA;
+    try {
+      expect(await resolveBfclDataDir({ downloadOptions: { cacheDir: cache } })).toBe(cache);
+    } finally {
+      if (saved !== undefined) process.env.ENVTUNE_BFCL_DATA = saved;
+    }
   });
 
   it("reads long_context.py as literals, giving the same constants as long_context.json", async () => {
