@@ -107,6 +107,7 @@ describe("resume", () => {
       p2.child.kill("SIGINT");
       const e2 = await p2.exited;
       const out2 = p2.output();
+      console.log(`kill -9 after ${atKill}/${total} updates; Ctrl-C run exited with ${e2.code ?? e2.signal} after ${updateLines(run).length}/${total}`);
       expect(out2).toMatch(/resumed .* at update \d+/);
       if (updateLines(run).length < total) {
         expect(e2.code, out2).toBe(130);
