@@ -7,24 +7,8 @@ import { PyDict, PyException, PySet, PyTuple, pyLen, pyTypeName } from "@envtune
 import type { PyValue } from "@envtune/core";
 
 /** Python `bool(v)`. Domain objects (File, Directory) define no `__len__`/`__bool__`, so they are truthy. */
-export function pyTruthy(v: PyValue): boolean {
-  switch (typeof v) {
-    case "boolean":
-      return v;
-    case "string":
-      return v.length > 0;
-    case "bigint":
-      return v !== 0n;
-    case "number":
-      return v !== 0;
-    default:
-      if (v === null) return false;
-      if (Array.isArray(v)) return v.length > 0;
-      if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
-      if (v instanceof PyTuple) return v.items.length > 0;
-      return true;
-  }
-}
+// Python `bool(v)` lives in core so every pack shares one definition.
+export { pyTruthy } from "@envtune/core";
 
 /** Python `len(v)`. */
 export function pyLenOf(v: PyValue): bigint {

@@ -14,26 +14,8 @@ import {
   type PyValue,
 } from "@envtune/core";
 
-/** Python `bool(v)`. */
-export function pyTruthy(v: PyValue): boolean {
-  switch (typeof v) {
-    case "boolean":
-      return v;
-    case "bigint":
-      return v !== 0n;
-    case "number":
-      // NaN is truthy in Python, and NaN !== 0.
-      return v !== 0;
-    case "string":
-      return v.length > 0;
-    default:
-      if (v === null) return false;
-      if (Array.isArray(v)) return v.length > 0;
-      if (v instanceof PyTuple) return v.length > 0;
-      if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
-      return true;
-  }
-}
+// Python `bool(v)` lives in core so every pack shares one definition.
+export { pyTruthy } from "@envtune/core";
 
 /** Python `obj[key]` with a str key, as the reference does on tweet dicts (`tweet["mentions"]`). */
 export function pyGetItem(obj: PyValue, key: string): PyValue {

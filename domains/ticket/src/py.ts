@@ -3,28 +3,10 @@
  * subscription, `+= 1` and ordering against an int. Kept local because they are tiny and the
  * exact error texts matter (the fuzz traces show them verbatim).
  */
-import { PyDict, PyException, PySet, PyTuple, pyTypeName, type PyValue } from "@envtune/core";
+import { PyDict, PyException, PyTuple, pyTypeName, type PyValue } from "@envtune/core";
 
-/** Python `bool(v)`. */
-export function pyTruthy(v: PyValue): boolean {
-  switch (typeof v) {
-    case "boolean":
-      return v;
-    case "bigint":
-      return v !== 0n;
-    case "number":
-      // NaN is truthy in Python, and NaN !== 0.
-      return v !== 0;
-    case "string":
-      return v.length > 0;
-    default:
-      if (v === null) return false;
-      if (Array.isArray(v)) return v.length > 0;
-      if (v instanceof PyTuple) return v.length > 0;
-      if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
-      return true;
-  }
-}
+// Python `bool(v)` lives in core so every pack shares one definition.
+export { pyTruthy } from "@envtune/core";
 
 /** Python `obj[key]` with a str key, as the reference does on ticket dicts (`ticket["id"]`). */
 export function pyGetItem(obj: PyValue, key: string): PyValue {

@@ -5,25 +5,8 @@
  */
 import { PyDict, PyException, PySet, PyTuple, pyTypeErrorBinOp, pyTypeName, toFloat, type PyValue } from "@envtune/core";
 
-/** Python `bool(v)`. */
-export function pyTruthy(v: PyValue): boolean {
-  switch (typeof v) {
-    case "boolean":
-      return v;
-    case "bigint":
-      return v !== 0n;
-    case "number":
-      return v !== 0; // NaN is truthy in Python as well
-    case "string":
-      return v.length > 0;
-    default:
-      if (v === null) return false;
-      if (Array.isArray(v)) return v.length > 0;
-      if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
-      if (v instanceof PyTuple) return v.items.length > 0;
-      return true;
-  }
-}
+// Python `bool(v)` lives in core so every pack shares one definition.
+export { pyTruthy } from "@envtune/core";
 
 function arith(op: "+" | "-", a: PyValue, b: PyValue): PyValue {
   const x = typeof a === "boolean" ? (a ? 1n : 0n) : a;

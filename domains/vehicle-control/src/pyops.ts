@@ -84,25 +84,8 @@ export function pyCmp(op: PyOrderOp, a: PyValue, b: PyValue): boolean {
   return pyRichCompare(a, b, op);
 }
 
-/** Python truthiness (`if x:`). */
-export function pyTruthy(v: PyValue): boolean {
-  switch (typeof v) {
-    case "boolean":
-      return v;
-    case "bigint":
-      return v !== 0n;
-    case "number":
-      return v !== 0;
-    case "string":
-      return v.length > 0;
-    default:
-      if (v === null) return false;
-      if (Array.isArray(v)) return v.length > 0;
-      if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
-      if (v instanceof PyTuple) return v.length > 0;
-      return true;
-  }
-}
+// Python `bool(v)` lives in core so every pack shares one definition.
+export { pyTruthy } from "@envtune/core";
 
 /** Python `for x in v` over the iterables a call can pass (str iterates characters, dict its keys). */
 export function pyIter(v: PyValue): Iterable<PyValue> {

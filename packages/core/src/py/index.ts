@@ -74,3 +74,4 @@ export {
   toFloat,
 } from "./str.ts";
 export type { PyBinOp } from "./str.ts";
+export { pyTruthy } from "./truthy.ts";
