@@ -21,7 +21,8 @@ export function pyFloatRepr(x: number): string {
   return pyFloatReprSlow(x);
 }
 
-function pyFloatReprSlow(x: number): string {
+/** @internal The general layout algorithm; tests hold the fast path to it. */
+export function pyFloatReprSlow(x: number): string {
   if (x !== x) return "nan";
   if (x === Infinity) return "inf";
   if (x === -Infinity) return "-inf";
