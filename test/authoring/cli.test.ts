@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { bfclDataDir } from "@envtune/testing";
 import type { EvalSummary } from "@envtune/engine";
 import { main } from "../../packages/cli/src/index.ts";
-import { discoverDomainPackages, domainSpecifiers } from "../../packages/cli/src/domain-packs.ts";
+import { discoverDomainPackages, domainSpecifiers } from "@envtune/core";
 
 const repo = resolve(import.meta.dirname, "../..");
 const exampleData = join(repo, "domains/example-library/data");
@@ -147,6 +147,66 @@ describe("user datasets", () => {
     const r = await cli("eval", "--policy", "oracle", "--split", "all", "--dataset", file, "--domains", "@envtune/domain-example-library", "--out", join(tmp, "needs-ticket"));
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("involved class `TicketAPI` needs the domain pack `@envtune/domain-ticket`, which is not installed (npm install @envtune/domain-ticket)");
+  });
+});
+
+describe("`envtune train` on the example pack and its own tasks", () => {
+  const shipped = join(repo, "domains/example-library/train.config.json");
+
+  it("the shipped config trains the example pack through a split spec, then evaluates on its test part", async () => {
+    // The shipped config, shrunk for CI: same data section (dataset, split spec, domains).
+    const cfg = JSON.parse(readFileSync(shipped, "utf8")) as { data: Record<string, unknown> };
+    const file = join(tmp, "example-train.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...cfg,
+        data: { ...cfg.data, dataset: exampleData },
+        grpo: { groupSize: 2, tasksPerUpdate: 2 },
+        stages: undefined,
+        validation: { every: 2, limit: null },
+        evaluation: { part: "test", baselines: true, limit: null, select: "last" },
+      }),
+    );
+    const out = join(tmp, "train-example");
+    const r = await cli("train", "--config", file, "--out", out, "--json");
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    const res = JSON.parse(r.stdout) as { updates: number; evaluation: { split: string; entries: number; policies: Array<{ policy: string }> } };
+    expect(res.updates).toBeGreaterThan(0);
+    // {kind: shared-id, seed 42, train 3, val 1, test 2} on entry numbers 0..5: test = numbers 0 and 5.
+    expect(res.evaluation.entries).toBe(5);
+    expect(res.evaluation.policies.map((p) => p.policy)).toEqual(expect.arrayContaining(["trained", "untrained", "random-valid-call", "always-answer"]));
+    const written = JSON.parse(readFileSync(join(out, "config.json"), "utf8")) as { data: { split: unknown; dataset: string; domains: string[] } };
+    expect(written.data).toMatchObject({ split: { kind: "shared-id", train: 3, val: 1, test: 2 }, dataset: exampleData, domains: ["@envtune/domain-example-library"] });
+  }, 180_000);
+
+  it("a relative data.dataset in a config file is read beside the file, not the working directory", async () => {
+    const cfg = JSON.parse(readFileSync(shipped, "utf8")) as { data: { dataset: string } };
+    expect(cfg.data.dataset).toBe("data");
+    const dir = join(tmp, "cfg-dir");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "train.config.json");
+    writeFileSync(file, JSON.stringify({ ...cfg, data: { ...cfg.data, dataset: "no-such-data" } }));
+    const r = await cli("train", "--config", file, "--out", join(tmp, "cfg-run"));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(join(dir, "no-such-data"));
+  });
+
+  it("--split takes a JSON split spec; bad JSON is a usage error with a hint", async () => {
+    const r = await cli("train", "--quick", "--dataset", exampleData, "--domains", "@envtune/domain-example-library", "--split", "{kind: shared-id}", "--out", join(tmp, "bad-json"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--split looks like a JSON split spec but does not parse");
+    const both = await cli("train", "--quick", "--dataset", exampleData, "--data", bfclDataDir(), "--out", join(tmp, "both"));
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("Pass either --data (BFCL) or --dataset (your own data), not both.");
+  });
+
+  it("a dataset of one's own that fails validation is refused before training", async () => {
+    const file = dataset("train-broken", [entry("multi_turn_base_0", [["search_catalog(query='Dune')"], ["lend(book='Dune')"]])]);
+    const r = await cli("train", "--quick", "--dataset", file, "--domains", "@envtune/domain-example-library", "--split", '{"kind":"shared-id","train":1,"val":0,"test":0}', "--out", join(tmp, "train-broken"));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("`lend` is not a tool of LibraryAPI");
+    expect(existsSync(join(tmp, "train-broken", "metrics.jsonl"))).toBe(false);
   });
 });
 

@@ -19,7 +19,6 @@ export default defineDomain<LibraryAPI>({
     // Dataset entries name this class in involved_classes and initial_config.
     className: "LibraryAPI",
     // BFCL packs pin the gorilla commit they reproduce; this domain has none.
-    bfclCommit: "n/a (not a BFCL domain)",
     description: "A small lending library: search the catalogue, lend and return books, renew loans, place holds and settle late fees.",
   },
   tools,

@@ -10,7 +10,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // A two-tool pack, enough to validate entries against.
 const counter: DomainPack = defineDomain<{ n: bigint }>({
-  meta: { name: "counter", version: "0.0.1", className: "Counter", bfclCommit: "not-bfcl", description: "A counter." },
+  meta: { name: "counter", version: "0.0.1", className: "Counter", description: "A counter." },
   tools: [
     { name: "add", params: [{ name: "k" }], run: (s, a) => (s.n += a.k as bigint) },
     { name: "reset", params: [], run: (s) => ((s.n = 0n), null) },

@@ -4,10 +4,9 @@
  * named by `--domains` (default: every installed pack). Shared by `eval` (and meant for `train`)
  * so both accept the same options.
  */
-import { EnvtuneError, requirePacks, type DomainPack } from "@envtune/core";
+import { EnvtuneError, requirePacks, type DomainPack, resolveDomainPacks } from "@envtune/core";
 import { assertDatasetValid, loadBfclDataset, loadUserDataset, resolveBfclDataDir, validateDatasetEntries, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
 import type { OptionSpec } from "./cli.ts";
-import { loadCliDomainPacks } from "./domain-packs.ts";
 
 /** The options this module reads, for a command's option table. */
 export const datasetSourceOptions: Record<string, OptionSpec> = {
@@ -48,7 +47,7 @@ export async function loadDatasetSource(values: Record<string, unknown>, scope: 
  * ground truth, malformed calls, turn counts).
  */
 export async function loadPacksFor(entries: readonly BfclEntry[], source: DatasetSource, values: Record<string, unknown>): Promise<Map<string, DomainPack>> {
-  const { packs } = await loadCliDomainPacks(values.domains as string[] | undefined);
+  const { packs } = await resolveDomainPacks(values.domains as string[] | undefined);
   if (source.user) assertDatasetValid(validateDatasetEntries(entries, packs), `The dataset \`${source.path}\``);
   for (const e of entries) requirePacks(packs, e.involvedClasses, `Entry ${e.id}`);
   return packs;

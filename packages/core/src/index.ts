@@ -8,6 +8,8 @@ export { EnvtuneError, toEnvtuneError } from "./errors.ts";
 export { defineDomain, isDomainPack, validateDomainDefinition } from "./domain/define.ts";
 export { BFCL_DOMAIN_PACKAGES, loadDomainPacks, requirePacks } from "./domain/load.ts";
 export type { LoadedPacks } from "./domain/load.ts";
+export { discoverDomainPackages, domainSpecifiers, isDomainPackage, resolveDomainPacks } from "./domain/discover.ts";
+export type { InstalledDomainPackage, ResolvedDomainPacks } from "./domain/discover.ts";
 export { bfclDocToToolSchema, bfclParamToJsonSchema } from "./domain/schema.ts";
 export type { BfclFuncDoc } from "./domain/schema.ts";
 export type * from "./domain/types.ts";

@@ -116,7 +116,6 @@ export default defineDomain<${c.className}>({
     // Dataset entries name this class in involved_classes and initial_config.
     className: ${JSON.stringify(c.className)},
     // BFCL packs pin the gorilla commit they reproduce; a new domain has none.
-    bfclCommit: "n/a (not a BFCL domain)",
     description: ${JSON.stringify(c.description)},
   },
   tools,

@@ -3,8 +3,8 @@
  * curriculum stages. It builds one {@link Episode} per session and lists tasks; it never runs
  * episodes itself (the engine does).
  */
-import { BFCL_DOMAIN_PACKAGES, loadDomainPacks, type DomainPack } from "@envtune/core";
-import { getSplit, listSplits, loadBfclDataset, resolveBfclDataDir, type BfclDataset, type BfclEntry, type DatasetSplit } from "@envtune/bfcl-data";
+import { EnvtuneError, resolveDomainPacks, type DomainPack } from "@envtune/core";
+import { assertDatasetValid, getSplit, listSplits, loadBfclDataset, loadUserDataset, resolveBfclDataDir, validateDatasetEntries, type BfclDataset, type BfclEntry, type DatasetSplit } from "@envtune/bfcl-data";
 import { Episode, type EpisodeConfigInput, type OpenAITool } from "@envtune/engine";
 import { serverError } from "./errors.ts";
 import { PAPER_STAGES, mergeEpisodeConfig, parseStages, type StageSpec, type StageSpecInput } from "./stages.ts";
@@ -166,15 +166,20 @@ function taskInfo(e: BfclEntry): TaskInfo {
 export interface LoadEnvironmentOptions extends Omit<BfclEnvironmentOptions, "dataset" | "packs"> {
   /** BFCL data directory (else `ENVTUNE_BFCL_DATA` or the download cache). */
   dataDir?: string;
-  /** Domain pack specifiers to import (default: the eight BFCL packs). */
+  /** A dataset of your own in the BFCL format instead of BFCL (validated against the packs). */
+  dataset?: string;
+  /** Domain packs: package names, paths, `installed`, `bfcl` (default: every installed pack and the BFCL packs). */
   domains?: readonly string[];
 }
 
 /** Loads the dataset and the domain packs and builds the environment. */
 export async function loadBfclEnvironment(opts: LoadEnvironmentOptions = {}): Promise<{ env: BfclEnvironment; missing: Array<{ specifier: string; reason: string }> }> {
-  const dir = await resolveBfclDataDir(opts.dataDir ? { dataDir: opts.dataDir } : {});
-  const dataset = loadBfclDataset(dir);
-  const { packs, missing } = await loadDomainPacks(opts.domains ?? Object.values(BFCL_DOMAIN_PACKAGES));
-  const { dataDir: _d, domains: _p, ...rest } = opts;
+  if (opts.dataset !== undefined && opts.dataDir !== undefined) {
+    throw new EnvtuneError("USAGE", "server", "Both a BFCL data directory and a dataset of your own were given.", "Pass either --data (BFCL) or --dataset (your own data), not both.");
+  }
+  const dataset = opts.dataset !== undefined ? loadUserDataset(opts.dataset) : loadBfclDataset(await resolveBfclDataDir(opts.dataDir ? { dataDir: opts.dataDir } : {}));
+  const { packs, missing } = await resolveDomainPacks(opts.domains);
+  if (opts.dataset !== undefined) assertDatasetValid(validateDatasetEntries(dataset.entries, packs), `The dataset \`${opts.dataset}\``);
+  const { dataDir: _d, domains: _p, dataset: _u, ...rest } = opts;
   return { env: new BfclEnvironment({ ...rest, dataset, packs }), missing };
 }

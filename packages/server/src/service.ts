@@ -252,7 +252,7 @@ export class EnvtuneService {
       documentation_url: null,
       task_count: this.env.taskCount,
       default_split: this.env.split,
-      domains: [...this.env.packs.values()].map((p) => ({ name: p.meta.name, class_name: p.meta.className, version: p.meta.version, bfcl_commit: p.meta.bfclCommit })),
+      domains: [...this.env.packs.values()].map((p) => ({ name: p.meta.name, class_name: p.meta.className, version: p.meta.version, bfcl_commit: p.meta.bfclCommit ?? null })),
       stages: this.stagesView(),
       splits: this.env.splitNames(),
       action_formats: ["envelope", "python", "json", "openai"],

@@ -5,7 +5,8 @@
  * of a 7B LLM on 8 GPUs.
  */
 import { z } from "zod";
-import { BFCL_DOMAIN_PACKAGES, EnvtuneError } from "@envtune/core";
+import { EnvtuneError } from "@envtune/core";
+import { splitSpecSchema } from "@envtune/bfcl-data";
 import { rewardSpecSchema } from "@envtune/engine";
 
 const CATEGORIES = ["base", "miss_func", "miss_param", "long_context"] as const;
@@ -163,13 +164,26 @@ export const trainConfigSchema = z
       .object({
         /** BFCL data directory (else --data, $ENVTUNE_BFCL_DATA or the download cache). */
         dir: z.string().optional(),
-        /** Named split (`paper`, `paper-full-test`, `ood:-TravelAPI`, …). */
-        split: z.string().default("paper"),
-        /** Domain packs by package name or path, loaded dynamically. */
-        domains: z.array(z.string().min(1)).min(1).default(Object.values(BFCL_DOMAIN_PACKAGES)),
+        /**
+         * A dataset of your own in the BFCL format (a question file or a directory with
+         * `possible_answer/`) instead of BFCL; validated against the loaded packs before training.
+         */
+        dataset: z.string().min(1).optional(),
+        /**
+         * A named split (`paper`, `paper-full-test`, `ood:-TravelAPI`, …) or a split spec
+         * (`{ "kind": "shared-id", "train": 3, "val": 1, "test": 2 }`, `{ "kind": "ood", … }`), e.g.
+         * for a small dataset of your own.
+         */
+        split: z.union([z.string().min(1), splitSpecSchema]).default("paper"),
+        /**
+         * Domain packs, loaded dynamically: package names, paths, `installed` (every pack found in
+         * node_modules by its metadata) and `bfcl` (the eight BFCL packs).
+         */
+        domains: z.array(z.string().min(1)).min(1).default(["installed", "bfcl"]),
       })
       .strict()
-      .default({ split: "paper", domains: Object.values(BFCL_DOMAIN_PACKAGES) }),
+      .refine((d) => !(d.dir !== undefined && d.dataset !== undefined), { message: "data.dir (BFCL) and data.dataset (your own data) exclude each other; set one" })
+      .default({ split: "paper", domains: ["installed", "bfcl"] }),
     policy: policySchema.default(policySchema.parse({})),
     grpo: grpoSchema.default(grpoSchema.parse({})),
     stages: z.array(stageSchema).min(1),

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { EnvtuneError, loadDomainPacks } from "@envtune/core";
-import { getSplit, loadBfclDataset, resolveBfclDataDir, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
+import { EnvtuneError, resolveDomainPacks } from "@envtune/core";
+import { assertDatasetValid, getSplit, loadBfclDataset, loadUserDataset, resolveBfclDataDir, validateDatasetEntries, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
 import type { EpisodeConfigInput } from "@envtune/engine";
 import {
   Rng,
@@ -118,11 +118,16 @@ function selectStageEntries(stage: StageSpec, split: { train: string[]; val: str
 
 async function setup(config: TrainConfig, dataDir: string | undefined, log: (s: string) => void): Promise<Setup> {
   const backend = await selectBackend({ backend: config.runtime.backend, log });
-  const dir = await resolveBfclDataDir({ ...(dataDir ?? config.data.dir ? { dataDir: (dataDir ?? config.data.dir)! } : {}) });
-  const dataset = loadBfclDataset(dir);
-  const { packs, missing } = await loadDomainPacks(config.data.domains);
+  const userData = config.data.dataset;
+  if (userData !== undefined && dataDir !== undefined) {
+    throw trainerError("USAGE", `The config trains on the dataset \`${userData}\` but BFCL data (\`${dataDir}\`) was passed too.`, "Pass either --data (BFCL) or --dataset / data.dataset (your own data), not both.");
+  }
+  const dataset = userData !== undefined ? loadUserDataset(userData) : loadBfclDataset(await resolveBfclDataDir({ ...(dataDir ?? config.data.dir ? { dataDir: (dataDir ?? config.data.dir)! } : {}) }));
+  const { packs, missing } = await resolveDomainPacks(config.data.domains);
   const skipped = missing.map((m) => `${m.specifier} (${m.reason})`);
   if (packs.size === 0) throw trainerError("NO_DOMAINS", `None of the configured domain packs could be loaded: ${skipped.join("; ")}.`, "Install the packs or pass --domains with package names or paths.");
+  // A dataset of one's own is checked against the packs before any episode runs, as `eval` does.
+  if (userData !== undefined) assertDatasetValid(validateDatasetEntries(dataset.entries, packs), `The dataset \`${userData}\``);
   const usable = (e: BfclEntry): boolean => e.involvedClasses.every((c) => packs.has(c));
   const split = getSplit(config.data.split, dataset);
   const stages = effectiveStages(config);

@@ -1,8 +1,7 @@
-import { EnvtuneError } from "@envtune/core";
+import { EnvtuneError, resolveDomainPacks } from "@envtune/core";
 import { BFCL_CATEGORIES, formatDatasetProblem, loadUserDataset, validateDatasetEntries, type DatasetProblem, type UserDataset } from "@envtune/bfcl-data";
 import { EXIT, type Command } from "../cli.ts";
 import { replayGroundTruth } from "../dataset-replay.ts";
-import { loadCliDomainPacks } from "../domain-packs.ts";
 
 function usage(what: string): EnvtuneError {
   return new EnvtuneError("USAGE", "dataset", what, "Run `envtune dataset --help`.");
@@ -42,7 +41,7 @@ export const datasetCommand: Command = {
       ...(values.answers ? { answers: values.answers as string } : {}),
       ...(values["long-context"] ? { longContext: values["long-context"] as string } : {}),
     });
-    const { packs } = await loadCliDomainPacks(values.domains as string[] | undefined);
+    const { packs } = await resolveDomainPacks(values.domains as string[] | undefined);
     const problems: DatasetProblem[] = validateDatasetEntries(ds.entries, packs);
     if (!values["no-replay"]) {
       // An entry that already failed the static checks would only repeat them on replay.

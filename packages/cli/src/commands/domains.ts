@@ -1,5 +1,5 @@
+import { resolveDomainPacks } from "@envtune/core";
 import { EXIT, type Command } from "../cli.ts";
-import { loadCliDomainPacks } from "../domain-packs.ts";
 
 export const domainsCommand: Command = {
   name: "domains",
@@ -28,7 +28,7 @@ export const domainsCommand: Command = {
     const extra = (values.pack as string[] | undefined) ?? [];
     const domains = values.domains as string[] | undefined;
     const list = domains?.length || extra.length ? [...(domains ?? ["installed", "bfcl"]), ...extra] : undefined;
-    const { packs, missing, sources, discovered } = await loadCliDomainPacks(list);
+    const { packs, missing, sources, discovered } = await resolveDomainPacks(list);
     const rows = [...packs.values()]
       .map((p) => {
         const spec = sources.get(p.meta.className) ?? "";
@@ -41,7 +41,7 @@ export const domainsCommand: Command = {
           packageVersion: pkg?.version ?? null,
           tools: p.tools.length,
           stateless: p.stateless === true,
-          bfclCommit: /^[0-9a-f]{7,40}$/.test(p.meta.bfclCommit) ? p.meta.bfclCommit.slice(0, 8) : null,
+          bfclCommit: p.meta.bfclCommit?.slice(0, 8) ?? null,
           description: p.meta.description,
         };
       })

@@ -1,11 +1,10 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { EnvtuneError } from "@envtune/core";
-import { getSplit, loadBfclDataset, resolveBfclDataDir, type BfclEntry } from "@envtune/bfcl-data";
+import { EnvtuneError, resolveDomainPacks } from "@envtune/core";
+import { getSplit, loadBfclDataset, loadUserDataset, resolveBfclDataDir, type BfclEntry } from "@envtune/bfcl-data";
 import { TfjsPolicy, selectBackend } from "@envtune/policy-tfjs";
 import { RunDir, alwaysAnswerActor, evalEpisodeConfig, evaluate, parseTrainConfig, policyActor, randomValidActor, type Actor, type EvalSummary, type TrainConfig } from "@envtune/trainer";
 import { EXIT, type Command } from "../cli.ts";
-import { loadCliDomainPacks } from "../domain-packs.ts";
 
 function usage(what: string, hint = "Run `envtune ood-eval --help`."): EnvtuneError {
   return new EnvtuneError("USAGE", "ood-eval", what, hint);
@@ -92,13 +91,16 @@ export const oodEvalCommand: Command = {
     const limit = values.limit === undefined ? undefined : Number(values.limit);
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw usage(`--limit must be a positive integer, got \`${String(values.limit)}\`.`);
 
-    const dataDir = await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : config.data.dir ? { dataDir: config.data.dir } : {}) });
-    const ds = loadBfclDataset(dataDir);
+    // The run's own dataset when it trained on one, else BFCL as the run found it.
+    const ds =
+      config.data.dataset !== undefined && values.data === undefined
+        ? loadUserDataset(config.data.dataset)
+        : loadBfclDataset(await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : config.data.dir ? { dataDir: config.data.dir } : {}) }));
     const split = getSplit(config.data.split, ds);
     if (split.spec.kind !== "ood") {
       throw usage(`The run's split \`${split.name}\` holds no domain out.`, "Train with an out-of-distribution split, e.g. --split ood:-TravelAPI,-VehicleControlAPI.");
     }
-    const { packs } = await loadCliDomainPacks(config.data.domains);
+    const { packs } = await resolveDomainPacks(config.data.domains);
     const usable = (e: BfclEntry) => e.involvedClasses.every((c) => packs.has(c));
     const pick = (ids: readonly string[]) => ids.map((id) => ds.byId.get(id)!).filter(usable).slice(0, limit);
     const idEntries = pick(split.val);

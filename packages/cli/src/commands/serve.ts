@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { EnvtuneError, PyDict, loadDomainPacks } from "@envtune/core";
+import { EnvtuneError, PyDict, resolveDomainPacks } from "@envtune/core";
 import { loadBfclDataset, resolveBfclDataDir } from "@envtune/bfcl-data";
 import type { EpisodeConfigInput } from "@envtune/engine";
 import {
@@ -79,7 +79,8 @@ export const serveCommand: Command = {
     port: { type: "string", valueName: "n", default: "8000", description: "Port (0 = any free port)." },
     host: { type: "string", valueName: "addr", default: "127.0.0.1", description: "Address to listen on (0.0.0.0 for every interface)." },
     data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
-    domains: { type: "string", valueName: "list", description: "Comma-separated domain pack packages or paths to load (default: the eight BFCL packs)." },
+    dataset: { type: "string", valueName: "path", description: "Serve a dataset of your own in the BFCL format instead of BFCL (validated against the packs)." },
+    domains: { type: "string", valueName: "list", description: "Comma-separated domain packs: package names, paths, `installed`, `bfcl` (default: every installed pack and the BFCL packs)." },
     split: { type: "string", valueName: "name", default: "paper", description: "Split the curriculum stages draw from (paper, paper-full-test, ood:-<Class>, ...)." },
     stages: { type: "string", valueName: "file", description: "JSON file with the curriculum stages (default: the paper's four)." },
     config: { type: "string", valueName: "json", description: "Episode settings under every stage's, as JSON (e.g. '{\"actionFormat\":\"auto\"}')." },
@@ -139,7 +140,7 @@ export const serveCommand: Command = {
     let running: RunningServer;
     if (values.domain !== undefined) {
       const spec = values.domain as string;
-      const { packs, missing } = await loadDomainPacks([spec]);
+      const { packs, missing } = await resolveDomainPacks([spec]);
       const pack = [...packs.values()][0];
       if (!pack) throw usage(`Cannot load domain pack \`${spec}\`${missing[0] ? ` (${missing[0].reason})` : ""}.`, "Pass an installed pack package or a path to its module.");
       let initialConfig: PyDict | undefined;
@@ -180,6 +181,7 @@ export const serveCommand: Command = {
       }
       const { env, missing } = await loadBfclEnvironment({
         ...(values.data ? { dataDir: values.data as string } : {}),
+        ...(values.dataset ? { dataset: values.dataset as string } : {}),
         ...(values.domains ? { domains: (values.domains as string).split(",").map((s) => s.trim()).filter(Boolean) } : {}),
         split: (values.split as string | undefined) ?? "paper",
         ...(stages ? { stages } : {}),

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { PRESETS, aggregateRuns, parseTrainConfig, stderrProgress, train, type TrainConfigInput } from "@envtune/trainer";
 import { EXIT, type Command } from "../cli.ts";
@@ -15,10 +15,29 @@ function readConfigFile(file: string): TrainConfigInput {
   } catch (e) {
     throw new EnvtuneError("FILE_NOT_FOUND", "train", `Cannot read \`${file}\` (${(e as Error).message}).`, "Pass a JSON config file to --config.");
   }
+  let input: TrainConfigInput;
   try {
-    return JSON.parse(text) as TrainConfigInput;
+    input = JSON.parse(text) as TrainConfigInput;
   } catch (e) {
     throw new EnvtuneError("BAD_CONFIG", "train", `${file} is not valid JSON (${(e as Error).message}).`, "Write the config as JSON (see `trainConfigSchema`).");
+  }
+  // Paths in a config file mean what they say beside the file, wherever the command runs from.
+  const data = input?.data;
+  if (data && typeof data === "object") {
+    const here = dirname(resolve(file));
+    const rel = (p: unknown): unknown => (typeof p === "string" && p.length > 0 ? resolve(here, p) : p);
+    input = { ...input, data: { ...data, ...(data.dir !== undefined ? { dir: rel(data.dir) as string } : {}), ...(data.dataset !== undefined ? { dataset: rel(data.dataset) as string } : {}) } };
+  }
+  return input;
+}
+
+/** `--split`: a split name, or a split spec as JSON (`{"kind":"shared-id","train":3,"val":1,"test":2}`). */
+function splitOption(v: string): NonNullable<TrainConfigInput["data"]>["split"] {
+  if (!v.trimStart().startsWith("{")) return v;
+  try {
+    return JSON.parse(v) as NonNullable<TrainConfigInput["data"]>["split"];
+  } catch (e) {
+    throw usage(`--split looks like a JSON split spec but does not parse (${(e as Error).message}).`, 'Quote it whole, e.g. --split \'{"kind":"shared-id","train":3,"val":1,"test":2}\', or pass a split name.');
   }
 }
 
@@ -42,8 +61,9 @@ export const trainCommand: Command = {
     resume: { type: "string", valueName: "dir", description: "Continue the run in DIR from its last checkpoint (after a crash, kill -9 or Ctrl-C)." },
     seed: { type: "string", valueName: "n", description: "Random seed (weights, rollouts, data order)." },
     data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
-    domains: { type: "string", valueName: "list", description: "Comma-separated domain packs (package names or paths) to load dynamically." },
-    split: { type: "string", valueName: "name", description: "Dataset split (paper, paper-full-test, ood:-TravelAPI, ...)." },
+    dataset: { type: "string", valueName: "path", description: "Train on a dataset of your own in the BFCL format instead of BFCL (validated against the packs first)." },
+    domains: { type: "string", valueName: "list", description: "Comma-separated domain packs to load dynamically: package names, paths, `installed`, `bfcl` (default: installed,bfcl)." },
+    split: { type: "string", valueName: "name|json", description: "Dataset split: a name (paper, paper-full-test, ood:-TravelAPI, ...) or a JSON split spec." },
     backend: { type: "string", valueName: "name", description: "TensorFlow.js backend: auto, tensorflow, wasm, cpu (also $TF_BACKEND)." },
     "single-stage": { type: "boolean", description: "Ablation: single-stage GRPO with 0.9·R_P + 0.1·R_format on all data." },
     "no-augmentation": { type: "boolean", description: "Ablation: standard environment in every stage." },
@@ -58,6 +78,7 @@ export const trainCommand: Command = {
     "  envtune train --seed 2 --out runs/seed2",
     "  envtune train --resume runs/seed2",
     "  envtune train --aggregate runs/seed1,runs/seed2,runs/seed3",
+    "  envtune train --config node_modules/@envtune/domain-example-library/train.config.json   # your own domain and data",
   ].join("\n"),
   async run({ values, stdout, stderr }) {
     if (values.aggregate) {
@@ -99,14 +120,17 @@ export const trainCommand: Command = {
       }
       const seed = intOption(values.seed, "seed");
       if (seed !== undefined) input = { ...input, seed };
-      if (values.data || values.domains || values.split) {
+      if (values.data && values.dataset) throw usage("Pass either --data (BFCL) or --dataset (your own data), not both.");
+      if (values.data || values.dataset || values.domains || values.split) {
+        const { dir: _dir, dataset: _dataset, ...keep } = input.data ?? {};
         input = {
           ...input,
           data: {
-            ...(input.data ?? {}),
-            ...(values.data ? { dir: String(values.data) } : {}),
+            ...(values.data || values.dataset ? keep : (input.data ?? {})),
+            ...(values.data ? { dir: resolve(String(values.data)) } : {}),
+            ...(values.dataset ? { dataset: resolve(String(values.dataset)) } : {}),
             ...(values.domains ? { domains: String(values.domains).split(",").map((s) => s.trim()).filter(Boolean) } : {}),
-            ...(values.split ? { split: String(values.split) } : {}),
+            ...(values.split ? { split: splitOption(String(values.split)) } : {}),
           },
         };
       }

@@ -11,7 +11,7 @@ const manifestSchema = z.object({
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be kebab-case"),
     version: z.string().regex(semver, "must be a semver version"),
     className: z.string().regex(ident, "must be a Python identifier"),
-    bfclCommit: z.string().min(7),
+    bfclCommit: z.string().regex(/^[0-9a-f]{7,40}$/, "must be a git commit hash (omit it for a domain that is not a BFCL port)").optional(),
     description: z.string().min(1),
   }),
   stateless: z.boolean().optional(),

@@ -54,8 +54,14 @@ export async function loadDomainPacks(specifiers: readonly string[] = Object.val
 export function requirePacks(packs: ReadonlyMap<string, DomainPack>, classes: readonly string[], what: string): DomainPack[] {
   const absent = classes.filter((c) => !packs.has(c));
   if (absent.length) {
-    const names = absent.map((c) => `\`${BFCL_DOMAIN_PACKAGES[c] ?? c}\``).join(", ");
-    throw new EnvtuneError("DOMAIN_NOT_INSTALLED", "core", `${what} needs ${absent.join(", ")}, which no loaded domain pack implements.`, `Install ${names} (npm install ${absent.map((c) => BFCL_DOMAIN_PACKAGES[c] ?? c).join(" ")}) or leave such entries out.`);
+    const known = absent.flatMap((c) => (BFCL_DOMAIN_PACKAGES[c] ? [BFCL_DOMAIN_PACKAGES[c]] : []));
+    const unknown = absent.filter((c) => !BFCL_DOMAIN_PACKAGES[c]);
+    // A BFCL class has a package name we can give; for any other class only its author knows it.
+    const hints = [
+      ...(known.length ? [`Install ${known.map((n) => `\`${n}\``).join(", ")} (npm install ${known.join(" ")})`] : []),
+      ...(unknown.length ? [`${known.length ? "install" : "Install"} the domain pack that implements ${unknown.join(", ")} and load it (--domains <package or path>)`] : []),
+    ];
+    throw new EnvtuneError("DOMAIN_NOT_INSTALLED", "core", `${what} needs ${absent.join(", ")}, which no loaded domain pack implements.`, `${hints.join(", and ")}, or leave such entries out.`);
   }
   return classes.map((c) => packs.get(c)!);
 }

@@ -72,8 +72,8 @@ export interface DomainMeta {
   version: string;
   /** The BFCL class this pack implements (`GorillaFileSystem`). */
   className: string;
-  /** The gorilla commit whose behaviour the pack reproduces. */
-  bfclCommit: string;
+  /** The gorilla commit whose behaviour a BFCL port reproduces; absent for any other domain. */
+  bfclCommit?: string;
   /** One line for `envtune domains list`. */
   description: string;
 }

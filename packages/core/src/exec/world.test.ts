@@ -8,7 +8,7 @@ interface Counter {
 }
 
 const pack = defineDomain<Counter>({
-  meta: { name: "counter", version: "0.1.0", className: "CounterAPI", bfclCommit: "test-commit", description: "A test pack." },
+  meta: { name: "counter", version: "0.1.0", className: "CounterAPI", description: "A test pack." },
   tools: [
     { name: "bump", params: [{ name: "by" }, { name: "note", default: null }], run: (s, a) => ((s.n += a.by as bigint), new PyDict([["n", s.n]])) },
     { name: "reset", params: [], run: (s) => ((s.n = 0n), null) },

@@ -1,14 +1,16 @@
 /**
- * Which domain packs a command loads: the packs installed beside envtune (found by their package
- * metadata, `"envtune": { "domain": true }` or the `envtune-domain` keyword), the eight BFCL pack
- * names, or an explicit `--domains` list. Only package names and paths from configuration are ever
- * imported, never a name chosen by a model.
+ * Which domain packs a command, the trainer or the server loads: the packs installed beside
+ * envtune (found by their package metadata, `"envtune": { "domain": true }` or the
+ * `envtune-domain` keyword), the eight BFCL pack names, or an explicit list. Only package names
+ * and paths from configuration are ever imported, never a name chosen by a model.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { BFCL_DOMAIN_PACKAGES, EnvtuneError, loadDomainPacks, type DomainPack, type LoadedPacks } from "@envtune/core";
+import { EnvtuneError } from "../errors.ts";
+import { BFCL_DOMAIN_PACKAGES, loadDomainPacks, type LoadedPacks } from "./load.ts";
+import type { DomainPack } from "./types.ts";
 
 export interface InstalledDomainPackage {
   /** npm package name. */
@@ -72,7 +74,7 @@ function nodeModulesChain(start: string): string[] {
 
 /**
  * Domain packs installed in the `node_modules` folders visible from `from` (default: the working
- * directory and this CLI's own location), nearest first; one row per package name.
+ * directory and envtune's own location), nearest first; one row per package name.
  */
 export function discoverDomainPackages(from: readonly string[] = [process.cwd(), dirname(fileURLToPath(import.meta.url))]): InstalledDomainPackage[] {
   const seen = new Map<string, InstalledDomainPackage>();
@@ -132,20 +134,22 @@ export function domainSpecifiers(domains: readonly string[] | undefined, discove
   return { specs: [...new Set(out)], explicit };
 }
 
-/**
- * Loads the packs a command needs. `domains` absent: every discovered pack plus the BFCL pack
- * names (those not installed are simply missing). A discovered pack the core cannot resolve by
- * name (envtune run from a global install) is imported from where it was found.
- */
-export interface CliPacks extends LoadedPacks {
+export interface ResolvedDomainPacks extends LoadedPacks {
   /** Installed domain packages found by their metadata. */
   discovered: InstalledDomainPackage[];
   /** Class name → the specifier (package name, path or URL) it was loaded from. */
   sources: Map<string, string>;
 }
 
-export async function loadCliDomainPacks(domains?: readonly string[]): Promise<CliPacks> {
-  const discovered = discoverDomainPackages();
+/**
+ * Loads the packs a command, run or server needs. `domains` absent or empty: every discovered
+ * pack plus the BFCL pack names (those not installed are simply missing). Items may be package
+ * names, paths, `installed` or `bfcl`, each possibly comma-separated. A discovered pack that
+ * cannot be resolved by name from here (envtune run from a global install) is imported from where
+ * it was found. An explicitly named pack that does not load is an error (`DOMAIN_NOT_INSTALLED`).
+ */
+export async function resolveDomainPacks(domains?: readonly string[], opts: { from?: readonly string[] } = {}): Promise<ResolvedDomainPacks> {
+  const discovered = discoverDomainPackages(opts.from);
   const { specs, explicit } = domainSpecifiers(domains, discovered);
   const packs = new Map<string, DomainPack>();
   const sources = new Map<string, string>();
