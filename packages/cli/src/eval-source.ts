@@ -5,7 +5,7 @@
  * so both accept the same options.
  */
 import { EnvtuneError, requirePacks, type DomainPack, resolveDomainPacks } from "@envtune/core";
-import { assertDatasetValid, loadBfclDataset, loadUserDataset, resolveBfclDataDir, validateDatasetEntries, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
+import { assertDatasetValid, loadBfclDataset, type SplitSpecInput, loadUserDataset, resolveBfclDataDir, validateDatasetEntries, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
 import type { OptionSpec } from "./cli.ts";
 
 /** The options this module reads, for a command's option table. */
@@ -51,4 +51,14 @@ export async function loadPacksFor(entries: readonly BfclEntry[], source: Datase
   if (source.user) assertDatasetValid(validateDatasetEntries(entries, packs), `The dataset \`${source.path}\``);
   for (const e of entries) requirePacks(packs, e.involvedClasses, `Entry ${e.id}`);
   return packs;
+}
+
+/** `--split`: a split name, or a split spec as JSON (`{"kind":"shared-id","train":3,"val":1,"test":2}`). */
+export function parseSplitOption(v: string, scope: string): string | SplitSpecInput {
+  if (!v.trimStart().startsWith("{")) return v;
+  try {
+    return JSON.parse(v) as SplitSpecInput;
+  } catch (e) {
+    throw new EnvtuneError("USAGE", scope, `--split looks like a JSON split spec but does not parse (${(e as Error).message}).`, 'Quote it whole, e.g. --split \'{"kind":"shared-id","train":3,"val":1,"test":2}\', or pass a split name.');
+  }
 }

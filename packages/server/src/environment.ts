@@ -4,7 +4,7 @@
  * episodes itself (the engine does).
  */
 import { EnvtuneError, resolveDomainPacks, type DomainPack } from "@envtune/core";
-import { assertDatasetValid, getSplit, listSplits, loadBfclDataset, loadUserDataset, resolveBfclDataDir, validateDatasetEntries, type BfclDataset, type BfclEntry, type DatasetSplit } from "@envtune/bfcl-data";
+import { assertDatasetValid, getSplit, listSplits, loadBfclDataset, loadUserDataset, resolveBfclDataDir, validateDatasetEntries, type BfclDataset, type BfclEntry, type DatasetSplit, type SplitSpecInput } from "@envtune/bfcl-data";
 import { Episode, type EpisodeConfigInput, type OpenAITool } from "@envtune/engine";
 import { serverError } from "./errors.ts";
 import { PAPER_STAGES, mergeEpisodeConfig, parseStages, type StageSpec, type StageSpecInput } from "./stages.ts";
@@ -41,8 +41,8 @@ export interface EpisodeRequest {
 export interface BfclEnvironmentOptions {
   dataset: BfclDataset;
   packs: ReadonlyMap<string, DomainPack>;
-  /** The split stages draw from and tasks are listed from by default. */
-  split?: string;
+  /** The split stages draw from and tasks are listed from by default: a name or a split spec. */
+  split?: string | SplitSpecInput;
   stages?: readonly StageSpecInput[];
   /** Settings under every stage's (e.g. `{ actionFormat: "auto" }`). */
   defaultConfig?: EpisodeConfigInput;
@@ -60,11 +60,13 @@ export class BfclEnvironment {
   constructor(opts: BfclEnvironmentOptions) {
     this.dataset = opts.dataset;
     this.packs = opts.packs;
-    this.split = opts.split ?? "paper";
+    const split = getSplit(opts.split ?? "paper", this.dataset);
+    // A spec is known by its name from here on (GET /v1/tasks?split=<name> finds it).
+    this.split = split.name;
+    this.splits.set(split.name, split);
     this.stages = parseStages(opts.stages ?? PAPER_STAGES);
     this.defaultConfig = opts.defaultConfig ?? {};
     this.playable = this.dataset.entries.filter((e) => e.involvedClasses.every((c) => this.packs.has(c)));
-    this.getSplit(this.split);
   }
 
   /** Entries every involved class of which has a loaded pack. */
@@ -124,7 +126,11 @@ export class BfclEnvironment {
   }
 
   splitNames(): Array<{ name: string; description: string }> {
-    return [{ name: "all", description: "Every task whose domains are installed (parts do not apply)." }, ...listSplits(this.dataset).map((s) => ({ name: s.name, description: s.description }))];
+    const named = listSplits(this.dataset).map((s) => ({ name: s.name, description: s.description }));
+    // A default given as a spec has no entry among the named splits; list it so clients can ask for it.
+    const def = this.splits.get(this.split)!;
+    const extra = named.some((n) => n.name === def.name) ? [] : [{ name: def.name, description: `${def.description} ${JSON.stringify(def.spec)}` }];
+    return [{ name: "all", description: "Every task whose domains are installed (parts do not apply)." }, ...extra, ...named];
   }
 
   /** Every tool of every loaded pack (first pack wins on a name clash), in OpenAI layout. */

@@ -13,6 +13,7 @@ import {
   type StageSpecInput,
 } from "@envtune/server";
 import { EXIT, type Command } from "../cli.ts";
+import { parseSplitOption } from "../eval-source.ts";
 
 function usage(what: string, hint = "Run `envtune serve --help`."): EnvtuneError {
   return new EnvtuneError("USAGE", "serve", what, hint);
@@ -81,7 +82,7 @@ export const serveCommand: Command = {
     data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
     dataset: { type: "string", valueName: "path", description: "Serve a dataset of your own in the BFCL format instead of BFCL (validated against the packs)." },
     domains: { type: "string", valueName: "list", description: "Comma-separated domain packs: package names, paths, `installed`, `bfcl` (default: every installed pack and the BFCL packs)." },
-    split: { type: "string", valueName: "name", default: "paper", description: "Split the curriculum stages draw from (paper, paper-full-test, ood:-<Class>, ...)." },
+    split: { type: "string", valueName: "name|json", default: "paper", description: "Split the curriculum stages draw from: a name (paper, paper-full-test, ood:-<Class>, ...) or a JSON split spec." },
     stages: { type: "string", valueName: "file", description: "JSON file with the curriculum stages (default: the paper's four)." },
     config: { type: "string", valueName: "json", description: "Episode settings under every stage's, as JSON (e.g. '{\"actionFormat\":\"auto\"}')." },
     capacity: { type: "string", valueName: "n", description: "Live sessions before creates answer CAPACITY_REACHED (default 4096)." },
@@ -183,7 +184,7 @@ export const serveCommand: Command = {
         ...(values.data ? { dataDir: values.data as string } : {}),
         ...(values.dataset ? { dataset: values.dataset as string } : {}),
         ...(values.domains ? { domains: (values.domains as string).split(",").map((s) => s.trim()).filter(Boolean) } : {}),
-        split: (values.split as string | undefined) ?? "paper",
+        split: parseSplitOption((values.split as string | undefined) ?? "paper", "serve"),
         ...(stages ? { stages } : {}),
         ...(defaultConfig ? { defaultConfig } : {}),
       });

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { PRESETS, aggregateRuns, parseTrainConfig, stderrProgress, train, type TrainConfigInput } from "@envtune/trainer";
 import { EXIT, type Command } from "../cli.ts";
+import { parseSplitOption } from "../eval-source.ts";
 
 function usage(what: string, hint = "Run `envtune train --help`."): EnvtuneError {
   return new EnvtuneError("USAGE", "train", what, hint);
@@ -29,16 +30,6 @@ function readConfigFile(file: string): TrainConfigInput {
     input = { ...input, data: { ...data, ...(data.dir !== undefined ? { dir: rel(data.dir) as string } : {}), ...(data.dataset !== undefined ? { dataset: rel(data.dataset) as string } : {}) } };
   }
   return input;
-}
-
-/** `--split`: a split name, or a split spec as JSON (`{"kind":"shared-id","train":3,"val":1,"test":2}`). */
-function splitOption(v: string): NonNullable<TrainConfigInput["data"]>["split"] {
-  if (!v.trimStart().startsWith("{")) return v;
-  try {
-    return JSON.parse(v) as NonNullable<TrainConfigInput["data"]>["split"];
-  } catch (e) {
-    throw usage(`--split looks like a JSON split spec but does not parse (${(e as Error).message}).`, 'Quote it whole, e.g. --split \'{"kind":"shared-id","train":3,"val":1,"test":2}\', or pass a split name.');
-  }
 }
 
 function intOption(v: unknown, name: string): number | undefined {
@@ -130,7 +121,7 @@ export const trainCommand: Command = {
             ...(values.data ? { dir: resolve(String(values.data)) } : {}),
             ...(values.dataset ? { dataset: resolve(String(values.dataset)) } : {}),
             ...(values.domains ? { domains: String(values.domains).split(",").map((s) => s.trim()).filter(Boolean) } : {}),
-            ...(values.split ? { split: splitOption(String(values.split)) } : {}),
+            ...(values.split ? { split: parseSplitOption(String(values.split), "train") } : {}),
           },
         };
       }
