@@ -110,6 +110,39 @@ describe("N server processes behind the session router", () => {
     expect(await closed).toBe(1000);
   });
 
+  it("restarts a worker killed outright; its slot serves again and only its sessions are lost", async () => {
+    // Two sessions on different slots; the first slot's worker is then killed with SIGKILL.
+    const ids = Array.from({ length: 40 }, (_, i) => `crash-${i}`);
+    const victimKey = routeSession(ids[0]!, backends);
+    const survivor = ids.find((id) => routeSession(id, backends) !== victimKey)!;
+    for (const id of [ids[0]!, survivor]) expect((await call(url + "/v1/sessions", "POST", { session_id: id, task_id: "multi_turn_base_0" })).status).toBe(201);
+    const slot = backends.indexOf(victimKey);
+    const before = (await call(url + "/health", "GET")).body.backends[slot] as { pid: number };
+    process.kill(before.pid, "SIGKILL");
+
+    let after: { pid?: number; ok: boolean; url: string } | undefined;
+    for (let i = 0; i < 300; i++) {
+      const h = (await call(url + "/health", "GET")).body;
+      after = h.backends[slot];
+      if (h.status === "healthy" && after!.pid !== before.pid) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(after!.ok).toBe(true);
+    expect(after!.pid).not.toBe(before.pid);
+    expect(stderr).toMatch(/worker exited, restarting/);
+
+    // The dead process's session is gone, with a clear error; the other slot's session is intact.
+    const lost = await call(url + `/v1/sessions/${ids[0]}/step`, "POST", { message: "<think>a</think><answer>b</answer>" });
+    expect(lost.status).toBe(404);
+    expect(lost.body.error.code).toBe("SESSION_NOT_FOUND");
+    expect((await call(url + `/v1/sessions/${survivor}/step`, "POST", { message: "<think>a</think><answer>b</answer>" })).status).toBe(200);
+    // The same id routes to the same slot, now served by the new process.
+    const again = await call(url + "/v1/sessions", "POST", { session_id: ids[0], task_id: "multi_turn_base_0" });
+    expect(again.status).toBe(201);
+    expect(again.headers.get("x-envtune-backend")).toBe(after!.url);
+    for (const id of [ids[0]!, survivor]) await call(url + `/v1/sessions/${id}`, "DELETE");
+  });
+
   it("shuts down on SIGTERM: router and workers exit", async () => {
     const pids = (await call(url + "/health", "GET")).body.backends.map((b: { pid: number }) => b.pid as number);
     const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));

@@ -46,6 +46,12 @@ export interface SessionRouterOptions {
 export interface SessionRouter {
   readonly fetch: FetchHandler;
   readonly upgrade: UpgradeHandler;
+  /**
+   * Points backend slot `index` at a new URL (a restarted worker listens on a new port). Sessions
+   * keep hashing to the slot, whose key stays the slot's first URL, so only the sessions that lived
+   * in the dead process are lost.
+   */
+  setBackend(index: number, url: string): void;
   listen(opts?: { port?: number; host?: string }): Promise<RunningServer>;
 }
 
@@ -53,8 +59,11 @@ const SESSION_PATH = /^\/v1\/sessions\/([^/]+)(?:\/step)?\/?$/;
 const HOP_HEADERS = new Set(["host", "connection", "content-length", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer", "proxy-authorization", "proxy-authenticate"]);
 
 export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
-  const backends = opts.backends.map((b) => b.replace(/\/+$/, ""));
-  if (backends.length === 0) throw new Error("[envtune] [router] No backends configured. Pass at least one backend URL.");
+  // Routing keys are fixed for the router's life; the URL behind a key can change (worker restart).
+  const keys = opts.backends.map((b) => b.replace(/\/+$/, ""));
+  if (keys.length === 0) throw new Error("[envtune] [router] No backends configured. Pass at least one backend URL.");
+  const backends = [...keys];
+  const bySession = (id: string): string => backends[keys.indexOf(routeSession(id, keys))]!;
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const log = opts.log ?? createLogger({ level: "info" });
@@ -89,12 +98,12 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
 
   const health = async (): Promise<Response> => {
     const results = await Promise.all(
-      backends.map(async (b) => {
+      backends.map(async (b, slot) => {
         try {
           const r = await fetch(b + "/health", { signal: AbortSignal.timeout(Math.min(timeoutMs, 5000)) });
-          return { url: b, ok: r.ok, ...((await r.json()) as Record<string, unknown>) };
+          return { slot, url: b, ok: r.ok, ...((await r.json()) as Record<string, unknown>) };
         } catch (e) {
-          return { url: b, ok: false, status: "unreachable", error: (e as Error).message };
+          return { slot, url: b, ok: false, status: "unreachable", error: (e as Error).message };
         }
       }),
     );
@@ -122,14 +131,14 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
           id = m[1]!;
         }
         const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req, maxBody);
-        return await forward(req, url, routeSession(id, backends), body);
+        return await forward(req, url, bySession(id), body);
       }
       if ((path === "/v1/sessions" || path === "/v1/sessions/") && req.method === "POST") {
         const text = await readBody(req, maxBody);
         const parsed = tryJson(text);
         if (isObject(parsed)) {
           if (typeof parsed.session_id !== "string") parsed.session_id = req.headers.get("x-session-id") ?? randomUUID();
-          return await forward(req, url, routeSession(parsed.session_id as string, backends), JSON.stringify(parsed));
+          return await forward(req, url, bySession(parsed.session_id as string), JSON.stringify(parsed));
         }
         return await forward(req, url, backends[0]!, text);
       }
@@ -150,11 +159,11 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
           }
           if (key === undefined && p && typeof p.session_id === "string") key = p.session_id;
         }
-        return await forward(req, url, key !== undefined ? routeSession(key, backends) : anyBackend(), rewritten ? JSON.stringify(parsed) : text);
+        return await forward(req, url, key !== undefined ? bySession(key) : anyBackend(), rewritten ? JSON.stringify(parsed) : text);
       }
       if (path === "/mcp" && req.method === "DELETE") {
         const sid = req.headers.get("mcp-session-id");
-        return await forward(req, url, sid ? routeSession(sid, backends) : anyBackend());
+        return await forward(req, url, sid ? bySession(sid) : anyBackend());
       }
       if (path === "/v1/reward" && req.method === "POST") return await rewardByLabel(req, url, await readBody(req, maxBody));
       const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req, maxBody);
@@ -172,7 +181,7 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
     const groups = new Map<string, number[]>();
     labels.forEach((l, i) => {
       const sid = typeof l === "string" ? (tryJson(l) as { session_id?: unknown } | undefined)?.session_id : undefined;
-      const b = typeof sid === "string" ? routeSession(sid, backends) : backends[0]!;
+      const b = typeof sid === "string" ? bySession(sid) : backends[0]!;
       groups.set(b, [...(groups.get(b) ?? []), i]);
     });
     if (groups.size <= 1) return forward(req, url, groups.keys().next().value ?? anyBackend(), text);
@@ -206,7 +215,7 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
         return;
       }
       const sid = url.searchParams.get("session_id");
-      const backend = sid ? routeSession(sid, backends) : anyBackend();
+      const backend = sid ? bySession(sid) : anyBackend();
       const target = backend.replace(/^http/, "ws") + url.pathname + url.search;
       const headers: Record<string, string> = {};
       if (req.headers.authorization) headers.authorization = req.headers.authorization;
@@ -244,6 +253,11 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
   return {
     fetch: fetchHandler,
     upgrade,
+    setBackend(index, url) {
+      if (!Number.isInteger(index) || index < 0 || index >= backends.length) throw new Error(`[envtune] [router] No backend slot ${index}. Slots are 0..${backends.length - 1}.`);
+      backends[index] = url.replace(/\/+$/, "");
+      log.info("backend replaced", { slot: index, url: backends[index] });
+    },
     listen: (l = {}) =>
       serveFetch(fetchHandler, {
         ...(l.port !== undefined ? { port: l.port } : {}),
