@@ -23,7 +23,7 @@ beforeAll(async () => {
     req.on("data", (d) => (body += d));
     req.on("end", () => {
       requests++;
-      const r = JSON.parse(body) as { messages: Array<{ role: string; content: string | null }> };
+      const r = JSON.parse(body) as { messages: Array<{ role: string; content: string | null }>; logprobs?: boolean; return_token_ids?: boolean };
       const firstUser = r.messages.find((m) => m.role === "user")!.content;
       const entry = env.dataset.entries.find((e) => e.question[0]![0]!.content === firstUser)!;
       const turn = r.messages.filter((m) => m.role === "user").length - 1;
@@ -35,8 +35,12 @@ beforeAll(async () => {
         const calls = gt.flatMap((c) => gtCallToKeywords(c, packs));
         message = { role: "assistant", content: null, tool_calls: calls.map((c, i) => ({ id: `c${requests}_${i}`, type: "function", function: { name: c.name, arguments: c.arguments } })) };
       } else message = { role: "assistant", content: gt.length ? "Done." : "Something is missing; please provide it." };
+      // As vLLM answers `return_token_ids` / `logprobs`: ids derived from the request number so a
+      // test can tell which generation an id belongs to.
+      const tokens = r.return_token_ids ? { token_ids: [requests * 10, requests * 10 + 1] } : {};
+      const logprobs = r.logprobs ? { logprobs: { content: [{ token: "a", logprob: -0.5, bytes: [97] }, { token: "b", logprob: -requests, bytes: [98] }] } } : {};
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ id: "x", object: "chat.completion", choices: [{ index: 0, message, finish_reason: "stop" }] }));
+      res.end(JSON.stringify({ id: "x", object: "chat.completion", ...(r.return_token_ids ? { prompt_token_ids: [1, 2, requests] } : {}), choices: [{ index: 0, message, finish_reason: "stop", ...tokens, ...logprobs }] }));
     });
   });
   await new Promise<void>((r) => model.listen(0, "127.0.0.1", () => r()));
@@ -61,6 +65,25 @@ describe("POST /v1/rollouts", () => {
     }
     // The episodes held capacity slots only while they ran.
     expect((await call(s.url + "/health", "GET")).body.sessions.active).toBe(0);
+  });
+
+  it("returns the sampled token ids and logprobs of every assistant action when asked (return_tokens)", async () => {
+    const r = await call(s.url + "/v1/rollouts", "POST", { task_id: "multi_turn_base_10", stage: 3, model: { base_url: modelUrl, model: "oracle", mode: "fc", return_tokens: true }, n: 1 });
+    expect(r.status).toBe(200);
+    const ep = r.body.episodes[0];
+    const assistant = ep.messages.filter((m: { role: string }) => m.role === "assistant").length;
+    expect(assistant).toBeGreaterThan(1);
+    for (const k of ["prompt_token_ids", "token_ids", "logprobs", "generations"]) expect(ep[k], k).toHaveLength(assistant);
+    ep.token_ids.forEach((ids: number[], i: number) => {
+      const req = ids[0]! / 10;
+      expect(ids).toEqual([req * 10, req * 10 + 1]);
+      expect(ep.logprobs[i]).toEqual([-0.5, -req]);
+      expect(ep.prompt_token_ids[i]).toEqual([1, 2, req]);
+    });
+    expect(ep.generations[0]).toEqual({ turn: 0, attempt: 0, finish_reason: "stop" });
+    // Without the flag nothing is asked for and nothing is returned.
+    const plain = await call(s.url + "/v1/rollouts", "POST", { task_id: "multi_turn_base_10", stage: 3, model: { base_url: modelUrl, model: "oracle", mode: "fc" }, n: 1 });
+    expect(plain.body.episodes[0].token_ids).toBeUndefined();
   });
 
   it("draws one task for the whole group from a stage and seed", async () => {

@@ -1,10 +1,11 @@
 import type { Episode } from "./episode.ts";
-import { isPolicyStop, type Policy } from "./policies/policy.ts";
-import type { EpisodeTranscript } from "./types.ts";
+import { isGeneratedAction, isPolicyStop, type Policy } from "./policies/policy.ts";
+import type { EpisodeTranscript, StepGeneration } from "./types.ts";
 
 /** Plays one episode with a policy from `reset()` to its end and returns the transcript. */
 export async function runEpisode(episode: Episode, policy: Policy, opts: { signal?: AbortSignal } = {}): Promise<EpisodeTranscript> {
   episode.reset();
+  const generations: StepGeneration[] = [];
   while (!episode.done) {
     opts.signal?.throwIfAborted();
     const action = await policy.act({
@@ -16,7 +17,11 @@ export async function runEpisode(episode: Episode, policy: Policy, opts: { signa
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     if (isPolicyStop(action)) episode.truncate(action.reason);
-    else episode.step(action);
+    else if (isGeneratedAction(action)) {
+      generations.push({ turn: episode.turn, attempt: episode.attempt, ...action.generation });
+      episode.step(action.action);
+    } else episode.step(action);
   }
-  return episode.transcript();
+  const transcript = episode.transcript();
+  return generations.length ? { ...transcript, generations } : transcript;
 }

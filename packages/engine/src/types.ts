@@ -157,4 +157,16 @@ export interface EpisodeTranscript {
   terminated: boolean;
   truncated: boolean;
   truncationReason?: string;
+  /** One per assistant action, when the policy reported its generations (token ids, logprobs). */
+  generations?: StepGeneration[];
+}
+
+/** A policy's generation for the action taken at `turn`/`attempt` (see `Generation`). */
+export interface StepGeneration {
+  turn: number;
+  attempt: number;
+  promptTokenIds?: number[];
+  tokenIds?: number[];
+  logprobs?: number[];
+  finishReason?: string;
 }

@@ -27,6 +27,12 @@ export const rolloutParamsSchema = createParamsSchema
         max_tokens: z.number().int().min(1).optional(),
         timeout_ms: z.number().int().min(1).optional(),
         extra_body: z.record(z.string(), z.unknown()).optional(),
+        /**
+         * Return the sampled token ids and logprobs of every assistant action (asks the endpoint
+         * for `logprobs` and `return_token_ids`, as vLLM ≥ 0.10.2 serves them), so the trainer
+         * never re-tokenizes the text.
+         */
+        return_tokens: z.boolean().default(false),
       })
       .strict(),
     /** Episodes of the same task (a GRPO group). */
@@ -57,6 +63,7 @@ export async function runRollouts(service: EnvtuneService, p: z.output<typeof ro
     ...(m.max_tokens !== undefined ? { maxTokens: m.max_tokens } : {}),
     ...(m.timeout_ms !== undefined ? { timeoutMs: m.timeout_ms } : {}),
     ...(m.extra_body !== undefined ? { extraBody: m.extra_body } : {}),
+    returnTokens: m.return_tokens,
   });
   const slots: string[] = [];
   try {
@@ -81,6 +88,15 @@ export async function runRollouts(service: EnvtuneService, p: z.output<typeof ro
         terminated: tr.terminated,
         truncated: tr.truncated,
         ...(tr.truncationReason ? { truncation_reason: tr.truncationReason } : {}),
+        // One entry per assistant action, in the order of the assistant messages.
+        ...(m.return_tokens
+          ? {
+              prompt_token_ids: (tr.generations ?? []).map((g) => g.promptTokenIds ?? null),
+              token_ids: (tr.generations ?? []).map((g) => g.tokenIds ?? null),
+              logprobs: (tr.generations ?? []).map((g) => g.logprobs ?? null),
+              generations: (tr.generations ?? []).map((g) => ({ turn: g.turn, attempt: g.attempt, finish_reason: g.finishReason ?? null })),
+            }
+          : {}),
       };
     });
     return { episodes: await Promise.all(runs) };

@@ -10,7 +10,7 @@
 import { EnvtuneError } from "@envtune/core";
 import type { EpisodeConfigInput } from "../config.ts";
 import type { AssistantInput, ChatMessage, OpenAIToolCall } from "../types.ts";
-import type { Policy, PolicyContext } from "./policy.ts";
+import type { Generation, Policy, PolicyAction, PolicyContext } from "./policy.ts";
 
 export interface OpenAIPolicyOptions {
   /** API base, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:8000/v1` (`/chat/completions` is appended). */
@@ -29,6 +29,12 @@ export interface OpenAIPolicyOptions {
   backoffMs?: number;
   /** Extra fields merged into every request body (e.g. `top_p`, `seed`). */
   extraBody?: Record<string, unknown>;
+  /**
+   * Ask for the sampled token ids and their log-probabilities (`logprobs: true`,
+   * `return_token_ids: true`; vLLM ≥ 0.10.2 answers both) and report them with each action. Fields
+   * the endpoint does not return are left out, never guessed by re-tokenizing.
+   */
+  returnTokens?: boolean;
   /** For tests and custom transports; default the global `fetch`. */
   fetch?: typeof fetch;
   /** Observes retries (for progress output and tests). */
@@ -95,7 +101,7 @@ export function openaiPolicy(opts: OpenAIPolicyOptions): Policy {
   const episodeConfig: EpisodeConfigInput =
     mode === "fc" ? { actionFormat: "openai", observation: "tool", systemPrompt: "fc" } : { actionFormat: "envelope", observation: "paper", systemPrompt: "paper-b" };
 
-  async function once(body: string, signal: AbortSignal | undefined): Promise<AssistantInput> {
+  async function once(body: string, signal: AbortSignal | undefined): Promise<PolicyAction> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let res: Response;
@@ -129,25 +135,28 @@ export function openaiPolicy(opts: OpenAIPolicyOptions): Policy {
     } catch {
       throw new RetryableError(`the endpoint sent invalid JSON: ${text.slice(0, 200)}`);
     }
-    const message = (data as { choices?: Array<{ message?: Record<string, unknown> }> })?.choices?.[0]?.message;
+    const choice = (data as { choices?: Array<{ message?: Record<string, unknown> } & Record<string, unknown>> })?.choices?.[0];
+    const message = choice?.message;
     if (!message || typeof message !== "object") {
       throw new EnvtuneError("ENDPOINT_ERROR", "eval", `The endpoint's response has no \`choices[0].message\`: ${text.slice(0, 300)}.`, "Use an OpenAI-compatible chat-completions endpoint.");
     }
     const content = typeof message.content === "string" ? message.content : null;
     const toolCalls = Array.isArray(message.tool_calls) ? (message.tool_calls as OpenAIToolCall[]) : [];
-    return toolCalls.length ? { role: "assistant", content, tool_calls: toolCalls } : { role: "assistant", content: content ?? "" };
+    const action: AssistantInput = toolCalls.length ? { role: "assistant", content, tool_calls: toolCalls } : { role: "assistant", content: content ?? "" };
+    return opts.returnTokens ? { action, generation: generationOf(data as Record<string, unknown>, choice!) } : action;
   }
 
   return {
     name: `openai-${mode}:${opts.model}`,
     episodeConfig,
-    async act(ctx: PolicyContext): Promise<AssistantInput> {
+    async act(ctx: PolicyContext): Promise<PolicyAction> {
       const body = JSON.stringify({
         model: opts.model,
         messages: wireMessages(ctx.messages),
         ...(mode === "fc" && ctx.tools.length ? { tools: ctx.tools } : {}),
         temperature: opts.temperature ?? 0,
         ...(opts.maxTokens !== undefined ? { max_tokens: opts.maxTokens } : {}),
+        ...(opts.returnTokens ? { logprobs: true, return_token_ids: true } : {}),
         ...opts.extraBody,
       });
       for (let attempt = 0; ; attempt++) {
@@ -168,4 +177,30 @@ export function openaiPolicy(opts: OpenAIPolicyOptions): Policy {
       }
     },
   };
+}
+
+const intArray = (v: unknown): number[] | undefined => (Array.isArray(v) && v.every((x) => Number.isInteger(x)) ? (v as number[]) : undefined);
+
+/**
+ * Token ids and logprobs from a chat-completions response: vLLM's `prompt_token_ids` (response) and
+ * `token_ids` (choice), OpenAI-style `logprobs.content[].logprob`; with vLLM's
+ * `return_tokens_as_token_ids`, tokens read `token_id:<n>` and give the ids too.
+ */
+export function generationOf(data: Record<string, unknown>, choice: Record<string, unknown>): Generation {
+  const g: Generation = {};
+  const prompt = intArray(data.prompt_token_ids) ?? intArray(choice.prompt_token_ids);
+  if (prompt) g.promptTokenIds = prompt;
+  let ids = intArray(choice.token_ids);
+  const content = (choice.logprobs as { content?: unknown } | null | undefined)?.content;
+  if (Array.isArray(content)) {
+    const lps = content.map((c) => (c as { logprob?: unknown })?.logprob);
+    if (lps.every((x) => typeof x === "number")) g.logprobs = lps as number[];
+    if (!ids) {
+      const fromTokens = content.map((c) => /^token_id:(\d+)$/.exec(String((c as { token?: unknown })?.token ?? ""))?.[1]);
+      if (fromTokens.length && fromTokens.every((x) => x !== undefined)) ids = fromTokens.map(Number);
+    }
+  }
+  if (ids) g.tokenIds = ids;
+  if (typeof choice.finish_reason === "string") g.finishReason = choice.finish_reason;
+  return g;
 }

@@ -22,7 +22,25 @@ export interface PolicyStop {
   reason: string;
 }
 
-export type PolicyAction = AssistantInput | PolicyStop;
+/**
+ * What an endpoint reported about one generation, for RL engines that must train on the exact
+ * tokens sampled (re-tokenizing the text drifts): vLLM's `return_token_ids` and `logprobs`.
+ */
+export interface Generation {
+  promptTokenIds?: number[];
+  tokenIds?: number[];
+  /** Log-probability of each generated token, aligned with `tokenIds`. */
+  logprobs?: number[];
+  finishReason?: string;
+}
+
+/** An action together with the generation that produced it. */
+export interface GeneratedAction {
+  action: AssistantInput;
+  generation: Generation;
+}
+
+export type PolicyAction = AssistantInput | PolicyStop | GeneratedAction;
 
 /** Anything that can play episodes: the oracle, recorded outputs, an LLM endpoint. */
 export interface Policy {
@@ -36,4 +54,8 @@ export interface Policy {
 
 export function isPolicyStop(a: PolicyAction): a is PolicyStop {
   return typeof a === "object" && a !== null && (a as { stop?: unknown }).stop === true;
+}
+
+export function isGeneratedAction(a: PolicyAction): a is GeneratedAction {
+  return typeof a === "object" && a !== null && "action" in a && "generation" in a;
 }
