@@ -3,21 +3,15 @@
  * `a > b`, `s.encode()`) that core does not provide, with CPython's error texts. The reference's tool bodies run these on whatever
  * the model passed, so a wrong-typed argument fails (or succeeds) exactly where Python's would.
  */
-import { PyDict, PyException, PySet, PyTuple, pyLen, pyTypeName } from "@envtune/core";
+import { PyException, pyLength, pyTypeName } from "@envtune/core";
 import type { PyValue } from "@envtune/core";
 
-/** Python `bool(v)`. Domain objects (File, Directory) define no `__len__`/`__bool__`, so they are truthy. */
-// Python `bool(v)` lives in core so every pack shares one definition.
+// Python `bool(v)` lives in core so every pack shares one definition. Domain objects (File,
+// Directory) define no `__len__`/`__bool__`, so they are truthy.
 export { pyTruthy } from "@envtune/core";
 
-/** Python `len(v)`. */
-export function pyLenOf(v: PyValue): bigint {
-  if (typeof v === "string") return BigInt(pyLen(v));
-  if (Array.isArray(v)) return BigInt(v.length);
-  if (v instanceof PyTuple) return BigInt(v.items.length);
-  if (v instanceof PyDict || v instanceof PySet) return BigInt(v.size);
-  throw new PyException("TypeError", `object of type '${pyTypeName(v)}' has no len()`);
-}
+/** Python `len(v)` as an int (shared CPython semantics in core). */
+export const pyLenOf = (v: PyValue): bigint => BigInt(pyLength(v));
 
 /** Python `a > b` where `b` is an int; only numbers (int, float, bool) compare with ints. */
 export function pyGreaterThanInt(a: PyValue, b: bigint): boolean {

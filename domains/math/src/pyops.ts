@@ -5,21 +5,23 @@
  * let through) and `complex` results of negative bases raised to fractional powers.
  */
 import {
-  PyDict,
   PyException,
   PySet,
   PyTuple,
   pyFloatRepr,
-  pyLen,
   pyTypeErrorBinOp,
   pyTypeName,
   toFloat,
   type PyObject,
   type PyValue,
 } from "@envtune/core";
+
 import { glibcPow } from "./libm.ts";
 import { _setComplexParts } from "./mpmath.ts";
 import { sinCos } from "./trig.ts";
+
+// `bool`, `for` and `len` are shared CPython semantics in core (PyComplex answers pyBool).
+export { pyIterate as iterate, pyLength as length, pyTruthy as truthy } from "@envtune/core";
 
 type Num = bigint | number | boolean;
 
@@ -50,6 +52,10 @@ export class PyComplex implements PyObject {
   pyTypeName(): string {
     return "complex";
   }
+  /** `bool(z)`: core's pyTruthy asks objects for this. */
+  pyBool(): boolean {
+    return this.re !== 0 || this.im !== 0;
+  }
   pyRepr(): string {
     if (this.re === 0 && !Object.is(this.re, -0)) return complexPart(this.im, false) + "j";
     return "(" + complexPart(this.re, false) + complexPart(this.im, true) + "j)";
@@ -67,47 +73,6 @@ export class PyComplex implements PyObject {
 }
 
 _setComplexParts((x) => (x instanceof PyComplex ? [x.re, x.im] : undefined));
-
-/** Python `bool(v)`. */
-export function truthy(v: PyValue): boolean {
-  switch (typeof v) {
-    case "boolean":
-      return v;
-    case "bigint":
-      return v !== 0n;
-    case "number":
-      return v !== 0;
-    case "string":
-      return v.length > 0;
-    default:
-      break;
-  }
-  if (v === null) return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (v instanceof PyTuple) return v.length > 0;
-  if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
-  if (v instanceof PyComplex) return v.re !== 0 || v.im !== 0;
-  return true;
-}
-
-/** The items `for x in v` visits (dict: keys, str: characters); TypeError when not iterable. */
-export function iterate(v: PyValue): readonly PyValue[] {
-  if (Array.isArray(v)) return v;
-  if (v instanceof PyTuple) return v.items;
-  if (v instanceof PyDict) return [...v.keys()];
-  if (v instanceof PySet) return [...v.values()];
-  if (typeof v === "string") return Array.from(v);
-  throw new PyException("TypeError", `'${pyTypeName(v)}' object is not iterable`);
-}
-
-/** Python `len(v)` for the iterables {@link iterate} accepts. */
-export function length(v: PyValue): number {
-  if (Array.isArray(v)) return v.length;
-  if (v instanceof PyTuple) return v.length;
-  if (v instanceof PyDict || v instanceof PySet) return v.size;
-  if (typeof v === "string") return pyLen(v);
-  throw new PyException("TypeError", `object of type '${pyTypeName(v)}' has no len()`);
-}
 
 /** Python `a + b`. */
 export function add(a: PyValue, b: PyValue): PyValue {

@@ -8,29 +8,13 @@ import {
   pyAttributeError,
   pyEquals,
   pyLen,
-  pyTypeName,
   type PyValue,
 } from "@envtune/core";
 
 // Python `bool(v)` lives in core so every pack shares one definition.
 export { pyTruthy } from "@envtune/core";
-
-/** Python `v + 1` (the reference's counters). */
-export function pyPlusOne(v: PyValue): PyValue {
-  switch (typeof v) {
-    case "bigint":
-      return v + 1n;
-    case "number":
-      return v + 1;
-    case "boolean":
-      return (v ? 1n : 0n) + 1n;
-    case "string":
-      throw new PyException("TypeError", 'can only concatenate str (not "int") to str');
-    default:
-      if (Array.isArray(v)) throw new PyException("TypeError", 'can only concatenate list (not "int") to list');
-      throw new PyException("TypeError", `unsupported operand type(s) for +=: '${pyTypeName(v)}' and 'int'`);
-  }
-}
+// `x += 1` on counters is shared CPython semantics, also in core.
+export { pyPlusOne } from "@envtune/core";
 
 /** Python `x in d.values()` (linear `==`, identity first). */
 export function pyInValues(seq: Iterable<PyValue>, x: PyValue): boolean {

@@ -116,7 +116,8 @@ const editTicket: Tool = {
       });
       return err(ctx.msg("invalid_update_fields", { fields: names.join(", ") }));
     }
-    for (const [k, v] of updates) if (v !== null) pySetItem(ticket, k, v);
+    // Every key passed isValid above, so it is one of the field names (a str).
+    for (const [k, v] of updates) if (v !== null) pySetItem(ticket, k as string, v);
     return PyDict.from({ status: `Ticket ${pyStr(id)} has been updated successfully.` });
   },
 };

@@ -3,10 +3,12 @@
  * (truthiness, numeric `+`/`-`, `abs`, iteration, `str.join`, `x["k"]`, `d.get`), with CPython
  * 3.11's exception texts, so that a body fails exactly where the reference fails.
  */
-import { PyDict, PyException, PySet, PyTuple, pyTypeErrorBinOp, pyTypeName, toFloat, type PyValue } from "@envtune/core";
+import { PyDict, PyException, pyTypeErrorBinOp, pyTypeName, toFloat, type PyValue } from "@envtune/core";
 
 // Python `bool(v)` lives in core so every pack shares one definition.
 export { pyTruthy } from "@envtune/core";
+// Iteration and dict subscription are shared CPython semantics, also in core.
+export { pyGetItemStr as pyGetStrItem, pyIter, pySetItemStr as pySetStrItem } from "@envtune/core";
 
 function arith(op: "+" | "-", a: PyValue, b: PyValue): PyValue {
   const x = typeof a === "boolean" ? (a ? 1n : 0n) : a;
@@ -34,16 +36,6 @@ export function pyAbs(v: PyValue): PyValue {
   throw new PyException("TypeError", `bad operand type for abs(): '${pyTypeName(v)}'`);
 }
 
-/** Python `iter(v)`: the elements a `for` loop over `v` sees. */
-export function pyIter(v: PyValue): Iterable<PyValue> {
-  if (Array.isArray(v)) return v;
-  if (typeof v === "string") return v; // code points, like Python
-  if (v instanceof PyDict) return v.keys();
-  if (v instanceof PyTuple) return v.items;
-  if (v instanceof PySet) return v.values();
-  throw new PyException("TypeError", `'${pyTypeName(v)}' object is not iterable`);
-}
-
 /** Python `sep.join(items)`. */
 export function pyJoin(sep: string, items: readonly PyValue[]): string {
   items.forEach((it, i) => {
@@ -52,25 +44,6 @@ export function pyJoin(sep: string, items: readonly PyValue[]): string {
     }
   });
   return (items as string[]).join(sep);
-}
-
-/** Python `container[key]` for a str key, with CPython's error for each container kind. */
-export function pyGetStrItem(container: PyValue, key: string): PyValue {
-  if (container instanceof PyDict) return container.getItem(key);
-  if (typeof container === "string") throw new PyException("TypeError", "string indices must be integers, not 'str'");
-  if (Array.isArray(container)) throw new PyException("TypeError", "list indices must be integers or slices, not str");
-  if (container instanceof PyTuple) throw new PyException("TypeError", "tuple indices must be integers or slices, not str");
-  throw new PyException("TypeError", `'${pyTypeName(container)}' object is not subscriptable`);
-}
-
-/** Python `container[key] = value` for a str key. */
-export function pySetStrItem(container: PyValue, key: string, value: PyValue): void {
-  if (container instanceof PyDict) {
-    container.set(key, value);
-    return;
-  }
-  if (Array.isArray(container)) throw new PyException("TypeError", "list indices must be integers or slices, not str");
-  throw new PyException("TypeError", `'${pyTypeName(container)}' object does not support item assignment`);
 }
 
 /** Python `d.get(key, dflt)` where `d` must be a dict (AttributeError otherwise). */

@@ -6,6 +6,9 @@
  */
 import { PyDict, PyException, PySet, PyTuple, pyRepr, pyTypeName, type PyValue } from "@envtune/core";
 
+// Dict subscription is shared CPython semantics, also in core.
+export { pyGetItemStr as getItem, pySetItemStr as setItem } from "@envtune/core";
+
 type Num = bigint | number | boolean;
 
 export const isNum = (v: PyValue): v is Num => typeof v === "bigint" || typeof v === "number" || typeof v === "boolean";
@@ -21,25 +24,6 @@ export function requireHashable(v: PyValue): void {
     throw new PyException("TypeError", `unhashable type: '${pyTypeName(v)}'`);
   }
   if (v instanceof PyTuple) for (const it of v.items) requireHashable(it);
-}
-
-/** Python `obj[key]` where the reference assumes `obj` is a dict and `key` a str. */
-export function getItem(obj: PyValue, key: string): PyValue {
-  if (obj instanceof PyDict) return obj.getItem(key);
-  if (typeof obj === "string") throw new PyException("TypeError", "string indices must be integers, not 'str'");
-  if (Array.isArray(obj) || obj instanceof PyTuple) {
-    throw new PyException("TypeError", `${pyTypeName(obj)} indices must be integers or slices, not str`);
-  }
-  throw new PyException("TypeError", `'${pyTypeName(obj)}' object is not subscriptable`);
-}
-
-/** Python `obj[key] = value` on what the reference assumes is a dict. */
-export function setItem(obj: PyValue, key: string, value: PyValue): void {
-  if (obj instanceof PyDict) {
-    obj.set(key, value);
-    return;
-  }
-  throw new PyException("TypeError", `'${pyTypeName(obj)}' object does not support item assignment`);
 }
 
 /** Python `int → float` conversion (round half even), raising OverflowError like CPython. */

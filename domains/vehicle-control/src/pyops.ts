@@ -7,9 +7,7 @@
  * converts the int (OverflowError when it does not fit). Texts of failures come from core.
  */
 import {
-  PyDict,
   PyException,
-  PySet,
   PyTuple,
   pyFloatFromStr,
   pyRichCompare,
@@ -86,16 +84,8 @@ export function pyCmp(op: PyOrderOp, a: PyValue, b: PyValue): boolean {
 
 // Python `bool(v)` lives in core so every pack shares one definition.
 export { pyTruthy } from "@envtune/core";
-
-/** Python `for x in v` over the iterables a call can pass (str iterates characters, dict its keys). */
-export function pyIter(v: PyValue): Iterable<PyValue> {
-  if (Array.isArray(v)) return v;
-  if (typeof v === "string") return v;
-  if (v instanceof PyTuple) return v.items;
-  if (v instanceof PyDict) return v.keys();
-  if (v instanceof PySet) return v.values();
-  throw new PyException("TypeError", `'${pyTypeName(v)}' object is not iterable`);
-}
+// Iteration is shared CPython semantics, also in core.
+export { pyIter } from "@envtune/core";
 
 /** Python `float(v)`. */
 export function pyFloat(v: PyValue): number {

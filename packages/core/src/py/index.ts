@@ -75,3 +75,4 @@ export {
 } from "./str.ts";
 export type { PyBinOp } from "./str.ts";
 export { pyTruthy } from "./truthy.ts";
+export { pyGetItemStr, pyIter, pyIterate, pyLength, pyPlusOne, pySetItemStr } from "./ops.ts";
