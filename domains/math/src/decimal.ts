@@ -6,6 +6,7 @@
  * CPython implementations) require.
  */
 import { PyException, type PyObject, type PyValue } from "@envtune/core";
+import { floatParts } from "./float-bits.ts";
 
 /** A finite decimal `(-1)**sign * coeff * 10**exp`, or a special value. */
 export interface Dec {
@@ -37,7 +38,7 @@ export function decimalPrecision(v: PyValue): bigint {
   return n;
 }
 
-const f64 = new DataView(new ArrayBuffer(8));
+
 
 /** `Decimal(x)` for an int, bool or float (exact conversion). */
 export function decFromNumber(x: bigint | number | boolean): Dec {
@@ -45,18 +46,10 @@ export function decFromNumber(x: bigint | number | boolean): Dec {
   if (typeof x === "bigint") return { sign: x < 0n ? 1 : 0, coeff: x < 0n ? -x : x, exp: 0 };
   if (x !== x) return { sign: 0, coeff: 0n, exp: 0, special: "NaN" };
   if (x === Infinity || x === -Infinity) return { sign: x < 0 ? 1 : 0, coeff: 0n, exp: 0, special: "Infinity" };
-  f64.setFloat64(0, x);
-  const hi = f64.getUint32(0);
-  const lo = f64.getUint32(4);
-  const sign = hi >>> 31;
-  const biased = (hi >>> 20) & 0x7ff;
-  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let e: number;
-  if (biased === 0) e = -1074;
-  else {
-    m |= 1n << 52n;
-    e = biased - 1075;
-  }
+  const p = floatParts(x);
+  const sign = p.sign;
+  let m = p.mant;
+  let e = p.exp;
   if (m === 0n) return { sign, coeff: 0n, exp: 0 };
   // as_integer_ratio(): strip factors of two, then n / 2^k == n * 5^k / 10^k.
   while ((m & 1n) === 0n && e < 0) {

@@ -18,6 +18,7 @@ import {
   POW_LOG_POLY,
   POW_LOG_TAB,
 } from "./libm-data.ts";
+import { decompose } from "./float-bits.ts";
 
 const buf = new DataView(new ArrayBuffer(8));
 const MASK64 = (1n << 64n) - 1n;
@@ -34,21 +35,6 @@ export function asDouble(bits: bigint): number {
 // ---------------------------------------------------------------------------------------------
 // Exact fused multiply-add
 
-/** Finite nonzero x as m * 2^e with an odd-or-53-bit integer m (sign in m). */
-function decompose(x: number): [bigint, number] {
-  buf.setFloat64(0, x);
-  const hi = buf.getUint32(0);
-  const lo = buf.getUint32(4);
-  const biased = (hi >>> 20) & 0x7ff;
-  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let e: number;
-  if (biased === 0) e = -1074;
-  else {
-    m |= 1n << 52n;
-    e = biased - 1075;
-  }
-  return [hi >>> 31 ? -m : m, e];
-}
 
 function bitLength(n: bigint): number {
   return n === 0n ? 0 : n.toString(2).length;

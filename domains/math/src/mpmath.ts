@@ -11,6 +11,7 @@
  * 20+ guard bits of every function keep out of the printed digits.
  */
 import { PyException, pyFloatFromStr, pyIntFromStr, pyLower, pyRepr, pyStrip, type PyObject, type PyValue } from "@envtune/core";
+import { decompose } from "./float-bits.ts";
 import { glibcPow } from "./libm.ts";
 
 /** A raw mpf: `(-1)**sign * man * 2**exp`, `man` odd (normalized), `bc` = bit count of `man`. */
@@ -176,7 +177,7 @@ export function fromManExp(man: bigint, exp: number, prec = 0, rnd: Rnd = ROUND_
 
 export const fromInt = (n: bigint): Mpf => fromManExp(n, 0);
 
-const f64 = new DataView(new ArrayBuffer(8));
+
 
 /** Exact mpf of a double (`-0.0` becomes zero, as mpmath has no signed zero). */
 export function fromFloat(x: number): Mpf {
@@ -184,18 +185,8 @@ export function fromFloat(x: number): Mpf {
   if (x === Infinity) return finf;
   if (x === -Infinity) return fninf;
   if (x === 0) return fzero;
-  f64.setFloat64(0, x);
-  const hi = f64.getUint32(0);
-  const lo = f64.getUint32(4);
-  const biased = (hi >>> 20) & 0x7ff;
-  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let e: number;
-  if (biased === 0) e = -1074;
-  else {
-    m |= 1n << 52n;
-    e = biased - 1075;
-  }
-  return fromManExp(hi >>> 31 ? -m : m, e);
+  const [m, e] = decompose(x);
+  return fromManExp(m, e);
 }
 
 /** mpmath `to_fixed`: floor(s * 2^prec) as an integer. */

@@ -5,26 +5,12 @@
  * Method: exact reduction of x modulo pi/2 with enough bits of pi, then Taylor series in
  * fixed point with more than 100 guard bits, then one rounding to the nearest double.
  */
+import { decompose } from "./float-bits.ts";
 import { roundBigToDouble } from "./libm.ts";
 import { piFixed } from "./mpmath.ts";
 
-const f64 = new DataView(new ArrayBuffer(8));
 
-/** x = m * 2^e with m an integer (sign included). */
-function decompose(x: number): [bigint, number] {
-  f64.setFloat64(0, x);
-  const hi = f64.getUint32(0);
-  const lo = f64.getUint32(4);
-  const biased = (hi >>> 20) & 0x7ff;
-  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let e: number;
-  if (biased === 0) e = -1074;
-  else {
-    m |= 1n << 52n;
-    e = biased - 1075;
-  }
-  return [hi >>> 31 ? -m : m, e];
-}
+
 
 /** sin and cos of r / 2^L for |r| <= ~pi/4 * 2^L, in the same fixed point. */
 function sinCosFixed(r: bigint, L: number): [bigint, bigint] {
