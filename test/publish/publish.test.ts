@@ -93,6 +93,10 @@ function problemsOf(pkg: PackageJson, dir: string, files: Map<string, { data: Bu
     if (versions.has(dep) && workspacePackages({ includePrivate: true }).find((p) => p.pkg.name === dep)?.pkg.private) problems.push(`depends on the private package ${dep}`);
   }
 
+  // npm shows the README as the package's page; `files` silently skips one that does not exist.
+  if (!files.has("README.md") || files.get("README.md")!.data.length < 200) problems.push("ships a README.md that says what the package is for");
+  if (!files.has("LICENSE")) problems.push("ships its LICENSE");
+
   const imported = new Set<string>();
   for (const [path, { data }] of files) {
     if (/\.test\.|\/__fixtures__\//.test(path)) problems.push(`test file published: ${path}`);

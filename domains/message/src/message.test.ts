@@ -1,5 +1,5 @@
 import { PyDict, PySet, World, encodeValue, type PyValue } from "@envtune/core";
-import { checkDomainTraces, testDomainPack, traceFile } from "@envtune/testing";
+import { testDomainPack, testDomainTraces } from "@envtune/testing";
 import { describe, expect, it } from "vitest";
 import pack from "./index.ts";
 import { augmented, standard } from "./messages.ts";
@@ -143,18 +143,4 @@ describe("MessageAPI messages", () => {
   });
 });
 
-describe("MessageAPI reference traces", () => {
-  it("ground_truth.jsonl: every result and state identical", () => {
-    const r = checkDomainTraces(pack, { traceFile: traceFile("ground_truth.jsonl") });
-    expect(r.mismatches).toEqual([]);
-    expect(r.resultsIdentical).toBe(r.calls);
-    expect(r.statesIdentical).toBe(r.states);
-  });
-
-  it("fuzz.jsonl: every result and state identical", () => {
-    const r = checkDomainTraces(pack, { traceFile: traceFile("fuzz.jsonl") });
-    expect(r.mismatches).toEqual([]);
-    expect(r.resultsIdentical).toBe(r.calls);
-    expect(r.statesIdentical).toBe(r.states);
-  });
-});
+testDomainTraces(pack);

@@ -1,5 +1,5 @@
 import { PyDict, World, replayCalls, type LongContextConstants, type PyValue } from "@envtune/core";
-import { checkDomainTraces, readTraceFile, sharedDataset, testDomainPack, traceFile } from "@envtune/testing";
+import { readTraceFile, sharedDataset, testDomainPack, testDomainTraces, traceFile } from "@envtune/testing";
 import { describe, expect, it } from "vitest";
 import pack, { createTravelPack } from "./index.ts";
 import { augmented, PAPER_HINT_CODES, standard } from "./messages.ts";
@@ -290,28 +290,9 @@ describe("TravelAPI: CPython helpers", () => {
   });
 });
 
-describe("TravelAPI: reference traces", () => {
-  it("ground_truth.jsonl: every result and state identical", () => {
-    const r = checkDomainTraces(pack, { traceFile: traceFile("ground_truth.jsonl") });
-    expect(r.mismatches).toEqual([]);
-    expect(r.resultsIdentical).toBe(r.calls);
-    expect(r.statesIdentical).toBe(r.states);
-    expect(r.records).toBe(200);
-  });
+testDomainTraces(pack);
 
-  it("fuzz.jsonl: exact for every reproduced kind; wrong_type keeps state and error-ness", () => {
-    const r = checkDomainTraces(pack, { traceFile: traceFile("fuzz.jsonl"), maxMismatches: 10_000 });
-    const exactKinds = new Set(["gt", "valid", "positional", "bad_value", "missing_required", "extra_kwarg", "forbidden"]);
-    const bad = r.mismatches.filter((m) => m.what !== "result" || exactKinds.has(m.kind ?? "gt"));
-    expect(bad).toEqual([]);
-    const wt = r.byKind.get("wrong_type");
-    if (wt) {
-      expect(wt.statesIdentical).toBe(wt.turns);
-      const wrongTypeResultMismatches = r.mismatches.filter((m) => m.kind === "wrong_type");
-      expect(wrongTypeResultMismatches).toEqual([]);
-    }
-  });
-
+describe("TravelAPI: reference traces, augmented", () => {
   it("ground_truth.jsonl in augmented mode: same states, only error texts differ", () => {
     const dataset = sharedDataset();
     const tools = new Set(pack.toolMap.keys());

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PyDict, World, parsePythonCalls } from "@envtune/core";
 import type { PyValue } from "@envtune/core";
-import { checkDomainTraces, sharedDataset, testDomainPack, traceFile } from "@envtune/testing";
+import { sharedDataset, testDomainPack, testDomainTraces } from "@envtune/testing";
 import pack, { augmented, standard } from "./index.ts";
 import type { VehicleControlState } from "./state.ts";
 
@@ -49,30 +49,7 @@ describe("VehicleControlAPI pack conformance", () => {
   testDomainPack(pack);
 });
 
-describe("VehicleControlAPI reference traces", () => {
-  it("ground_truth.jsonl: every result and every state identical", () => {
-    const r = checkDomainTraces(pack, { traceFile: traceFile("ground_truth.jsonl") });
-    expect(r.mismatches).toEqual([]);
-    expect(r.records).toBe(200);
-    expect(r.calls).toBe(1256);
-    expect(r.resultsIdentical).toBe(r.calls);
-    expect(r.statesIdentical).toBe(r.states);
-  });
-
-  it("fuzz.jsonl: exact for every reproduced kind, wrong_type errors stay errors", () => {
-    const r = checkDomainTraces(pack, { traceFile: traceFile("fuzz.jsonl"), maxMismatches: 1000 });
-    const exact = new Set(["gt", "valid", "positional", "bad_value", "missing_required", "extra_kwarg", "forbidden"]);
-    expect(r.mismatches.filter((m) => m.what !== "result" || exact.has(m.kind ?? "gt"))).toEqual([]);
-    for (const [kind, s] of r.byKind) {
-      expect.soft(s.statesIdentical, `${kind} states`).toBe(s.turns);
-      if (exact.has(kind)) expect.soft(s.resultsIdentical, `${kind} results`).toBe(s.calls);
-    }
-    const wrongType = r.byKind.get("wrong_type")!;
-    // Measured: every wrong_type result is identical to the reference (text included).
-    expect(wrongType.resultsIdentical).toBe(wrongType.calls);
-    expect(r.statesIdentical).toBe(r.states);
-  });
-});
+testDomainTraces(pack);
 
 describe("VehicleControlAPI quirks", () => {
   it("loads the reference defaults; remainingUnlockedDoors is recomputed from doorStatus", () => {
