@@ -24,20 +24,22 @@ function leave(): void {
   depth--;
 }
 
-// Long-context file contents (3 KB each, the same few strings in every episode) are escaped once.
-const LONG_TEXT = 512;
-const longTexts = new Map<string, string>();
-
 function encodeName(v: PyValue): string {
-  if (typeof v !== "string") return encodeValue(v);
-  if (v.length < LONG_TEXT) return pyJsonString(v);
-  let t = longTexts.get(v);
-  if (t === undefined) {
-    t = pyJsonString(v);
-    if (longTexts.size >= 1024) longTexts.clear();
-    longTexts.set(v, t);
-  }
-  return t;
+  return typeof v === "string" ? pyJsonString(v) : encodeValue(v);
+}
+
+/**
+ * A long-context file's content as loaded: the scenario's text followed by the long-context
+ * extension (3 KB, a constant). `json.dumps` escapes each UTF-16 unit on its own, so the escaped
+ * content is the escaped scenario text followed by the extension's escaped text, which is computed
+ * once per constants object (the scenario's part is escaped afresh in every episode).
+ */
+interface LoadedContent {
+  /** The content string as built (the encoding below applies while the file still holds it). */
+  readonly full: string;
+  readonly base: string;
+  /** The extension's escaped text with the closing quote, without the opening one. */
+  readonly extTail: string;
 }
 
 /** Reference `File(name, content)`; `content` is whatever `echo` stored (normally a str). */
@@ -50,9 +52,11 @@ export class File implements PyObject {
   #encText: string | undefined = undefined;
   #encName: PyValue = null;
   #encContent: PyValue = null;
-  constructor(name: PyValue, content: PyValue = "") {
+  #loaded: LoadedContent | undefined;
+  constructor(name: PyValue, content: PyValue = "", loaded?: LoadedContent) {
     this.name = name;
     this.content = content;
+    this.#loaded = loaded;
   }
   /** Whether the cached encoding is still this file's encoding. */
   encFresh(): boolean {
@@ -73,7 +77,9 @@ export class File implements PyObject {
     if (this.encFresh()) return this.#encText!;
     const name = this.name;
     const content = this.content;
-    const text = `{"$file": {"name": ${encodeName(name)}, "content": ${encodeName(content)}}}`;
+    const loaded = this.#loaded;
+    const contentText = loaded !== undefined && content === loaded.full ? pyJsonString(loaded.base).slice(0, -1) + loaded.extTail : encodeName(content);
+    const text = `{"$file": {"name": ${encodeName(name)}, "content": ${contentText}}}`;
     // Only immutable (str) fields make the text cacheable.
     if (typeof name === "string" && typeof content === "string") {
       this.#encText = text;
@@ -213,8 +219,8 @@ interface LongContextData {
   fileExtension: string;
   filesTailUsed: ReadonlySet<string>;
   populate: readonly string[];
-  /** `content + fileExtension` per scenario content, so every episode shares one string (and its cached escape). */
-  extended: Map<string, string>;
+  /** `fileExtension` escaped for JSON, closing quote included, opening quote left off. */
+  extTail: string;
 }
 const longContextCache = new WeakMap<LongContextConstants, LongContextData>();
 
@@ -238,7 +244,7 @@ function longContextData(constants: LongContextConstants | undefined): LongConte
     fileExtension: ext,
     filesTailUsed: new Set(tail.filter((x): x is string => typeof x === "string")),
     populate: pop.map((x) => pyStr(x)),
-    extended: new Map(),
+    extTail: pyJsonString(ext).slice(1),
   };
   longContextCache.set(constants, data);
   return data;
@@ -287,18 +293,14 @@ function loadDirectory(current: PyValue, parent: Directory, lc: LongContextData 
       const dir = loadDirectory(dictItem(data, "contents"), new Directory(name, parent), lc);
       parent.contents.set(name, dir);
     } else if (type === "file") {
-      let content = dictItem(data, "content");
+      const content = dictItem(data, "content");
       if (lc && !(typeof name === "string" && lc.filesTailUsed.has(name))) {
         if (typeof content !== "string") {
           throw new PyException("TypeError", `unsupported operand type(s) for +=: '${pyTypeName(content)}' and 'str'`);
         }
-        let ext = lc.extended.get(content);
-        if (ext === undefined) {
-          ext = content + lc.fileExtension;
-          if (lc.extended.size >= 4096) lc.extended.clear();
-          lc.extended.set(content, ext);
-        }
-        content = ext;
+        const full = content + lc.fileExtension;
+        parent.contents.set(name, new File(name, full, { full, base: content, extTail: lc.extTail }));
+        continue;
       }
       parent.contents.set(name, new File(name, content));
     }

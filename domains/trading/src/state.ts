@@ -1,12 +1,11 @@
 /**
  * TradingBot's instance state and `_load_scenario`.
  *
- * The reference deep-copies `DEFAULT_STATE` and the scenario on every load. Here only what a tool
- * can mutate is copied (orders, account_info, watch_list, transaction_history); the stocks table
- * is never written by any tool, so every instance of a scenario shares one frozen copy of the
- * scenario's (or the module default's) table. The long-context lists are shared frozen too. Frozen
- * values print once (core caches their texts), which is what keeps a long-context
- * `get_stock_info` (two lists of thousands of floats) cheap.
+ * The reference deep-copies `DEFAULT_STATE` and the scenario on every load. Here the scenario's
+ * values are copied per episode; the module default stocks table, never written by any tool, is
+ * shared frozen by every instance that loads a scenario without `stocks`. The long-context lists
+ * are shared frozen too. Frozen values print once (core caches their texts), which is what keeps a
+ * long-context `get_stock_info` (two lists of thousands of floats) cheap.
  */
 import {
   PyDict,
@@ -41,18 +40,6 @@ const DEFAULT_STOCKS: PyDict = freezePyValue(PyDict.from({
   ZETA: stock(22.09, -0.05, 0.789, 22.12, 22.34),
 }));
 
-// One frozen copy of each scenario's stocks table (the dataset's config is not ours to freeze).
-const frozenStocks = new WeakMap<object, PyValue>();
-
-function sharedStocks(v: PyValue): PyValue {
-  if (typeof v !== "object" || v === null) return v;
-  let f = frozenStocks.get(v);
-  if (f === undefined) {
-    f = freezePyValue(deepCopy(v));
-    frozenStocks.set(v, f);
-  }
-  return f;
-}
 
 function defaultOrders(): PyDict {
   return new PyDict([
@@ -73,7 +60,6 @@ export interface TradingExtensions {
   /** `ORDER_DETAIL_EXTENSION` as (key, compiled template) pairs, in dict order. */
   readonly orderDetail: ReadonlyArray<readonly [PyValue, OrderDetailTemplate]>;
   /** Rendered `orderDetail` texts per symbol (immutable strings, shared by all episodes). */
-  readonly orderDetailCache: Map<string, readonly string[]>;
   /**
    * The reference hands out the module's `MA_5_EXTENSION`/`MA_20_EXTENSION` lists themselves inside
    * `get_stock_info` results. Only a nested call (which envtune does not evaluate) could mutate
@@ -113,7 +99,9 @@ export class TradingBotState {
     this.market_status = get("market_status", () => "Closed");
     this.order_counter = get("order_counter", () => 12446n);
     this.stocks = get("stocks", () => DEFAULT_STOCKS);
-    if (this.stocks !== DEFAULT_STOCKS) this.stocks = sharedStocks(this.stocks);
+    // A scenario's own table is copied for every episode, like the reference's deepcopy: a copy
+    // shared between episodes would carry its printed texts from one episode to the next.
+    if (this.stocks !== DEFAULT_STOCKS) this.stocks = deepCopy(this.stocks);
     this.watch_list = loadList(cfg, "watch_list", ["NVDA"]);
     this.transaction_history = loadList(cfg, "transaction_history", []);
     this.long_context = init.longContext;
@@ -183,7 +171,6 @@ function loadExtensions(init: StateInit): TradingExtensions {
       technology: listConstant(init, "TECHNOLOGY_EXTENSION"),
       automobile: listConstant(init, "AUTOMOBILE_EXTENSION"),
       orderDetail: [...detail].map(([k, v]) => [k, compileTemplate(String(v))] as const),
-      orderDetailCache: new Map(),
       ma5: listConstant(init, "MA_5_EXTENSION"),
       ma20: listConstant(init, "MA_20_EXTENSION"),
     };

@@ -363,23 +363,16 @@ function formatMoney(v: PyValue): string {
 
 /**
  * `ORDER_DETAIL_EXTENSION[k].format(symbol=...)` for every template, or `str(KeyError)` of the
- * first template with another field (the reference returns that as an error). Strings are
- * immutable, so rendered texts are cached per symbol; symbols come from stored orders, a small
- * set, and the cache is capped anyway.
+ * first template with another field (the reference returns that as an error). Rendered per call:
+ * the templates are parsed once per constants object, the join is cheap.
  */
 function orderDetailTexts(ext: TradingExtensions, symbol: string): readonly string[] | string {
-  let texts = ext.orderDetailCache.get(symbol);
-  if (!texts) {
-    const out: string[] = [];
-    for (const [, template] of ext.orderDetail) {
-      if ("missingField" in template) return pyRepr(template.missingField);
-      out.push(template.pieces.join(symbol));
-    }
-    texts = out;
-    if (ext.orderDetailCache.size >= 256) ext.orderDetailCache.clear();
-    ext.orderDetailCache.set(symbol, texts);
+  const out: string[] = [];
+  for (const [, template] of ext.orderDetail) {
+    if ("missingField" in template) return pyRepr(template.missingField);
+    out.push(template.pieces.join(symbol));
   }
-  return texts;
+  return out;
 }
 
 /** `x.copy()` of a stored order or stock entry. */

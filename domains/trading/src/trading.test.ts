@@ -279,13 +279,15 @@ describe("long context", () => {
     expect(Object.isFrozen(constants.get("MA_5_EXTENSION"))).toBe(false);
   });
 
-  it("shares one frozen stocks table per scenario and still prints it identically", () => {
+  it("copies a scenario's stocks table per episode (no printed text outlives an episode) and prints it identically", () => {
     const cfg = datasetLike();
+    cfg.set("stocks", parsePyJson(`{"AAPL": {"price": 227.16, "percent_change": 0.17, "volume": 2.552, "MA(5)": 227.11, "MA(20)": 227.09}}`));
     const a = world(cfg);
     const b = world(cfg);
     const stocksOf = (w: World) => (w.stateOf("TradingBot") as TradingBotState).stocks as PyDict;
-    expect(stocksOf(a)).toBe(stocksOf(b));
-    expect(stocksOf(a).frozen).toBe(true);
+    expect(stocksOf(a)).not.toBe(stocksOf(b));
+    expect(stocksOf(a)).not.toBe(cfg.get("stocks"));
+    expect(stocksOf(a).frozen).toBe(false);
     expect(call(a, "get_stock_info", { symbol: "AAPL" })).toBe(call(b, "get_stock_info", { symbol: "AAPL" }));
   });
 });

@@ -204,13 +204,14 @@ function episodeExtensions(init: StateInit): EpisodeExtensions {
 export function createTravelState(init: StateInit, options: TravelStateOptions = {}): TravelState {
   const config = init.config;
   // The reference deep-copies the config; only the card dicts (balances) and the two outer dicts
-  // (cards/bookings added and removed) are ever mutated, so only they are copied.
+  // (cards/bookings added and removed) are ever mutated. The bookings are deep-copied all the same:
+  // a dict shared with the dataset would keep its cached trace text from one episode to the next.
   const cards = dictField(config, "credit_card_list");
   const bookings = dictField(config, "booking_record");
   const state = new TravelState({
     random: new PyRandom(seedOf(config.get("random_seed"))),
     creditCards: cards ? copyTwoLevels(cards) : new PyDict(),
-    bookings: bookings ? bookings.copy() : new PyDict(),
+    bookings: bookings ? pyDeepCopy(bookings) : new PyDict(),
     config,
     longContext: init.longContext,
     today: options.today ?? TRACE_TODAY,

@@ -22,16 +22,26 @@ export function stateMatches(model: World, gt: World): StateCheck {
   for (const className of gt.classNames) {
     const gtView = gt.view(className);
     if (gtView.length === 0) continue;
-    const modelAttrs = new Map<string, PyValue>(model.view(className));
+    const modelView = model.view(className);
     const differingAttrs: string[] = [];
-    for (const [attr, gtValue] of gtView) {
+    for (let i = 0; i < gtView.length; i++) {
+      const [attr, gtValue] = gtView[i]!;
+      // Both views come from one pack, so the attribute is nearly always at the same position.
+      const same = modelView[i];
+      const modelValue = same !== undefined && same[0] === attr ? same[1] : attrOf(modelView, attr);
       // A missing attribute would be an AttributeError in the reference; it can only mean the
       // states differ.
-      if (!modelAttrs.has(attr) || !pyEquals(modelAttrs.get(attr)!, gtValue)) differingAttrs.push(attr);
+      if (modelValue === undefined || !pyEquals(modelValue, gtValue)) differingAttrs.push(attr);
     }
     if (differingAttrs.length) return { ok: false, className, differingAttrs };
   }
   return { ok: true };
+}
+
+/** The value of `attr` in a view (the last one, as a Map built from the view would hold). */
+function attrOf(view: ReadonlyArray<readonly [string, PyValue]>, attr: string): PyValue | undefined {
+  for (let i = view.length - 1; i >= 0; i--) if (view[i]![0] === attr) return view[i]![1];
+  return undefined;
 }
 
 /**
@@ -153,13 +163,20 @@ export class TurnChecker {
     const gtCalls = this.entry.groundTruth[turn]!;
     const gtResults = gtCalls.map((c) => executeCallString(this.gt, c).result);
     const modelResults = this.steps;
-    const base = { turn, gtEmpty: gtCalls.length === 0, modelSteps: modelResults.length, modelResults, gtResults };
+    const gtEmpty = gtCalls.length === 0;
+    const modelSteps = modelResults.length;
+    // Verdicts are written out field by field: in V8 11 (Node 20) `{ ...base, more: 1 }` costs
+    // about a microsecond per property added after the spread, a fifth of all checking time here.
     let verdict: TurnVerdict;
-    if (base.gtEmpty) {
-      verdict = { ...base, stateOk: null, responseOk: null, passed: true, errorType: null };
-    } else if (modelResults.length === 0) {
+    if (gtEmpty) {
+      verdict = { turn, gtEmpty, modelSteps, modelResults, gtResults, stateOk: null, responseOk: null, passed: true, errorType: null };
+    } else if (modelSteps === 0) {
       verdict = {
-        ...base,
+        turn,
+        gtEmpty,
+        modelSteps,
+        modelResults,
+        gtResults,
         stateOk: null,
         responseOk: null,
         passed: false,
@@ -170,7 +187,11 @@ export class TurnChecker {
       const state = stateMatches(this.model, this.gt);
       if (!state.ok) {
         verdict = {
-          ...base,
+          turn,
+          gtEmpty,
+          modelSteps,
+          modelResults,
+          gtResults,
           stateOk: false,
           responseOk: null,
           passed: false,
@@ -182,9 +203,13 @@ export class TurnChecker {
       } else {
         const response = responseMatches(this.allModelResults, gtResults);
         verdict = response.ok
-          ? { ...base, stateOk: true, responseOk: true, passed: true, errorType: null }
+          ? { turn, gtEmpty, modelSteps, modelResults, gtResults, stateOk: true, responseOk: true, passed: true, errorType: null }
           : {
-              ...base,
+              turn,
+              gtEmpty,
+              modelSteps,
+              modelResults,
+              gtResults,
               stateOk: true,
               responseOk: false,
               passed: false,

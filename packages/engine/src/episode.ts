@@ -541,7 +541,9 @@ export class Episode {
     ctx.events.push({
       type: "episode_end",
       turn: Math.min(this.turnIndex, this.turnCount),
-      detail: { ...how, reward: r.reward, components: { ...r.components } },
+      // Written out: `{ ...how, reward }` (a spread followed by more properties) costs V8 11 about
+      // a microsecond per added property.
+      detail: { terminated: how.terminated, truncated: how.truncated, reason: how.reason, reward: r.reward, components: { ...r.components } },
     });
   }
 

@@ -1,4 +1,4 @@
-import { encodeValue } from "../py/encode.ts";
+import { encodeValueTracked, encodedStillValid, type TrackedText } from "../py/encode.ts";
 import { pyJsonDumps, pyJsonString, pyRepr } from "../py/format.ts";
 import { PyDict, PyException, PyTuple, PySet, type PyValue } from "../py/value.ts";
 import type { DomainPack, LongContextConstants, ParamSpec, StateInit, ToolContext, ToolDef } from "../domain/types.ts";
@@ -93,6 +93,9 @@ interface Instance {
   /** Encoded view, valid while `calls.n === encodedAt`. */
   encoded: string | undefined;
   encodedAt: number;
+  /** Each view attribute's last encoding (see `encodeViewOf`), for the view keys `attrNames`. */
+  attrs: TrackedText[] | undefined;
+  attrNames: readonly string[] | undefined;
 }
 
 interface Bound {
@@ -167,8 +170,13 @@ function counterKey(pack: DomainPack): string {
 /** Per pack, the attribute names of its last view and their `{"name": ` / `, "name": ` texts. */
 const VIEW_KEYS = new WeakMap<DomainPack, { names: string[]; texts: string[] }>();
 
-/** `encodeView` with the key texts of the pack's view computed once (views keep their keys). */
-function encodeViewOf(pack: DomainPack, view: ReadonlyArray<readonly [string, PyValue]>): string {
+/**
+ * `encodeView` with the key texts of the pack's view computed once (views keep their keys), and
+ * each attribute's text kept from the instance's last encoding while the attribute still holds
+ * the same value with nothing below it changed (a tool run usually changes one or two attributes).
+ */
+function encodeViewOf(inst: Instance, view: ReadonlyArray<readonly [string, PyValue]>): string {
+  const pack = inst.pack;
   const n = view.length;
   if (n === 0) return "{}";
   let keys = VIEW_KEYS.get(pack);
@@ -180,8 +188,23 @@ function encodeViewOf(pack: DomainPack, view: ReadonlyArray<readonly [string, Py
     VIEW_KEYS.set(pack, keys);
   }
   const texts = keys!.texts;
+  let attrs = inst.attrs;
+  // The texts are per attribute position: a view of other keys starts over.
+  if (attrs === undefined || inst.attrNames !== keys!.names) {
+    attrs = new Array<TrackedText>(n);
+    inst.attrs = attrs;
+    inst.attrNames = keys!.names;
+  }
   let s = "";
-  for (let i = 0; i < n; i++) s += texts[i]! + encodeValue(view[i]![1]);
+  for (let i = 0; i < n; i++) {
+    const v = view[i]![1];
+    let rec = attrs[i];
+    if (rec === undefined || !encodedStillValid(rec, v)) {
+      rec = encodeValueTracked(v);
+      attrs[i] = rec;
+    }
+    s += texts[i]! + rec.text;
+  }
   return s + "}";
 }
 
@@ -212,7 +235,7 @@ export class World {
         calls = { n: 0 };
         shared.set(key, calls);
       }
-      const inst: Instance = { pack, state, ctx: contextOf(pack, this.augmented), calls, encoded: undefined, encodedAt: -1 };
+      const inst: Instance = { pack, state, ctx: contextOf(pack, this.augmented), calls, encoded: undefined, encodedAt: -1, attrs: undefined, attrNames: undefined };
       this.slots.push(inst);
       this.instances.set(className, inst);
     }
@@ -243,7 +266,7 @@ export class World {
     const inst = this.instances.get(className);
     if (!inst) return "{}";
     if (inst.encoded === undefined || inst.encodedAt !== inst.calls.n) {
-      inst.encoded = inst.pack.stateless ? "{}" : encodeViewOf(inst.pack, inst.pack.view(inst.state));
+      inst.encoded = inst.pack.stateless ? "{}" : encodeViewOf(inst, inst.pack.view(inst.state));
       inst.encodedAt = inst.calls.n;
     }
     return inst.encoded;

@@ -107,7 +107,7 @@ interface DictText {
   snaps: Array<number | PyValue[]> | null;
 }
 
-function fresh(rec: DictText): boolean {
+function fresh(rec: Pick<DictText, "deps" | "snaps">): boolean {
   const deps = rec.deps;
   if (deps === null) return true;
   const snaps = rec.snaps!;
@@ -181,18 +181,41 @@ function encodeTracked(v: PyValue, acc: Deps): string {
   return encodeValue(v);
 }
 
-// Dict keys repeat across every state (`"balance": `, `"status": `): their texts are kept.
-const KEY_TEXTS = new Map<string, string>();
+/**
+ * The encoding of one value with what it was made from, so that a later encoding of the same
+ * value can be skipped while nothing it was made from has changed (see {@link encodedStillValid}).
+ */
+export interface TrackedText {
+  /** The value encoded (compared with `Object.is`: a primitive by value, a container by identity). */
+  readonly value: PyValue;
+  readonly text: string;
+  /** False when the value holds something whose changes cannot be tracked (a PyObject, a set). */
+  readonly ok: boolean;
+  readonly deps: Array<PyDict | PyValue[]> | null;
+  readonly snaps: Array<number | PyValue[]> | null;
+}
 
+/** `encodeValue(v)`, recording the dicts (mutation counters) and lists (element copies) it read. */
+export function encodeValueTracked(v: PyValue): TrackedText {
+  if (typeof v !== "object" || v === null) return { value: v, text: encodeValue(v), ok: true, deps: null, snaps: null };
+  const acc: Deps = { ok: true, deps: null, snaps: null };
+  const text = encodeTracked(v, acc);
+  return { value: v, text, ok: acc.ok, deps: acc.deps, snaps: acc.snaps };
+}
+
+/**
+ * Whether `encodeValue(v)` would give `rec.text` again: `v` is the value `rec` encoded, and every
+ * dict and list below it is unchanged (a changed element of a list shows as a different identity,
+ * a changed dict as a different mutation counter).
+ */
+export function encodedStillValid(rec: TrackedText, v: PyValue): boolean {
+  return rec.ok && Object.is(rec.value, v) && fresh(rec);
+}
+
+// No memo of key texts: a cache that outlives an episode would be keyed on scenario content
+// (file names, user ids), which the benchmarks must not reuse across repetitions.
 function keyText(k: string): string {
-  if (k.length > 32) return pyJsonString(k) + ": ";
-  let t = KEY_TEXTS.get(k);
-  if (t === undefined) {
-    t = pyJsonString(k) + ": ";
-    if (KEY_TEXTS.size >= 8192) KEY_TEXTS.clear();
-    KEY_TEXTS.set(k, t);
-  }
-  return t;
+  return pyJsonString(k) + ": ";
 }
 
 function encodeDict(v: PyDict): string {

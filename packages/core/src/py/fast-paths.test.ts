@@ -55,6 +55,11 @@ describe("pyJsonString fast paths", () => {
     const str = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.string({ unit: fc.constantFrom("a", '"', "\\", "\n", "\u007f", "é", "\ud83d", " ") }));
     fc.assert(fc.property(str, fc.boolean(), (s, ascii) => pyJsonString(s, ascii) === jsonStringOracle(s, ascii)), { numRuns: 2000 });
   });
+  it("matches on strings around the inline-scan length limit", () => {
+    const unit = fc.oneof({ weight: 300, arbitrary: fc.constantFrom("a", " ", "~", "!") }, fc.constantFrom('"', "\\", "\n", "\u007f", "é", "\ud83d", "\u0000"));
+    const str = fc.string({ unit, minLength: 200, maxLength: 300 });
+    fc.assert(fc.property(str, fc.boolean(), (s, ascii) => pyJsonString(s, ascii) === jsonStringOracle(s, ascii)), { numRuns: 500 });
+  });
 });
 
 describe("encodeValue", () => {

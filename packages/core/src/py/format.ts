@@ -152,8 +152,11 @@ const NOT_ASCII_BELOW_DEL = /[\u007f-\uffff]/;
 const LONE_SURROGATE_RISK = /[\ud800-\udfff]/;
 const ESCAPE_ASCII_G = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
 const ESCAPE_UNICODE_G = /["\\\x00-\x1f]/g;
-/** Below this length an inline scan beats the call into the regex engine. */
-const SHORT_STRING = 24;
+/**
+ * Below this length an inline scan beats the regex test plus `JSON.stringify` (measured on the
+ * strings one replay of the ground truth prints: 24 → 256 saves a tenth of the time spent here).
+ */
+const SHORT_STRING = 256;
 
 const escapeUnit = (ch: string): string => {
   const c = ch.charCodeAt(0);

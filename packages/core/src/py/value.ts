@@ -359,7 +359,13 @@ export class PyException extends Error {
   /** Python exception class name (`TypeError`, `KeyError`, `ValueError`, ...). */
   readonly pyType: string;
   constructor(pyType: string, message: string) {
+    // A Python exception is control flow of the modelled program, raised and caught in bulk (every
+    // wrong call a model makes) and always turned into a result string: a JS stack trace for it
+    // would cost more than the rest of the raise (measured: 3.5% of checking the fuzz trace).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = "PyException";
     this.pyType = pyType;
   }

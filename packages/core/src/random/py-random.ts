@@ -12,7 +12,8 @@ const LOWER_MASK = 0x7fffffff;
 /**
  * Seeding costs two passes over the 624-word state and the first draw a third (the twist); BFCL
  * seeds every instance with one of a handful of seeds on every episode reset. Both states are
- * computed once per seed and shared read-only until an instance draws for the first time.
+ * computed once per seed and shared read-only until an instance needs its second twist (after 624
+ * draws), when it takes a private copy.
  */
 interface SeededState {
   seeded: Uint32Array;
@@ -23,7 +24,7 @@ const SEEDED = new Map<bigint, SeededState>();
 const SEEDED_MAX = 256;
 
 export class PyRandom {
-  /** The MT state; shared with {@link SEEDED} (never written) while `pristine` is set. */
+  /** The MT state; shared with {@link SEEDED} (seeded or first twist, never written) while `pristine` is set. */
   private mt: Uint32Array;
   private mti = N + 1;
   private pristine: SeededState | undefined;
@@ -60,11 +61,16 @@ export class PyRandom {
   genrandUint32(): number {
     if (this.mti >= N) {
       const p = this.pristine;
-      if (p !== undefined) {
+      if (p === undefined) twist(this.mt);
+      else if (this.mt === p.seeded) {
+        // Draws only read the state, so the first 624 come from the shared twisted state too
+        // (most instances never draw more; a private copy cost more than their draws).
         p.twisted ??= twist(p.seeded.slice());
-        this.mt = p.twisted.slice();
+        this.mt = p.twisted;
+      } else {
+        this.mt = twist(this.mt.slice());
         this.pristine = undefined;
-      } else twist(this.mt);
+      }
       this.mti = 0;
     }
     let y = this.mt[this.mti++]!;
@@ -94,7 +100,8 @@ export class PyRandom {
   /** `_randbelow_with_getrandbits(n)`: rejection sampling on `n.bit_length()` bits. */
   randbelow(n: bigint): bigint {
     if (n <= 0n) throw new RangeError("randbelow requires n > 0");
-    const k = n.toString(2).length;
+    // n.bit_length(); every id range BFCL draws from fits 32 bits, where clz32 gives it directly.
+    const k = n <= 0xffffffffn ? 32 - Math.clz32(Number(n)) : n.toString(2).length;
     let r = this.getrandbits(k);
     while (r >= n) r = this.getrandbits(k);
     return r;

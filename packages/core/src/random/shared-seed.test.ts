@@ -18,6 +18,16 @@ describe("PyRandom seeded-state sharing", () => {
     expect(fromC).toEqual(first);
     expect(new PyRandom(1053520).genrandUint32()).toBe(first[0]);
   });
+  it("an instance past its first 624 draws leaves the shared state alone", () => {
+    const a = new PyRandom(99n);
+    const ref = Array.from({ length: 2000 }, () => a.genrandUint32());
+    const b = new PyRandom(99n);
+    const fromB = Array.from({ length: 1500 }, () => b.genrandUint32());
+    // b has twisted its private copy twice; a fresh instance still starts from the shared states.
+    const c = new PyRandom(99n);
+    expect(Array.from({ length: 2000 }, () => c.genrandUint32())).toEqual(ref);
+    expect(fromB).toEqual(ref.slice(0, 1500));
+  });
   it("re-seeding restarts the sequence", () => {
     const a = new PyRandom(7n);
     const x = [a.genrandUint32(), a.genrandUint32()];
