@@ -48,6 +48,15 @@ describe("envtune train --quick", () => {
       const html = readFileSync(join(out, "report.html"), "utf8");
       expect(html).toContain("<svg");
       expect(html).toContain("random-valid-call");
+      // The learning-curve rule, per stage, in the log, the report and --aggregate.
+      expect(r.stderr).toMatch(/learning curves[\s\S]*stage 4 stage4-all-standard \(\d+ updates\): reward \(progress\) .* rise .* per 100 updates: (rises clearly|rises|does not rise); turn success /);
+      expect(html).toContain("Does each stage's learning curve rise?");
+      const agg = await runCli(["train", "--aggregate", out, "--json"]);
+      expect(agg.code, agg.stderr).toBe(0);
+      const aj = JSON.parse(agg.stdout) as { stageRise: Array<{ stage: number; runs: number }>; curves: unknown[][] };
+      expect(aj.stageRise.map((x) => x.stage)).toEqual([1, 2, 3, 4]);
+      for (const x of aj.stageRise) expect(["rises clearly", "rises", "does not rise"]).toContain((x as { verdict?: string }).verdict);
+      expect(aj.curves[0]!.length).toBe(4);
     },
     300_000,
   );
@@ -57,7 +66,8 @@ const tiny = {
   preset: "quick",
   seed: 5,
   grpo: { groupSize: 2, tasksPerUpdate: 3, miniBatches: 2 },
-  validation: { every: 2, limit: 6 },
+  // Two training scenarios join validation (and leave training): resume must pick the same ones.
+  validation: { every: 2, limit: 6, fromTrain: 8 },
   evaluation: { part: "test", baselines: false, limit: 6 },
   stages: [
     {
@@ -89,6 +99,7 @@ describe("resume", () => {
       const ref = join(tmp, "uninterrupted");
       const a = await runCli(["train", "--config", cfg, "--out", ref, "--data", dataDir]);
       expect(a.code, a.stderr).toBe(0);
+      expect(a.stderr).toMatch(/6 validation \(8 of them held out of training\)/);
       const total = updateLines(ref).length;
       expect(total).toBe(7);
 

@@ -242,9 +242,11 @@ export function tokenCounts(decisions: readonly DecisionRecord[], built: BuiltBa
   return { tool: decisions.length, fill: built.paramDecision.length, value: built.argParam.length, form: built.argParam.length };
 }
 
-function categorical(logits: tf.Tensor2D, chosen: Int32Array): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
+export function categorical(logits: tf.Tensor2D, chosen: Int32Array): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
   const lsm = tf.logSoftmax(logits);
   const k = logits.shape[1]!;
+  // One option (every row offers a single candidate): log p = 0 and no entropy. tf.oneHot refuses depth 1.
+  if (k === 1) return { logp: tf.reshape(lsm, [-1]) as tf.Tensor1D, entropy: tf.zerosLike(tf.reshape(lsm, [-1])) as tf.Tensor1D };
   const oh = tf.oneHot(tf.tensor1d(chosen, "int32"), k);
   const logp = tf.sum(tf.mul(lsm, oh), 1) as tf.Tensor1D;
   // Padding has probability exp(-1e9) = 0, so its (finite) log-probability contributes nothing.

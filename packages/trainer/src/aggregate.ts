@@ -5,6 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import { EnvtuneError } from "@envtune/core";
+import { effectiveStages, parseTrainConfig } from "./config.ts";
+import { formatStageCurve, stageCurves, verdictOverRuns, type StageCurve } from "./curves.ts";
 import { RunDir } from "./run-dir.ts";
 import type { FinalEvaluation } from "./trainer.ts";
 
@@ -26,6 +28,23 @@ export interface Aggregate {
     updates: number[];
     episodesPerSecond: number[];
     updatesPerSecond: number[];
+    /** Per run, per stage: the learning-curve rule (see curves.ts). */
+    curves: StageCurve[][];
+    /** Per stage (by position): the rise over runs, and in how many runs the curve rises. */
+    stageRise: Array<{
+      stage: number;
+      name: string;
+      rewardKind: string;
+      /** Per-seed rises of the reward curve (last minus first quarter), mean ± std, and their SE (std/√n). */
+      rise: { mean: number; std: number; se: number; values: number[] };
+      /** The same for the training turn success. */
+      turnSuccessRise: { mean: number; std: number; se: number; values: number[] };
+      rises: number;
+      clearly: number;
+      runs: number;
+      /** Over the runs: `rises clearly` (mean rise > 2 SE), `rises` (mean rise > 0 and the curve rises in at least two thirds of the runs) or `does not rise`. */
+      verdict: string;
+    }>;
   };
   text: string;
 }
@@ -44,6 +63,7 @@ export function aggregateRuns(dirs: readonly string[]): Aggregate {
   const updates: number[] = [];
   const eps: number[] = [];
   const ups: number[] = [];
+  const curves: StageCurve[][] = [];
   for (const d of dirs) {
     const run = new RunDir(d);
     if (!existsSync(run.path("eval", "results.json"))) {
@@ -56,7 +76,28 @@ export function aggregateRuns(dirs: readonly string[]): Aggregate {
     updates.push(us.length);
     eps.push(secs > 0 ? us.reduce((a, m) => a + Number(m.episodes), 0) / secs : 0);
     ups.push(secs > 0 ? us.length / secs : 0);
+    const config = parseTrainConfig(run.readJson<unknown>("config.json"));
+    curves.push(stageCurves(run.readMetrics(), effectiveStages(config)));
   }
+  const nStages = Math.max(0, ...curves.map((c) => c.length));
+  const stageRise = Array.from({ length: nStages }, (_, i) => {
+    const cs = curves.map((c) => c[i]).filter((c) => c !== undefined);
+    const withSe = (xs: number[]) => {
+      const st = stats(xs);
+      return { ...st, se: xs.length ? st.std / Math.sqrt(xs.length) : 0 };
+    };
+    return {
+      stage: i + 1,
+      name: cs[0]?.name ?? "",
+      rewardKind: cs[0]?.rewardKind ?? "",
+      rise: withSe(cs.map((c) => c.train.rise)),
+      turnSuccessRise: withSe(cs.map((c) => c.turnSuccess.rise)),
+      rises: cs.filter((c) => c.train.rises).length,
+      clearly: cs.filter((c) => c.train.clearly).length,
+      runs: cs.length,
+      verdict: "",
+    };
+  });
   const names = [...new Set(evals.flatMap((e) => e.policies.map((p) => p.policy)))];
   const rows: AggregateRow[] = names.map((policy) => {
     const ps = evals.map((e) => e.policies.find((p) => p.policy === policy)).filter((p) => p !== undefined);
@@ -72,6 +113,7 @@ export function aggregateRuns(dirs: readonly string[]): Aggregate {
     const best = Math.max(...e.policies.filter((p) => !p.policy.startsWith("trained")).map((p) => p.turnSuccess));
     return t && Number.isFinite(best) ? (t.turnSuccess - best) * 100 : Number.NaN;
   });
+  for (const r of stageRise) r.verdict = verdictOverRuns(r.rise.mean, r.rise.se, r.rises, r.runs);
   const m = stats(margins);
   const pct = (s: { mean: number; std: number }) => `${(s.mean * 100).toFixed(2)} ± ${(s.std * 100).toFixed(2)}%`;
   const lines = [
@@ -79,10 +121,16 @@ export function aggregateRuns(dirs: readonly string[]): Aggregate {
     `${"policy".padEnd(18)} ${"turn success (non-empty GT)".padEnd(28)} ${"entry accuracy".padEnd(18)} progress`,
     ...rows.map((r) => `${r.policy.padEnd(18)} ${pct(r.turnSuccess).padEnd(28)} ${pct(r.entryAccuracy).padEnd(18)} ${r.progress.mean.toFixed(4)} ± ${r.progress.std.toFixed(4)}`),
     `trained − best baseline: ${m.mean.toFixed(2)} ± ${m.std.toFixed(2)} points (per run: ${margins.map((x) => x.toFixed(2)).join(", ")})`,
+    "learning curves (rule: per stage and run, the last-quarter mean of the stage's training reward minus the first-quarter mean, with a positive slope; over runs: the mean rise ± SE is positive and the curve rises in at least 2/3 of the runs; clearly: mean > 2 SE):",
+    ...stageRise.map(
+      (r) =>
+        `  stage ${r.stage} ${r.name}: reward (${r.rewardKind}) rise ${r.rise.mean.toFixed(4)} ± ${r.rise.se.toFixed(4)} (${r.verdict}; rises in ${r.rises}/${r.runs} runs, clearly in ${r.clearly}); turn success rise ${(r.turnSuccessRise.mean * 100).toFixed(2)} ± ${(r.turnSuccessRise.se * 100).toFixed(2)} points`,
+    ),
+    ...curves.flatMap((cs, i) => [`  ${dirs[i]}:`, ...cs.map((c) => `    ${formatStageCurve(c)}`)]),
     `training time: ${trainSeconds.map((s) => s.toFixed(0)).join(", ")} s; updates: ${updates.join(", ")}; episodes/s: ${eps.map((x) => x.toFixed(1)).join(", ")}; updates/s: ${ups.map((x) => x.toFixed(3)).join(", ")}`,
   ];
   return {
-    json: { runs: [...dirs], rows, margins, margin: { mean: m.mean, std: m.std }, trainSeconds, updates, episodesPerSecond: eps, updatesPerSecond: ups },
+    json: { runs: [...dirs], rows, margins, margin: { mean: m.mean, std: m.std }, trainSeconds, updates, episodesPerSecond: eps, updatesPerSecond: ups, curves, stageRise },
     text: lines.join("\n"),
   };
 }

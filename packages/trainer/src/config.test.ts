@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PRESETS, effectiveStages, parseTrainConfig, presetConfig, stageGrpo } from "./config.ts";
+import { PRESETS, effectiveStages, paperStages, parseTrainConfig, presetConfig, stageGrpo } from "./config.ts";
 
 describe("training config", () => {
   it("declares the paper's four stages as data", () => {
@@ -11,6 +11,10 @@ describe("training config", () => {
       ["progress", false, "paper-b", 4],
     ]);
     expect(c.stages[0]!.data).toMatchObject({ part: "train", categories: ["base"], limit: 75, order: "easiest" });
+    expect(c.validation.fromTrain).toBe(0);
+    const held = parseTrainConfig({ ...PRESETS.default!(), validation: { every: 10, limit: null, fromTrain: 100 }, stages: paperStages({ s1: [1, 2], s2: [1, 2], s3: [1, 2], s4: [1, 2] }, 4, [2, 2, 5, 5], { s1Entries: 50 }) });
+    expect(held.stages[0]!.data.limit).toBe(50);
+    expect(held.validation.fromTrain).toBe(100);
     for (const name of Object.keys(PRESETS)) expect(() => presetConfig(name)).not.toThrow();
   });
 
@@ -23,6 +27,13 @@ describe("training config", () => {
     const c = presetConfig("default");
     expect(stageGrpo(c, c.stages[0]!).klCoef).toBe(0.01);
     expect(stageGrpo(c, c.stages[1]!).klCoef).toBe(c.grpo.klCoef);
+    expect(stageGrpo(c, c.stages[0]!).lossAggregation).toBe("token-mean");
+  });
+
+  it("a stage's overrides leave the run's other settings alone (no defaults filled in)", () => {
+    const q = presetConfig("quick");
+    expect(q.stages[2]!.grpo).toEqual({ klCoef: 0.1, lr: 0.01, entropyCoef: 0.005 });
+    for (const s of q.stages) expect([stageGrpo(q, s).groupSize, stageGrpo(q, s).tasksPerUpdate]).toEqual([6, 8]);
   });
 
   it("rejects invalid configs with every problem listed", () => {

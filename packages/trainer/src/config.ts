@@ -79,7 +79,7 @@ export const stageSchema = z
      */
     trainHeads: z.array(z.enum(["tool", "fill", "value", "form"])).min(1).default(["tool", "fill", "value", "form"]),
     /** GRPO settings of this stage that differ from the run's (e.g. a stronger KL in Stage 1). */
-    grpo: z.lazy(() => grpoSchema.partial()).optional(),
+    grpo: z.lazy(() => grpoOverrideSchema()).optional(),
   })
   .strict();
 
@@ -124,6 +124,15 @@ export const grpoSchema = z
      * per turn, normalized per group and turn (ours; same objective, lower variance).
      */
     advantage: z.enum(["episode", "turn"]).default("turn"),
+    /**
+     * How the per-token losses are averaged. `token-mean` (verl's default): every token the same,
+     * so turns that use all their actions (mostly failing ones) carry more weight than short
+     * passing turns, which pushes probability away from sampled actions and raises the entropy
+     * once turns allow 5 actions (measured, trainer README). `turn-mean`: tokens are averaged
+     * within each (episode, turn) first, then over turns (verl's `seq-mean-token-mean` with a
+     * turn as the sequence).
+     */
+    lossAggregation: z.enum(["token-mean", "turn-mean"]).default("token-mean"),
     /** Passes over each batch. Paper (verl default): 1. Ours reuses each (expensive) batch twice; the clipped ratio keeps that on-policy enough. */
     ppoEpochs: z.number().int().min(1).default(2),
     /** Optimizer steps per pass. Paper: 1 (mini-batch = batch). Rollouts sample at temperature 1.0 as in the paper (verl default). */
@@ -193,9 +202,16 @@ export const trainConfigSchema = z
         every: z.number().int().min(1).default(4),
         /** Validate on the first N validation entries (null = all). */
         limit: z.number().int().positive().nullable().default(null),
+        /**
+         * Move at least this many training entries, whole scenarios at a time, from training to
+         * validation (a fixed pick, the same for every seed; at most a quarter of the training
+         * entries). The paper split's validation part has 25 scenarios (100 entries), too few for
+         * plateau decisions and learning curves.
+         */
+        fromTrain: z.number().int().min(0).default(0),
       })
       .strict()
-      .default({ every: 4, limit: null }),
+      .default({ every: 4, limit: null, fromTrain: 0 }),
     evaluation: z
       .object({
         /** Split part of the final evaluation (the paper's held-out test set). */
@@ -230,6 +246,16 @@ export const trainConfigSchema = z
 export type TrainConfig = z.output<typeof trainConfigSchema>;
 export type GrpoConfig = z.output<typeof grpoSchema>;
 
+/**
+ * A stage's GRPO overrides: the fields of {@link grpoSchema} without their defaults (a
+ * `.partial()` would fill every field it was not given with its default, and so override the
+ * run's values, e.g. the quick preset's group size, with the defaults).
+ */
+function grpoOverrideSchema(): z.ZodType<Partial<GrpoConfig>, Partial<z.input<typeof grpoSchema>>> {
+  const shape = Object.fromEntries(Object.entries(grpoSchema.shape).map(([k, v]) => [k, v.unwrap().optional()]));
+  return z.object(shape).strict() as unknown as z.ZodType<Partial<GrpoConfig>, Partial<z.input<typeof grpoSchema>>>;
+}
+
 /** The GRPO settings in force during a stage (the run's, overridden by the stage's). */
 export function stageGrpo(c: TrainConfig, stage: StageSpec): GrpoConfig {
   const o = Object.fromEntries(Object.entries(stage.grpo ?? {}).filter(([, v]) => v !== undefined));
@@ -249,18 +275,36 @@ export type StageBudget = [number, number];
  * - Stages 1–2 allow 2 actions per turn instead of 5, which makes credit assignment sharper and
  *   episodes shorter; Stages 3–4 use the paper's 5.
  */
-export function paperStages(budget: { s1: StageBudget; s2: StageBudget; s3: StageBudget; s4: StageBudget }, window = 4, actions: [number, number, number, number] = [2, 2, 5, 5]): StageSpecInput[] {
-  // Stages 3–4 add the miss_func/miss_param data, where answering an empty-ground-truth turn earns
-  // progress; without a pull to the stage's start the policy collapses to always answering
-  // (measured; the paper's KL ablation, App. E.3, shows the same with β = 0). The paper's β = 0.1
-  // and a smaller step keep it in place.
-  const laterStages = { klCoef: 0.1, lr: 0.01, entropyCoef: 0.005 };
+export interface PaperStageOptions {
+  /** Stage 1's "easy, small" set: the N easiest Base training entries (paper: 75). */
+  s1Entries?: number;
+  /** GRPO overrides of Stage 2. */
+  stage2?: Partial<GrpoConfig>;
+  /** GRPO overrides of Stages 3–4. */
+  later?: Partial<GrpoConfig>;
+}
+
+/**
+ * Stages 3–4 by default: they add the miss_func/miss_param data, where answering an
+ * empty-ground-truth turn earns progress; with token-mean aggregation and no pull to the stage's
+ * start the policy collapses to always answering (measured; the paper's KL ablation, App. E.3,
+ * shows the same with β = 0). The paper's β = 0.1 and a smaller step keep it in place.
+ */
+export const LATER_STAGES_GRPO: Partial<GrpoConfig> = { klCoef: 0.1, lr: 0.01, entropyCoef: 0.005 };
+
+export function paperStages(
+  budget: { s1: StageBudget; s2: StageBudget; s3: StageBudget; s4: StageBudget },
+  window = 4,
+  actions: [number, number, number, number] = [2, 2, 5, 5],
+  opts: PaperStageOptions = {},
+): StageSpecInput[] {
+  const laterStages = opts.later ?? LATER_STAGES_GRPO;
   const promo = (b: StageBudget, metric: "val_turn_success" | "val_reward") => ({ metric, window, minDelta: 0.005, minUpdates: b[0], maxUpdates: b[1], gradNormMaxRatio: 4 });
   return [
     {
       name: "stage1-syntax",
       description: "Syntax and schema: R_Stage1 = I_tool·(R_format + R_tool) on a small easy set, standard environment.",
-      data: { part: "train", categories: ["base"], limit: 75, order: "easiest" },
+      data: { part: "train", categories: ["base"], limit: opts.s1Entries ?? 75, order: "easiest" },
       reward: { kind: "stage1" },
       augmented: false,
       prompt: "paper-a",
@@ -277,6 +321,7 @@ export function paperStages(budget: { s1: StageBudget; s2: StageBudget; s3: Stag
       augmented: true,
       prompt: "paper-a",
       limits: { maxActionsPerTurn: actions[1] },
+      ...(opts.stage2 ? { grpo: opts.stage2 } : {}),
       promotion: promo(budget.s2, "val_turn_success"),
     },
     {
@@ -304,11 +349,17 @@ export function paperStages(budget: { s1: StageBudget; s2: StageBudget; s3: Stag
   ];
 }
 
+/**
+ * The default preset keeps 400 training / 100 validation entries and Stages 3–4 short: measured
+ * alternatives (trainer README, "What was tried") — a 200-entry validation set held out of
+ * training with longer Stages 3–4, a slower Stage 2, other Stage 3–4 β / lr / entropy / loss
+ * aggregation — raised the Stage 3–4 reward only by trading turns with calls for answers.
+ */
 /** Built-in presets: `default` (the main job, ≤ 15 min on 2 cores) and `quick` (CI, ≤ 2 min). */
 export const PRESETS: Readonly<Record<string, () => TrainConfigInput>> = {
   default: () => ({
     preset: "default",
-    validation: { every: 10, limit: null },
+    validation: { every: 10, limit: null, fromTrain: 0 },
     stages: paperStages({ s1: [20, 25], s2: [100, 200], s3: [80, 150], s4: [50, 80] }),
   }),
   quick: () => ({

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, tf } from "@envtune/policy-tfjs";
-import { AdamW, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, type LossConfig } from "./grpo.ts";
+import { AdamW, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights, type LossConfig } from "./grpo.ts";
 
 beforeAll(async () => {
   await selectBackend({});
@@ -131,5 +131,17 @@ describe("gradient clipping and AdamW", () => {
     opt.apply(vars, { p: tf.tensor1d([-0.2]) });
     copy.apply(new Map([["p", q]]), { p: tf.tensor1d([-0.2]) });
     expect(q.dataSync()[0]).toBe(p.dataSync()[0]);
+  });
+});
+
+describe("unitMeanWeights (turn-mean aggregation)", () => {
+  it("gives every unit a total weight of 1 over its kept tokens", () => {
+    const w = unitMeanWeights([7, 7, 7, 9, 9, 4], [1, 1, 1, 1, 0, 1]);
+    expect(Array.from(w)).toEqual([1 / 3, 1 / 3, 1 / 3, 1, 0, 1].map((x) => Math.fround(x)));
+    // The weighted mean of a per-token value is the mean of the units' means.
+    const x = [3, 3, 3, -1, 100, 5];
+    const sw = Array.from(w).reduce((a, b) => a + b, 0);
+    const m = x.reduce((a, xi, k) => a + xi * w[k]!, 0) / sw;
+    expect(m).toBeCloseTo((3 - 1 + 5) / 3, 5);
   });
 });

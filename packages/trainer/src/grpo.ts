@@ -80,6 +80,21 @@ export function turnAdvantages(turnRewards: ReadonlyArray<readonly number[]>, gr
   return out;
 }
 
+/**
+ * Token weights for `turn-mean` aggregation: token k belongs to unit `unitOf[k]` (an episode's
+ * turn) and is kept when `keep[k]` is non-zero; each unit's kept tokens share a weight of 1, so
+ * the weighted token mean is the mean over units of each unit's token mean. A failing turn spends
+ * all its actions (many tokens, negative advantage) and would otherwise outweigh the short
+ * passing turns of its group.
+ */
+export function unitMeanWeights(unitOf: ArrayLike<number>, keep: ArrayLike<number>): Float32Array {
+  const n = new Map<number, number>();
+  for (let k = 0; k < unitOf.length; k++) if (keep[k]) n.set(unitOf[k]!, (n.get(unitOf[k]!) ?? 0) + 1);
+  const w = new Float32Array(unitOf.length);
+  for (let k = 0; k < unitOf.length; k++) if (keep[k]) w[k] = 1 / n.get(unitOf[k]!)!;
+  return w;
+}
+
 export interface LossConfig {
   epsLow: number;
   epsHigh: number;

@@ -6,7 +6,7 @@
  */
 export { PRESETS, ablationSchema, effectiveStages, grpoSchema, paperStages, parseTrainConfig, policySchema, presetConfig, promotionSchema, stageDataSchema, stageGrpo, stageSchema, trainConfigSchema } from "./config.ts";
 export type { GrpoConfig, StageBudget, StageSpec, StageSpecInput, TrainConfig, TrainConfigInput } from "./config.ts";
-export { AdamW, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages } from "./grpo.ts";
+export { AdamW, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights } from "./grpo.ts";
 export type { AdamWConfig, AdvantageOptions, LossConfig, LossTensors } from "./grpo.ts";
 export { promotionDecision } from "./plateau.ts";
 export type { PromotionDecision, ValPoint } from "./plateau.ts";
@@ -24,4 +24,7 @@ export type { ProgressSink } from "./progress.ts";
 export { evalEpisodeConfig, stageEpisodeConfig, summaryText, train } from "./trainer.ts";
 export type { FinalEvaluation, TrainOptions, TrainResult, TrainerState } from "./trainer.ts";
 export { aggregateRuns } from "./aggregate.ts";
+export { curveStats, formatStageCurve, stageCurves, verdict, verdictOverRuns } from "./curves.ts";
+export type { CurveStage, CurveStats, StageCurve } from "./curves.ts";
+export { holdOutScenarios } from "./validation-set.ts";
 export type { Aggregate, AggregateRow } from "./aggregate.ts";

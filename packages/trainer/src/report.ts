@@ -5,6 +5,7 @@
  */
 import { writeFileAtomic } from "@envtune/policy-tfjs";
 import type { StageSpec, TrainConfig } from "./config.ts";
+import { stageCurves, verdict, type StageCurve } from "./curves.ts";
 import type { EvalSummary } from "./evaluate.ts";
 import type { RunDir } from "./run-dir.ts";
 import { barChart, esc, lineChart } from "./svg.ts";
@@ -38,6 +39,26 @@ function smooth(points: ReadonlyArray<readonly [number, number]>, k: number): Ar
   return out;
 }
 
+function fmtRise(c: StageCurve): string {
+  return c.train.rise.toFixed(3);
+}
+
+/** The learning-curve rule's numbers per stage (see curves.ts). */
+function curveTable(curves: readonly StageCurve[]): string {
+  const r = (x: number) => x.toFixed(3);
+  const p = (x: number) => (x * 100).toFixed(2);
+  const rows = curves.map((c) => {
+    const v = c.validation;
+    const vf = (x: number) => (v && v.metric !== "val_reward" ? `${p(x)}%` : r(x));
+    const t = c.train;
+    const ts = c.turnSuccess;
+    return `<tr><td>${c.stage}</td><td>${esc(c.name)}</td><td>${c.updates}</td><td>${esc(c.rewardKind)}</td><td>${r(t.first)} → ${r(t.last)}</td><td>${r(t.rise)} ± ${r(t.riseSe)}</td><td>${r(t.slopePer100)} ± ${r(t.slopeSe)}</td><td><b>${verdict(t)}</b></td><td>${p(ts.first)}% → ${p(ts.last)}% (${p(ts.rise)} ± ${p(ts.riseSe)}; ${verdict(ts)})</td><td>${v ? `${esc(v.metric)} ${vf(v.first)} → ${vf(v.last)} (${v.n} validations)` : "–"}</td></tr>`;
+  });
+  return `<h2>Does each stage's learning curve rise?</h2>
+<p class="note">Rule: on the stage's training reward (per update; R_Stage1 in the syntax stage, the progress reward after it), the mean of the last quarter of the stage's updates minus the mean of the first quarter (± its standard error), and the least-squares slope (± SE, per 100 updates). The curve <i>rises</i> when both are positive, <i>clearly</i> when the rise also exceeds 2 SE. The same quarters are given for the training turn success on turns with non-empty ground truth (points) and for the stage's greedy validations. The black segments in the stage charts are the two quarter means of the reward.</p>
+<table><tr><th>#</th><th>stage</th><th>updates</th><th>reward</th><th>first → last quarter</th><th>rise ± SE</th><th>slope per 100 updates ± SE</th><th>verdict</th><th>turn success (rise ± SE points)</th><th>validation (first → last quarter)</th></tr>${rows.join("")}</table>`;
+}
+
 export function renderReport(metrics: ReadonlyArray<Record<string, unknown>>, r: ReportInput): string {
   const updates = metrics.filter((m) => m.type === "update");
   const vals = metrics.filter((m) => m.type === "validation" || (m.type === "update" && m.val_metric !== undefined));
@@ -57,10 +78,24 @@ export function renderReport(metrics: ReadonlyArray<Record<string, unknown>>, r:
   const valPts = (key: string): Array<[number, number]> => vals.map((m) => [num(m.update), num(m[key === "value" && m.type === "update" ? "val_metric" : key])] as [number, number]).filter((p) => Number.isFinite(p[1]));
 
   const charts: string[] = [];
+  const curves = stageCurves(metrics, r.stages);
   // One chart per stage: each stage has its own reward (R_Stage1 ∈ [0, 2], progress ∈ [0, 1]).
   const stageCharts: string[] = [];
   for (const band of bands) {
     const inStage = updates.filter((m) => String(m.stage_name) === band.label);
+    const curve = curves.find((c) => c.name === band.label);
+    // The rule's first- and last-quarter means, drawn over the quarters they average.
+    const q = Math.max(1, Math.floor(inStage.length / 4));
+    const quarter = (from: number, value: number): Array<[number, number]> => {
+      const xs = inStage.slice(from, from + q).map((m) => num(m.update));
+      return xs.length && Number.isFinite(value) ? [[xs[0]!, value], [xs[xs.length - 1]!, value]] : [];
+    };
+    const ruleSeries = curve
+      ? [
+          { name: "reward: first-quarter mean", points: quarter(0, curve.train.first), color: "#000000", dashed: true },
+          { name: `last-quarter mean (rise ${fmtRise(curve)})`, points: quarter(Math.max(0, inStage.length - q), curve.train.last), color: "#000000" },
+        ]
+      : [];
     const stageVals = vals.filter((m) => String(m.stage_name) === band.label);
     const kk = Math.max(1, Math.round(inStage.length / 15));
     const metricName = String(r.stages.find((st) => st.name === band.label)?.promotion.metric ?? "validation");
@@ -76,11 +111,13 @@ export function renderReport(metrics: ReadonlyArray<Record<string, unknown>>, r:
           { name: `train reward (avg ${kk})`, points: smooth(pts("reward", inStage), kk), color: COLORS.train },
           { name: `train turn success`, points: smooth(pts("train_turn_success", inStage), kk), color: COLORS.alt, dashed: true },
           { name: metricName, points: stageVals.map((m) => [num(m.update), num(m.type === "update" ? m.val_metric : m.value)] as [number, number]).filter((p) => Number.isFinite(p[1])), color: COLORS.val, dots: true },
+          ...ruleSeries,
         ],
       }),
     );
   }
   charts.push(`<div class="grid">${stageCharts.join("\n")}</div>`);
+  charts.push(curveTable(curves));
   charts.push(
     lineChart({
       title: "Turn success on turns with non-empty ground truth",

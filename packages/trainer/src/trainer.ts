@@ -27,12 +27,14 @@ import {
 import { alwaysAnswerActor, policyActor, randomValidActor } from "./actors.ts";
 import { effectiveStages, parseTrainConfig, stageGrpo, type GrpoConfig, type StageSpec, type TrainConfig } from "./config.ts";
 import { evaluate, summarizeResults, type EvalSummary } from "./evaluate.ts";
-import { AdamW, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages } from "./grpo.ts";
+import { AdamW, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights } from "./grpo.ts";
+import { formatStageCurve, stageCurves } from "./curves.ts";
 import { promotionDecision, type ValPoint } from "./plateau.ts";
 import { silentProgress, type ProgressSink } from "./progress.ts";
 import { writeReport } from "./report.ts";
 import { RunDir } from "./run-dir.ts";
 import { runEpisodes, type EpisodeResult, type EpisodeSpec, type EpisodeWorld } from "./rollout.ts";
+import { holdOutScenarios } from "./validation-set.ts";
 
 export interface TrainOptions {
   /** The configuration (ignored on resume: the run's own config.json is used). */
@@ -93,6 +95,8 @@ interface Setup {
   evalEntries: BfclEntry[];
   backend: BackendInfo;
   skipped: string[];
+  /** Training entries moved to validation. */
+  heldOut: number;
 }
 
 const STATE = "state.json";
@@ -129,7 +133,20 @@ async function setup(config: TrainConfig, dataDir: string | undefined, log: (s: 
   // A dataset of one's own is checked against the packs before any episode runs, as `eval` does.
   if (userData !== undefined) assertDatasetValid(validateDatasetEntries(dataset.entries, packs), `The dataset \`${userData}\``);
   const usable = (e: BfclEntry): boolean => e.involvedClasses.every((c) => packs.has(c));
-  const split = getSplit(config.data.split, dataset);
+  const named = getSplit(config.data.split, dataset);
+  // Training scenarios moved to validation (`validation.fromTrain`) leave training entirely; at
+  // most a quarter of the training data moves, so that a small dataset of one's own keeps its
+  // training part.
+  const usableTrain = named.train.filter((id) => {
+    const e = dataset.byId.get(id);
+    return e !== undefined && usable(e);
+  });
+  const held = new Set(holdOutScenarios(usableTrain, Math.min(config.validation.fromTrain, Math.floor(usableTrain.length / 4))));
+  const namedVal = new Set(named.val);
+  const split =
+    held.size === 0
+      ? named
+      : { ...named, train: named.train.filter((id) => !held.has(id)), val: dataset.entries.filter((e) => held.has(e.id) || namedVal.has(e.id)).map((e) => e.id) };
   const stages = effectiveStages(config);
   const stageEntries = stages.map((s) => selectStageEntries(s, split, dataset.byId, usable));
   stageEntries.forEach((es, i) => {
@@ -151,6 +168,7 @@ async function setup(config: TrainConfig, dataDir: string | undefined, log: (s: 
     evalEntries,
     backend,
     skipped,
+    heldOut: held.size,
   };
 }
 
@@ -337,14 +355,17 @@ class Trainer {
     const turnAdv = perTurn ? turnAdvantages(results.map((r) => r.passed.map((p) => (p ? 1 : 0))), groups, advOpts) : undefined;
     const decisions: DecisionRecord[] = [];
     const adv: number[] = [];
+    // The loss-aggregation unit of each decision: its episode's turn (see `lossAggregation`).
+    const units: number[] = [];
     results.forEach((r, i) => {
       for (const d of r.decisions) {
         decisions.push(d.record);
+        units.push(i * 1024 + Math.min(d.turn, 1023));
         adv.push(turnAdv ? (turnAdv[i]![Math.min(d.turn, r.turnCount - 1)] ?? 0) : epAdv[i]!);
       }
     });
 
-    const stats = this.optimize(decisions, adv, g, stage.trainHeads);
+    const stats = this.optimize(decisions, adv, g, stage.trainHeads, units);
     const t2 = performance.now();
     const ms = t2 - t0;
     this.state.trainMs += ms;
@@ -358,6 +379,9 @@ class Trainer {
       reward: round(mean(rewards)),
       components: Object.fromEntries(comps.map((k) => [k, round(mean(results.map((r) => (r.rewards.components as Record<string, number>)[k]!)))])),
       train_turn_success: round(turnSuccess(results)),
+      train_turn_success_by_category: Object.fromEntries(
+        [...new Set(results.map((r) => r.spec.entry.category))].sort().map((cat) => [cat, round(turnSuccess(results.filter((r) => r.spec.entry.category === cat)))]),
+      ),
       train_accuracy: round(mean(results.map((r) => (r.passed.every(Boolean) ? 1 : 0)))),
       nonzero_adv_frac: round(mean(adv.map((a) => (a !== 0 ? 1 : 0)))),
       ...stats,
@@ -371,7 +395,7 @@ class Trainer {
     };
   }
 
-  optimize(decisions: readonly DecisionRecord[], adv: readonly number[], g: GrpoConfig, heads: readonly string[]): Record<string, number> {
+  optimize(decisions: readonly DecisionRecord[], adv: readonly number[], g: GrpoConfig, heads: readonly string[], units?: readonly number[]): Record<string, number> {
     if (decisions.length === 0) return { loss: 0, pg_loss: 0, kl: 0, entropy: 0, clip_frac: 0, grad_norm: 0, tokens: 0 };
     // Mini-batches over decisions (a random partition), each with its own frozen old/ref log-probs.
     const order = this.rng.shuffle(decisions.map((_, i) => i));
@@ -384,16 +408,14 @@ class Trainer {
       const advTok = tf.tensor1d(Float32Array.from(tokDec, (d) => adv[idx[d]!]!));
       const counts = tokenCounts(ds, built);
       const all = heads.length === 4;
-      const mask = all
-        ? undefined
-        : tf.tensor1d(
-            Float32Array.from([
-              ...new Array<number>(counts.tool).fill(heads.includes("tool") ? 1 : 0),
-              ...new Array<number>(counts.fill).fill(heads.includes("fill") ? 1 : 0),
-              ...new Array<number>(counts.value).fill(heads.includes("value") ? 1 : 0),
-              ...new Array<number>(counts.form).fill(heads.includes("form") ? 1 : 0),
-            ]),
-          );
+      const keep = Float32Array.from([
+        ...new Array<number>(counts.tool).fill(heads.includes("tool") ? 1 : 0),
+        ...new Array<number>(counts.fill).fill(heads.includes("fill") ? 1 : 0),
+        ...new Array<number>(counts.value).fill(heads.includes("value") ? 1 : 0),
+        ...new Array<number>(counts.form).fill(heads.includes("form") ? 1 : 0),
+      ]);
+      const perTurn = g.lossAggregation === "turn-mean" && units !== undefined;
+      const mask = all && !perTurn ? undefined : tf.tensor1d(perTurn ? unitMeanWeights(Array.from(tokDec, (d) => units[idx[d]!]!), keep) : keep);
       const oldLogp = tf.tidy(() => tokenOutputs(this.policy.weights(), ds, built).logp);
       const refLogp = tf.tidy(() => tokenOutputs(Object.fromEntries(this.ref) as Weights, ds, built).logp);
       return { ds, built, advTok, oldLogp, refLogp, mask, tokens: tokDec.length };
@@ -511,7 +533,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
   if (s.skipped.length) log(`[envtune] domain packs not loaded (their entries are skipped): ${s.skipped.join("; ")}`);
   log(
-    `[envtune] run ${opts.outDir}: ${s.stages.length} stage(s), split ${s.splitName}, ${s.valEntries.length} validation / ${s.evalEntries.length} evaluation entries, policy ${t.policy.parameterCount()} parameters, backend ${s.backend.name}`,
+    `[envtune] run ${opts.outDir}: ${s.stages.length} stage(s), split ${s.splitName}, ${s.valEntries.length} validation${s.heldOut ? ` (${s.heldOut} of them held out of training)` : ""} / ${s.evalEntries.length} evaluation entries, policy ${t.policy.parameterCount()} parameters, backend ${s.backend.name}`,
   );
 
   let updatesThisProcess = 0;
@@ -610,6 +632,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   run.writeJson("eval/results.json", evaluation);
   writeReport(run, { config, stages, evaluation, promotions: t.state.promotions, backend: s.backend.name, parameters: t.policy.parameterCount() });
   log(summaryText(evaluation, t.state));
+  log(`[envtune] learning curves (last vs first quarter of each stage's updates; see report.html):\n${stageCurves(run.readMetrics(), stages).map((c) => `  ${formatStageCurve(c)}`).join("\n")}`);
   log(`[envtune] trained weights: ${run.path(config.evaluation.select === "best-val" && t.best ? "best" : "last")} (model.json + weights.bin)`);
   log(`[envtune] report: ${run.path("report.html")}`);
   return { runDir: run.dir, status: "completed", updates: t.state.totalUpdates, evaluation };
