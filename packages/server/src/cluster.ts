@@ -15,9 +15,9 @@ import { createSessionRouter } from "./router.ts";
 
 export interface WorkerSet {
   /** Current URL of each worker slot (a restarted worker has a new one). */
-  urls: string[];
+  readonly urls: string[];
   /** Current pid of each worker slot. */
-  pids: number[];
+  readonly pids: number[];
   /** Restarts so far, per slot. */
   restarts: number[];
   /** SIGTERM to every worker, then SIGKILL after `graceMs`; resolves when all have exited. No restarts after this. */
@@ -46,7 +46,6 @@ export interface SpawnWorkersOptions {
 interface Started {
   child: ChildProcess;
   url: string;
-  exited: Promise<void>;
 }
 
 export async function spawnWorkers(opts: SpawnWorkersOptions): Promise<WorkerSet> {
@@ -62,7 +61,6 @@ export async function spawnWorkers(opts: SpawnWorkersOptions): Promise<WorkerSet
     // The IPC channel is the worker's lifeline: it closes when this process dies, even by SIGKILL.
     const child = spawn(cmd!, args, { env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
     starting.add(child);
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     createInterface({ input: child.stderr! }).on("line", (line) => (opts.onStderr ? opts.onStderr(i, line) : process.stderr.write(line + "\n")));
     return new Promise<Started>((resolve, reject) => {
       let announced = false;
@@ -84,7 +82,7 @@ export async function spawnWorkers(opts: SpawnWorkersOptions): Promise<WorkerSet
             announced = true;
             clearTimeout(timer);
             starting.delete(child);
-            resolve({ child, url: m.listening, exited });
+            resolve({ child, url: m.listening });
           }
         } catch {
           // Not an announcement line.
@@ -115,8 +113,6 @@ export async function spawnWorkers(opts: SpawnWorkersOptions): Promise<WorkerSet
           }
           current[i] = w;
           restarts[i]! += 1;
-          set.urls[i] = w.url;
-          set.pids[i] = w.child.pid!;
           opts.log?.info("worker restarted", { slot: i, url: w.url, pid: w.child.pid });
           opts.onRestart?.(i, w.url, w.child.pid!);
         },
@@ -141,16 +137,23 @@ export async function spawnWorkers(opts: SpawnWorkersOptions): Promise<WorkerSet
     clearTimeout(timer);
   };
 
-  const set: WorkerSet = { urls: [], pids: [], restarts, stop };
   const results = await Promise.allSettled(Array.from({ length: opts.n }, (_, i) => startOne(i).then((w) => (current[i] = w))));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) {
     await stop(1000);
     throw failed.reason;
   }
-  set.urls = current.map((w) => w!.url);
-  set.pids = current.map((w) => w!.child.pid!);
-  return set;
+  // Read from the live slots, so a restarted worker's URL and pid show without bookkeeping.
+  return {
+    get urls() {
+      return current.map((w) => w!.url);
+    },
+    get pids() {
+      return current.map((w) => w!.child.pid!);
+    },
+    restarts,
+    stop,
+  };
 }
 
 /** N workers plus the router; `close()` stops the router and then the workers. A crashed worker is restarted and its slot re-pointed. */
