@@ -7,5 +7,7 @@ export { defaultCacheDir, downloadBfclData, resolveBfclDataDir, verifyBfclData }
 export type { DownloadOptions, ResolveOptions } from "./download.ts";
 export { datasetClasses, getSplit, listSplits, pyShuffle, splitSpecSchema } from "./splits.ts";
 export type { DatasetSplit, SplitInfo, SplitSource, SplitSpec, SplitSpecInput } from "./splits.ts";
+export { assertDataSourceValid, loadDataSource } from "./source.ts";
+export type { DataSource } from "./source.ts";
 export { assertDatasetValid, formatDatasetProblem, loadUserDataset, validateDatasetEntries } from "./user-dataset.ts";
 export type { DatasetProblem, DatasetProblemCode, UserDataset, UserDatasetOptions, ValidateDatasetOptions } from "./user-dataset.ts";

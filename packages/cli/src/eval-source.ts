@@ -5,7 +5,7 @@
  * so both accept the same options.
  */
 import { EnvtuneError, requirePacks, type DomainPack, resolveDomainPacks } from "@envtune/core";
-import { assertDatasetValid, loadBfclDataset, type SplitSpecInput, loadUserDataset, resolveBfclDataDir, validateDatasetEntries, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
+import { assertDataSourceValid, loadDataSource, type BfclEntry, type DataSource, type SplitSpecInput } from "@envtune/bfcl-data";
 import type { OptionSpec } from "./cli.ts";
 
 /** The options this module reads, for a command's option table. */
@@ -23,22 +23,9 @@ export const datasetSourceOptions: Record<string, OptionSpec> = {
   },
 };
 
-export interface DatasetSource {
-  ds: BfclDataset;
-  /** True for a `--dataset` (validated against the packs before it runs). */
-  user: boolean;
-  /** The path given, or the BFCL data directory. */
-  path: string;
-}
-
 /** Loads `--dataset PATH` if given, else the BFCL data (`--data` or the usual search). */
-export async function loadDatasetSource(values: Record<string, unknown>, scope: string): Promise<DatasetSource> {
-  if (values.dataset !== undefined) {
-    if (values.data !== undefined) throw new EnvtuneError("USAGE", scope, "Pass either --data (BFCL) or --dataset (your own data), not both.", `Run \`envtune ${scope} --help\`.`);
-    return { ds: loadUserDataset(values.dataset as string), user: true, path: values.dataset as string };
-  }
-  const dataDir = await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : {}) });
-  return { ds: loadBfclDataset(dataDir), user: false, path: dataDir };
+export function loadDatasetSource(values: Record<string, unknown>, scope: string): Promise<DataSource> {
+  return loadDataSource({ dataset: values.dataset as string | undefined, dataDir: values.data as string | undefined }, scope);
 }
 
 /**
@@ -46,9 +33,9 @@ export async function loadDatasetSource(values: Record<string, unknown>, scope: 
  * clear error naming the missing pack; a user dataset is also validated (unknown tools in its
  * ground truth, malformed calls, turn counts).
  */
-export async function loadPacksFor(entries: readonly BfclEntry[], source: DatasetSource, values: Record<string, unknown>): Promise<Map<string, DomainPack>> {
+export async function loadPacksFor(entries: readonly BfclEntry[], source: DataSource, values: Record<string, unknown>): Promise<Map<string, DomainPack>> {
   const { packs } = await resolveDomainPacks(values.domains as string[] | undefined);
-  if (source.user) assertDatasetValid(validateDatasetEntries(entries, packs), `The dataset \`${source.path}\``);
+  assertDataSourceValid(source, packs, entries);
   for (const e of entries) requirePacks(packs, e.involvedClasses, `Entry ${e.id}`);
   return packs;
 }

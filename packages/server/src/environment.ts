@@ -3,8 +3,8 @@
  * curriculum stages. It builds one {@link Episode} per session and lists tasks; it never runs
  * episodes itself (the engine does).
  */
-import { EnvtuneError, resolveDomainPacks, type DomainPack } from "@envtune/core";
-import { assertDatasetValid, getSplit, listSplits, loadBfclDataset, loadUserDataset, resolveBfclDataDir, validateDatasetEntries, type BfclDataset, type BfclEntry, type DatasetSplit, type SplitSpecInput } from "@envtune/bfcl-data";
+import { resolveDomainPacks, type DomainPack } from "@envtune/core";
+import { assertDataSourceValid, getSplit, listSplits, loadDataSource, type BfclDataset, type BfclEntry, type DatasetSplit, type SplitSpecInput } from "@envtune/bfcl-data";
 import { Episode, type EpisodeConfigInput, type OpenAITool } from "@envtune/engine";
 import { serverError } from "./errors.ts";
 import { PAPER_STAGES, mergeEpisodeConfig, parseStages, type StageSpec, type StageSpecInput } from "./stages.ts";
@@ -180,12 +180,9 @@ export interface LoadEnvironmentOptions extends Omit<BfclEnvironmentOptions, "da
 
 /** Loads the dataset and the domain packs and builds the environment. */
 export async function loadBfclEnvironment(opts: LoadEnvironmentOptions = {}): Promise<{ env: BfclEnvironment; missing: Array<{ specifier: string; reason: string }> }> {
-  if (opts.dataset !== undefined && opts.dataDir !== undefined) {
-    throw new EnvtuneError("USAGE", "server", "Both a BFCL data directory and a dataset of your own were given.", "Pass either --data (BFCL) or --dataset (your own data), not both.");
-  }
-  const dataset = opts.dataset !== undefined ? loadUserDataset(opts.dataset) : loadBfclDataset(await resolveBfclDataDir(opts.dataDir ? { dataDir: opts.dataDir } : {}));
+  const source = await loadDataSource({ dataset: opts.dataset, dataDir: opts.dataDir }, "server");
   const { packs, missing } = await resolveDomainPacks(opts.domains);
-  if (opts.dataset !== undefined) assertDatasetValid(validateDatasetEntries(dataset.entries, packs), `The dataset \`${opts.dataset}\``);
+  assertDataSourceValid(source, packs);
   const { dataDir: _d, domains: _p, dataset: _u, ...rest } = opts;
-  return { env: new BfclEnvironment({ ...rest, dataset, packs }), missing };
+  return { env: new BfclEnvironment({ ...rest, dataset: source.ds, packs }), missing };
 }

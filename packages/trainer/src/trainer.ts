@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { EnvtuneError, resolveDomainPacks } from "@envtune/core";
-import { assertDatasetValid, getSplit, loadBfclDataset, loadUserDataset, resolveBfclDataDir, validateDatasetEntries, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
+import { assertDataSourceValid, getSplit, loadDataSource, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
 import type { EpisodeConfigInput } from "@envtune/engine";
 import {
   Rng,
@@ -122,16 +122,13 @@ function selectStageEntries(stage: StageSpec, split: { train: string[]; val: str
 
 async function setup(config: TrainConfig, dataDir: string | undefined, log: (s: string) => void): Promise<Setup> {
   const backend = await selectBackend({ backend: config.runtime.backend, log });
-  const userData = config.data.dataset;
-  if (userData !== undefined && dataDir !== undefined) {
-    throw trainerError("USAGE", `The config trains on the dataset \`${userData}\` but BFCL data (\`${dataDir}\`) was passed too.`, "Pass either --data (BFCL) or --dataset / data.dataset (your own data), not both.");
-  }
-  const dataset = userData !== undefined ? loadUserDataset(userData) : loadBfclDataset(await resolveBfclDataDir({ ...(dataDir ?? config.data.dir ? { dataDir: (dataDir ?? config.data.dir)! } : {}) }));
+  const source = await loadDataSource({ dataset: config.data.dataset, dataDir: dataDir ?? config.data.dir }, "trainer");
+  const dataset = source.ds;
   const { packs, missing } = await resolveDomainPacks(config.data.domains);
   const skipped = missing.map((m) => `${m.specifier} (${m.reason})`);
   if (packs.size === 0) throw trainerError("NO_DOMAINS", `None of the configured domain packs could be loaded: ${skipped.join("; ")}.`, "Install the packs or pass --domains with package names or paths.");
   // A dataset of one's own is checked against the packs before any episode runs, as `eval` does.
-  if (userData !== undefined) assertDatasetValid(validateDatasetEntries(dataset.entries, packs), `The dataset \`${userData}\``);
+  assertDataSourceValid(source, packs);
   const usable = (e: BfclEntry): boolean => e.involvedClasses.every((c) => packs.has(c));
   const named = getSplit(config.data.split, dataset);
   // Training scenarios moved to validation (`validation.fromTrain`) leave training entirely; at

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { EnvtuneError, resolveDomainPacks } from "@envtune/core";
-import { getSplit, loadBfclDataset, loadUserDataset, resolveBfclDataDir, type BfclEntry } from "@envtune/bfcl-data";
+import { getSplit, loadDataSource, type BfclEntry } from "@envtune/bfcl-data";
 import { TfjsPolicy, selectBackend } from "@envtune/policy-tfjs";
 import { RunDir, alwaysAnswerActor, evalEpisodeConfig, evaluate, parseTrainConfig, policyActor, randomValidActor, type Actor, type EvalSummary, type TrainConfig } from "@envtune/trainer";
 import { EXIT, type Command } from "../cli.ts";
@@ -91,11 +91,8 @@ export const oodEvalCommand: Command = {
     const limit = values.limit === undefined ? undefined : Number(values.limit);
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw usage(`--limit must be a positive integer, got \`${String(values.limit)}\`.`);
 
-    // The run's own dataset when it trained on one, else BFCL as the run found it.
-    const ds =
-      config.data.dataset !== undefined && values.data === undefined
-        ? loadUserDataset(config.data.dataset)
-        : loadBfclDataset(await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : config.data.dir ? { dataDir: config.data.dir } : {}) }));
+    // The run's own dataset when it trained on one, else BFCL as the run found it; --data overrides both.
+    const { ds } = await loadDataSource(values.data !== undefined ? { dataDir: values.data as string } : { dataset: config.data.dataset, dataDir: config.data.dir }, "ood-eval");
     const split = getSplit(config.data.split, ds);
     if (split.spec.kind !== "ood") {
       throw usage(`The run's split \`${split.name}\` holds no domain out.`, "Train with an out-of-distribution split, e.g. --split ood:-TravelAPI,-VehicleControlAPI.");
