@@ -9,6 +9,7 @@ import { effectiveStages, parseTrainConfig } from "./config.ts";
 import { formatStageCurve, stageCurves, verdictOverRuns, type StageCurve } from "./curves.ts";
 import { RunDir } from "./run-dir.ts";
 import type { FinalEvaluation } from "./trainer.ts";
+import { mean, sampleVariance } from "./stats.ts";
 
 export interface AggregateRow {
   policy: string;
@@ -50,10 +51,7 @@ export interface Aggregate {
 }
 
 function stats(values: number[]): { mean: number; std: number; values: number[] } {
-  const n = values.length;
-  const mean = n ? values.reduce((a, b) => a + b, 0) / n : 0;
-  const std = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, std, values };
+  return { mean: mean(values), std: Math.sqrt(sampleVariance(values)), values };
 }
 
 export function aggregateRuns(dirs: readonly string[]): Aggregate {

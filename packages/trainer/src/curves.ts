@@ -18,6 +18,7 @@
  * Per-update points are treated as independent for the standard errors (they are not quite: the
  * policy changes slowly), so the SEs are a guide to signal vs noise, not a test.
  */
+import { mean, sampleVariance } from "./stats.ts";
 
 export interface CurveStats {
   /** Points in the curve. */
@@ -56,12 +57,6 @@ export interface CurveStage {
   promotion: { metric: string };
 }
 
-const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
-const variance = (xs: readonly number[]): number => {
-  if (xs.length < 2) return 0;
-  const m = mean(xs);
-  return xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1);
-};
 
 /** The rule on one curve of (x, y) points in order. */
 export function curveStats(points: ReadonlyArray<readonly [number, number]>): CurveStats {
@@ -70,16 +65,16 @@ export function curveStats(points: ReadonlyArray<readonly [number, number]>): Cu
   const q = Math.max(1, Math.floor(n / 4));
   const a = ys.slice(0, q);
   const b = ys.slice(Math.max(0, n - q));
-  const first = mean(a);
-  const last = mean(b);
+  const first = mean(a, Number.NaN);
+  const last = mean(b, Number.NaN);
   const rise = last - first;
-  const riseSe = Math.sqrt(variance(a) / a.length + variance(b) / b.length);
+  const riseSe = Math.sqrt(sampleVariance(a) / a.length + sampleVariance(b) / b.length);
   let slope = 0;
   let slopeSe = 0;
   if (n >= 2) {
     const xs = points.map((p) => p[0]);
-    const mx = mean(xs);
-    const my = mean(ys);
+    const mx = mean(xs, Number.NaN);
+    const my = mean(ys, Number.NaN);
     const sxx = xs.reduce((s, x) => s + (x - mx) ** 2, 0);
     if (sxx > 0) {
       slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0) / sxx;

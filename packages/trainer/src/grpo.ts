@@ -12,6 +12,7 @@
  * (answer-or-tool, fill, value, form), the analogue of an LLM's response token.
  */
 import { tf } from "@envtune/policy-tfjs";
+import { mean, sampleVariance } from "./stats.ts";
 
 export interface AdvantageOptions {
   /** ε of the normalization (verl: 1e-6). */
@@ -22,11 +23,7 @@ export interface AdvantageOptions {
 
 /** Mean and the unbiased (n − 1) standard deviation, as `torch.std` in verl's GRPO advantage. */
 function meanStd(xs: readonly number[]): { mean: number; std: number } {
-  const n = xs.length;
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { mean, std: 0 };
-  const v = xs.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (n - 1);
-  return { mean, std: Math.sqrt(v) };
+  return { mean: mean(xs, Number.NaN), std: Math.sqrt(sampleVariance(xs)) };
 }
 
 /** Group-normalized advantages: one per rollout, normalized within rollouts of the same group. */

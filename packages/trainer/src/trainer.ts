@@ -35,6 +35,7 @@ import { writeReport } from "./report.ts";
 import { RunDir } from "./run-dir.ts";
 import { runEpisodes, type EpisodeResult, type EpisodeSpec, type EpisodeWorld } from "./rollout.ts";
 import { holdOutScenarios } from "./validation-set.ts";
+import { mean } from "./stats.ts";
 
 export interface TrainOptions {
   /** The configuration (ignored on resume: the run's own config.json is used). */
@@ -200,9 +201,6 @@ export function netConfig(c: TrainConfig) {
   return net;
 }
 
-function mean(xs: readonly number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
-}
 
 const round = (x: number, d = 5): number => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 
