@@ -1,9 +1,9 @@
 /**
  * The few CPython operators the file-system methods apply to untyped arguments (`if x:`, `len(x)`,
- * `a > b`, `s.encode()`) that core does not provide, with CPython's error texts. The reference's tool bodies run these on whatever
+ * `s.encode()`) that core does not provide, with CPython's error texts. The reference's tool bodies run these on whatever
  * the model passed, so a wrong-typed argument fails (or succeeds) exactly where Python's would.
  */
-import { PyException, pyLength, pyTypeName } from "@envtune/core";
+import { PyException, pyLength } from "@envtune/core";
 import type { PyValue } from "@envtune/core";
 
 // Python `bool(v)` lives in core so every pack shares one definition. Domain objects (File,
@@ -12,14 +12,6 @@ export { pyTruthy } from "@envtune/core";
 
 /** Python `len(v)` as an int (shared CPython semantics in core). */
 export const pyLenOf = (v: PyValue): bigint => BigInt(pyLength(v));
-
-/** Python `a > b` where `b` is an int; only numbers (int, float, bool) compare with ints. */
-export function pyGreaterThanInt(a: PyValue, b: bigint): boolean {
-  if (typeof a === "bigint") return a > b;
-  if (typeof a === "number") return a > b; // JS compares number with bigint exactly
-  if (typeof a === "boolean") return (a ? 1n : 0n) > b;
-  throw new PyException("TypeError", `'>' not supported between instances of '${pyTypeName(a)}' and 'int'`);
-}
 
 /** Python `len(s.encode("utf-8"))`; lone surrogates raise like CPython's strict encoder. */
 export function utf8Length(s: string): bigint {

@@ -13,6 +13,7 @@ import {
   pyCodePointCompare,
   pyContains,
   pyFormatFixed,
+  pyRichCompare,
   pyRstrip,
   pySplit,
   pySplitlines,
@@ -22,7 +23,7 @@ import {
   requireStr,
 } from "@envtune/core";
 import type { PyValue, ToolContext, ToolDef } from "@envtune/core";
-import { RECURSION_LIMIT, pyGreaterThanInt, pyLenOf, pyTruthy, recursionError, utf8Length } from "./py-ops.ts";
+import { RECURSION_LIMIT, pyLenOf, pyTruthy, recursionError, utf8Length } from "./py-ops.ts";
 import { Directory, File, type FsNode, type GorillaFileSystemState } from "./state.ts";
 
 type S = GorillaFileSystemState;
@@ -322,7 +323,7 @@ const tail: Tool = {
         const all = lines(item);
         const len = BigInt(all.length);
         let k = count as PyValue;
-        if (pyGreaterThanInt(k, len)) k = len;
+        if (pyRichCompare(k, len, ">")) k = len;
         // `content[-lines:]`: 0 keeps everything, a negative count drops lines from the front.
         if (typeof k === "boolean") k = k ? 1n : 0n;
         if (typeof k !== "bigint") {

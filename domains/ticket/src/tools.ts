@@ -3,14 +3,18 @@ import {
   PyException,
   pyAttributeError,
   pyEquals,
+  pyGetItemStr,
   pyLower,
+  pyPlusOne,
+  pyRichCompare,
+  pySetItemStr,
   pyStr,
+  pyTruthy,
   pyTypeName,
   requireStr,
   type PyValue,
   type ToolDef,
 } from "@envtune/core";
-import { pyCmpInt, pyGetItem, pyPlusOne, pySetItem, pyTruthy } from "./py.ts";
 import { setDifferenceOrder } from "./set-order.ts";
 import type { TicketAPI } from "./state.ts";
 
@@ -21,7 +25,7 @@ const err = (text: string): PyDict => PyDict.from({ error: text });
 /** `_find_ticket`: the first ticket whose `"id"` equals `ticket_id` (a ticket without `"id"` raises KeyError). */
 function findTicket(self: TicketAPI, ticketId: PyValue): PyValue | null {
   for (const ticket of self.ticket_queue) {
-    if (pyEquals(pyGetItem(ticket, "id"), ticketId)) return ticket;
+    if (pyEquals(pyGetItemStr(ticket, "id"), ticketId)) return ticket;
   }
   return null;
 }
@@ -35,7 +39,7 @@ const createTicket: Tool = {
     if (!pyTruthy(self.current_user)) return err(ctx.msg("create_not_authenticated"));
     const p = priority as PyValue;
     // `priority < 1 or priority > 5`: only the first comparison can raise (same operand types).
-    if (pyCmpInt(p, "<", 1n) || pyCmpInt(p, ">", 5n)) return err(ctx.msg("invalid_priority"));
+    if (pyRichCompare(p, 1n, "<") || pyRichCompare(p, 5n, ">")) return err(ctx.msg("invalid_priority"));
     const ticket = PyDict.from({
       id: self.ticket_counter,
       title: title as PyValue,
@@ -68,10 +72,10 @@ const closeTicket: Tool = {
     const id = ticket_id as PyValue;
     const ticket = findTicket(self, id);
     if (ticket === null || !pyTruthy(ticket)) return err(ctx.msg("ticket_not_found", { ticket_id: pyStr(id) }));
-    if (pyEquals(pyGetItem(ticket, "status"), "Closed")) {
+    if (pyEquals(pyGetItemStr(ticket, "status"), "Closed")) {
       return err(ctx.msg("ticket_already_closed", { ticket_id: pyStr(id) }));
     }
-    pySetItem(ticket, "status", "Closed");
+    pySetItemStr(ticket, "status", "Closed");
     return PyDict.from({ status: `Ticket ${pyStr(id)} has been closed successfully.` });
   },
 };
@@ -83,11 +87,11 @@ const resolveTicket: Tool = {
     const id = ticket_id as PyValue;
     const ticket = findTicket(self, id);
     if (ticket === null || !pyTruthy(ticket)) return err(ctx.msg("ticket_not_found", { ticket_id: pyStr(id) }));
-    if (pyEquals(pyGetItem(ticket, "status"), "Resolved")) {
+    if (pyEquals(pyGetItemStr(ticket, "status"), "Resolved")) {
       return err(ctx.msg("ticket_already_resolved", { ticket_id: pyStr(id) }));
     }
-    pySetItem(ticket, "status", "Resolved");
-    pySetItem(ticket, "resolution", resolution as PyValue);
+    pySetItemStr(ticket, "status", "Resolved");
+    pySetItemStr(ticket, "resolution", resolution as PyValue);
     return PyDict.from({ status: `Ticket ${pyStr(id)} has been resolved successfully.` });
   },
 };
@@ -117,7 +121,7 @@ const editTicket: Tool = {
       return err(ctx.msg("invalid_update_fields", { fields: names.join(", ") }));
     }
     // Every key passed isValid above, so it is one of the field names (a str).
-    for (const [k, v] of updates) if (v !== null) pySetItem(ticket, k as string, v);
+    for (const [k, v] of updates) if (v !== null) pySetItemStr(ticket, k as string, v);
     return PyDict.from({ status: `Ticket ${pyStr(id)} has been updated successfully.` });
   },
 };
@@ -159,12 +163,12 @@ const getUserTickets: Tool = {
   params: [{ name: "status", default: null }],
   run(self, { status }, ctx) {
     if (!pyTruthy(self.current_user)) return [err(ctx.msg("view_not_authenticated"))];
-    let userTickets = self.ticket_queue.filter((t) => pyEquals(pyGetItem(t, "created_by"), self.current_user));
+    let userTickets = self.ticket_queue.filter((t) => pyEquals(pyGetItemStr(t, "created_by"), self.current_user));
     const s = status as PyValue;
     if (pyTruthy(s)) {
       // Python evaluates `ticket["status"].lower()` before `status.lower()`, once per ticket.
       userTickets = userTickets.filter((t) => {
-        const own = pyLower(requireStr(pyGetItem(t, "status"), "lower"));
+        const own = pyLower(requireStr(pyGetItemStr(t, "status"), "lower"));
         return own === pyLower(requireStr(s, "lower"));
       });
     }
