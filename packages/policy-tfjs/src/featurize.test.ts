@@ -89,6 +89,35 @@ describe("argument candidates", () => {
     expect(fitsSchema(t.params[0]!, paramCandidates(t.params[2]!)[0]!)).toBe(false); // a number is no boolean
   });
 
+  it("derives what an LLM would write: ISO dates, two-decimal roundings, tags and lists, hyphen parts", () => {
+    const texts = (o: PolicyObservation) => contextCandidates(o).map((c) => `${c.kind}:${c.text}`);
+    const got = texts(obs("Book it for November 15th, 2026 (or the 3rd of Dec 2026, or 12/01/2026), first-class, with #Travel and #Fun for @amy."));
+    expect(got).toEqual(expect.arrayContaining(["derived_date:2026-11-15", "derived_date:2026-12-03", "derived_date:2026-12-01", "user_word:first", "user_tag:#Travel", "user_tag:@amy", "value_list:#Travel, #Fun"]));
+    expect(got.some((t) => t.startsWith("derived_date:") && !/^derived_date:\d{4}-\d{2}-\d{2}$/.test(t))).toBe(false);
+    // 43.852552 → 43.85; 2.675 is 2.67499… as a double, so Python's round gives 2.67, and so do we.
+    const r = texts(obs("Fill it.", { steps: [{ kind: "calls", calls: [{ name: "x", values: [] }], results: ['{"fuel": 43.852552, "other": 2.675, "whole": 7}'] }] }));
+    expect(r).toEqual(expect.arrayContaining(["derived_number:43.85", "derived_number:2.67", "value_list:43.852552, 2.675, 7"]));
+    expect(r.filter((t) => t.startsWith("derived_number:7"))).toEqual([]);
+    // A list of the numbers earlier results gave one at a time (three counts, to average).
+    const counts = texts(obs("Average them.", { earlierResults: ['{"count": 3}', '{"count": 16}', '{"count": 60}'] }));
+    expect(counts).toContain("value_list:3, 16, 60");
+  });
+
+  it("renders a list of values as a JSON list, and keeps lists out of string parameters", () => {
+    const mean = toolInfo({ name: "mean", description: "Mean.", parameters: { type: "object", properties: { numbers: { type: "array", items: { type: "number" }, description: "Numbers." }, label: { type: "string", description: "Label." } }, required: ["numbers"] } });
+    const ctx = decisionContext(obs("Average 3, 16 and 60."));
+    const list = argCandidates(ctx, mean.params[0]!).find((c) => c.kind === "value_list")!;
+    expect(JSON.parse(renderValue(list, "list"))).toEqual([3, 16, 60]);
+    expect(argCandidates(ctx, mean.params[1]!).some((c) => c.kind === "value_list")).toBe(false);
+  });
+
+  it("offers the literals a parameter's description names ('l' for lines, (Buy/Sell))", () => {
+    const wc = toolInfo({ name: "wc", description: "Count.", parameters: { type: "object", properties: { mode: { type: "string", description: "Mode of operation ('l' for lines, 'w' for words, 'c' for characters). " }, side: { type: "string", description: "Type of the order (Buy/Sell)." } }, required: [] } });
+    const lit = (i: number) => paramCandidates(wc.params[i]!).filter((c) => c.kind === "param_literal").map((c) => c.text);
+    expect(lit(0)).toEqual(["l", "w", "c"]);
+    expect(lit(1)).toEqual(["Buy", "Sell"]);
+  });
+
   it("renders values in three forms; 'bare' text is not valid JSON", () => {
     const c = contextCandidates(obs("Create 'my notes.txt' with 12 lines."));
     const quoted = c.find((x) => x.text === "my notes.txt")!;

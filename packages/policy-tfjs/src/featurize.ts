@@ -10,7 +10,7 @@
  * Argument values come only from the dialogue (spans of the user's text or of tool results), the
  * parameter's enum values, numbers and booleans: the policy copies, it never looks answers up.
  */
-import type { ToolSchema } from "@envtune/core";
+import { pyRound, type ToolSchema } from "@envtune/core";
 import { contentWords, hashWords, isStopword, splitIdentifier, stem, words, DEFAULT_HASH_BUCKETS } from "./tokenize.ts";
 import type { ObservedStep, PolicyObservation } from "./observation.ts";
 
@@ -34,6 +34,12 @@ export const CAND_KINDS = [
   "bool_false",
   "all_enum",
   "param_number",
+  // Values derived from the dialogue rather than copied verbatim: what an LLM writes without a tool.
+  "derived_date",
+  "derived_number",
+  "user_tag",
+  "value_list",
+  "param_literal",
 ] as const;
 export type CandKind = (typeof CAND_KINDS)[number];
 const KIND_INDEX = new Map<CandKind, number>(CAND_KINDS.map((k, i) => [k, i]));
@@ -186,6 +192,8 @@ export interface Candidate {
   numeric?: number;
   /** For `all_enum`: the list it stands for. */
   list?: string[];
+  /** For `value_list`: the values it stands for (strings or numbers), written as a JSON list. */
+  items?: Array<string | number>;
   quoted: boolean;
   /** Stemmed words around the value (and the JSON key it came from). */
   neighborWords: Set<string>;
@@ -219,7 +227,78 @@ interface RawSpan {
   quoted: boolean;
   numeric?: number;
   keyWords?: string[];
+  items?: Array<string | number>;
 }
+
+// ---- Derived values ------------------------------------------------------------------------------
+// An LLM writes "2026-11-15" for "November 15th, 2026", rounds 43.852552 to two decimals when
+// asked, and lists "#A and #B" as ["#A", "#B"]. A copy-only policy cannot; these spans give it the
+// same normalizations, generically (no tool or domain names involved).
+
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTH = "(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?";
+const DAY = "(\\d{1,2})(?:st|nd|rd|th)?";
+const DATE_RES: Array<{ re: RegExp; m: number; d: number; y: number }> = [
+  { re: new RegExp(`\\b${MONTH}\\s+${DAY},?\\s+(\\d{4})\\b`, "gi"), m: 1, d: 2, y: 3 },
+  { re: new RegExp(`\\b${DAY}\\s+(?:of\\s+)?${MONTH},?\\s+(\\d{4})\\b`, "gi"), m: 2, d: 1, y: 3 },
+  { re: /\b(\d{1,2})\/(\d{1,2})\/(\d{4})\b/g, m: 1, d: 2, y: 3 },
+];
+
+function isoDate(y: number, m: number, d: number): string | undefined {
+  if (m < 1 || m > 12 || d < 1 || d > 31) return undefined;
+  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+/** Dates written in words or as M/D/YYYY, as ISO `YYYY-MM-DD` spans. */
+function dateSpans(text: string): RawSpan[] {
+  const out: RawSpan[] = [];
+  for (const { re, m, d, y } of DATE_RES) {
+    re.lastIndex = 0;
+    let x: RegExpExecArray | null;
+    while ((x = re.exec(text)) !== null) {
+      const mon = /^\d+$/.test(x[m]!) ? Number(x[m]) : MONTHS.indexOf(x[m]!.slice(0, 3).toLowerCase()) + 1;
+      const iso = isoDate(Number(x[y]), mon, Number(x[d]));
+      if (iso) out.push({ text: iso, start: x.index, end: x.index + x[0].length, kind: "derived_date", quoted: false });
+    }
+  }
+  return out;
+}
+
+/** `#tag` and `@mention` tokens, and each kind as one list when there are several. */
+function tagSpans(text: string): RawSpan[] {
+  const out: RawSpan[] = [];
+  const re = /(?<![\w#@])[#@][A-Za-z0-9_]+/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) out.push({ text: m[0], start: m.index, end: m.index + m[0].length, kind: "user_tag", quoted: false });
+  for (const prefix of ["#", "@"]) {
+    const group = out.filter((t) => t.kind === "user_tag" && t.text.startsWith(prefix));
+    if (group.length >= 2) out.push(listSpan(group));
+  }
+  return out;
+}
+
+function listSpan(items: readonly RawSpan[]): RawSpan {
+  const values = items.map((t) => t.numeric ?? t.text);
+  return { text: values.join(", "), start: items[0]!.start, end: items[items.length - 1]!.end, kind: "value_list", quoted: false, items: values };
+}
+
+/** The numbers of one source as one list (e.g. the scores in a file, to average). */
+function numberListSpan(spans: readonly RawSpan[]): RawSpan[] {
+  const nums = spans.filter((s) => s.numeric !== undefined && s.kind !== "value_list");
+  return nums.length >= 2 && nums.length <= 12 ? [listSpan(nums)] : [];
+}
+
+/** Numbers with more than two decimals, rounded to two exactly as Python's `round(x, 2)`. */
+function roundedSpans(spans: readonly RawSpan[]): RawSpan[] {
+  const out: RawSpan[] = [];
+  for (const s of spans) {
+    if (s.numeric === undefined || s.kind === "value_list") continue;
+    const r = pyRound(s.numeric, 2);
+    if (r !== s.numeric) out.push({ ...s, text: numberText(r), numeric: r, kind: "derived_number", quoted: false });
+  }
+  return out;
+}
+
 
 const QUOTE_RES = [/(?<![A-Za-z0-9])'([^'\n]{1,200}?)'(?![A-Za-z0-9])/g, /"([^"\n]{1,200}?)"/g, /`([^`\n]{1,200}?)`/g];
 const TOKEN_RE = /[A-Za-z0-9$][A-Za-z0-9_.@/$%,:+-]*[A-Za-z0-9%]|[A-Za-z0-9]/g;
@@ -254,7 +333,16 @@ function userSpans(text: string): RawSpan[] {
     const lower = tok.toLowerCase();
     if (tok.length < 2 || isStopword(lower)) continue;
     out.push({ text: tok, start: m.index, end: m.index + tok.length, kind: "user_word", quoted: false });
+    // "first-class seat" asks for class "first": the parts of a hyphenated word are values too.
+    if (/^[A-Za-z]+(-[A-Za-z]+)+$/.test(tok)) {
+      let at = m.index;
+      for (const part of tok.split("-")) {
+        if (part.length >= 2) out.push({ text: part, start: at, end: at + part.length, kind: "user_word", quoted: false });
+        at += part.length + 1;
+      }
+    }
   }
+  out.push(...dateSpans(text), ...tagSpans(text), ...roundedSpans(out), ...numberListSpan(out));
   return out;
 }
 
@@ -289,7 +377,7 @@ function resultSpans(result: string, maxChars: number): RawSpan[] {
       }
     };
     walk(parsed, "");
-    return out;
+    return withDerived(out);
   }
   // Python reprs and plain text: quoted items (list reprs) and identifier-like tokens.
   const re = /'([^'\n]{1,120}?)'/g;
@@ -305,7 +393,11 @@ function resultSpans(result: string, maxChars: number): RawSpan[] {
       else if (tok.length >= 3 && !isStopword(tok.toLowerCase())) out.push({ text: tok, start: m.index, end: m.index + tok.length, kind: "result_string", quoted: false });
     }
   }
-  return out;
+  return withDerived(out);
+}
+
+function withDerived(spans: RawSpan[]): RawSpan[] {
+  return [...spans, ...roundedSpans(spans), ...numberListSpan(spans)];
 }
 
 function neighborWordsOf(text: string, start: number, end: number, n = 3): string[] {
@@ -327,6 +419,11 @@ const KIND_PRIORITY: Record<CandKind, number> = {
   bool_false: 0,
   all_enum: 0,
   param_number: 0,
+  derived_date: 1,
+  user_tag: 1,
+  value_list: 2,
+  derived_number: 3,
+  param_literal: 0,
 };
 
 function makeCandidate(s: RawSpan, srcText: string, buckets: number, fromLast: boolean): Candidate {
@@ -336,6 +433,7 @@ function makeCandidate(s: RawSpan, srcText: string, buckets: number, fromLast: b
     text: s.text,
     kind: s.kind,
     ...(s.numeric !== undefined ? { numeric: s.numeric } : {}),
+    ...(s.items ? { items: s.items } : {}),
     quoted: s.quoted,
     neighborWords: new Set(nb),
     ownWords: own,
@@ -346,6 +444,8 @@ function makeCandidate(s: RawSpan, srcText: string, buckets: number, fromLast: b
     key: `${s.kind}\u0000${s.text}\u0000${nb.join(" ")}`,
   };
 }
+
+const DERIVED_KINDS = new Set<CandKind>(["derived_date", "derived_number", "user_tag", "value_list"]);
 
 const spanCache = new Map<string, Candidate[]>();
 
@@ -373,8 +473,14 @@ export function contextCandidates(obs: PolicyObservation, limits: FeaturizerLimi
   for (const r of obs.earlierResults.slice(-3)) {
     all.push(...cachedCandidates(`e${b}\u0000${r}`, () => resultSpans(r, limits.resultChars).map((s) => makeCandidate({ ...s, kind: "earlier_text" }, s.keyWords ? "" : r.slice(0, limits.resultChars), b, false))));
   }
+  // Values the earlier steps and turns computed one per result (three counts, then their mean).
+  const sole = [...obs.earlierResults.slice(-6), ...obs.steps.flatMap((s) => s.results)].flatMap((r) => {
+    const nums = resultSpans(r, limits.resultChars).filter((s) => s.kind === "result_number");
+    return nums.length === 1 ? nums : [];
+  });
+  if (sole.length >= 2) all.push(makeCandidate(listSpan(sole.slice(-12)), "", b, false));
   for (const t of obs.previousUserTexts.slice(-2)) {
-    all.push(...cachedCandidates(`p${b}\u0000${t}`, () => userSpans(t).filter((s) => s.kind !== "user_word").map((s) => makeCandidate({ ...s, kind: "earlier_text" }, t, b, false))));
+    all.push(...cachedCandidates(`p${b}\u0000${t}`, () => userSpans(t).filter((s) => s.kind !== "user_word").map((s) => makeCandidate({ ...s, kind: DERIVED_KINDS.has(s.kind) ? s.kind : "earlier_text" }, t, b, false))));
   }
   // Deduplicate by text, keeping the most informative source; then cap by priority.
   const byText = new Map<string, Candidate>();
@@ -388,6 +494,17 @@ export function contextCandidates(obs: PolicyObservation, limits: FeaturizerLimi
 }
 
 const paramCandCache = new Map<string, Candidate[]>();
+
+/** Short literals a parameter's description offers: quoted ('l' for lines, "."), and (Buy/Sell) alternatives. */
+function descriptionLiterals(description: string): string[] {
+  const out = new Set<string>();
+  const q = /(?<![A-Za-z0-9])['"]([^'"\n]{1,20})['"](?![A-Za-z0-9])/g;
+  let m: RegExpExecArray | null;
+  while ((m = q.exec(description)) !== null) out.add(m[1]!);
+  const alt = /\(([A-Za-z]+(?:\/[A-Za-z]+)+)\)/g;
+  while ((m = alt.exec(description)) !== null) for (const v of m[1]!.split("/")) out.add(v);
+  return [...out].slice(0, 8);
+}
 
 /** Candidates that belong to a parameter: its enum values, "all of them" for enum lists, numbers in its description, booleans. */
 export function paramCandidates(p: ParamInfo, buckets = DEFAULT_HASH_BUCKETS): Candidate[] {
@@ -411,6 +528,7 @@ export function paramCandidates(p: ParamInfo, buckets = DEFAULT_HASH_BUCKETS): C
   for (const v of p.enumValues.slice(0, 16)) out.push(mk(v, "enum"));
   if (p.type === "array" && p.enumValues.length > 1) out.push(mk(p.enumValues.join(", "), "all_enum", { list: [...p.enumValues] }));
   for (const n of p.descNumbers) out.push(mk(numberText(n), "param_number", { numeric: n }));
+  for (const v of descriptionLiterals(p.description)) if (!p.enumValues.includes(v)) out.push(mk(v, "param_literal"));
   out.push(mk("true", "bool_true"), mk("false", "bool_false"));
   if (paramCandCache.size > 5000) paramCandCache.clear();
   paramCandCache.set(ck, out);
@@ -622,7 +740,7 @@ export function fitsSchema(p: ParamInfo, c: Candidate): boolean {
     case "number":
       return c.numeric !== undefined;
     case "string":
-      return p.enumValues.length ? c.kind === "enum" : !isBool && c.kind !== "param_number" && c.kind !== "all_enum" && c.kind !== "enum";
+      return p.enumValues.length ? c.kind === "enum" : !isBool && c.kind !== "param_number" && c.kind !== "all_enum" && c.kind !== "enum" && c.kind !== "value_list";
     case "array":
       return p.enumValues.length ? c.kind === "enum" || c.kind === "all_enum" : !isBool && c.kind !== "param_number" && c.kind !== "enum";
     case "object":
@@ -677,6 +795,11 @@ export function kindIndex(k: CandKind): number {
 
 /** Writes a chosen value in the given form (JSON text). `bare` writes the text as is, which is not always valid JSON. */
 export function renderValue(c: Candidate, form: ValueForm): string {
+  if (c.kind === "value_list" && c.items) {
+    if (form === "list") return JSON.stringify(c.items);
+    if (form === "string") return JSON.stringify(c.text);
+    return c.text;
+  }
   if (c.kind === "all_enum" && c.list) {
     if (form === "list") return JSON.stringify(c.list);
     if (form === "string") return JSON.stringify(c.text);

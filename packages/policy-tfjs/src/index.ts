@@ -36,6 +36,6 @@ export { buildBatch, tokenCounts, tokenDecisions, tokenOutputs } from "./batch.t
 export { embedBags, gatherRows, pairDots } from "./jsops.ts";
 export type { Csr } from "./jsops.ts";
 export type { ArgRecord, BatchMode, BuiltBatch, DecisionRecord, TokenOutputs } from "./batch.ts";
-export { TfjsPolicy, decisionValues, renderAction } from "./policy.ts";
+export { POLICY_ARCHITECTURE, TfjsPolicy, decisionValues, renderAction } from "./policy.ts";
 export type { ActOptions, PolicyAct, PolicyActionFormat } from "./policy.ts";
 export { Rng, sampleLogits } from "./rng.ts";

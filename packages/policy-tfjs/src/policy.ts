@@ -37,7 +37,9 @@ export interface PolicyAct {
   record: DecisionRecord;
 }
 
-const ARCHITECTURE = "envtune-pointer-policy-v1";
+/** Bumped whenever the network's inputs change shape (v2: derived-value candidate kinds). */
+export const POLICY_ARCHITECTURE = "envtune-pointer-policy-v2";
+const ARCHITECTURE = POLICY_ARCHITECTURE;
 // tfjs variable names are global; every policy instance gets its own prefix.
 let instances = 0;
 const ANSWER_TEXT = "I have completed the request as far as the available functions allow.";

@@ -44,7 +44,8 @@ function pick<T>(xs: readonly T[], rng: Rng): T | undefined {
 /** A value that fits the parameter's JSON Schema type, drawn uniformly from what the dialogue offers. */
 function randomValue(p: ParamInfo, cands: readonly Candidate[], rng: Rng): unknown {
   const nums = cands.filter((c) => c.numeric !== undefined);
-  const strs = cands.filter((c) => c.numeric === undefined && c.kind !== "bool_true" && c.kind !== "bool_false" && c.kind !== "all_enum" && c.kind !== "param_number");
+  const strs = cands.filter((c) => c.numeric === undefined && c.kind !== "bool_true" && c.kind !== "bool_false" && c.kind !== "all_enum" && c.kind !== "param_number" && c.kind !== "value_list");
+  const lists = cands.filter((c) => c.kind === "value_list");
   switch (p.type) {
     case "boolean":
       return rng.next() < 0.5;
@@ -58,8 +59,8 @@ function randomValue(p: ParamInfo, cands: readonly Candidate[], rng: Rng): unkno
     }
     case "array": {
       if (p.enumValues.length) return [pick(p.enumValues, rng)];
-      const s = pick(strs, rng);
-      return s ? [s.text] : [];
+      const s = pick([...strs, ...lists], rng);
+      return s ? (s.items ?? [s.text]) : [];
     }
     case "object":
       return {};

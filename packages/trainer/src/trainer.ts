@@ -13,6 +13,7 @@ import {
   TfjsPolicy,
   buildBatch,
   loadNamedTensors,
+  POLICY_ARCHITECTURE,
   saveNamedTensors,
   selectBackend,
   tf,
@@ -298,7 +299,7 @@ class Trainer {
     await this.run.saveCheckpoint(async (dir) => {
       await this.policy.save(dir, { seed: this.config.seed, totalUpdates: state.totalUpdates });
       await saveNamedTensors(join(dir, "ref"), new Map([...this.ref].map(([k, v]) => [`ref/${k}`, v])), { kind: "reference-policy" });
-      if (this.best) await saveNamedTensors(join(dir, "best"), new Map([...this.best].map(([k, v]) => [`policy/${k}`, v])), { architecture: "envtune-pointer-policy-v1", config: this.policy.config }, { ...state.best });
+      if (this.best) await saveNamedTensors(join(dir, "best"), new Map([...this.best].map(([k, v]) => [`policy/${k}`, v])), { architecture: POLICY_ARCHITECTURE, config: this.policy.config }, { ...state.best });
       await saveNamedTensors(join(dir, "optimizer"), new Map([...this.opt.tensors()].map(([k, v]) => [`opt/${k}`, v])), { kind: "adamw" }, { step: this.opt.step });
       writeFileAtomic(join(dir, STATE), JSON.stringify(state));
     });
