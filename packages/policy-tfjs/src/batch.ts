@@ -229,6 +229,8 @@ export function buildBatch(decisions: readonly DecisionRecord[], mode: BatchMode
 export interface TokenOutputs {
   logp: tf.Tensor1D;
   entropy: tf.Tensor1D;
+  /** Per decision (= per tool token): log-probability of answering instead of calling a tool. */
+  answerLogp: tf.Tensor1D;
 }
 
 /** Decision index of every token of a "train" batch, in token order. */
@@ -259,6 +261,8 @@ export function tokenOutputs(w: Weights, decisions: readonly DecisionRecord[], b
   const out = forward(w, built.inputs);
   const parts: Array<{ logp: tf.Tensor1D; entropy: tf.Tensor1D }> = [];
   parts.push(categorical(out.toolLogits, Int32Array.from(decisions.map((d) => d.choice))));
+  // Option 0 of the answer-or-tool head is "answer".
+  const answerLogp = tf.reshape(tf.slice(tf.logSoftmax(out.toolLogits), [0, 0], [-1, 1]), [-1]) as tf.Tensor1D;
   if (out.fillLogits) {
     const filled = tf.tensor1d(Float32Array.from(built.paramDecision.map((di, r) => (decisions[di]!.args[built.paramIndex[r]!]!.filled ? 1 : 0))));
     const z = out.fillLogits;
@@ -278,5 +282,6 @@ export function tokenOutputs(w: Weights, decisions: readonly DecisionRecord[], b
   return {
     logp: tf.concat(parts.map((p) => p.logp)) as tf.Tensor1D,
     entropy: tf.concat(parts.map((p) => p.entropy)) as tf.Tensor1D,
+    answerLogp,
   };
 }

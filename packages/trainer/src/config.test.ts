@@ -33,6 +33,10 @@ describe("training config", () => {
   it("a stage's overrides leave the run's other settings alone (no defaults filled in)", () => {
     const q = presetConfig("quick");
     expect(q.stages[2]!.grpo).toEqual({ klCoef: 0.1, lr: 0.01, entropyCoef: 0.005 });
+    expect(stageGrpo(q, q.stages[2]!).answerKlCoef).toBe(0);
+    const anchored = parseTrainConfig({ ...PRESETS.quick!(), stages: paperStages({ s1: [1, 2], s2: [1, 2], s3: [1, 2], s4: [1, 2] }, 2, [2, 2, 2, 2], { later: { answerKlCoef: 0.3, klCoefByHead: { tool: 0.1 } } }) });
+    expect(stageGrpo(anchored, anchored.stages[3]!)).toMatchObject({ answerKlCoef: 0.3, klCoefByHead: { tool: 0.1 }, klCoef: anchored.grpo.klCoef, groupSize: 6 });
+    expect(() => parseTrainConfig({ grpo: { klCoefByHead: { tools: 0.1 } } })).toThrow(/klCoefByHead/);
     for (const s of q.stages) expect([stageGrpo(q, s).groupSize, stageGrpo(q, s).tasksPerUpdate]).toEqual([6, 8]);
   });
 

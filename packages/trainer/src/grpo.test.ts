@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, tf } from "@envtune/policy-tfjs";
-import { AdamW, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights, type LossConfig } from "./grpo.ts";
+import { AdamW, answerRateKl, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights, type LossConfig } from "./grpo.ts";
 
 beforeAll(async () => {
   await selectBackend({});
@@ -105,6 +105,30 @@ describe("GRPO loss", () => {
     const away = grpoLoss(lp, lp, tf.tensor1d([-0.5, -2]), tf.tensor1d([0, 0]), tf.tensor1d([0, 0]), cfg, tf.tensor1d([1, 0]));
     const d = -0.5 - -1;
     expect(away.kl.dataSync()[0]).toBeCloseTo(Math.exp(d) - d - 1, 5);
+  });
+
+  it("anchors the answering rate: exact two-outcome KL, zero at the reference, pushes back when answering grows", () => {
+    const kl = (p: number, q: number) => p * Math.log(p / q) + (1 - p) * Math.log((1 - p) / (1 - q));
+    const ref = tf.tensor1d([Math.log(0.2), Math.log(0.5)]);
+    expect(answerRateKl(ref, ref).dataSync()[0]).toBeCloseTo(0, 6);
+    expect(answerRateKl(tf.tensor1d([Math.log(0.6), Math.log(0.5)]), ref).dataSync()[0]).toBeCloseTo(kl(0.2, 0.6) / 2, 5);
+    // The gradient lowers log P(answer) where it has grown above the reference.
+    const g = tf.grad((x: tf.Tensor) => answerRateKl(x as tf.Tensor1D, ref))(tf.tensor1d([Math.log(0.6), Math.log(0.5)])).dataSync();
+    expect(g[0]).toBeGreaterThan(0);
+    expect(g[1]).toBeCloseTo(0, 5);
+  });
+
+  it("takes β per token when given (per-head KL), reporting the plain KL mean", () => {
+    const lp = tf.tensor1d([-1, -1]);
+    const ref = tf.tensor1d([-0.5, -1.5]);
+    const zero = tf.tensor1d([0, 0]);
+    const k3 = (d: number) => Math.exp(d) - d - 1;
+    const c = { ...cfg, klCoef: 0.5, entropyCoef: 0 };
+    const perTok = grpoLoss(lp, lp, ref, zero, zero, c, undefined, tf.tensor1d([0.1, 0.001]));
+    expect(perTok.loss.dataSync()[0]).toBeCloseTo((0.1 * k3(0.5) + 0.001 * k3(-0.5)) / 2, 6);
+    expect(perTok.kl.dataSync()[0]).toBeCloseTo((k3(0.5) + k3(-0.5)) / 2, 6);
+    // Without it, klCoef applies to every token.
+    expect(grpoLoss(lp, lp, ref, zero, zero, c).loss.dataSync()[0]).toBeCloseTo((0.5 * (k3(0.5) + k3(-0.5))) / 2, 6);
   });
 });
 

@@ -112,9 +112,10 @@ export interface LossTensors {
 
 /**
  * The GRPO loss over tokens (all inputs [T]). `logp` carries the gradient; the others are
- * constants. Aggregation is the token mean (verl's default `token-mean`).
+ * constants. Aggregation is the token mean (verl's default `token-mean`). `klCoefTok`, when given,
+ * is β per token and replaces `c.klCoef`.
  */
-export function grpoLoss(logp: tf.Tensor1D, oldLogp: tf.Tensor1D, refLogp: tf.Tensor1D, adv: tf.Tensor1D, entropy: tf.Tensor1D, c: LossConfig, mask?: tf.Tensor1D): LossTensors {
+export function grpoLoss(logp: tf.Tensor1D, oldLogp: tf.Tensor1D, refLogp: tf.Tensor1D, adv: tf.Tensor1D, entropy: tf.Tensor1D, c: LossConfig, mask?: tf.Tensor1D, klCoefTok?: tf.Tensor1D): LossTensors {
   // Token mean over the tokens the mask keeps (all when there is no mask).
   const avg = (x: tf.Tensor): tf.Scalar => (mask ? (tf.div(tf.sum(tf.mul(x, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar) : (tf.mean(x) as tf.Scalar));
   const ratio = tf.exp(tf.sub(logp, oldLogp));
@@ -131,9 +132,25 @@ export function grpoLoss(logp: tf.Tensor1D, oldLogp: tf.Tensor1D, refLogp: tf.Te
   const k3 = tf.clipByValue(tf.sub(tf.sub(tf.exp(r), r), 1), -10, 10);
   const kl = avg(k3);
   const ent = avg(entropy);
-  const loss = tf.add(tf.add(pgLoss, tf.mul(kl, c.klCoef)), tf.mul(ent, -c.entropyCoef)) as tf.Scalar;
+  // Per-token β (per head) when given; the reported KL stays the plain token mean.
+  const klTerm = klCoefTok ? avg(tf.mul(k3, klCoefTok)) : tf.mul(kl, c.klCoef);
+  const loss = tf.add(tf.add(pgLoss, klTerm), tf.mul(ent, -c.entropyCoef)) as tf.Scalar;
   const clipFrac = avg(tf.cast(tf.greater(l2, l1), "float32"));
   return { loss, pgLoss, kl, entropy: ent, clipFrac };
+}
+
+/**
+ * KL(π_ref ‖ π_θ) between the reference's and the policy's probability of answering instead of
+ * calling, per decision (exact, two outcomes), averaged. Anchors how often the policy answers while
+ * leaving which tool and which arguments free: the marginal a collapse to "always answer" moves.
+ */
+export function answerRateKl(answerLogp: tf.Tensor1D, refAnswerLogp: tf.Tensor1D): tf.Scalar {
+  const eps = 1e-6;
+  const p = tf.clipByValue(tf.exp(refAnswerLogp), eps, 1 - eps);
+  const q = tf.clipByValue(tf.exp(answerLogp), eps, 1 - eps);
+  const one = tf.scalar(1);
+  const kl = tf.add(tf.mul(p, tf.sub(tf.log(p), tf.log(q))), tf.mul(tf.sub(one, p), tf.sub(tf.log(tf.sub(one, p)), tf.log(tf.sub(one, q)))));
+  return tf.mean(kl) as tf.Scalar;
 }
 
 /** Scales gradients so their global L2 norm is at most `maxNorm` (torch `clip_grad_norm_`). Returns the norm before clipping. */

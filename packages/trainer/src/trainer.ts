@@ -28,7 +28,7 @@ import {
 import { alwaysAnswerActor, policyActor, randomValidActor } from "./actors.ts";
 import { effectiveStages, parseTrainConfig, stageGrpo, type GrpoConfig, type StageSpec, type TrainConfig } from "./config.ts";
 import { evaluate, summarizeResults, type EvalSummary } from "./evaluate.ts";
-import { AdamW, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights } from "./grpo.ts";
+import { AdamW, answerRateKl, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights } from "./grpo.ts";
 import { formatStageCurve, stageCurves } from "./curves.ts";
 import { promotionDecision, type ValPoint } from "./plateau.ts";
 import { silentProgress, type ProgressSink } from "./progress.ts";
@@ -392,7 +392,7 @@ class Trainer {
   }
 
   optimize(decisions: readonly DecisionRecord[], adv: readonly number[], g: GrpoConfig, heads: readonly string[], units?: readonly number[]): Record<string, number> {
-    if (decisions.length === 0) return { loss: 0, pg_loss: 0, kl: 0, entropy: 0, clip_frac: 0, grad_norm: 0, tokens: 0 };
+    if (decisions.length === 0) return { loss: 0, pg_loss: 0, kl: 0, answer_kl: 0, entropy: 0, clip_frac: 0, grad_norm: 0, tokens: 0 };
     // Mini-batches over decisions (a random partition), each with its own frozen old/ref log-probs.
     const order = this.rng.shuffle(decisions.map((_, i) => i));
     const mbs = Math.min(g.miniBatches, decisions.length);
@@ -412,11 +412,28 @@ class Trainer {
       ]);
       const perTurn = g.lossAggregation === "turn-mean" && units !== undefined;
       const mask = all && !perTurn ? undefined : tf.tensor1d(perTurn ? unitMeanWeights(Array.from(tokDec, (d) => units[idx[d]!]!), keep) : keep);
+      const byHead = g.klCoefByHead;
+      const klCoefTok = byHead
+        ? tf.tensor1d(
+            Float32Array.from([
+              ...new Array<number>(counts.tool).fill(byHead.tool ?? g.klCoef),
+              ...new Array<number>(counts.fill).fill(byHead.fill ?? g.klCoef),
+              ...new Array<number>(counts.value).fill(byHead.value ?? g.klCoef),
+              ...new Array<number>(counts.form).fill(byHead.form ?? g.klCoef),
+            ]),
+          )
+        : undefined;
       const oldLogp = tf.tidy(() => tokenOutputs(this.policy.weights(), ds, built).logp);
-      const refLogp = tf.tidy(() => tokenOutputs(Object.fromEntries(this.ref) as Weights, ds, built).logp);
-      return { ds, built, advTok, oldLogp, refLogp, mask, tokens: tokDec.length };
+      const refOut = tf.tidy(() => {
+        const o = tokenOutputs(Object.fromEntries(this.ref) as Weights, ds, built);
+        return { logp: o.logp, answerLogp: o.answerLogp };
+      });
+      const refLogp = refOut.logp;
+      const refAnswerLogp = refOut.answerLogp;
+      return { ds, built, advTok, oldLogp, refLogp, refAnswerLogp, mask, klCoefTok, tokens: tokDec.length };
     });
-    const acc = { loss: 0, pg_loss: 0, kl: 0, entropy: 0, clip_frac: 0, grad_norm: 0 };
+    const acc = { loss: 0, pg_loss: 0, kl: 0, answer_kl: 0, entropy: 0, clip_frac: 0, grad_norm: 0 };
+    const anchorAnswers = g.answerKlCoef > 0 && heads.includes("tool");
     let steps = 0;
     const vars = this.policy.variables;
     const varList = [...vars.values()];
@@ -431,9 +448,10 @@ class Trainer {
             clipRatioC: g.clipRatioC,
             klCoef: g.klCoef,
             entropyCoef: g.entropyCoef,
-          }, p.mask);
-          parts = [tf.keep(l.pgLoss), tf.keep(l.kl), tf.keep(l.entropy), tf.keep(l.clipFrac)];
-          return l.loss;
+          }, p.mask, p.klCoefTok);
+          const akl = anchorAnswers ? answerRateKl(out.answerLogp, p.refAnswerLogp) : tf.scalar(0);
+          parts = [tf.keep(l.pgLoss), tf.keep(l.kl), tf.keep(l.entropy), tf.keep(l.clipFrac), tf.keep(akl)];
+          return anchorAnswers ? (tf.add(l.loss, tf.mul(akl, g.answerKlCoef)) as tf.Scalar) : l.loss;
         }, varList);
         const named: Record<string, tf.Tensor> = {};
         for (const [k, v] of vars) if (grads[v.name]) named[k] = grads[v.name]!;
@@ -442,13 +460,14 @@ class Trainer {
         for (const t of Object.values(clipped.grads)) t.dispose();
         acc.loss += value.dataSync()[0]!;
         value.dispose();
-        const [pg, kl, ent, cf] = parts.map((t) => {
+        const [pg, kl, ent, cf, akl] = parts.map((t) => {
           const v = t.dataSync()[0]!;
           t.dispose();
           return v;
         });
         acc.pg_loss += pg!;
         acc.kl += kl!;
+        acc.answer_kl += akl!;
         acc.entropy += ent!;
         acc.clip_frac += cf!;
         acc.grad_norm += clipped.norm;
@@ -462,7 +481,9 @@ class Trainer {
       p.advTok.dispose();
       p.oldLogp.dispose();
       p.refLogp.dispose();
+      p.refAnswerLogp.dispose();
       p.mask?.dispose();
+      p.klCoefTok?.dispose();
     }
     return Object.fromEntries([...Object.entries(acc).map(([k, v]) => [k, round(v / Math.max(1, steps))]), ["tokens", tokens], ["optimizer_steps", steps]]);
   }
