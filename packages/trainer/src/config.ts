@@ -304,7 +304,7 @@ export interface PaperStageOptions {
 /**
  * Stages 3–4 by default: they add the miss_func/miss_param data, where answering an
  * empty-ground-truth turn earns progress and the policy cannot tell those turns apart (its answer
- * features separate them with AUC 0.65–0.71, measured). With β = 0.001 the policy collapses to
+ * features separate them with AUC 0.65–0.76, measured). With β = 0.001 the policy collapses to
  * always answering within ~40 updates (the paper's KL ablation, App. E.3, in miniature). The
  * paper's β = 0.1 and a smaller step keep it in place. Anchoring only the answering rate
  * (`answerKlCoef`, with 2 actions per turn) was measured over 5 seeds as an alternative: its

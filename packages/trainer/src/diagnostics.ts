@@ -1,0 +1,211 @@
+/**
+ * Diagnostics of the embedded policy on a dataset: what it *can* express (every argument of the
+ * ground truth among its candidates), where a trained policy's first call of a turn goes wrong,
+ * and how well its answer features tell the turns whose right move is not to call from the rest.
+ * The trainer README's "Why Stages 3–4 stay flat" numbers come from here
+ * (`scripts/diagnose.ts`). The ground truth is only read here, never shown to a policy.
+ */
+import { isDeepStrictEqual } from "node:util";
+import type { BfclEntry } from "@envtune/bfcl-data";
+import { parseAction } from "@envtune/core";
+import { Episode } from "@envtune/engine";
+import { DEFAULT_LIMITS, Rng, VALUE_FORMS, argCandidates, decisionContext, renderValue, type FeaturizerLimits, type TfjsPolicy } from "@envtune/policy-tfjs";
+import { DialogueTracker } from "./observe.ts";
+import type { EpisodeWorld } from "./rollout.ts";
+
+/** The category of a BFCL multi-turn id (`multi_turn_miss_func_12` → `miss_func`). */
+export function categoryOf(id: string): string {
+  return id.replace(/^multi_turn_/, "").replace(/_\d+$/, "");
+}
+
+/** JSON-comparable form of a parsed argument (Python ints arrive as bigint). */
+function plain(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? Number(x) : x))) as unknown;
+}
+
+function envelope(name: string, kwargs: ReadonlyArray<readonly [string, unknown]>): string {
+  const args = Object.fromEntries(kwargs.map(([k, v]) => [k, plain(v)]));
+  return `<think>replay</think>\n<tool_call>\n${JSON.stringify([{ name, arguments: args }])}\n</tool_call>`;
+}
+
+const ANSWER = "<think>done</think>\n<answer>Done.</answer>";
+
+/** Per category: turns with calls, how many are fully expressible, and which parameters most often are not. */
+export interface Expressibility {
+  perCategory: Record<string, { gtTurns: number; expressible: number; share: number }>;
+  /** `tool.param` → times its ground-truth value was not among the candidates. */
+  missing: Record<string, number>;
+}
+
+/**
+ * Replays each entry's ground truth one call per step in the standard environment and asks, before
+ * every call, whether the policy's candidates (the same featurizer it acts with) contain the call's
+ * tool and every argument value in some form. A turn is expressible when all its calls are.
+ */
+export function expressibility(entries: readonly BfclEntry[], world: EpisodeWorld, limits: FeaturizerLimits = DEFAULT_LIMITS): Expressibility {
+  const perCategory: Expressibility["perCategory"] = {};
+  const missing: Record<string, number> = {};
+  for (const entry of entries) {
+    const cat = (perCategory[categoryOf(entry.id)] ??= { gtTurns: 0, expressible: 0, share: 0 });
+    const ep = new Episode({ entry, packs: world.packs, ...(world.constants ? { constants: world.constants } : {}), ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}), config: { protocol: "paper", augmented: false, maxActionsPerTurn: 50 } });
+    const tracker = new DialogueTracker();
+    tracker.update(ep.reset().messages);
+    while (!ep.done) {
+      const turn = ep.turn;
+      const gt = entry.groundTruth[turn] ?? [];
+      let ok = gt.length > 0;
+      for (const call of gt) {
+        const ctx = decisionContext(tracker.observation(ep.tools.map((t) => t.function)), limits);
+        const parsed = parseAction(call, { format: "python" });
+        if (!parsed.ok || parsed.kind !== "tool_calls") throw new Error(`unparsable ground truth ${call} in ${entry.id}`);
+        const c = parsed.calls[0]!;
+        const tool = ctx.tools.find((t) => t.name === c.name);
+        if (!tool) ok = false;
+        for (const [k, v] of tool ? c.kwargs : []) {
+          const p = tool!.params.find((q) => q.name === k);
+          const want = plain(v);
+          const hit = p !== undefined && argCandidates(ctx, p, limits.hashBuckets, limits.schemaConstrained).some((cand) => VALUE_FORMS.some((f) => {
+            try {
+              return isDeepStrictEqual(JSON.parse(renderValue(cand, f)), want);
+            } catch {
+              return false;
+            }
+          }));
+          if (!hit) {
+            ok = false;
+            missing[`${c.name}.${k}`] = (missing[`${c.name}.${k}`] ?? 0) + 1;
+          }
+        }
+        ep.step(envelope(c.name, c.kwargs));
+        tracker.update(ep.messages);
+        if (ep.done || ep.turn !== turn) break;
+      }
+      if (gt.length) cat.gtTurns++;
+      if (ok) cat.expressible++;
+      if (!ep.done && ep.turn === turn) {
+        ep.step(ANSWER);
+        tracker.update(ep.messages);
+      }
+    }
+  }
+  for (const c of Object.values(perCategory)) c.share = c.gtTurns ? c.expressible / c.gtTurns : 0;
+  return { perCategory, missing };
+}
+
+export type FirstCallOutcome = "right" | "right-tool-wrong-args" | "other-tool-of-turn" | "wrong-tool" | "answered" | "unparsable";
+
+/**
+ * A greedy policy plays each entry (standard environment, paper protocol, 5 actions per turn);
+ * the first action of every turn with calls is compared with the turn's first ground-truth call.
+ */
+export function firstCallBreakdown(policy: TfjsPolicy, entries: readonly BfclEntry[], world: EpisodeWorld): Record<FirstCallOutcome, number> & { turns: number; passed: number } {
+  const out = { right: 0, "right-tool-wrong-args": 0, "other-tool-of-turn": 0, "wrong-tool": 0, answered: 0, unparsable: 0, turns: 0, passed: 0 };
+  const rng = new Rng(1);
+  const sorted = (kw: ReadonlyArray<readonly [string, unknown]>): string => JSON.stringify(kw.map(([k, v]) => [k, plain(v)]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+  for (const entry of entries) {
+    const ep = new Episode({ entry, packs: world.packs, ...(world.constants ? { constants: world.constants } : {}), ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}), config: { protocol: "paper", augmented: false, systemPrompt: "paper-b", maxActionsPerTurn: 5 } });
+    const tracker = new DialogueTracker();
+    tracker.update(ep.reset().messages);
+    let seen = -1;
+    while (!ep.done) {
+      const turn = ep.turn;
+      const [act] = policy.act([tracker.observation(ep.tools.map((t) => t.function))], { greedy: true, rng, format: "envelope" });
+      const gt = entry.groundTruth[turn] ?? [];
+      if (turn !== seen && gt.length) {
+        seen = turn;
+        const mine = parseAction(act!.text, { format: "auto" });
+        const want = parseAction(gt[0]!, { format: "python" });
+        if (!mine.ok) out.unparsable++;
+        else if (mine.kind !== "tool_calls") out.answered++;
+        else if (want.ok && want.kind === "tool_calls") {
+          const [c, w] = [mine.calls[0]!, want.calls[0]!];
+          if (c.name !== w.name) out[gt.some((g) => g.startsWith(`${c.name}(`)) ? "other-tool-of-turn" : "wrong-tool"]++;
+          else out[sorted(c.kwargs) === sorted(w.kwargs) ? "right" : "right-tool-wrong-args"]++;
+        }
+      }
+      ep.step(act!.text);
+      tracker.update(ep.messages);
+    }
+    for (const t of ep.transcript().turns) {
+      if (!(entry.groundTruth[t.turn] ?? []).length) continue;
+      out.turns++;
+      if (t.passed) out.passed++;
+    }
+  }
+  return out;
+}
+
+/** Answer-head features at the start of every turn, labelled by "the ground truth has no call". */
+export function answerFeatureRows(entries: readonly BfclEntry[], world: EpisodeWorld): Array<{ category: string; emptyGt: boolean; features: Float32Array }> {
+  const rows: Array<{ category: string; emptyGt: boolean; features: Float32Array }> = [];
+  for (const entry of entries) {
+    const ep = new Episode({ entry, packs: world.packs, ...(world.constants ? { constants: world.constants } : {}), ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}), config: { protocol: "paper", augmented: false, maxActionsPerTurn: 50 } });
+    const tracker = new DialogueTracker();
+    tracker.update(ep.reset().messages);
+    while (!ep.done) {
+      const turn = ep.turn;
+      const gt = entry.groundTruth[turn] ?? [];
+      rows.push({ category: categoryOf(entry.id), emptyGt: gt.length === 0, features: decisionContext(tracker.observation(ep.tools.map((t) => t.function))).answerFeatures });
+      for (const call of gt) {
+        const parsed = parseAction(call, { format: "python" });
+        if (!parsed.ok || parsed.kind !== "tool_calls") break;
+        ep.step(envelope(parsed.calls[0]!.name, parsed.calls[0]!.kwargs));
+        tracker.update(ep.messages);
+        if (ep.done || ep.turn !== turn) break;
+      }
+      if (!ep.done && ep.turn === turn) {
+        ep.step(ANSWER);
+        tracker.update(ep.messages);
+      }
+    }
+  }
+  return rows;
+}
+
+/**
+ * Area under the ROC curve of a logistic regression (full-batch gradient descent, in-sample) from
+ * the features to the label: how separable the labels are for a linear read-out of the features.
+ */
+export function logisticAuc(rows: ReadonlyArray<{ label: boolean; features: ArrayLike<number> }>, iterations = 3000, lr = 0.5): number {
+  const n = rows.length;
+  const d = rows[0]?.features.length ?? 0;
+  const w = new Float64Array(d + 1);
+  const score = (f: ArrayLike<number>): number => {
+    let z = w[d]!;
+    for (let j = 0; j < d; j++) z += w[j]! * f[j]!;
+    return z;
+  };
+  for (let it = 0; it < iterations; it++) {
+    const g = new Float64Array(d + 1);
+    for (const r of rows) {
+      const e = 1 / (1 + Math.exp(-score(r.features))) - (r.label ? 1 : 0);
+      for (let j = 0; j < d; j++) g[j]! += e * r.features[j]!;
+      g[d]! += e;
+    }
+    for (let j = 0; j <= d; j++) w[j]! -= (lr * g[j]!) / n;
+  }
+  return auc(rows.map((r) => score(r.features)), rows.map((r) => r.label));
+}
+
+/** Mann–Whitney AUC (ties count one half). */
+export function auc(scores: readonly number[], labels: readonly boolean[]): number {
+  let pos = 0;
+  let wins = 0;
+  const negScores = scores.filter((_, i) => !labels[i]).sort((a, b) => a - b);
+  for (let i = 0; i < scores.length; i++) {
+    if (!labels[i]) continue;
+    pos++;
+    const s = scores[i]!;
+    let lo = 0;
+    let hi = negScores.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (negScores[mid]! < s) lo = mid + 1;
+      else hi = mid;
+    }
+    let eq = lo;
+    while (eq < negScores.length && negScores[eq] === s) eq++;
+    wins += lo + (eq - lo) / 2;
+  }
+  return pos && negScores.length ? wins / (pos * negScores.length) : 0.5;
+}
