@@ -8,8 +8,8 @@
 import { isDeepStrictEqual } from "node:util";
 import type { BfclEntry } from "@envtune/bfcl-data";
 import { parseAction } from "@envtune/core";
-import { Episode } from "@envtune/engine";
-import { DEFAULT_LIMITS, Rng, VALUE_FORMS, argCandidates, decisionContext, renderValue, type FeaturizerLimits, type TfjsPolicy } from "@envtune/policy-tfjs";
+import { Episode, type EpisodeConfigInput } from "@envtune/engine";
+import { DEFAULT_LIMITS, Rng, VALUE_FORMS, argCandidates, decisionContext, renderValue, type FeaturizerLimits, type PolicyObservation, type TfjsPolicy } from "@envtune/policy-tfjs";
 import { DialogueTracker } from "./observe.ts";
 import type { EpisodeWorld } from "./rollout.ts";
 
@@ -37,56 +37,88 @@ export interface Expressibility {
   missing: Record<string, number>;
 }
 
+type ParsedCall = { name: string; kwargs: ReadonlyArray<readonly [string, unknown]> };
+
+function openEpisode(entry: BfclEntry, world: EpisodeWorld, config: EpisodeConfigInput): { ep: Episode; tracker: DialogueTracker; observe: () => PolicyObservation } {
+  const ep = new Episode({ entry, packs: world.packs, ...(world.constants ? { constants: world.constants } : {}), ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}), config });
+  const tracker = new DialogueTracker();
+  tracker.update(ep.reset().messages);
+  return { ep, tracker, observe: () => tracker.observation(ep.tools.map((t) => t.function)) };
+}
+
 /**
- * Replays each entry's ground truth one call per step in the standard environment and asks, before
- * every call, whether the policy's candidates (the same featurizer it acts with) contain the call's
- * tool and every argument value in some form. A turn is expressible when all its calls are.
+ * Replays an entry's ground truth one call per step in the standard environment, ending each turn
+ * with an answer. `onTurn` sees each turn's first observation; `onCall` the observation before
+ * each call.
+ */
+function walkGroundTruth(entry: BfclEntry, world: EpisodeWorld, onTurn: (turn: number, gt: readonly string[], obs: PolicyObservation) => void, onCall?: (call: ParsedCall, obs: PolicyObservation) => void): void {
+  const { ep, tracker, observe } = openEpisode(entry, world, { protocol: "paper", augmented: false, maxActionsPerTurn: 50 });
+  while (!ep.done) {
+    const turn = ep.turn;
+    const gt = entry.groundTruth[turn] ?? [];
+    onTurn(turn, gt, observe());
+    for (const text of gt) {
+      const parsed = parseAction(text, { format: "python" });
+      if (!parsed.ok || parsed.kind !== "tool_calls") throw new Error(`unparsable ground truth ${text} in ${entry.id}`);
+      const call = parsed.calls[0]!;
+      onCall?.(call, observe());
+      ep.step(envelope(call.name, call.kwargs));
+      tracker.update(ep.messages);
+      if (ep.done || ep.turn !== turn) break;
+    }
+    if (!ep.done && ep.turn === turn) {
+      ep.step(ANSWER);
+      tracker.update(ep.messages);
+    }
+  }
+}
+
+/**
+ * Before every ground-truth call, asks whether the policy's candidates (the same featurizer it acts
+ * with) contain the call's tool and every argument value in some form. A turn is expressible when
+ * all its calls are.
  */
 export function expressibility(entries: readonly BfclEntry[], world: EpisodeWorld, limits: FeaturizerLimits = DEFAULT_LIMITS): Expressibility {
   const perCategory: Expressibility["perCategory"] = {};
   const missing: Record<string, number> = {};
+  const canWrite = (cand: Parameters<typeof renderValue>[0], want: unknown): boolean =>
+    VALUE_FORMS.some((f) => {
+      try {
+        return isDeepStrictEqual(JSON.parse(renderValue(cand, f)), want);
+      } catch {
+        return false;
+      }
+    });
   for (const entry of entries) {
     const cat = (perCategory[categoryOf(entry.id)] ??= { gtTurns: 0, expressible: 0, share: 0 });
-    const ep = new Episode({ entry, packs: world.packs, ...(world.constants ? { constants: world.constants } : {}), ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}), config: { protocol: "paper", augmented: false, maxActionsPerTurn: 50 } });
-    const tracker = new DialogueTracker();
-    tracker.update(ep.reset().messages);
-    while (!ep.done) {
-      const turn = ep.turn;
-      const gt = entry.groundTruth[turn] ?? [];
-      let ok = gt.length > 0;
-      for (const call of gt) {
-        const ctx = decisionContext(tracker.observation(ep.tools.map((t) => t.function)), limits);
-        const parsed = parseAction(call, { format: "python" });
-        if (!parsed.ok || parsed.kind !== "tool_calls") throw new Error(`unparsable ground truth ${call} in ${entry.id}`);
-        const c = parsed.calls[0]!;
-        const tool = ctx.tools.find((t) => t.name === c.name);
+    // Verdict of the turn in progress: null before the first turn or for a turn without calls.
+    let ok: boolean | null = null;
+    const close = (): void => {
+      if (ok === null) return;
+      cat.gtTurns++;
+      if (ok) cat.expressible++;
+    };
+    walkGroundTruth(
+      entry,
+      world,
+      (_turn, gt) => {
+        close();
+        ok = gt.length > 0 ? true : null;
+      },
+      (call, obs) => {
+        const ctx = decisionContext(obs, limits);
+        const tool = ctx.tools.find((t) => t.name === call.name);
         if (!tool) ok = false;
-        for (const [k, v] of tool ? c.kwargs : []) {
+        for (const [k, v] of tool ? call.kwargs : []) {
           const p = tool!.params.find((q) => q.name === k);
           const want = plain(v);
-          const hit = p !== undefined && argCandidates(ctx, p, limits.hashBuckets, limits.schemaConstrained).some((cand) => VALUE_FORMS.some((f) => {
-            try {
-              return isDeepStrictEqual(JSON.parse(renderValue(cand, f)), want);
-            } catch {
-              return false;
-            }
-          }));
-          if (!hit) {
-            ok = false;
-            missing[`${c.name}.${k}`] = (missing[`${c.name}.${k}`] ?? 0) + 1;
-          }
+          if (p !== undefined && argCandidates(ctx, p, limits.hashBuckets, limits.schemaConstrained).some((cand) => canWrite(cand, want))) continue;
+          ok = false;
+          missing[`${call.name}.${k}`] = (missing[`${call.name}.${k}`] ?? 0) + 1;
         }
-        ep.step(envelope(c.name, c.kwargs));
-        tracker.update(ep.messages);
-        if (ep.done || ep.turn !== turn) break;
-      }
-      if (gt.length) cat.gtTurns++;
-      if (ok) cat.expressible++;
-      if (!ep.done && ep.turn === turn) {
-        ep.step(ANSWER);
-        tracker.update(ep.messages);
-      }
-    }
+      },
+    );
+    close();
   }
   for (const c of Object.values(perCategory)) c.share = c.gtTurns ? c.expressible / c.gtTurns : 0;
   return { perCategory, missing };
@@ -103,13 +135,11 @@ export function firstCallBreakdown(policy: TfjsPolicy, entries: readonly BfclEnt
   const rng = new Rng(1);
   const sorted = (kw: ReadonlyArray<readonly [string, unknown]>): string => JSON.stringify(kw.map(([k, v]) => [k, plain(v)]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
   for (const entry of entries) {
-    const ep = new Episode({ entry, packs: world.packs, ...(world.constants ? { constants: world.constants } : {}), ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}), config: { protocol: "paper", augmented: false, systemPrompt: "paper-b", maxActionsPerTurn: 5 } });
-    const tracker = new DialogueTracker();
-    tracker.update(ep.reset().messages);
+    const { ep, tracker, observe } = openEpisode(entry, world, { protocol: "paper", augmented: false, systemPrompt: "paper-b", maxActionsPerTurn: 5 });
     let seen = -1;
     while (!ep.done) {
       const turn = ep.turn;
-      const [act] = policy.act([tracker.observation(ep.tools.map((t) => t.function))], { greedy: true, rng, format: "envelope" });
+      const [act] = policy.act([observe()], { greedy: true, rng, format: "envelope" });
       const gt = entry.groundTruth[turn] ?? [];
       if (turn !== seen && gt.length) {
         seen = turn;
@@ -139,25 +169,7 @@ export function firstCallBreakdown(policy: TfjsPolicy, entries: readonly BfclEnt
 export function answerFeatureRows(entries: readonly BfclEntry[], world: EpisodeWorld): Array<{ category: string; emptyGt: boolean; features: Float32Array }> {
   const rows: Array<{ category: string; emptyGt: boolean; features: Float32Array }> = [];
   for (const entry of entries) {
-    const ep = new Episode({ entry, packs: world.packs, ...(world.constants ? { constants: world.constants } : {}), ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}), config: { protocol: "paper", augmented: false, maxActionsPerTurn: 50 } });
-    const tracker = new DialogueTracker();
-    tracker.update(ep.reset().messages);
-    while (!ep.done) {
-      const turn = ep.turn;
-      const gt = entry.groundTruth[turn] ?? [];
-      rows.push({ category: categoryOf(entry.id), emptyGt: gt.length === 0, features: decisionContext(tracker.observation(ep.tools.map((t) => t.function))).answerFeatures });
-      for (const call of gt) {
-        const parsed = parseAction(call, { format: "python" });
-        if (!parsed.ok || parsed.kind !== "tool_calls") break;
-        ep.step(envelope(parsed.calls[0]!.name, parsed.calls[0]!.kwargs));
-        tracker.update(ep.messages);
-        if (ep.done || ep.turn !== turn) break;
-      }
-      if (!ep.done && ep.turn === turn) {
-        ep.step(ANSWER);
-        tracker.update(ep.messages);
-      }
-    }
+    walkGroundTruth(entry, world, (_turn, gt, obs) => rows.push({ category: categoryOf(entry.id), emptyGt: gt.length === 0, features: decisionContext(obs).answerFeatures }));
   }
   return rows;
 }
