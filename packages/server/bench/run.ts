@@ -8,7 +8,11 @@
  *   --tasks N        distinct ground-truth trajectories (default 64)
  *   --data DIR       BFCL data directory
  */
+import { existsSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { EnvtuneError } from "@envtune/core";
 import { parseArgs } from "node:util";
 import { gcProbe, groundTruthTrajectories, runLoad, runSoak, startServerProcess } from "./lib.ts";
 
@@ -23,8 +27,17 @@ const { values } = parseArgs({
 });
 const sessions = Number(values.sessions);
 const soak = Number(values.soak);
-const dataDir = values.data ?? process.env.ENVTUNE_BFCL_DATA;
-const trajectories = await groundTruthTrajectories(Number(values.tasks), dataDir);
+// As the core suite does: the shared folder beside the repository when nothing else is configured.
+const besideRepo = resolve(process.env.ENVTUNE_SHARED_DIR ?? fileURLToPath(new URL("../../../../shared", import.meta.url)), "bfcl/data");
+const dataDir = values.data ?? process.env.ENVTUNE_BFCL_DATA ?? (existsSync(besideRepo) ? besideRepo : undefined);
+let trajectories: Awaited<ReturnType<typeof groundTruthTrajectories>>;
+try {
+  trajectories = await groundTruthTrajectories(Number(values.tasks), dataDir);
+} catch (e) {
+  if (!(e instanceof EnvtuneError)) throw e;
+  process.stderr.write(`${e.message}\n`);
+  process.exit(1);
+}
 const server = await startServerProcess({ capacity: Math.max(4096, sessions * 2), ...(dataDir ? { dataDir } : {}) });
 const memory = gcProbe(server);
 const log = (s: string) => process.stderr.write(s + "\n");
