@@ -244,25 +244,27 @@ export function tokenCounts(decisions: readonly DecisionRecord[], built: BuiltBa
   return { tool: decisions.length, fill: built.paramDecision.length, value: built.argParam.length, form: built.argParam.length };
 }
 
-export function categorical(logits: tf.Tensor2D, chosen: Int32Array): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
+/** Log-probabilities of the chosen options and entropies per row; `lsm` is the whole log-softmax. */
+export function categorical(logits: tf.Tensor2D, chosen: Int32Array): { logp: tf.Tensor1D; entropy: tf.Tensor1D; lsm: tf.Tensor2D } {
   const lsm = tf.logSoftmax(logits);
   const k = logits.shape[1]!;
   // One option (every row offers a single candidate): log p = 0 and no entropy. tf.oneHot refuses depth 1.
-  if (k === 1) return { logp: tf.reshape(lsm, [-1]) as tf.Tensor1D, entropy: tf.zerosLike(tf.reshape(lsm, [-1])) as tf.Tensor1D };
+  if (k === 1) return { logp: tf.reshape(lsm, [-1]) as tf.Tensor1D, entropy: tf.zerosLike(tf.reshape(lsm, [-1])) as tf.Tensor1D, lsm };
   const oh = tf.oneHot(tf.tensor1d(chosen, "int32"), k);
   const logp = tf.sum(tf.mul(lsm, oh), 1) as tf.Tensor1D;
   // Padding has probability exp(-1e9) = 0, so its (finite) log-probability contributes nothing.
   const entropy = tf.neg(tf.sum(tf.mul(tf.exp(lsm), lsm), 1)) as tf.Tensor1D;
-  return { logp, entropy };
+  return { logp, entropy, lsm };
 }
 
 /** Log-probabilities and entropies of the chosen actions, per token. Call inside `tf.tidy` or a gradient function. */
 export function tokenOutputs(w: Weights, decisions: readonly DecisionRecord[], built: BuiltBatch): TokenOutputs {
   const out = forward(w, built.inputs);
   const parts: Array<{ logp: tf.Tensor1D; entropy: tf.Tensor1D }> = [];
-  parts.push(categorical(out.toolLogits, Int32Array.from(decisions.map((d) => d.choice))));
+  const tool = categorical(out.toolLogits, Int32Array.from(decisions.map((d) => d.choice)));
+  parts.push(tool);
   // Option 0 of the answer-or-tool head is "answer".
-  const answerLogp = tf.reshape(tf.slice(tf.logSoftmax(out.toolLogits), [0, 0], [-1, 1]), [-1]) as tf.Tensor1D;
+  const answerLogp = tf.reshape(tf.slice(tool.lsm, [0, 0], [-1, 1]), [-1]) as tf.Tensor1D;
   if (out.fillLogits) {
     const filled = tf.tensor1d(Float32Array.from(built.paramDecision.map((di, r) => (decisions[di]!.args[built.paramIndex[r]!]!.filled ? 1 : 0))));
     const z = out.fillLogits;
