@@ -229,6 +229,19 @@ function valMetric(stage: StageSpec, s: EvalSummary): number {
   }
 }
 
+type Head = "tool" | "fill" | "value" | "form";
+
+/** One value per token, by the head that emitted it (tokens are ordered [tool…][fill…][value…][form…]). */
+function perHeadTokens(counts: Record<Head, number>, valueOf: (head: Head) => number): Float32Array {
+  const out = new Float32Array(counts.tool + counts.fill + counts.value + counts.form);
+  let at = 0;
+  for (const h of ["tool", "fill", "value", "form"] as const) {
+    out.fill(valueOf(h), at, at + counts[h]);
+    at += counts[h];
+  }
+  return out;
+}
+
 class Trainer {
   readonly run: RunDir;
   readonly s: Setup;
@@ -404,32 +417,16 @@ class Trainer {
       const advTok = tf.tensor1d(Float32Array.from(tokDec, (d) => adv[idx[d]!]!));
       const counts = tokenCounts(ds, built);
       const all = heads.length === 4;
-      const keep = Float32Array.from([
-        ...new Array<number>(counts.tool).fill(heads.includes("tool") ? 1 : 0),
-        ...new Array<number>(counts.fill).fill(heads.includes("fill") ? 1 : 0),
-        ...new Array<number>(counts.value).fill(heads.includes("value") ? 1 : 0),
-        ...new Array<number>(counts.form).fill(heads.includes("form") ? 1 : 0),
-      ]);
+      const keep = perHeadTokens(counts, (h) => (heads.includes(h) ? 1 : 0));
       const perTurn = g.lossAggregation === "turn-mean" && units !== undefined;
       const mask = all && !perTurn ? undefined : tf.tensor1d(perTurn ? unitMeanWeights(Array.from(tokDec, (d) => units[idx[d]!]!), keep) : keep);
       const byHead = g.klCoefByHead;
-      const klCoefTok = byHead
-        ? tf.tensor1d(
-            Float32Array.from([
-              ...new Array<number>(counts.tool).fill(byHead.tool ?? g.klCoef),
-              ...new Array<number>(counts.fill).fill(byHead.fill ?? g.klCoef),
-              ...new Array<number>(counts.value).fill(byHead.value ?? g.klCoef),
-              ...new Array<number>(counts.form).fill(byHead.form ?? g.klCoef),
-            ]),
-          )
-        : undefined;
+      const klCoefTok = byHead ? tf.tensor1d(perHeadTokens(counts, (h) => byHead[h] ?? g.klCoef)) : undefined;
       const oldLogp = tf.tidy(() => tokenOutputs(this.policy.weights(), ds, built).logp);
-      const refOut = tf.tidy(() => {
+      const { logp: refLogp, answerLogp: refAnswerLogp } = tf.tidy(() => {
         const o = tokenOutputs(Object.fromEntries(this.ref) as Weights, ds, built);
         return { logp: o.logp, answerLogp: o.answerLogp };
       });
-      const refLogp = refOut.logp;
-      const refAnswerLogp = refOut.answerLogp;
       return { ds, built, advTok, oldLogp, refLogp, refAnswerLogp, mask, klCoefTok, tokens: tokDec.length };
     });
     const acc = { loss: 0, pg_loss: 0, kl: 0, answer_kl: 0, entropy: 0, clip_frac: 0, grad_norm: 0 };
