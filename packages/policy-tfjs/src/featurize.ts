@@ -299,7 +299,6 @@ function roundedSpans(spans: readonly RawSpan[]): RawSpan[] {
   return out;
 }
 
-
 const QUOTE_RES = [/(?<![A-Za-z0-9])'([^'\n]{1,200}?)'(?![A-Za-z0-9])/g, /"([^"\n]{1,200}?)"/g, /`([^`\n]{1,200}?)`/g];
 const TOKEN_RE = /[A-Za-z0-9$][A-Za-z0-9_.@/$%,:+-]*[A-Za-z0-9%]|[A-Za-z0-9]/g;
 const PHRASE_RE = /\b[A-Z][a-zA-Z]+(?:[ -](?:[A-Z][a-zA-Z]+|of|de|la|and))*(?:[ -][A-Z][a-zA-Z]+)\b/g;
@@ -447,15 +446,29 @@ function makeCandidate(s: RawSpan, srcText: string, buckets: number, fromLast: b
 
 const DERIVED_KINDS = new Set<CandKind>(["derived_date", "derived_number", "user_tag", "value_list"]);
 
+/** Per-text work memoized across decisions (the G rollouts of a task see the same texts); bounded. */
+function memo<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  if (cache.has(key)) return cache.get(key)!;
+  const v = make();
+  if (cache.size > 5000) cache.clear();
+  cache.set(key, v);
+  return v;
+}
+
 const spanCache = new Map<string, Candidate[]>();
 
 function cachedCandidates(key: string, make: () => Candidate[]): Candidate[] {
-  const hit = spanCache.get(key);
-  if (hit) return hit;
-  const v = make();
-  if (spanCache.size > 5000) spanCache.clear();
-  spanCache.set(key, v);
-  return v;
+  return memo(spanCache, key, make);
+}
+
+const soleNumberCache = new Map<string, RawSpan | null>();
+
+/** The number of a result that holds exactly one (a count, a balance), else null. */
+function soleNumber(result: string, maxChars: number): RawSpan | null {
+  return memo(soleNumberCache, `${maxChars}\u0000${result}`, () => {
+    const nums = resultSpans(result, maxChars).filter((s) => s.kind === "result_number");
+    return nums.length === 1 ? nums[0]! : null;
+  });
 }
 
 /** The copyable values of the dialogue (user text, results, earlier turns), deduplicated and capped. */
@@ -474,10 +487,7 @@ export function contextCandidates(obs: PolicyObservation, limits: FeaturizerLimi
     all.push(...cachedCandidates(`e${b}\u0000${r}`, () => resultSpans(r, limits.resultChars).map((s) => makeCandidate({ ...s, kind: "earlier_text" }, s.keyWords ? "" : r.slice(0, limits.resultChars), b, false))));
   }
   // Values the earlier steps and turns computed one per result (three counts, then their mean).
-  const sole = [...obs.earlierResults.slice(-6), ...obs.steps.flatMap((s) => s.results)].flatMap((r) => {
-    const nums = resultSpans(r, limits.resultChars).filter((s) => s.kind === "result_number");
-    return nums.length === 1 ? nums : [];
-  });
+  const sole = [...obs.earlierResults.slice(-6), ...obs.steps.flatMap((s) => s.results)].flatMap((r) => soleNumber(r, limits.resultChars) ?? []);
   if (sole.length >= 2) all.push(makeCandidate(listSpan(sole.slice(-12)), "", b, false));
   for (const t of obs.previousUserTexts.slice(-2)) {
     all.push(...cachedCandidates(`p${b}\u0000${t}`, () => userSpans(t).filter((s) => s.kind !== "user_word").map((s) => makeCandidate({ ...s, kind: DERIVED_KINDS.has(s.kind) ? s.kind : "earlier_text" }, t, b, false))));
