@@ -7,8 +7,8 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { BfclEntry } from "@envtune/bfcl-data";
-import { parseAction } from "@envtune/core";
-import { Episode, type EpisodeConfigInput } from "@envtune/engine";
+import { parseAction, requirePacks, toPlainJson, type PyValue } from "@envtune/core";
+import { Episode, gtCallToKeywords, type EpisodeConfigInput, type KeywordCall } from "@envtune/engine";
 import { DEFAULT_LIMITS, Rng, VALUE_FORMS, argCandidates, decisionContext, renderValue, type FeaturizerLimits, type PolicyObservation, type TfjsPolicy } from "@envtune/policy-tfjs";
 import { DialogueTracker } from "./observe.ts";
 import type { EpisodeWorld } from "./rollout.ts";
@@ -18,14 +18,18 @@ export function categoryOf(id: string): string {
   return id.replace(/^multi_turn_/, "").replace(/_\d+$/, "");
 }
 
-/** JSON-comparable form of a parsed argument (Python ints arrive as bigint). */
-function plain(v: unknown): unknown {
-  return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? Number(x) : x))) as unknown;
+/**
+ * A turn's ground-truth calls in keyword form (positional arguments named by the tool's
+ * signature, as the oracle policy writes them), with the arguments as plain JSON values.
+ */
+function groundTruthCalls(entry: BfclEntry, world: EpisodeWorld, gt: readonly string[]): Array<KeywordCall & { args: Record<string, unknown> }> {
+  const packs = requirePacks(world.packs, entry.involvedClasses, `Entry ${entry.id}`);
+  return gt.flatMap((text) => gtCallToKeywords(text, packs)).map((c) => ({ ...c, args: JSON.parse(c.arguments) as Record<string, unknown> }));
 }
 
-function envelope(name: string, kwargs: ReadonlyArray<readonly [string, unknown]>): string {
-  const args = Object.fromEntries(kwargs.map(([k, v]) => [k, plain(v)]));
-  return `<think>replay</think>\n<tool_call>\n${JSON.stringify([{ name, arguments: args }])}\n</tool_call>`;
+/** One call as the paper's envelope (the oracle's layout, one call per step). */
+function envelope(call: KeywordCall): string {
+  return `<think>replay</think>\n<tool_call>\n[{"name": ${JSON.stringify(call.name)}, "arguments": ${call.arguments}}]\n</tool_call>`;
 }
 
 const ANSWER = "<think>done</think>\n<answer>Done.</answer>";
@@ -36,8 +40,6 @@ export interface Expressibility {
   /** `tool.param` → times its ground-truth value was not among the candidates. */
   missing: Record<string, number>;
 }
-
-type ParsedCall = { name: string; kwargs: ReadonlyArray<readonly [string, unknown]> };
 
 function openEpisode(entry: BfclEntry, world: EpisodeWorld, config: EpisodeConfigInput): { ep: Episode; tracker: DialogueTracker; observe: () => PolicyObservation } {
   const ep = new Episode({ entry, packs: world.packs, ...(world.constants ? { constants: world.constants } : {}), ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}), config });
@@ -51,18 +53,15 @@ function openEpisode(entry: BfclEntry, world: EpisodeWorld, config: EpisodeConfi
  * with an answer. `onTurn` sees each turn's first observation; `onCall` the observation before
  * each call.
  */
-function walkGroundTruth(entry: BfclEntry, world: EpisodeWorld, onTurn: (turn: number, gt: readonly string[], obs: PolicyObservation) => void, onCall?: (call: ParsedCall, obs: PolicyObservation) => void): void {
+function walkGroundTruth(entry: BfclEntry, world: EpisodeWorld, onTurn: (turn: number, gt: readonly string[], obs: PolicyObservation) => void, onCall?: (call: { name: string; args: Record<string, unknown> }, obs: PolicyObservation) => void): void {
   const { ep, tracker, observe } = openEpisode(entry, world, { protocol: "paper", augmented: false, maxActionsPerTurn: 50 });
   while (!ep.done) {
     const turn = ep.turn;
     const gt = entry.groundTruth[turn] ?? [];
     onTurn(turn, gt, observe());
-    for (const text of gt) {
-      const parsed = parseAction(text, { format: "python" });
-      if (!parsed.ok || parsed.kind !== "tool_calls") throw new Error(`unparsable ground truth ${text} in ${entry.id}`);
-      const call = parsed.calls[0]!;
+    for (const call of groundTruthCalls(entry, world, gt)) {
       onCall?.(call, observe());
-      ep.step(envelope(call.name, call.kwargs));
+      ep.step(envelope(call));
       tracker.update(ep.messages);
       if (ep.done || ep.turn !== turn) break;
     }
@@ -109,9 +108,8 @@ export function expressibility(entries: readonly BfclEntry[], world: EpisodeWorl
         const ctx = decisionContext(obs, limits);
         const tool = ctx.tools.find((t) => t.name === call.name);
         if (!tool) ok = false;
-        for (const [k, v] of tool ? call.kwargs : []) {
+        for (const [k, want] of tool ? Object.entries(call.args) : []) {
           const p = tool!.params.find((q) => q.name === k);
-          const want = plain(v);
           if (p !== undefined && argCandidates(ctx, p, limits.hashBuckets, limits.schemaConstrained).some((cand) => canWrite(cand, want))) continue;
           ok = false;
           missing[`${call.name}.${k}`] = (missing[`${call.name}.${k}`] ?? 0) + 1;
@@ -133,7 +131,6 @@ export type FirstCallOutcome = "right" | "right-tool-wrong-args" | "other-tool-o
 export function firstCallBreakdown(policy: TfjsPolicy, entries: readonly BfclEntry[], world: EpisodeWorld): Record<FirstCallOutcome, number> & { turns: number; passed: number } {
   const out = { right: 0, "right-tool-wrong-args": 0, "other-tool-of-turn": 0, "wrong-tool": 0, answered: 0, unparsable: 0, turns: 0, passed: 0 };
   const rng = new Rng(1);
-  const sorted = (kw: ReadonlyArray<readonly [string, unknown]>): string => JSON.stringify(kw.map(([k, v]) => [k, plain(v)]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
   for (const entry of entries) {
     const { ep, tracker, observe } = openEpisode(entry, world, { protocol: "paper", augmented: false, systemPrompt: "paper-b", maxActionsPerTurn: 5 });
     let seen = -1;
@@ -144,13 +141,14 @@ export function firstCallBreakdown(policy: TfjsPolicy, entries: readonly BfclEnt
       if (turn !== seen && gt.length) {
         seen = turn;
         const mine = parseAction(act!.text, { format: "auto" });
-        const want = parseAction(gt[0]!, { format: "python" });
+        const want = groundTruthCalls(entry, world, gt);
         if (!mine.ok) out.unparsable++;
         else if (mine.kind !== "tool_calls") out.answered++;
-        else if (want.ok && want.kind === "tool_calls") {
-          const [c, w] = [mine.calls[0]!, want.calls[0]!];
-          if (c.name !== w.name) out[gt.some((g) => g.startsWith(`${c.name}(`)) ? "other-tool-of-turn" : "wrong-tool"]++;
-          else out[sorted(c.kwargs) === sorted(w.kwargs) ? "right" : "right-tool-wrong-args"]++;
+        else {
+          const c = mine.calls[0]!;
+          const args = Object.fromEntries(c.kwargs.map(([k, v]) => [k, toPlainJson(v as PyValue)]));
+          if (c.name !== want[0]!.name) out[want.some((w) => w.name === c.name) ? "other-tool-of-turn" : "wrong-tool"]++;
+          else out[isDeepStrictEqual(args, want[0]!.args) ? "right" : "right-tool-wrong-args"]++;
         }
       }
       ep.step(act!.text);
