@@ -10,9 +10,9 @@
  */
 import { existsSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { EnvtuneError } from "@envtune/core";
+import { sharedDir } from "@envtune/testing";
 import { parseArgs } from "node:util";
 import { gcProbe, groundTruthTrajectories, runLoad, runSoak, startServerProcess } from "./lib.ts";
 
@@ -27,8 +27,9 @@ const { values } = parseArgs({
 });
 const sessions = Number(values.sessions);
 const soak = Number(values.soak);
-// As the core suite does: the shared folder beside the repository when nothing else is configured.
-const besideRepo = resolve(process.env.ENVTUNE_SHARED_DIR ?? fileURLToPath(new URL("../../../../shared", import.meta.url)), "bfcl/data");
+// As the core suite does: the shared folder beside the repository when nothing else is configured
+// (else the download cache, through resolveBfclDataDir).
+const besideRepo = join(sharedDir(), "bfcl/data");
 const dataDir = values.data ?? process.env.ENVTUNE_BFCL_DATA ?? (existsSync(besideRepo) ? besideRepo : undefined);
 let trajectories: Awaited<ReturnType<typeof groundTruthTrajectories>>;
 try {
