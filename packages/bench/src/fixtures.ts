@@ -7,13 +7,12 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadDomainPacks, type DomainPack, type ReplayInput } from "@envtune/core";
 import { loadBfclDataset, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
+import { sharedDir } from "@envtune/testing";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
-/** `ENVTUNE_SHARED_DIR`, else `../shared` beside the repository. */
-export function sharedDir(): string {
-  return process.env.ENVTUNE_SHARED_DIR ? resolve(process.env.ENVTUNE_SHARED_DIR) : resolve(repoRoot, "../shared");
-}
+/** `ENVTUNE_SHARED_DIR`, else `../shared` beside the repository (owned by @envtune/testing). */
+export { sharedDir };
 
 export const SPLITS = ["base", "miss_func", "miss_param", "long_context"] as const;
 export type Split = (typeof SPLITS)[number];
