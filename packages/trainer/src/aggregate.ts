@@ -84,16 +84,18 @@ export function aggregateRuns(dirs: readonly string[]): Aggregate {
       const st = stats(xs);
       return { ...st, se: xs.length ? st.std / Math.sqrt(xs.length) : 0 };
     };
+    const rise = withSe(cs.map((c) => c.train.rise));
+    const rises = cs.filter((c) => c.train.rises).length;
     return {
       stage: i + 1,
       name: cs[0]?.name ?? "",
       rewardKind: cs[0]?.rewardKind ?? "",
-      rise: withSe(cs.map((c) => c.train.rise)),
+      rise,
       turnSuccessRise: withSe(cs.map((c) => c.turnSuccess.rise)),
-      rises: cs.filter((c) => c.train.rises).length,
+      rises,
       clearly: cs.filter((c) => c.train.clearly).length,
       runs: cs.length,
-      verdict: "",
+      verdict: verdictOverRuns(rise.mean, rise.se, rises, cs.length),
     };
   });
   const names = [...new Set(evals.flatMap((e) => e.policies.map((p) => p.policy)))];
@@ -111,7 +113,6 @@ export function aggregateRuns(dirs: readonly string[]): Aggregate {
     const best = Math.max(...e.policies.filter((p) => !p.policy.startsWith("trained")).map((p) => p.turnSuccess));
     return t && Number.isFinite(best) ? (t.turnSuccess - best) * 100 : Number.NaN;
   });
-  for (const r of stageRise) r.verdict = verdictOverRuns(r.rise.mean, r.rise.se, r.rises, r.runs);
   const m = stats(margins);
   const pct = (s: { mean: number; std: number }) => `${(s.mean * 100).toFixed(2)} ± ${(s.std * 100).toFixed(2)}%`;
   const lines = [

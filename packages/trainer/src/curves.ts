@@ -57,7 +57,6 @@ export interface CurveStage {
   promotion: { metric: string };
 }
 
-
 /** The rule on one curve of (x, y) points in order. */
 export function curveStats(points: ReadonlyArray<readonly [number, number]>): CurveStats {
   const n = points.length;
@@ -87,7 +86,6 @@ export function curveStats(points: ReadonlyArray<readonly [number, number]>): Cu
 }
 
 const num = (v: unknown): number => (typeof v === "number" ? v : Number.NaN);
-
 
 /** Applies the rule to every stage of a run's metrics (`metrics.jsonl` records, in order). */
 export function stageCurves(metrics: ReadonlyArray<Record<string, unknown>>, stages: readonly CurveStage[]): StageCurve[] {
