@@ -15,7 +15,7 @@ describe("benchmark suite (reduced size)", () => {
   it("runs every benchmark and writes one JSON file per result", async () => {
     const report = await runSuite({ quick: true, outDir: out });
     const names = report.results.map((r) => r.name);
-    for (const prefix of ["replay.exec", "replay.exec.base", "replay.gt", "replay.cli", "reset.world.", "reset.checker.", "check.gt", "memory.reset.", "memory.10k", "rollout.reset.", "rollout.memory.10k"]) {
+    for (const prefix of ["replay.exec", "replay.exec.base", "replay.gt", "replay.cli", "reset.world.", "reset.checker.", "check.gt", "memory.reset.", "memory.10k", "rollout.reset.", "rollout.memory.10k", "floor.replay", "floor.check"]) {
       expect(names.some((n) => n.startsWith(prefix)), prefix).toBe(true);
     }
     for (const r of report.results) {

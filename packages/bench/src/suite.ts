@@ -11,9 +11,10 @@ import { resetBench } from "./benches/reset.ts";
 import { memoryBench } from "./benches/memory.ts";
 import { checkBench } from "./benches/check.ts";
 import { rolloutBench } from "./benches/rollout.ts";
+import { floorBench } from "./benches/floor.ts";
 
 /** Every benchmark, in the order the suite runs them. */
-export const BENCHMARKS: readonly Benchmark[] = [replayBench, replayCliBench, resetBench, checkBench, memoryBench, rolloutBench];
+export const BENCHMARKS: readonly Benchmark[] = [replayBench, replayCliBench, resetBench, checkBench, memoryBench, rolloutBench, floorBench];
 
 export interface SuiteOptions {
   /** Benchmark names (or prefixes of result names) to run; all when empty. */
