@@ -11,7 +11,7 @@
 import { replayCalls } from "@envtune/core";
 import { resultFrom, timeRuns, type BenchResult } from "../harness.ts";
 import { subset } from "../fixtures.ts";
-import type { BenchContext, Benchmark } from "../types.ts";
+import type { Benchmark } from "../types.ts";
 import { REFERENCE_US_PER_CALL } from "./replay.ts";
 import { REFERENCE_MS_PER_EPISODE } from "./check.ts";
 
