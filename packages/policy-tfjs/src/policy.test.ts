@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAction, type ToolSchema } from "@envtune/core";
 import { selectBackend, tf } from "./backend.ts";
 import { buildBatch, tokenCounts, tokenDecisions, tokenOutputs } from "./batch.ts";
-import { parameterShapes, resolvePolicyNetConfig } from "./model.ts";
+import { forward, parameterShapes, resolvePolicyNetConfig } from "./model.ts";
 import type { PolicyObservation } from "./observation.ts";
 import { TfjsPolicy } from "./policy.ts";
 import { Rng } from "./rng.ts";
@@ -100,6 +100,24 @@ describe("the policy network", () => {
       expect(Array.from(grads[v.name]!.dataSync()).every(Number.isFinite)).toBe(true);
     }
     built.dispose();
+  });
+
+  it("scores a decision the same alone or batched with others (shared bags and padded tool slots)", () => {
+    const p = TfjsPolicy.create({}, 13);
+    const recs = p.act(observations, { rng: new Rng(3) }).map((x) => x.record);
+    const noWords = { ...recs[0]!, userBag: [] };
+    const logits = (rs: typeof recs): number[][] => {
+      const built = buildBatch(rs, "tools");
+      const out = tf.tidy(() => forward(p.weights(), built.inputs).toolLogits.arraySync());
+      built.dispose();
+      return out;
+    };
+    const all = logits([...recs, noWords]);
+    for (const [i, r] of [...recs, noWords].entries()) {
+      const alone = logits([r])[0]!;
+      // Slots past a decision's own tools are padding (-1e9) in the batch and absent alone.
+      for (const [j, x] of alone.entries()) expect(all[i]![j]).toBeCloseTo(x, 4);
+    }
   });
 
   it("saves model.json + weights.bin and loads back to identical outputs", async () => {
