@@ -447,10 +447,10 @@ function makeCandidate(s: RawSpan, srcText: string, buckets: number, fromLast: b
 const DERIVED_KINDS = new Set<CandKind>(["derived_date", "derived_number", "user_tag", "value_list"]);
 
 /** Per-text work memoized across decisions (the G rollouts of a task see the same texts); bounded. */
-function memo<T>(cache: Map<string, T>, key: string, make: () => T): T {
+function memo<T>(cache: Map<string, T>, key: string, make: () => T, max = 5000): T {
   if (cache.has(key)) return cache.get(key)!;
   const v = make();
-  if (cache.size > 5000) cache.clear();
+  if (cache.size > max) cache.clear();
   cache.set(key, v);
   return v;
 }
@@ -518,31 +518,28 @@ function descriptionLiterals(description: string): string[] {
 
 /** Candidates that belong to a parameter: its enum values, "all of them" for enum lists, numbers in its description, booleans. */
 export function paramCandidates(p: ParamInfo, buckets = DEFAULT_HASH_BUCKETS): Candidate[] {
-  const ck = `${buckets}\u0000${p.key}`;
-  const hit = paramCandCache.get(ck);
-  if (hit) return hit;
-  const out: Candidate[] = [];
-  const mk = (text: string, kind: CandKind, extra: Partial<Candidate> = {}): Candidate => ({
-    text,
-    kind,
-    quoted: false,
-    neighborWords: new Set(),
-    ownWords: words(text, 8),
-    tokenBag: hashWords(text, 4, buckets),
-    neighborBag: [],
-    position: 0,
-    fromLastResult: false,
-    key: `${kind}\u0000${text}\u0000${p.key}`,
-    ...extra,
+  return memo(paramCandCache, `${buckets}\u0000${p.key}`, () => {
+    const out: Candidate[] = [];
+    const mk = (text: string, kind: CandKind, extra: Partial<Candidate> = {}): Candidate => ({
+      text,
+      kind,
+      quoted: false,
+      neighborWords: new Set(),
+      ownWords: words(text, 8),
+      tokenBag: hashWords(text, 4, buckets),
+      neighborBag: [],
+      position: 0,
+      fromLastResult: false,
+      key: `${kind}\u0000${text}\u0000${p.key}`,
+      ...extra,
+    });
+    for (const v of p.enumValues.slice(0, 16)) out.push(mk(v, "enum"));
+    if (p.type === "array" && p.enumValues.length > 1) out.push(mk(p.enumValues.join(", "), "all_enum", { list: [...p.enumValues] }));
+    for (const n of p.descNumbers) out.push(mk(numberText(n), "param_number", { numeric: n }));
+    for (const v of descriptionLiterals(p.description)) if (!p.enumValues.includes(v)) out.push(mk(v, "param_literal"));
+    out.push(mk("true", "bool_true"), mk("false", "bool_false"));
+    return out;
   });
-  for (const v of p.enumValues.slice(0, 16)) out.push(mk(v, "enum"));
-  if (p.type === "array" && p.enumValues.length > 1) out.push(mk(p.enumValues.join(", "), "all_enum", { list: [...p.enumValues] }));
-  for (const n of p.descNumbers) out.push(mk(numberText(n), "param_number", { numeric: n }));
-  for (const v of descriptionLiterals(p.description)) if (!p.enumValues.includes(v)) out.push(mk(v, "param_literal"));
-  out.push(mk("true", "bool_true"), mk("false", "bool_false"));
-  if (paramCandCache.size > 5000) paramCandCache.clear();
-  paramCandCache.set(ck, out);
-  return out;
 }
 
 // ---- Features ----------------------------------------------------------------------------------
@@ -591,14 +588,7 @@ function idfTable(tools: readonly ToolInfo[]): Map<string, number> {
 const idfCache = new Map<string, Map<string, number>>();
 
 function idfFor(tools: readonly ToolInfo[]): Map<string, number> {
-  const key = tools.map((t) => t.name).join("|");
-  let v = idfCache.get(key);
-  if (!v) {
-    if (idfCache.size > 256) idfCache.clear();
-    v = idfTable(tools);
-    idfCache.set(key, v);
-  }
-  return v;
+  return memo(idfCache, tools.map((t) => t.name).join("|"), () => idfTable(tools), 256);
 }
 
 export function decisionContext(obs: PolicyObservation, limits: FeaturizerLimits = DEFAULT_LIMITS): DecisionContext {
