@@ -20,7 +20,7 @@ const { packs } = await resolveDomainPacks(["bfcl"]);
 const world = { packs, constants: ds.longContext, funcDocs: ds.funcDocs };
 const partOf = (x: string | undefined) => (x ?? "train") as "train" | "val" | "test";
 const entriesOf = (part: "train" | "val" | "test", cats?: string) =>
-  getSplit("paper", ds)[part].map((id) => ds.byId.get(id)!).filter((e) => !cats || cats.split(",").some((k) => e.id.startsWith(`multi_turn_${k}_`)));
+  getSplit("paper", ds)[part].map((id) => ds.byId.get(id)!).filter((e) => !cats || cats.split(",").includes(e.category));
 
 if (cmd === "expressible") {
   const r = expressibility(entriesOf(partOf(a)), world);

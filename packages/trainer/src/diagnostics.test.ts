@@ -1,9 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadDomainPacks, type DomainPack } from "@envtune/core";
-import { loadBfclDataset } from "@envtune/bfcl-data";
+import { categoryOf, loadBfclDataset } from "@envtune/bfcl-data";
 import { TfjsPolicy, selectBackend } from "@envtune/policy-tfjs";
-import { answerFeatureRows, auc, categoryOf, expressibility, firstCallBreakdown, logisticAuc } from "./diagnostics.ts";
+import { answerFeatureRows, auc, expressibility, firstCallBreakdown, logisticAuc } from "./diagnostics.ts";
 
 const shared = process.env.ENVTUNE_SHARED_DIR ?? fileURLToPath(new URL("../../../../shared", import.meta.url));
 const ds = loadBfclDataset(`${shared}/bfcl/data`);

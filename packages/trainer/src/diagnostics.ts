@@ -13,11 +13,6 @@ import { DEFAULT_LIMITS, Rng, VALUE_FORMS, argCandidates, decisionContext, rende
 import { DialogueTracker } from "./observe.ts";
 import type { EpisodeWorld } from "./rollout.ts";
 
-/** The category of a BFCL multi-turn id (`multi_turn_miss_func_12` → `miss_func`). */
-export function categoryOf(id: string): string {
-  return id.replace(/^multi_turn_/, "").replace(/_\d+$/, "");
-}
-
 /**
  * A turn's ground-truth calls in keyword form (positional arguments named by the tool's
  * signature, as the oracle policy writes them), with the arguments as plain JSON values.
@@ -89,7 +84,7 @@ export function expressibility(entries: readonly BfclEntry[], world: EpisodeWorl
       }
     });
   for (const entry of entries) {
-    const cat = (perCategory[categoryOf(entry.id)] ??= { gtTurns: 0, expressible: 0, share: 0 });
+    const cat = (perCategory[entry.category] ??= { gtTurns: 0, expressible: 0, share: 0 });
     // Verdict of the turn in progress: null before the first turn or for a turn without calls.
     let ok: boolean | null = null;
     const close = (): void => {
@@ -167,7 +162,7 @@ export function firstCallBreakdown(policy: TfjsPolicy, entries: readonly BfclEnt
 export function answerFeatureRows(entries: readonly BfclEntry[], world: EpisodeWorld): Array<{ category: string; emptyGt: boolean; features: Float32Array }> {
   const rows: Array<{ category: string; emptyGt: boolean; features: Float32Array }> = [];
   for (const entry of entries) {
-    walkGroundTruth(entry, world, (_turn, gt, obs) => rows.push({ category: categoryOf(entry.id), emptyGt: gt.length === 0, features: decisionContext(obs).answerFeatures }));
+    walkGroundTruth(entry, world, (_turn, gt, obs) => rows.push({ category: entry.category, emptyGt: gt.length === 0, features: decisionContext(obs).answerFeatures }));
   }
   return rows;
 }

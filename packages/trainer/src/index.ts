@@ -28,5 +28,5 @@ export { curveStats, formatStageCurve, stageCurves, verdict, verdictOverRuns } f
 export type { CurveStage, CurveStats, StageCurve } from "./curves.ts";
 export { holdOutScenarios } from "./validation-set.ts";
 export type { Aggregate, AggregateRow } from "./aggregate.ts";
-export { answerFeatureRows, auc, categoryOf, expressibility, firstCallBreakdown, logisticAuc } from "./diagnostics.ts";
+export { answerFeatureRows, auc, expressibility, firstCallBreakdown, logisticAuc } from "./diagnostics.ts";
 export type { Expressibility, FirstCallOutcome } from "./diagnostics.ts";
