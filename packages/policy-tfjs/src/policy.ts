@@ -39,7 +39,6 @@ export interface PolicyAct {
 
 /** Bumped whenever the network's inputs change shape (v2: derived-value candidate kinds). */
 export const POLICY_ARCHITECTURE = "envtune-pointer-policy-v2";
-const ARCHITECTURE = POLICY_ARCHITECTURE;
 // tfjs variable names are global; every policy instance gets its own prefix.
 let instances = 0;
 const ANSWER_TEXT = "I have completed the request as far as the available functions allow.";
@@ -80,9 +79,9 @@ export class TfjsPolicy {
   static async load(dir: string): Promise<{ policy: TfjsPolicy; metadata: Record<string, unknown> }> {
     const saved = await loadNamedTensors(dir);
     const topo = saved.topology as { architecture?: unknown; config?: unknown } | null;
-    if (!topo || topo.architecture !== ARCHITECTURE) {
+    if (!topo || topo.architecture !== POLICY_ARCHITECTURE) {
       for (const t of saved.tensors.values()) t.dispose();
-      throw new EnvtuneError("BAD_WEIGHTS", "policy-tfjs", `${dir}/model.json is not an envtune policy (${ARCHITECTURE}).`, "Pass a directory written by `envtune train` or `TfjsPolicy.save`.");
+      throw new EnvtuneError("BAD_WEIGHTS", "policy-tfjs", `${dir}/model.json is not an envtune policy (${POLICY_ARCHITECTURE}).`, "Pass a directory written by `envtune train` or `TfjsPolicy.save`.");
     }
     const config = resolvePolicyNetConfig(topo.config);
     const tensors = new Map([...saved.tensors].map(([k, v]) => [k.replace(/^policy\//, ""), v]));
@@ -95,7 +94,7 @@ export class TfjsPolicy {
 
   /** Writes `model.json` (architecture, config, metadata) and `weights.bin`. */
   async save(dir: string, metadata: Record<string, unknown> = {}): Promise<void> {
-    await saveNamedTensors(dir, new Map([...this.vars].map(([k, v]) => [`policy/${k}`, v as tf.Tensor])), { architecture: ARCHITECTURE, config: this.config }, metadata);
+    await saveNamedTensors(dir, new Map([...this.vars].map(([k, v]) => [`policy/${k}`, v as tf.Tensor])), { architecture: POLICY_ARCHITECTURE, config: this.config }, metadata);
   }
 
   /** The trainable variables by name. */
