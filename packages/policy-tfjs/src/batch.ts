@@ -239,9 +239,24 @@ export function tokenDecisions(decisions: readonly DecisionRecord[], built: Buil
   return Int32Array.from([...decisions.map((_, i) => i), ...built.paramDecision, ...argDecision, ...argDecision]);
 }
 
+/** The heads that emit tokens, in token order. */
+export const TOKEN_HEADS = ["tool", "fill", "value", "form"] as const;
+export type TokenHead = (typeof TOKEN_HEADS)[number];
+
 /** Number of tokens of each kind in a "train" batch. */
-export function tokenCounts(decisions: readonly DecisionRecord[], built: BuiltBatch): { tool: number; fill: number; value: number; form: number } {
+export function tokenCounts(decisions: readonly DecisionRecord[], built: BuiltBatch): Record<TokenHead, number> {
   return { tool: decisions.length, fill: built.paramDecision.length, value: built.argParam.length, form: built.argParam.length };
+}
+
+/** One value per token of a "train" batch, by the head that emitted it (a mask, a per-head β). */
+export function perHeadTokens(counts: Record<TokenHead, number>, valueOf: (head: TokenHead) => number): Float32Array {
+  const out = new Float32Array(TOKEN_HEADS.reduce((n, h) => n + counts[h], 0));
+  let at = 0;
+  for (const h of TOKEN_HEADS) {
+    out.fill(valueOf(h), at, at + counts[h]);
+    at += counts[h];
+  }
+  return out;
 }
 
 /** Log-probabilities of the chosen options and entropies per row; `lsm` is the whole log-softmax. */

@@ -32,10 +32,10 @@ export {
 export type { CandKind, Candidate, DecisionContext, FeaturizerLimits, ParamInfo, ParamType, ToolInfo, ValueForm } from "./featurize.ts";
 export { DEFAULT_POLICY_NET_CONFIG, forward, initialValues, parameterShapes, resolvePolicyNetConfig } from "./model.ts";
 export type { BatchInputs, HeadOutputs, PolicyNetConfig, PolicyNetConfigInput, Weights } from "./model.ts";
-export { buildBatch, tokenCounts, tokenDecisions, tokenOutputs } from "./batch.ts";
+export { buildBatch, perHeadTokens, tokenCounts, tokenDecisions, tokenOutputs } from "./batch.ts";
 export { embedBags, gatherRows, pairDots } from "./jsops.ts";
 export type { Csr } from "./jsops.ts";
-export type { ArgRecord, BatchMode, BuiltBatch, DecisionRecord, TokenOutputs } from "./batch.ts";
+export type { ArgRecord, BatchMode, BuiltBatch, DecisionRecord, TokenHead, TokenOutputs } from "./batch.ts";
 export { POLICY_ARCHITECTURE, TfjsPolicy, decisionValues, renderAction } from "./policy.ts";
 export type { ActOptions, PolicyAct, PolicyActionFormat } from "./policy.ts";
 export { Rng, sampleLogits } from "./rng.ts";

@@ -13,6 +13,7 @@ import {
   TfjsPolicy,
   buildBatch,
   loadNamedTensors,
+  perHeadTokens,
   POLICY_ARCHITECTURE,
   saveNamedTensors,
   selectBackend,
@@ -227,19 +228,6 @@ function valMetric(stage: StageSpec, s: EvalSummary): number {
     case "val_reward":
       return s.reward;
   }
-}
-
-type Head = "tool" | "fill" | "value" | "form";
-
-/** One value per token, by the head that emitted it (tokens are ordered [tool…][fill…][value…][form…]). */
-function perHeadTokens(counts: Record<Head, number>, valueOf: (head: Head) => number): Float32Array {
-  const out = new Float32Array(counts.tool + counts.fill + counts.value + counts.form);
-  let at = 0;
-  for (const h of ["tool", "fill", "value", "form"] as const) {
-    out.fill(valueOf(h), at, at + counts[h]);
-    at += counts[h];
-  }
-  return out;
 }
 
 class Trainer {
