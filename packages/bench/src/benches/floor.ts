@@ -8,11 +8,10 @@
  * Results that are not JSON (Python `repr` texts, 5 % of the bytes) are left out, and states that
  * did not change in a turn are counted once: both make the bound lower, never higher.
  */
-import { replayCalls } from "@envtune/core";
 import { resultFrom, timeRuns, type BenchResult } from "../harness.ts";
 import { subset } from "../fixtures.ts";
 import type { Benchmark } from "../types.ts";
-import { REFERENCE_US_PER_CALL } from "./replay.ts";
+import { REFERENCE_US_PER_CALL, replayRecord } from "./replay.ts";
 import { REFERENCE_MS_PER_EPISODE } from "./check.ts";
 
 const SOURCE_REPLAY = "bfcl-behaviour.md §9 (1); speedup = the most serialization alone allows";
@@ -42,12 +41,11 @@ export const floorBench: Benchmark = {
   name: "floor",
   description: "Lower bound: native JSON.stringify of the text replay and checking must write (µs per call, ms per episode), against the reference.",
   run(ctx) {
-    const { packs, dataset } = ctx.fixtures;
     const records = subset(ctx.fixtures.gt, ctx.quick ? 3 : undefined);
     const results: string[] = [];
     const states = new Set<string>();
     for (const r of records) {
-      const res = replayCalls(r, { packs, initialConfig: r.entry.initialConfig, involvedClasses: r.entry.involvedClasses, constants: dataset.longContext });
+      const res = replayRecord(ctx, r);
       for (const v of res.initialState.values()) states.add(v);
       for (const t of res.turns) {
         for (const c of t.calls) results.push(c.result);

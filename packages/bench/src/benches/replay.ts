@@ -14,7 +14,8 @@ export const REFERENCE_US_PER_CALL = 72;
 export const REFERENCE_US_PER_CALL_BY_SPLIT: Readonly<Record<string, number>> = { base: 61, miss_func: 63, miss_param: 70, long_context: 99 };
 const SOURCE = "bfcl-behaviour.md §9 (1): CPython 3.11.7, 2-vCPU AMD EPYC, execution only (no state encoding)";
 
-function replayRecord(ctx: BenchContext, r: GtRecord): ReplayResult {
+/** One record replayed from its entry's `initial_config` (results and per-turn states). */
+export function replayRecord(ctx: BenchContext, r: GtRecord): ReplayResult {
   const { packs, dataset } = ctx.fixtures;
   return replayCalls(r, { packs, initialConfig: r.entry.initialConfig, involvedClasses: r.entry.involvedClasses, constants: dataset.longContext });
 }
