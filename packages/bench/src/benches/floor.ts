@@ -1,9 +1,9 @@
 /**
- * A practical lower bound, not an implementation: how fast V8's native `JSON.stringify` writes the text that
- * replay and checking must produce, from values already parsed into plain objects (no execution,
- * no Python formatting, no world to build). Whatever a JavaScript environment does, it also has to
- * produce these strings, so `reference / median` here is the largest speedup over the BFCL
- * reference that serialization alone leaves room for (issue 7 asks for 50×).
+ * A practical lower bound, not an implementation: how fast V8's native `JSON.stringify` writes
+ * the text that replay and checking must produce, from values already parsed into plain objects
+ * (no execution, no Python formatting, no world to build). Whatever a JavaScript environment
+ * does, it also has to produce these strings, so `reference / median` here is the largest speedup
+ * over the BFCL reference that serialization alone leaves room for (issue 7 asks for 50×).
  *
  * Results that are not JSON (Python `repr` texts, 5 % of the bytes) are left out, and states that
  * did not change in a turn are counted once: both make the bound lower, never higher.
