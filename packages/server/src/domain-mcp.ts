@@ -10,7 +10,8 @@ import { PyDict, World, parsePyJson, type DomainPack, type LongContextConstants,
 import { serverError, toServerError, type ServerError } from "./errors.ts";
 import { checkBearer, errorResponse, json, parseJsonText, readBody, type FetchHandler } from "./http.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { MCP_PROTOCOL_VERSION, RPC, rpcError, rpcFromServerError, type RpcId, type RpcResponse } from "./mcp.ts";
+import { negotiateProtocolVersion, RPC, rpcError, rpcFromServerError, type RpcId, type RpcResponse } from "./mcp.ts";
+import { unknownTool } from "./mcp-tools.ts";
 import { serveFetch, type RunningServer } from "./node-http.ts";
 import { reapInterval, resolveServerOptions, type ServerOptions, type ServerOptionsInput } from "./options.ts";
 import { at, VERSION } from "./service.ts";
@@ -54,7 +55,7 @@ export function createDomainMcpServer(opts: DomainMcpOptions): DomainMcpServer {
       sessions.add(id, "domain-mcp", newWorld());
       headers["mcp-session-id"] = id;
       return {
-        protocolVersion: typeof params.protocolVersion === "string" ? params.protocolVersion : MCP_PROTOCOL_VERSION,
+        protocolVersion: negotiateProtocolVersion(params.protocolVersion),
         capabilities: { tools: { listChanged: false } },
         serverInfo: { name: options.name, version: VERSION },
         instructions: `The ${pack.meta.className} tools of BFCL (${pack.meta.description}). State persists for this MCP session.`,
@@ -68,7 +69,7 @@ export function createDomainMcpServer(opts: DomainMcpOptions): DomainMcpServer {
       const world = sessions.get(sid);
       if (!world) throw serverError("SESSION_NOT_FOUND", "The MCP session expired or was closed.", "Send `initialize` again.");
       const name = params.name;
-      if (typeof name !== "string" || !pack.toolMap.has(name)) throw serverError("VALIDATION_ERROR", `Unknown tool: ${String(name).slice(0, 100)}.`, "Call one of tools/list.");
+      if (typeof name !== "string" || !pack.toolMap.has(name)) throw unknownTool(String(name));
       const args = params.arguments ?? {};
       if (typeof args !== "object" || args === null || Array.isArray(args)) throw serverError("VALIDATION_ERROR", "`arguments` must be an object.", "Pass the tool arguments as a JSON object.");
       let exact: PyValue | undefined;

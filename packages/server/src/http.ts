@@ -2,14 +2,17 @@
  * The Fetch-standard core: `(Request) => Promise<Response>` for every HTTP endpoint. Transports
  * (Node HTTP, the session router, tests) only convert to and from `Request`/`Response`.
  *
- * Endpoints: OpenEnv's `GET /health /schema /metadata` and `POST /mcp`; the native session REST
+ * Endpoints: OpenEnv's `GET /health /schema /metadata /state /openapi.json`, `POST /reset /step`
+ * and MCP's `POST|GET|DELETE /mcp`; `GET /v1/health /v1/info /v1/tools`; the native session REST
  * `POST /v1/sessions`, `POST /v1/sessions/{id}/step`, `GET|DELETE /v1/sessions/{id}`,
  * `GET /v1/tasks /v1/stages /v1/splits`; the episode runner `POST /v1/rollouts` and the reward
  * service `POST /v1/reward`.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ServerError, serverError, toServerError } from "./errors.ts";
-import { handleJsonRpc, rpcError, RPC } from "./mcp.ts";
+import { handleMcpHttp } from "./mcp-http.ts";
+import { openapiDocument } from "./openapi.ts";
+import { httpReset, httpState, httpStep } from "./openenv-http.ts";
 import type { EnvtuneService } from "./service.ts";
 
 export type FetchHandler = (req: Request) => Promise<Response>;
@@ -122,8 +125,11 @@ export function createFetchHandler(service: EnvtuneService, opts: FetchHandlerOp
 
     if (path === "/health") {
       only("GET", "HEAD");
-      const h = service.health();
-      return json(h, service.draining ? 503 : 200);
+      return json(service.health(), service.draining ? 503 : 200);
+    }
+    if (path === "/v1/health") {
+      only("GET", "HEAD");
+      return json(service.healthDetails(), service.draining ? 503 : 200);
     }
     if (!checkBearer(req.headers.get("authorization"), o.token)) {
       throw serverError("UNAUTHORIZED", "Missing or wrong bearer token.", "Send `Authorization: Bearer <token>` with the server's token.");
@@ -132,30 +138,35 @@ export function createFetchHandler(service: EnvtuneService, opts: FetchHandlerOp
       only("GET");
       return json(service.metadata());
     }
+    if (path === "/v1/info") {
+      only("GET");
+      return json(service.info());
+    }
     if (path === "/schema") {
       only("GET");
-      const task = url.searchParams.get("task_id") ?? undefined;
-      const stage = url.searchParams.get("stage") ?? undefined;
-      return json(service.schema(task, stage));
+      return json(service.schema());
     }
-    if (path === "/mcp") {
-      if (method === "DELETE") {
-        const sid = req.headers.get("mcp-session-id");
-        if (!sid || !service.close(sid)) throw serverError("SESSION_NOT_FOUND", "No such MCP session.", "Send the Mcp-Session-Id of an open session.");
-        return new Response(null, { status: 204 });
-      }
-      only("POST", "DELETE");
-      let parsed: { value: unknown; text: string };
-      try {
-        parsed = await body();
-      } catch (e) {
-        const se = toServerError(e);
-        if (se.code === "INVALID_JSON") return json(rpcError(null, RPC.PARSE_ERROR, "Parse error"));
-        throw se;
-      }
-      const sid = req.headers.get("mcp-session-id");
-      const out = handleJsonRpc(service, parsed.value, { rawText: parsed.text, ...(sid ? { headerSession: sid } : {}) });
-      return out === null ? new Response(null, { status: 202 }) : json(out);
+    if (path === "/v1/tools") {
+      only("GET");
+      return json(service.tools(url.searchParams.get("task_id") ?? undefined, url.searchParams.get("stage") ?? undefined));
+    }
+    if (path === "/openapi.json") {
+      only("GET");
+      return json(openapiDocument(service));
+    }
+    if (path === "/mcp") return handleMcpHttp(service, req, url);
+    if (path === "/reset") {
+      only("POST");
+      return httpReset(service, (await body()).value);
+    }
+    if (path === "/step") {
+      only("POST");
+      const { value, text } = await body();
+      return httpStep(service, value, text);
+    }
+    if (path === "/state") {
+      only("GET");
+      return httpState(service, url);
     }
     if (path === "/v1/tasks") {
       only("GET");

@@ -1,6 +1,7 @@
 /**
  * @envtune/server — envtune's environments over the network: native session REST, OpenEnv-compatible
- * `/health /schema /metadata /ws /mcp`, an episode runner and a reward service, all over one
+ * `/health /schema /metadata /reset /step /state /openapi.json /ws`, MCP (Streamable HTTP, WebSocket,
+ * stdio), an episode runner and a reward service, all over one
  * Fetch-standard core with Node HTTP and WebSocket transports; a session router for N processes;
  * any single domain pack as an MCP tool server.
  */
@@ -10,7 +11,7 @@ export { BfclEnvironment, loadBfclEnvironment } from "./environment.ts";
 export type { BfclEnvironmentOptions, EpisodeRequest, LoadEnvironmentOptions, SplitPart, TaskInfo, TaskQuery } from "./environment.ts";
 export { PAPER_STAGES, mergeEpisodeConfig, parseStages, stageSpecSchema } from "./stages.ts";
 export type { StageSpec, StageSpecInput } from "./stages.ts";
-export { EnvtuneService, VERSION, createParamsSchema, stepParamsSchema } from "./service.ts";
+export { EnvtuneService, VERSION, actionSchema, createParamsSchema, observationSchema, stateSchema, stepParamsSchema } from "./service.ts";
 export type { CreateParams, EnvSession, StepParams, Transport } from "./service.ts";
 export { SERVER_ERROR_CODES, ServerError, toServerError } from "./errors.ts";
 export type { ServerErrorCode } from "./errors.ts";
@@ -26,7 +27,12 @@ export { envtuneWebSocket, serveFetch } from "./node-http.ts";
 export type { NodeServeOptions, RunningServer, UpgradeHandler } from "./node-http.ts";
 export { openWsConnection, resetObservation, stepObservation, WS_CLOSE } from "./openenv-ws.ts";
 export type { WsConnection, WsPeer } from "./openenv-ws.ts";
-export { MCP_PROTOCOL_VERSION, handleJsonRpc, mcpTool } from "./mcp.ts";
+export { END_TURN_TOOL, LIST_CHANGED, MCP_PROTOCOL_VERSION, MCP_PROTOCOL_VERSIONS, handleJsonRpc, mcpTool, negotiateProtocolVersion } from "./mcp.ts";
+export { handleMcpHttp } from "./mcp-http.ts";
+export { serveMcpStdio } from "./mcp-stdio.ts";
+export type { McpStdioOptions } from "./mcp-stdio.ts";
+export { openapiDocument } from "./openapi.ts";
+export { resetRequestSchema, stepRequestSchema } from "./openenv-http.ts";
 export type { RpcContext, RpcId, RpcResponse } from "./mcp.ts";
 export { rolloutParamsSchema, rolloutsRoute, runRollouts } from "./rollouts.ts";
 export type { RolloutParams } from "./rollouts.ts";

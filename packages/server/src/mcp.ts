@@ -1,15 +1,30 @@
 /**
- * MCP over JSON-RPC 2.0 for envtune sessions (OpenEnv RFC 003 shape): `initialize`, `ping`,
- * `tools/list`, `tools/call` (one tool call = one episode step), and OpenEnv's session methods
- * `openenv/session/create` / `openenv/session/close`. The same dispatcher serves `POST /mcp`,
- * WebSocket `/mcp`, and `{"type": "mcp"}` messages on `/ws`.
+ * MCP over JSON-RPC 2.0 for envtune sessions: `initialize` (version negotiation; on HTTP it opens
+ * the session that `Mcp-Session-Id` names), `ping`, `tools/list`, `tools/call` (one tool call = one
+ * episode step, see mcp-tools.ts), and OpenEnv's session methods `openenv/session/create|close|state`
+ * (OpenEnv RFC 003). The same dispatcher serves `POST /mcp`, WebSocket `/mcp`, `{"type": "mcp"}`
+ * messages on `/ws`, and stdio (`envtune mcp`).
  */
+import { randomUUID } from "node:crypto";
 import { PyDict, parsePyJson, pyJsonDumps, type PyValue } from "@envtune/core";
-import type { OpenAITool, WireStep } from "@envtune/engine";
+import type { OpenAITool } from "@envtune/engine";
 import { SERVER_ERROR_CODES, ServerError, serverError, toServerError } from "./errors.ts";
-import { at, VERSION, type EnvtuneService } from "./service.ts";
+import { callToolStep, END_TURN_TOOL, END_TURN_TOOL_DEF, sessionTools } from "./mcp-tools.ts";
+import { at, createParamsSchema, parse, VERSION, type CreateParams, type EnvtuneService } from "./service.ts";
 
-export const MCP_PROTOCOL_VERSION = "2025-06-18";
+/**
+ * MCP revisions this server speaks, newest first. `initialize` answers the client's revision when
+ * it is one of these, else the newest (MCP spec 2025-06-18, basic/lifecycle §Version Negotiation).
+ */
+export const MCP_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18"] as const;
+export const MCP_PROTOCOL_VERSION: string = MCP_PROTOCOL_VERSIONS[0];
+
+export function negotiateProtocolVersion(asked: unknown): string {
+  return typeof asked === "string" && (MCP_PROTOCOL_VERSIONS as readonly string[]).includes(asked) ? asked : MCP_PROTOCOL_VERSION;
+}
+
+/** The notification that tells a client to fetch `tools/list` again. */
+export const LIST_CHANGED = { jsonrpc: "2.0", method: "notifications/tools/list_changed" } as const;
 
 /** JSON-RPC's own error codes. */
 export const RPC = { PARSE_ERROR: -32700, INVALID_REQUEST: -32600, METHOD_NOT_FOUND: -32601, INVALID_PARAMS: -32602, INTERNAL_ERROR: -32603, SERVER_ERROR: -32000 } as const;
@@ -32,11 +47,22 @@ export interface RpcContext {
   rawText?: string;
   /** Where the JSON-RPC payload sits in `rawText` (e.g. `["data"]` inside a WebSocket message). */
   basePath?: ReadonlyArray<string | number>;
-  /** Called when `openenv/session/create` runs on a connection-bound session. */
+  /** Called when `openenv/session/create` (or `initialize` with a task) resets a connection-bound session. */
   onBoundReset?: () => void;
+  /** Task selection from the URL query of the MCP endpoint (`/mcp?task_id=...`), for `initialize`. */
+  urlTask?: Record<string, unknown>;
+  /** HTTP only: `initialize` opens a session and puts its id here (the `Mcp-Session-Id` response header). */
+  opened?: { sessionId?: string; onEvict?: (sessionId: string) => void };
+  /** Sends a server-to-client notification on the session's stream (SSE, WebSocket, stdout). */
+  notify?: (sessionId: string, message: object) => void;
+  /** Called once a `tools/call` finished the episode; a transport that plays a task sequence starts the next task and returns text for the host. */
+  onEpisodeEnd?: (sessionId: string) => string | undefined;
 }
 
 const MAX_BATCH = 100;
+
+/** Methods that create a session: a batch may hold at most `maxSessionsPerBatch` of them. */
+const CREATING = new Set(["initialize", "openenv/session/create"]);
 
 export function rpcError(id: RpcId, code: number, message: string, data?: unknown): RpcResponse {
   return { jsonrpc: "2.0", id, error: { code, message, ...(data !== undefined ? { data } : {}) } };
@@ -52,6 +78,12 @@ export function handleJsonRpc(service: EnvtuneService, payload: unknown, ctx: Rp
   if (Array.isArray(payload)) {
     if (payload.length === 0) return rpcError(null, RPC.INVALID_REQUEST, "Invalid Request: empty batch");
     if (payload.length > MAX_BATCH) return rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch holds at most ${MAX_BATCH} requests`);
+    // Checked before anything runs, so a refused batch creates nothing.
+    const creates = payload.filter((p) => typeof p === "object" && p !== null && CREATING.has((p as { method?: unknown }).method as string)).length;
+    const maxCreates = service.options.maxSessionsPerBatch;
+    if (creates > maxCreates) {
+      return rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch may create at most ${maxCreates} sessions (initialize / openenv/session/create), this one ${creates}. Send the creates in separate requests, or raise the server's \`maxSessionsPerBatch\`.`, { code: "VALIDATION_ERROR" });
+    }
     const out: RpcResponse[] = [];
     payload.forEach((p, i) => {
       const r = handleOne(service, p, { ...ctx, basePath: [...(ctx.basePath ?? []), i] });
@@ -98,18 +130,12 @@ function sessionOf(params: Record<string, unknown>, ctx: RpcContext): string | u
 function dispatch(service: EnvtuneService, method: string, params: Record<string, unknown>, ctx: RpcContext): unknown {
   switch (method) {
     case "initialize":
-      return {
-        protocolVersion: typeof params.protocolVersion === "string" ? params.protocolVersion : MCP_PROTOCOL_VERSION,
-        capabilities: { tools: { listChanged: true } },
-        serverInfo: { name: service.options.name, version: VERSION },
-        instructions: "Create an episode with `openenv/session/create` ({task_id} or {stage, seed}); every `tools/call` with its `session_id` is one episode step.",
-      };
+      return initialize(service, params, ctx);
     case "ping":
       return {};
     case "tools/list": {
       const sid = sessionOf(params, ctx);
-      const ep = sid !== undefined ? service.require(sid).value.episode : undefined;
-      return { tools: (ep ? ep.tools : service.env.allTools()).map(mcpTool) };
+      return { tools: sessionTools(service, sid !== undefined ? service.require(sid) : undefined).map(mcpTool) };
     }
     case "tools/call":
       return callTool(service, params, ctx);
@@ -146,27 +172,76 @@ function dispatch(service: EnvtuneService, method: string, params: Record<string
   }
 }
 
-let callCounter = 0;
+/**
+ * The task an `initialize` selects: the URL query merged with `capabilities.experimental.envtune`
+ * or `_meta["envtune/task"]` of its params (both are places a standard client can fill; the
+ * params win over the URL). Undefined when none names anything.
+ */
+export function taskSelection(params: Record<string, unknown>, urlTask: Record<string, unknown> | undefined): Omit<CreateParams, "session_id"> | undefined {
+  const caps = params.capabilities as { experimental?: { envtune?: unknown } } | undefined;
+  const meta = params._meta as Record<string, unknown> | undefined;
+  const fromParams = caps?.experimental?.envtune ?? meta?.["envtune/task"];
+  const merged = { ...(urlTask ?? {}), ...(typeof fromParams === "object" && fromParams !== null ? (fromParams as Record<string, unknown>) : {}) };
+  if (Object.keys(merged).length === 0) return undefined;
+  return parse(createParamsSchema.omit({ session_id: true }), merged, "MCP task selection");
+}
 
-/** `tools/call`: one call as one episode step; the tool's result string is the text content. */
+function initialize(service: EnvtuneService, params: Record<string, unknown>, ctx: RpcContext): unknown {
+  const task = taskSelection(params, ctx.urlTask);
+  let sid = ctx.boundSession;
+  if (sid !== undefined) {
+    if (task) {
+      service.reset(sid, task);
+      ctx.onBoundReset?.();
+    }
+  } else if (ctx.opened) {
+    // Streamable HTTP: every initialize opens a session of its own (MCP spec, transports §Session Management).
+    const id = randomUUID();
+    const opened = ctx.opened;
+    const onEvict = () => opened.onEvict?.(id);
+    if (task) service.create({ ...task, session_id: id }, "mcp", onEvict);
+    else service.reserve("mcp", onEvict, id);
+    opened.sessionId = sid = id;
+  }
+  return {
+    protocolVersion: negotiateProtocolVersion(params.protocolVersion),
+    capabilities: { tools: { listChanged: true } },
+    serverInfo: { name: service.options.name, version: VERSION },
+    instructions: instructions(service, sid),
+  };
+}
+
+/** What the host's model needs before its first call: how turns work, and the first user request. */
+function instructions(service: EnvtuneService, sid: string | undefined): string {
+  const how =
+    `BFCL multi-turn task. Do what the user asks with the tools; call \`${END_TURN_TOOL}\` (your reply as \`answer\`) when a request is done. ` +
+    "Tool results carry the next request as \"[envtune] Next user request: ...\" and the end as \"[envtune] Episode finished ...\".";
+  const ep = sid !== undefined ? service.sessions.peek(sid)?.value.episode : undefined;
+  if (!ep) return `${how} No task is selected yet: connect with /mcp?task_id=... (or stage, seed, split), or pass them in capabilities.experimental.envtune.`;
+  const first = ep.messages.filter((m) => m.role === "user").map((m) => m.content ?? "");
+  return `${how}\n\n[envtune] Task ${ep.entry.id}. User request: ${first.join("\n")}`;
+}
+
+/** `tools/call`: one call as one episode step (mcp-tools.ts); list_changed goes out when the tool set changed. */
 function callTool(service: EnvtuneService, params: Record<string, unknown>, ctx: RpcContext): unknown {
   const sid = sessionOf(params, ctx);
-  if (sid === undefined) throw serverError("VALIDATION_ERROR", "tools/call needs a session: pass `session_id` (from openenv/session/create) or the Mcp-Session-Id header.", "Create a session first.");
+  if (sid === undefined) throw serverError("VALIDATION_ERROR", "tools/call needs a session: send `initialize` first and then its Mcp-Session-Id header (or pass `session_id` from openenv/session/create).", "Start with initialize.");
   const name = params.name;
   if (typeof name !== "string" || name === "") throw serverError("VALIDATION_ERROR", "Missing 'name' in params.", "Pass the tool name.");
   const args = params.arguments ?? {};
   if (typeof args !== "object" || args === null || Array.isArray(args)) throw serverError("VALIDATION_ERROR", "`arguments` must be an object.", "Pass the tool arguments as a JSON object.");
-  const text = exactArguments(ctx, args as Record<string, unknown>);
-  const callId = `mcp_${++callCounter}`;
-  const step: WireStep = service.step(sid, { message: { role: "assistant", content: null, tool_calls: [{ id: callId, type: "function", function: { name, arguments: text } }] } });
-  const own = step.messages.find((m) => m.role === "tool" && m.tool_call_id === callId);
-  const content = own?.content ?? step.messages.map((m) => m.content ?? "").join("\n");
-  const ev = step.events.find((e) => e.type === "tool_ok" || e.type === "tool_error" || e.type === "parse_error" || e.type === "not_executed");
-  return {
-    content: [{ type: "text", text: content }],
-    isError: ev !== undefined && ev.type !== "tool_ok",
-    _meta: { "envtune/step": step },
-  };
+  const answer = (args as Record<string, unknown>).answer;
+  const r = callToolStep(service, sid, name, exactArguments(ctx, args as Record<string, unknown>), typeof answer === "string" ? answer : undefined);
+  let changed = r.toolsChanged;
+  if (r.done && r.step) {
+    const next = ctx.onEpisodeEnd?.(sid);
+    if (next !== undefined) {
+      r.content.push({ type: "text", text: next });
+      changed = true;
+    }
+  }
+  if (changed) ctx.notify?.(sid, LIST_CHANGED);
+  return { content: r.content, isError: r.isError, ...(r.step ? { _meta: { "envtune/step": r.step } } : {}) };
 }
 
 function exactArguments(ctx: RpcContext, args: Record<string, unknown>): string {
@@ -182,6 +257,8 @@ function exactArguments(ctx: RpcContext, args: Record<string, unknown>): string 
   }
   return JSON.stringify(args);
 }
+
+export { END_TURN_TOOL, END_TURN_TOOL_DEF };
 
 export function mcpTool(t: OpenAITool): { name: string; description: string; inputSchema: Record<string, unknown> } {
   return { name: t.function.name, description: t.function.description, inputSchema: t.function.parameters };

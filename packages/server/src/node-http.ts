@@ -59,6 +59,8 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
   let inFlight = 0;
   let draining = false;
   let idle: (() => void) | undefined;
+  // Open event streams (MCP `GET /mcp`): not requests in flight; shutdown ends them first.
+  const streams = new Set<ServerResponse>();
   const server = createServer(
     {
       requestTimeout,
@@ -76,7 +78,7 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
         return;
       }
       inFlight++;
-      void handleNode(handler, req, res, opts.maxBodyBytes, opts.log).finally(() => {
+      void handleNode(handler, req, res, opts.maxBodyBytes, opts.log, streams).finally(() => {
         inFlight--;
         if (inFlight === 0) idle?.();
       });
@@ -115,6 +117,7 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
     closing ??= (async () => {
       draining = true;
       opts.onDrain?.();
+      for (const r of streams) r.end();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
@@ -130,7 +133,7 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
   return { url, port, server, close };
 }
 
-async function handleNode(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, maxBody: number | undefined, log?: Logger): Promise<void> {
+async function handleNode(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, maxBody: number | undefined, log: Logger | undefined, streams: Set<ServerResponse>): Promise<void> {
   let response: Response;
   try {
     const method = req.method ?? "GET";
@@ -147,6 +150,10 @@ async function handleNode(handler: FetchHandler, req: IncomingMessage, res: Serv
     const request = toRequest(req, body);
     if (body !== undefined) BODY_TEXT.set(request, body.toString("utf8"));
     response = await handler(request);
+    if (response.body && (response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+      void pipeStream(req, res, response, streams);
+      return;
+    }
   } catch (e) {
     const se = toServerError(e);
     log?.error("transport failure", { error: e });
@@ -171,6 +178,31 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
   } catch (e) {
     log?.error("response write failed", { error: e });
     res.destroy();
+  }
+}
+
+/** Writes an event stream as it comes (no content-length), until either side ends it. */
+async function pipeStream(req: IncomingMessage, res: ServerResponse, response: Response, streams: Set<ServerResponse>): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((v, k) => (headers[k] = v));
+  res.writeHead(response.status, headers);
+  res.flushHeaders();
+  streams.add(res);
+  const reader = response.body!.getReader();
+  const stop = () => void reader.cancel().catch(() => undefined);
+  res.once("close", stop);
+  req.socket.setTimeout(0);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || res.writableEnded) break;
+      res.write(value);
+    }
+  } catch {
+    // The stream was cancelled.
+  } finally {
+    streams.delete(res);
+    if (!res.writableEnded) res.end();
   }
 }
 

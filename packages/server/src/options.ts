@@ -17,6 +17,8 @@ export const serverOptionsSchema = z
     maxBodyBytes: z.number().int().min(256).default(1024 * 1024),
     /** Largest assistant message (content plus tool-call arguments, UTF-8 bytes) before `MESSAGE_TOO_LARGE`. */
     maxMessageBytes: z.number().int().min(16).default(256 * 1024),
+    /** Sessions one JSON-RPC batch may create (`initialize`, `openenv/session/create`); a batch over it is refused whole. */
+    maxSessionsPerBatch: z.number().int().min(1).default(8),
     /** Most tool calls one assistant message may carry. */
     maxToolCalls: z.number().int().min(1).default(64),
     /** Per-request limit (ms) for reading the body and handling it; `REQUEST_TIMEOUT` after. */

@@ -23,9 +23,14 @@ export interface EnvSession {
   key: string;
   taskId?: string;
   stage?: string;
+  /** OpenEnv's `reset(episode_id=...)`; default the session id. */
+  episodeId?: string;
   episode?: Episode;
   created?: WireReset;
 }
+
+/** OpenEnv's `ResetRequest.episode_id` (openenv/core/env_server/types.py: a string of at most 255). */
+export const episodeIdSchema = z.string().min(1).max(255);
 
 const SESSION_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
@@ -65,7 +70,12 @@ const toolCallSchema = z
   })
   .loose();
 
-const assistantSchema = z.union([
+/**
+ * An assistant message or its text. Other keys of chat APIs (`refusal`, `reasoning_content`, ...)
+ * pass, but an object must carry `content` or `tool_calls`: `{"foo": 1}` is a wrong action, not an
+ * empty turn, and is refused before it can cost an attempt.
+ */
+export const assistantSchema = z.union([
   z.string(),
   z
     .object({
@@ -73,8 +83,18 @@ const assistantSchema = z.union([
       content: z.string().nullable().optional(),
       tool_calls: z.array(toolCallSchema).nullable().optional(),
     })
-    .loose(),
+    .loose()
+    .refine((m) => "content" in m || "tool_calls" in m, { message: "an assistant message needs `content` or `tool_calls`" }),
 ]);
+
+/** OpenEnv's action (`Action` of openenv/core/env_server/types.py: `metadata` plus the env's fields): one assistant message. */
+export const actionSchema = z
+  .object({
+    message: assistantSchema.describe("The assistant message: its text (paper envelope, Python calls or JSON calls) and/or OpenAI `tool_calls`."),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .meta({ title: "EnvtuneAction" });
 
 /** The body of a step: `{message}` (or `{action}`), an assistant message or its text. */
 export const stepParamsSchema = z
@@ -140,19 +160,18 @@ export class EnvtuneService {
   }
 
   /** A session without an episode yet (a WebSocket connection before its first reset): holds a capacity slot. */
-  reserve(transport: Transport, onEvict?: (reason: EvictReason) => void): string {
-    const id = randomUUID();
+  reserve(transport: Transport, onEvict?: (reason: EvictReason) => void, id: string = randomUUID()): string {
     this.sessions.add(id, transport, { transport, key: "" }, onEvict);
     return id;
   }
 
   /** (Re)starts the episode of an existing session (OpenEnv `reset`). */
-  reset(sessionId: string, raw: unknown): WireReset {
+  reset(sessionId: string, raw: unknown, episodeId?: string): WireReset {
     const s = this.require(sessionId);
     const params = parse(createParamsSchema.omit({ session_id: true }), raw ?? {}, "reset");
     const { episode, taskId } = this.buildEpisode(params);
     const created = toWireReset(sessionId, episode.reset());
-    s.value = { transport: s.value.transport, key: canonical(params), taskId, ...(params.stage !== undefined ? { stage: params.stage } : {}), episode, created };
+    s.value = { transport: s.value.transport, key: canonical(params), taskId, ...(params.stage !== undefined ? { stage: params.stage } : {}), ...(episodeId !== undefined ? { episodeId } : {}), episode, created };
     s.steps = 0;
     return created;
   }
@@ -184,7 +203,7 @@ export class EnvtuneService {
     const s = this.require(sessionId);
     const base = {
       session_id: s.id,
-      episode_id: s.id,
+      episode_id: s.value.episodeId ?? s.id,
       transport: s.value.transport,
       task_id: s.value.taskId ?? null,
       stage: s.value.stage ?? null,
@@ -230,7 +249,13 @@ export class EnvtuneService {
     return wrap(() => this.env.listTasks(q));
   }
 
-  health(): Record<string, unknown> {
+  /** OpenEnv `GET /health`: exactly its `HealthResponse` (`extra="forbid"`); details are on `GET /v1/health`. */
+  health(): { status: "healthy" | "unhealthy" } {
+    return { status: this.draining ? "unhealthy" : "healthy" };
+  }
+
+  /** `GET /v1/health`: the load and memory picture (`status` is `draining` during shutdown). */
+  healthDetails(): Record<string, unknown> {
     const m = process.memoryUsage();
     return {
       status: this.draining ? "draining" : "healthy",
@@ -242,6 +267,7 @@ export class EnvtuneService {
     };
   }
 
+  /** OpenEnv `GET /metadata`: exactly the fields of its `EnvironmentMetadata` (`extra="forbid"`); the rest is on `GET /v1/info`. */
   metadata(): Record<string, unknown> {
     return {
       name: this.options.name,
@@ -250,6 +276,13 @@ export class EnvtuneService {
       version: VERSION,
       author: "envtune",
       documentation_url: null,
+    };
+  }
+
+  /** `GET /v1/info`: what `/metadata` has no field for. */
+  info(): Record<string, unknown> {
+    return {
+      ...this.metadata(),
       task_count: this.env.taskCount,
       default_split: this.env.split,
       domains: [...this.env.packs.values()].map((p) => ({ name: p.meta.name, class_name: p.meta.className, version: p.meta.version, bfcl_commit: p.meta.bfclCommit ?? null })),
@@ -258,6 +291,7 @@ export class EnvtuneService {
       action_formats: ["envelope", "python", "json", "openai"],
       capacity: this.options.capacity,
       session_ttl_ms: this.options.sessionTtlMs,
+      max_sessions_per_batch: this.options.maxSessionsPerBatch,
     };
   }
 
@@ -265,14 +299,16 @@ export class EnvtuneService {
     return this.env.stages.map((s) => ({ id: s.id, name: s.name, description: s.description, data: s.data, episode: this.env.episodeConfig(s.id) }));
   }
 
-  /** OpenEnv `/schema`: JSON Schemas of action, observation and state, plus the tools (of a task, or all). */
-  schema(taskId?: string, stage?: string): Record<string, unknown> {
-    let tools: OpenAITool[];
-    if (taskId !== undefined) {
-      const ep = wrap(() => this.env.createEpisode({ taskId, ...(stage !== undefined ? { stage } : {}) }));
-      tools = ep.reset().tools;
-    } else tools = this.env.allTools();
-    return { action: ACTION_SCHEMA, observation: OBSERVATION_SCHEMA, state: STATE_SCHEMA, tools };
+  /** OpenEnv `GET /schema`: exactly its `SchemaResponse`, the JSON Schemas of action, observation and state (from the zod schemas). */
+  schema(): { action: Record<string, unknown>; observation: Record<string, unknown>; state: Record<string, unknown> } {
+    return { action: jsonSchema(actionSchema, "input"), observation: jsonSchema(observationSchema, "output"), state: jsonSchema(stateSchema, "output") };
+  }
+
+  /** `GET /v1/tools`: the OpenAI tool list of a task (at its first turn), or every tool. */
+  tools(taskId?: string, stage?: string): { tools: OpenAITool[] } {
+    if (taskId === undefined) return { tools: this.env.allTools() };
+    const ep = wrap(() => this.env.createEpisode({ taskId, ...(stage !== undefined ? { stage } : {}) }));
+    return { tools: ep.reset().tools };
   }
 
   // --- Internal ---------------------------------------------------------------------------------
@@ -365,74 +401,48 @@ export function at(v: PyValue | undefined, path: ReadonlyArray<string | number>)
   return cur;
 }
 
-const MESSAGE_SCHEMA = {
-  type: "object",
-  properties: {
-    role: { enum: ["system", "user", "assistant", "tool"] },
-    content: { type: ["string", "null"] },
-    tool_calls: { type: "array" },
-    tool_call_id: { type: "string" },
-    name: { type: "string" },
-  },
-  required: ["role", "content"],
-};
+const messageSchema = z.object({
+  role: z.enum(["system", "user", "assistant", "tool"]),
+  content: z.string().nullable(),
+  tool_calls: z.array(z.unknown()).optional(),
+  tool_call_id: z.string().optional(),
+  name: z.string().optional(),
+});
 
-const ACTION_SCHEMA = {
-  title: "EnvtuneAction",
-  description: "One assistant message: its text (paper envelope, Python calls or JSON calls) and/or OpenAI `tool_calls`.",
-  type: "object",
-  properties: {
-    message: {
-      anyOf: [
-        { type: "string" },
-        {
-          type: "object",
-          properties: {
-            role: { const: "assistant" },
-            content: { type: ["string", "null"] },
-            tool_calls: {
-              type: ["array", "null"],
-              items: {
-                type: "object",
-                properties: {
-                  id: { type: "string" },
-                  type: { const: "function" },
-                  function: { type: "object", properties: { name: { type: "string" }, arguments: { type: ["string", "object"] } }, required: ["name"] },
-                },
-                required: ["function"],
-              },
-            },
-          },
-        },
-      ],
-    },
-  },
-  required: ["message"],
-};
+/** The `observation` of OpenEnv reset/step responses (and of `/ws` observation messages). */
+export const observationSchema = z
+  .object({
+    session_id: z.string().optional().describe("The session (= episode id); reset only."),
+    episode_id: z.string().optional().describe("Same as session_id; reset only."),
+    messages: z.array(messageSchema).describe("New chat messages: system and first user message at reset; tool results, feedback and next user message after a step."),
+    tools: z.array(z.unknown()).optional().describe("OpenAI tool list (reset only)."),
+    reward_components: z.record(z.string(), z.number()).optional(),
+    events: z.array(z.object({ type: z.string(), turn: z.number().int(), detail: z.unknown() })).optional(),
+    truncated: z.boolean().optional(),
+    info: z.record(z.string(), z.unknown()).optional().describe("turn, attempt, tools_changed (step); task id, category, ... (reset)."),
+    done: z.boolean().optional(),
+    reward: z.number().nullable().optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ title: "EnvtuneObservation" });
 
-const OBSERVATION_SCHEMA = {
-  title: "EnvtuneObservation",
-  type: "object",
-  properties: {
-    messages: { type: "array", items: MESSAGE_SCHEMA },
-    tools: { type: "array", description: "OpenAI tool list (reset only)." },
-    reward_components: { type: "object", additionalProperties: { type: "number" } },
-    events: { type: "array", items: { type: "object", properties: { type: { type: "string" }, turn: { type: "integer" }, detail: { type: "object" } } } },
-    truncated: { type: "boolean" },
-    info: { type: "object", properties: { turn: { type: "integer" }, attempt: { type: "integer" }, tools_changed: { type: "array" } } },
-  },
-};
+/** OpenEnv's `State` (`episode_id`, `step_count`, extra fields allowed) with envtune's fields. */
+export const stateSchema = z
+  .object({
+    episode_id: z.string().nullable(),
+    step_count: z.number().int().min(0),
+    session_id: z.string(),
+    task_id: z.string().nullable(),
+    turn: z.number().int().optional(),
+    done: z.boolean().optional(),
+    state: z.record(z.string(), z.unknown()).optional().describe("Per class, the lossless state encoding ($float, $dict, ...)."),
+    checker: z.record(z.string(), z.unknown()).optional().describe("Per-turn checks and the reward breakdown."),
+  })
+  .loose()
+  .meta({ title: "EnvtuneState" });
 
-const STATE_SCHEMA = {
-  title: "EnvtuneState",
-  type: "object",
-  properties: {
-    episode_id: { type: "string" },
-    step_count: { type: "integer", minimum: 0 },
-    task_id: { type: ["string", "null"] },
-    turn: { type: "integer" },
-    done: { type: "boolean" },
-    state: { type: "object", description: "Per class, the lossless state encoding ($float, $dict, ...)." },
-    checker: { type: "object", description: "Per-turn checks and the reward breakdown." },
-  },
-};
+/** A zod schema as JSON Schema (draft 2020-12), the form OpenEnv's `/schema` and `/openapi.json` carry. */
+export function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+}
