@@ -40,6 +40,7 @@ export function closeSessionStreams(service: EnvtuneService, sessionId: string):
   const set = streamsOf(service).get(sessionId);
   if (!set) return;
   streamsOf(service).delete(sessionId);
+  service.mcpStreams -= set.size;
   for (const c of set) {
     try {
       c.close();
@@ -59,6 +60,7 @@ function openStream(service: EnvtuneService, sessionId: string): Response {
       let set = map.get(sessionId);
       if (!set) map.set(sessionId, (set = new Set()));
       set.add(c);
+      service.mcpStreams++;
       // The first bytes make the client's fetch resolve before any notification exists.
       c.enqueue(encoder.encode(": envtune mcp stream\n\n"));
       timer = setInterval(() => {
@@ -72,7 +74,7 @@ function openStream(service: EnvtuneService, sessionId: string): Response {
     },
     cancel() {
       clearInterval(timer);
-      map.get(sessionId)?.delete(ctrl);
+      if (map.get(sessionId)?.delete(ctrl)) service.mcpStreams--;
     },
   });
   return new Response(body, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "mcp-session-id": sessionId } });

@@ -111,6 +111,8 @@ export class EnvtuneService {
   readonly sessions: SessionStore<EnvSession>;
   readonly startedAt = Date.now();
   draining = false;
+  /** Open MCP SSE streams (`GET /mcp`), reported by `/v1/health`. */
+  mcpStreams = 0;
 
   constructor(env: BfclEnvironment, options: ServerOptions, log: Logger) {
     this.env = env;
@@ -229,7 +231,8 @@ export class EnvtuneService {
       config: ep.config,
       tools: ep.tools,
       state,
-      checker: { turns: tr.turns, rewards: tr.rewards },
+      // `decoded` is the checker's input: BFCL's verdict re-executes it (`checkEntry`).
+      checker: { turns: tr.turns, rewards: tr.rewards, decoded: tr.decoded },
       ...(opts.messages ? { messages: tr.messages } : {}),
     };
   }
@@ -263,6 +266,7 @@ export class EnvtuneService {
       pid: process.pid,
       uptime_s: Math.round((Date.now() - this.startedAt) / 100) / 10,
       sessions: this.sessions.stats(),
+      mcp_streams: this.mcpStreams,
       memory: { rss: m.rss, heap_used: m.heapUsed, heap_total: m.heapTotal, external: m.external, array_buffers: m.arrayBuffers },
     };
   }
