@@ -57,7 +57,7 @@ describe("python3 adapters", () => {
         expect(r.final).toBeCloseTo(plan.reward, 12);
         for (const [k, v] of Object.entries(plan.components)) expect(r.components[k], `${adapter} ${task} ${k}`).toBeCloseTo(v, 12);
       }
-      const h = await call(s.url + "/health", "GET");
+      const h = await call(s.url + "/v1/health", "GET");
       expect(h.body.sessions.active).toBe(0);
     });
   }

@@ -35,7 +35,7 @@ export function startCli(args: string[]): Promise<{ proc: ChildProcess; url: str
 
 beforeAll(async () => {
   ({ proc, url } = await startCli(["--workers", "3", "--capacity", "100"]));
-  const h = await call(url + "/health", "GET");
+  const h = await call(url + "/v1/health", "GET");
   backends = h.body.backends.map((b: { url: string }) => b.url);
 }, 120_000);
 
@@ -48,8 +48,8 @@ afterAll(async () => {
 });
 
 describe("N server processes behind the session router", () => {
-  it("reports every backend on /health", async () => {
-    const h = await call(url + "/health", "GET");
+  it("reports every backend on /v1/health", async () => {
+    const h = await call(url + "/v1/health", "GET");
     expect(h.body).toMatchObject({ status: "healthy", router: true });
     expect(backends).toHaveLength(3);
     expect(new Set(h.body.backends.map((b: { pid: number }) => b.pid)).size).toBe(3);
@@ -68,7 +68,7 @@ describe("N server processes behind the session router", () => {
       expect(st.status).toBe(200);
       expect(st.headers.get("x-envtune-backend")).toBe(routeSession(id, backends));
     }
-    const counts = await Promise.all(backends.map(async (b) => (await call(b + "/health", "GET")).body.sessions.active as number));
+    const counts = await Promise.all(backends.map(async (b) => (await call(b + "/v1/health", "GET")).body.sessions.active as number));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(30);
     for (const b of backends) expect(counts[backends.indexOf(b)]).toBe(ids.filter((id) => routeSession(id, backends) === b).length);
     expect(counts.every((n) => n > 0)).toBe(true);
@@ -117,12 +117,12 @@ describe("N server processes behind the session router", () => {
     const survivor = ids.find((id) => routeSession(id, backends) !== victimKey)!;
     for (const id of [ids[0]!, survivor]) expect((await call(url + "/v1/sessions", "POST", { session_id: id, task_id: "multi_turn_base_0" })).status).toBe(201);
     const slot = backends.indexOf(victimKey);
-    const before = (await call(url + "/health", "GET")).body.backends[slot] as { pid: number };
+    const before = (await call(url + "/v1/health", "GET")).body.backends[slot] as { pid: number };
     process.kill(before.pid, "SIGKILL");
 
     let after: { pid?: number; ok: boolean; url: string } | undefined;
     for (let i = 0; i < 300; i++) {
-      const h = (await call(url + "/health", "GET")).body;
+      const h = (await call(url + "/v1/health", "GET")).body;
       after = h.backends[slot];
       if (h.status === "healthy" && after!.pid !== before.pid) break;
       await new Promise((r) => setTimeout(r, 100));
@@ -144,7 +144,7 @@ describe("N server processes behind the session router", () => {
   });
 
   it("shuts down on SIGTERM: router and workers exit", async () => {
-    const pids = (await call(url + "/health", "GET")).body.backends.map((b: { pid: number }) => b.pid as number);
+    const pids = (await call(url + "/v1/health", "GET")).body.backends.map((b: { pid: number }) => b.pid as number);
     const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
     proc.kill("SIGTERM");
     expect(await exited).toBe(0);
@@ -185,7 +185,7 @@ describe("envtune serve --domain", () => {
 describe("worker lifetime", () => {
   it("workers exit when their parent is killed outright (SIGKILL)", async () => {
     const { proc: p, url: u } = await startCli(["--workers", "2"]);
-    const pids = (await call(u + "/health", "GET")).body.backends.map((b: { pid: number }) => b.pid as number);
+    const pids = (await call(u + "/v1/health", "GET")).body.backends.map((b: { pid: number }) => b.pid as number);
     expect(pids).toHaveLength(2);
     const exited = new Promise((r) => p.once("exit", r));
     p.kill("SIGKILL");

@@ -27,7 +27,7 @@ describe("server domain discovery", () => {
     expect(env.split).toBe("custom:shared-id:seed=42");
     const running = await createEnvtuneServer(env).listen({ port: 0, host: "127.0.0.1" });
     try {
-      const md = await call(`${running.url}/metadata`, "GET");
+      const md = await call(`${running.url}/v1/info`, "GET");
       expect(md.status).toBe(200);
       expect(md.body.domains).toEqual([{ name: "example-library", class_name: "LibraryAPI", version: "0.1.0", bfcl_commit: null }]);
       const splits = await call(`${running.url}/v1/splits`, "GET");

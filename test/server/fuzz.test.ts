@@ -171,12 +171,12 @@ describe("fuzzed inputs", () => {
       { numRuns: 250, seed: 5 },
     );
     // Sessions the fuzzer created through MCP must not pile up past capacity unnoticed.
-    const h = await call(s.url + "/health", "GET");
+    const h = await call(s.url + "/v1/health", "GET");
     expect(h.body.sessions.active).toBeLessThanOrEqual(200);
   });
 
   it("stays healthy and logged no internal error", async () => {
-    const h = await call(s.url + "/health", "GET");
+    const h = await call(s.url + "/v1/health", "GET");
     expect(h.status).toBe(200);
     expect(h.body.status).toBe("healthy");
     expect(noInternalErrors()).toEqual([]);

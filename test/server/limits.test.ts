@@ -49,7 +49,7 @@ describe("capacity", () => {
     const err = await w2.next();
     expect(err).toMatchObject({ type: "error", data: { code: "CAPACITY_REACHED" } });
     expect((await w2.closed).code).toBe(1013);
-    const h = await call(s.url + "/health", "GET");
+    const h = await call(s.url + "/v1/health", "GET");
     expect(h.body.sessions).toMatchObject({ active: 3, capacity: 3, rejected: 2 });
     w.ws.close();
     await w.closed;
@@ -74,7 +74,7 @@ describe("idle TTL", () => {
     expect(gone.status).toBe(404);
     expect(gone.body.error.code).toBe("SESSION_NOT_FOUND");
     expect((await w.closed).code).toBe(4000);
-    const h = await call(s.url + "/health", "GET");
+    const h = await call(s.url + "/v1/health", "GET");
     expect(h.body.sessions.reaped).toBe(2);
     expect(h.body.sessions.active).toBe(1);
     expect(s.logs.some((l) => JSON.parse(l).msg === "sessions reaped")).toBe(true);

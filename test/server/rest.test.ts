@@ -16,36 +16,41 @@ const get = (p: string) => call(s.url + p, "GET");
 const del = (p: string) => call(s.url + p, "DELETE");
 
 describe("OpenEnv endpoints", () => {
-  it("GET /health reports status, live sessions and memory", async () => {
+  it("GET /health is exactly OpenEnv's HealthResponse; GET /v1/health reports live sessions and memory", async () => {
     const r = await get("/health");
     expect(r.status).toBe(200);
-    expect(r.body.status).toBe("healthy");
-    expect(r.body.sessions).toMatchObject({ capacity: 64 });
-    expect(typeof r.body.sessions.active).toBe("number");
-    expect(r.body.memory.rss).toBeGreaterThan(0);
-    expect(r.body.memory.heap_used).toBeGreaterThan(0);
+    expect(r.body).toEqual({ status: "healthy" });
+    const d = await get("/v1/health");
+    expect(d.body.status).toBe("healthy");
+    expect(d.body.sessions).toMatchObject({ capacity: 64 });
+    expect(typeof d.body.sessions.active).toBe("number");
+    expect(d.body.memory.rss).toBeGreaterThan(0);
+    expect(d.body.memory.heap_used).toBeGreaterThan(0);
   });
 
-  it("GET /metadata names the environment, domains, stages and splits", async () => {
+  it("GET /metadata is exactly OpenEnv's EnvironmentMetadata; GET /v1/info names domains, stages and splits", async () => {
     const r = await get("/metadata");
     expect(r.status).toBe(200);
+    expect(Object.keys(r.body).sort()).toEqual(["author", "description", "documentation_url", "name", "readme_content", "version"]);
     expect(r.body.name).toBe("envtune-bfcl");
-    expect(r.body.domains.map((d: { class_name: string }) => d.class_name).sort()).toEqual(
+    const i = await get("/v1/info");
+    expect(i.body.domains.map((d: { class_name: string }) => d.class_name).sort()).toEqual(
       ["GorillaFileSystem", "MathAPI", "MessageAPI", "TicketAPI", "TradingBot", "TravelAPI", "TwitterAPI", "VehicleControlAPI"].sort(),
     );
-    expect(r.body.stages.map((x: { id: string }) => x.id)).toEqual(["1", "2", "3", "4"]);
-    expect(r.body.task_count).toBe(800);
+    expect(i.body.stages.map((x: { id: string }) => x.id)).toEqual(["1", "2", "3", "4"]);
+    expect(i.body.task_count).toBe(800);
   });
 
-  it("GET /schema gives action, observation and state schemas plus tools (all, or one task's)", async () => {
-    const all = await get("/schema");
-    expect(Object.keys(all.body)).toEqual(["action", "observation", "state", "tools"]);
+  it("GET /schema is exactly action, observation and state; GET /v1/tools gives the tools (all, or one task's)", async () => {
+    const schema = await get("/schema");
+    expect(Object.keys(schema.body)).toEqual(["action", "observation", "state"]);
+    const all = await get("/v1/tools");
     expect(all.body.tools).toHaveLength(128);
-    const one = await get("/schema?task_id=multi_turn_base_0");
+    const one = await get("/v1/tools?task_id=multi_turn_base_0");
     const env = await environment();
     const ep = env.createEpisode({ taskId: "multi_turn_base_0" });
     expect(one.body.tools).toEqual(ep.reset().tools);
-    const missing = await get("/schema?task_id=nope");
+    const missing = await get("/v1/tools?task_id=nope");
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe("TASK_NOT_FOUND");
   });

@@ -64,7 +64,7 @@ describe("POST /v1/rollouts", () => {
       expect(ep.reward_components.progress).toBe(1);
     }
     // The episodes held capacity slots only while they ran.
-    expect((await call(s.url + "/health", "GET")).body.sessions.active).toBe(0);
+    expect((await call(s.url + "/v1/health", "GET")).body.sessions.active).toBe(0);
   });
 
   it("returns the sampled token ids and logprobs of every assistant action when asked (return_tokens)", async () => {
@@ -97,7 +97,7 @@ describe("POST /v1/rollouts", () => {
     expect((await call(s.url + "/v1/rollouts", "POST", { task_id: "multi_turn_base_0", model: { base_url: "not a url", model: "m" } })).body.error.code).toBe("VALIDATION_ERROR");
     const over = await call(s.url + "/v1/rollouts", "POST", { task_id: "multi_turn_base_0", model: { base_url: modelUrl, model: "m" }, n: 9 });
     expect(over.body.error.code).toBe("CAPACITY_REACHED");
-    expect((await call(s.url + "/health", "GET")).body.sessions.active).toBe(0);
+    expect((await call(s.url + "/v1/health", "GET")).body.sessions.active).toBe(0);
   });
 
   it("is off unless enabled", async () => {

@@ -9,6 +9,9 @@ import { resetRequestSchema, stepRequestSchema, stepResponseSchema } from "./ope
 
 type Json = Record<string, unknown>;
 
+/** The OpenEnv HTTP API revision these endpoints follow. */
+export const OPENENV_HTTP_API_VERSION = "1.0.0";
+
 const errorBody: Json = {
   type: "object",
   properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" }, details: {} }, required: ["code", "message"] } },
@@ -32,7 +35,10 @@ export function openapiDocument(service: EnvtuneService): Json {
   const object: Json = { type: "object", additionalProperties: true };
   return {
     openapi: "3.1.0",
-    info: { title: service.options.name, version: VERSION, description: service.metadata().description },
+    // The API's version, as OpenEnv's own servers declare it (meta-pytorch/OpenEnv
+    // src/openenv/core/env_server/http_server.py:1606 @ 685de411): the validator reads "1.x" as
+    // the openenv-http/1.x profile. envtune's own version is `x-envtune-version`.
+    info: { title: service.options.name, version: OPENENV_HTTP_API_VERSION, "x-envtune-version": VERSION, description: service.metadata().description },
     paths: {
       "/reset": {
         post: {

@@ -3,7 +3,7 @@
  * by its id. The session id is the routing key (rendezvous hashing over the backend list), so the
  * trainer's own ids (verl `instance_id`, a rollout's request id) route without any shared state.
  * Creates without an id get one here, before routing. Stateless endpoints go round-robin;
- * `/health` aggregates every backend. WebSocket connections are sessions by themselves: the router
+ * `/v1/health` aggregates every backend (`/health` is its OpenEnv `{status}`). WebSocket connections are sessions by themselves: the router
  * picks a backend (by `?session_id=` or round-robin) and relays frames.
  *
  * Any consistent-hash proxy can replace this router as long as clients supply the session id on
@@ -86,7 +86,7 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
       });
     } catch (e) {
       log.warn("backend unreachable", { backend, error: (e as Error).message });
-      return errorResponse(serverError("UPSTREAM_ERROR", `Backend ${backend} did not answer.`, "Check that every worker is up (GET /health on the router lists them)."));
+      return errorResponse(serverError("UPSTREAM_ERROR", `Backend ${backend} did not answer.`, "Check that every worker is up (GET /v1/health on the router lists them)."));
     }
     const out = new Headers();
     res.headers.forEach((v, k) => {
@@ -100,7 +100,7 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
     const results = await Promise.all(
       backends.map(async (b, slot) => {
         try {
-          const r = await fetch(b + "/health", { signal: AbortSignal.timeout(Math.min(timeoutMs, 5000)) });
+          const r = await fetch(b + "/v1/health", { signal: AbortSignal.timeout(Math.min(timeoutMs, 5000)) });
           return { slot, url: b, ok: r.ok, ...((await r.json()) as Record<string, unknown>) };
         } catch (e) {
           return { slot, url: b, ok: false, status: "unreachable", error: (e as Error).message };
@@ -121,7 +121,13 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
     }
     try {
       const path = url.pathname;
-      if (path === "/health") return await health();
+      if (path === "/v1/health") return await health();
+      // OpenEnv's HealthResponse is exactly `{status}` (extra="forbid").
+      if (path === "/health") {
+        const h = await health();
+        const { status } = (await h.json()) as { status: string };
+        return json({ status: status === "healthy" ? "healthy" : status === "degraded" ? "degraded" : "unhealthy" }, h.status);
+      }
       const m = SESSION_PATH.exec(path);
       if (m) {
         let id: string;

@@ -161,8 +161,12 @@ class EnvtuneClient:
     def tasks(self, split: Optional[str] = None, part: Optional[str] = None, stage: Optional[str] = None, limit: Optional[int] = None, offset: Optional[int] = None) -> Dict[str, Any]:
         return self.request("GET", "/v1/tasks", query={"split": split, "part": part, "stage": stage, "limit": limit, "offset": offset})
 
-    def schema(self, task_id: Optional[str] = None, stage: Optional[str] = None) -> Dict[str, Any]:
-        return self.request("GET", "/schema", query={"task_id": task_id, "stage": stage})
+    def schema(self) -> Dict[str, Any]:
+        return self.request("GET", "/schema")
+
+    def tools(self, task_id: Optional[str] = None, stage: Optional[str] = None) -> Dict[str, Any]:
+        """``{"tools": [...]}``: the OpenAI tool list of a task (or of every domain)."""
+        return self.request("GET", "/v1/tools", query={"task_id": task_id, "stage": stage})
 
     def health(self) -> Dict[str, Any]:
         return self.request("GET", "/health")

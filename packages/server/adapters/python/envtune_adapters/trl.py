@@ -3,7 +3,7 @@
 ``GRPOTrainer(environment_factory=make_environment_factory(...))`` builds one instance per
 rollout, calls ``reset(**dataset_row)`` and exposes every public method as a tool (schema from the
 type hints and the Google-style docstring). Each BFCL tool becomes a method here, generated from
-``GET /schema`` without ``exec``: a generic body with a ``__signature__``, annotations and a
+``GET /v1/tools`` without ``exec``: a generic body with a ``__signature__``, annotations and a
 docstring. A tool call is one episode step.
 
 TRL cannot inject user turns, so the next user question arrives inside the result of the
@@ -161,11 +161,11 @@ def make_environment_factory(
     schema: Optional[Dict[str, Any]] = None,
     task_id: Optional[str] = None,
 ) -> type:
-    """Builds the ``environment_factory`` class from the server's ``/schema`` (all tools, or one task's)."""
+    """Builds the ``environment_factory`` class from the server's ``/v1/tools`` (all tools, or one task's)."""
     client_args = {"base_url": base_url, "token": token}
     if schema is None:
         c = EnvtuneClient(**client_args)
-        schema = c.schema(task_id=task_id, stage=stage)
+        schema = c.tools(task_id=task_id, stage=stage)
         c.close()
     attrs: Dict[str, Any] = {"_client_args": client_args, "_stage": stage, "_config": {**TRL_EPISODE_CONFIG, **(config or {})}}
     for tool in schema.get("tools", []):
