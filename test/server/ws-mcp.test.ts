@@ -42,7 +42,7 @@ describe("WebSocket /ws (OpenEnv protocol)", () => {
   it("plays a full episode with reset/step/state/close and the in-process engine's rewards", async () => {
     const plan = await oracleRun("multi_turn_long_context_3", { stage: "4", mistakes: true });
     const c = await connect();
-    const r = await c.send({ type: "reset", data: { task_id: "multi_turn_long_context_3", stage: 4, seed: 0, episode_id: "ignored" } });
+    const r = await c.send({ type: "reset", data: { task_id: "multi_turn_long_context_3", stage: 4, seed: 0, episode_id: "my-episode-7" } });
     expect(r.type).toBe("observation");
     expect(r.data).toMatchObject({ reward: null, done: false });
     expect(r.data.observation.messages.map((m: { role: string }) => m.role)).toEqual(["system", "user"]);
@@ -59,7 +59,8 @@ describe("WebSocket /ws (OpenEnv protocol)", () => {
     const st = await c.send({ type: "state" });
     expect(st.type).toBe("state");
     expect(st.data).toMatchObject({ task_id: "multi_turn_long_context_3", step_count: plan.actions.length, done: true });
-    expect(st.data.episode_id).toBe(st.data.session_id);
+    // OpenEnv's reset(episode_id=...) is honoured (openenv env_client.py:372 sends it in the reset data).
+    expect(st.data.episode_id).toBe("my-episode-7");
     c.ws.send(JSON.stringify({ type: "close" }));
     expect((await c.closed).code).toBe(1000);
   });
@@ -98,7 +99,7 @@ describe("WebSocket /ws (OpenEnv protocol)", () => {
     expect(list.type).toBe("mcp");
     const env = await environment();
     const ep = env.createEpisode({ taskId: "multi_turn_base_0" });
-    expect(list.data.result.tools.map((t: { name: string }) => t.name)).toEqual(ep.reset().tools.map((t) => t.function.name));
+    expect(list.data.result.tools.map((t: { name: string }) => t.name)).toEqual([...ep.reset().tools.map((t) => t.function.name), "end_turn"]);
     const res = await c.send({ type: "mcp", data: { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "ls", arguments: {} } } });
     expect(res.data.result.isError).toBe(false);
     expect(res.data.result.content[0].text).toMatch(/current_directory_content/);
@@ -106,25 +107,27 @@ describe("WebSocket /ws (OpenEnv protocol)", () => {
   });
 
   it("a closed socket frees its session", async () => {
-    const before = (await call(s.url + "/health", "GET")).body.sessions.active;
+    const before = (await call(s.url + "/v1/health", "GET")).body.sessions.active;
     const c = await connect();
-    expect((await call(s.url + "/health", "GET")).body.sessions.active).toBe(before + 1);
+    expect((await call(s.url + "/v1/health", "GET")).body.sessions.active).toBe(before + 1);
     c.ws.terminate();
     await c.closed;
     await new Promise((r) => setTimeout(r, 50));
-    expect((await call(s.url + "/health", "GET")).body.sessions.active).toBe(before);
+    expect((await call(s.url + "/v1/health", "GET")).body.sessions.active).toBe(before);
   });
 });
 
 describe("POST /mcp (JSON-RPC 2.0)", () => {
   const rpc = (body: unknown, headers: Record<string, string> = {}) => call(s.url + "/mcp", "POST", body, headers);
 
-  it("initialize, ping, tools/list without a session (every tool)", async () => {
+  it("initialize, ping, tools/list without a session (every tool, and end_turn)", async () => {
     const init = await rpc({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {} } });
     expect(init.body.result).toMatchObject({ protocolVersion: "2025-06-18", serverInfo: { name: "envtune-bfcl" }, capabilities: { tools: {} } });
+    expect(init.headers.get("mcp-session-id")).toMatch(/^[0-9a-f-]{36}$/);
     expect((await rpc({ jsonrpc: "2.0", id: "p", method: "ping" })).body).toEqual({ jsonrpc: "2.0", id: "p", result: {} });
     const list = await rpc({ jsonrpc: "2.0", id: 2, method: "tools/list" });
-    expect(list.body.result.tools).toHaveLength(128);
+    expect(list.body.result.tools).toHaveLength(129);
+    expect(list.body.result.tools.at(-1).name).toBe("end_turn");
     expect(list.body.result.tools[0]).toHaveProperty("inputSchema");
     const note = await rpc({ jsonrpc: "2.0", method: "notifications/initialized" });
     expect(note.status).toBe(202);
@@ -142,15 +145,47 @@ describe("POST /mcp (JSON-RPC 2.0)", () => {
     expect(c1.body.result.isError).toBe(false);
     expect(c1.body.result._meta["envtune/step"].events[0].type).toBe("tool_ok");
     const viaHeader = await rpc({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "no_such_tool", arguments: {} } }, { "mcp-session-id": sid });
-    expect(viaHeader.body.result.isError).toBe(true);
-    expect(viaHeader.body.result.content[0].text).toMatch(/^Error during execution/);
+    // An unknown tool is a protocol error (MCP spec, server/tools §Error Handling), not a penalised step.
+    expect(viaHeader.body.error).toMatchObject({ code: -32602, data: { code: "VALIDATION_ERROR" } });
+    expect(viaHeader.body.error.message).toMatch(/Unknown tool: no_such_tool/);
     const state = await rpc({ jsonrpc: "2.0", id: 4, method: "openenv/session/state", params: { session_id: sid } });
-    expect(state.body.result.step_count).toBe(2);
+    expect(state.body.result.step_count).toBe(1);
+    expect(state.body.result.attempt).toBe(1);
     const closed = await rpc({ jsonrpc: "2.0", id: 5, method: "openenv/session/close", params: { session_id: sid } });
     expect(closed.body.result).toEqual({ session_id: sid, closed: true });
     const again = await rpc({ jsonrpc: "2.0", id: 6, method: "openenv/session/close", params: { session_id: sid } });
     expect(again.body.error.code).toBe(-32602);
     expect(again.body.error.data.code).toBe("SESSION_NOT_FOUND");
+  });
+
+  it("negotiates the protocol revision: the client's when supported, else the newest", async () => {
+    const asked = async (v: unknown) => (await rpc({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: v, capabilities: {} } })).body.result.protocolVersion;
+    expect(await asked("2025-06-18")).toBe("2025-06-18");
+    expect(await asked("2025-11-25")).toBe("2025-11-25");
+    expect(await asked("1999-01-01")).toBe("2025-11-25");
+    expect(await asked(7)).toBe("2025-11-25");
+    const bad = await rpc({ jsonrpc: "2.0", id: 2, method: "ping" }, { "mcp-protocol-version": "1999-01-01" });
+    expect(bad.status).toBe(400);
+  });
+
+  it("a request naming a session that does not exist is a 404 (the client must initialize again)", async () => {
+    const r = await rpc({ jsonrpc: "2.0", id: 1, method: "tools/list" }, { "mcp-session-id": "gone" });
+    expect(r.status).toBe(404);
+    expect(r.body.error.data.code).toBe("SESSION_NOT_FOUND");
+    expect((await call(s.url + "/mcp", "GET", undefined, { "mcp-session-id": "gone" })).status).toBe(404);
+    expect((await call(s.url + "/mcp", "GET")).status).toBe(400);
+  });
+
+  it("one batch may create at most maxSessionsPerBatch sessions; a bigger one is refused whole", async () => {
+    const before = (await call(s.url + "/v1/health", "GET")).body.sessions.active;
+    const creates = (n: number) => Array.from({ length: n }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "openenv/session/create", params: { task_id: "multi_turn_base_0" } }));
+    const refused = await rpc(creates(100));
+    expect(refused.body.error).toMatchObject({ code: -32600, data: { code: "VALIDATION_ERROR" } });
+    expect(refused.body.error.message).toMatch(/at most 8 sessions/);
+    expect((await call(s.url + "/v1/health", "GET")).body.sessions.active).toBe(before);
+    const ok = await rpc(creates(8));
+    expect(ok.body).toHaveLength(8);
+    for (const r of ok.body) await rpc({ jsonrpc: "2.0", id: 0, method: "openenv/session/close", params: { session_id: r.result.session_id } });
   });
 
   it("JSON-RPC errors: parse, invalid request, unknown method, bad params, batches", async () => {
