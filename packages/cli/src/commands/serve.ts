@@ -101,7 +101,7 @@ export const serveCommand: Command = {
   },
   details: [
     "Endpoints: POST /v1/sessions, POST /v1/sessions/{id}/step, GET|DELETE /v1/sessions/{id}, GET /v1/tasks /v1/stages /v1/splits,",
-    "GET /health /schema /metadata, WS /ws and /mcp, POST /mcp (JSON-RPC), POST /v1/reward, POST /v1/rollouts (--rollouts).",
+    "GET /health /schema /metadata /state /openapi.json /v1/health /v1/info /v1/tools, POST /reset /step, WS /ws, MCP on POST|GET|DELETE /mcp and WS /mcp, POST /v1/reward, POST /v1/rollouts (--rollouts).",
     "Examples:",
     "  envtune serve --port 8000 --capacity 2048",
     "  envtune serve --port 8000 --workers 4          # 4 processes, sessions pinned by id",
