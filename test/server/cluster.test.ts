@@ -89,6 +89,21 @@ describe("N server processes behind the session router", () => {
     await call(url + "/v1/sessions/ep-1", "DELETE");
   });
 
+  it("names MCP initialize sessions so that every later request (and the GET event stream) reaches their backend", async () => {
+    for (let i = 0; i < 6; i++) {
+      const init = await call(url + "/mcp?task_id=multi_turn_base_0", "POST", { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {} } });
+      const sid = init.headers.get("mcp-session-id")!;
+      expect(init.headers.get("x-envtune-backend")).toBe(routeSession(sid, backends));
+      const r = await call(url + "/mcp", "POST", { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "pwd", arguments: {} } }, { "mcp-session-id": sid });
+      expect(r.body.result.content[0].text).toMatch(/current_working_directory/);
+      const ac = new AbortController();
+      const stream = await fetch(url + "/mcp", { headers: { "mcp-session-id": sid, accept: "text/event-stream" }, signal: ac.signal });
+      expect([stream.status, stream.headers.get("content-type")]).toEqual([200, "text/event-stream"]);
+      ac.abort();
+      expect((await call(url + "/mcp", "DELETE", undefined, { "mcp-session-id": sid })).status).toBe(204);
+    }
+  });
+
   it("routes MCP session creates and calls, and relays WebSockets", async () => {
     const created = await call(url + "/mcp", "POST", { jsonrpc: "2.0", id: 1, method: "openenv/session/create", params: { task_id: "multi_turn_base_0", config: { actionFormat: "openai", observation: "tool" } } });
     const sid = created.body.result.session_id;

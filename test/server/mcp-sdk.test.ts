@@ -4,6 +4,7 @@
  * task with nothing but `listTools` / `callTool`, and BFCL's checker calls the episode valid.
  */
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -14,6 +15,7 @@ import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/typ
 import { WebSocket } from "ws";
 import { z } from "zod";
 import { checkEntry } from "@envtune/checker";
+import { createLogger, serveMcpStdio } from "@envtune/server";
 import type { AssistantInput } from "@envtune/engine";
 import { bfclDataDir, call, environment, oracleRun, startServer, type TestServer } from "./helpers.ts";
 
@@ -154,6 +156,32 @@ describe("stdio (envtune mcp)", () => {
     expect((await verdict(state.checker.decoded)).valid).toBe(true);
     await client.close();
     expect(stderr.join("")).not.toMatch(/"level":"error"/);
+  });
+
+  it("answers bad lines with JSON-RPC errors on stdout and drops an oversized line without buffering it", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const lines: unknown[] = [];
+    let buf = "";
+    output.on("data", (d: Buffer) => {
+      buf += d.toString();
+      for (let i = buf.indexOf("\n"); i !== -1; i = buf.indexOf("\n")) {
+        lines.push(JSON.parse(buf.slice(0, i)));
+        buf = buf.slice(i + 1);
+      }
+    });
+    const done = serveMcpStdio(await environment(), { tasks: [{ task_id: TASK }], input, output, maxBodyBytes: 1024, log: createLogger({ level: "silent" }) });
+    input.write("{nope\n");
+    input.write("x".repeat(3000));
+    input.write("y".repeat(3000) + "\n");
+    input.write(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) + "\n");
+    input.end();
+    await done;
+    expect(lines).toEqual([
+      { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } },
+      { jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request: a message over 1024 bytes was dropped" } },
+      { jsonrpc: "2.0", id: 1, result: {} },
+    ]);
   });
 
   it("plays a task sequence: the finishing call's result announces the next task and tools/list_changed follows", async () => {

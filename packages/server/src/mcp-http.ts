@@ -7,8 +7,8 @@
  */
 import { serverError, toServerError } from "./errors.ts";
 import { json, parseJsonText, readBody } from "./http.ts";
-import { handleJsonRpc, MCP_PROTOCOL_VERSIONS, rpcError, RPC } from "./mcp.ts";
-import type { EnvtuneService } from "./service.ts";
+import { handleJsonRpc, MCP_PROTOCOL_VERSIONS, rpcError, RPC, type RpcContext } from "./mcp.ts";
+import { parse, sessionIdSchema, type EnvtuneService } from "./service.ts";
 
 const encoder = new TextEncoder();
 /** A comment line every so often keeps proxies from closing an idle stream. */
@@ -120,7 +120,9 @@ export async function handleMcpHttp(service: EnvtuneService, req: Request, url: 
   const isInit = (p: unknown) => typeof p === "object" && p !== null && (p as { method?: unknown }).method === "initialize";
   const init = Array.isArray(payload) ? payload.some(isInit) : isInit(payload);
   if (sid !== undefined && !init && !service.sessions.has(sid)) return unknownSession(sid);
-  const opened: { sessionId?: string; onEvict?: (id: string) => void } = { onEvict: (id) => closeSessionStreams(service, id) };
+  // The session router names the sessions it routes (`x-envtune-session-id`), as REST creates name theirs with `session_id`.
+  const named = req.headers.get("x-envtune-session-id");
+  const opened: NonNullable<RpcContext["opened"]> = { onEvict: (id) => closeSessionStreams(service, id), ...(named ? { requestedId: parse(sessionIdSchema, named, "x-envtune-session-id") } : {}) };
   const out = handleJsonRpc(service, payload, {
     rawText: text,
     ...(sid !== undefined && !init ? { headerSession: sid } : {}),

@@ -52,7 +52,7 @@ export interface RpcContext {
   /** Task selection from the URL query of the MCP endpoint (`/mcp?task_id=...`), for `initialize`. */
   urlTask?: Record<string, unknown>;
   /** HTTP only: `initialize` opens a session and puts its id here (the `Mcp-Session-Id` response header). */
-  opened?: { sessionId?: string; onEvict?: (sessionId: string) => void };
+  opened?: { sessionId?: string; requestedId?: string; onEvict?: (sessionId: string) => void };
   /** Sends a server-to-client notification on the session's stream (SSE, WebSocket, stdout). */
   notify?: (sessionId: string, message: object) => void;
   /** Called once a `tools/call` finished the episode; a transport that plays a task sequence starts the next task and returns text for the host. */
@@ -196,8 +196,8 @@ function initialize(service: EnvtuneService, params: Record<string, unknown>, ct
     }
   } else if (ctx.opened) {
     // Streamable HTTP: every initialize opens a session of its own (MCP spec, transports §Session Management).
-    const id = randomUUID();
     const opened = ctx.opened;
+    const id = opened.requestedId ?? randomUUID();
     const onEvict = () => opened.onEvict?.(id);
     if (task) service.create({ ...task, session_id: id }, "mcp", onEvict);
     else service.reserve("mcp", onEvict, id);

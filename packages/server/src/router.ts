@@ -70,19 +70,22 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
   let rr = 0;
   const anyBackend = () => backends[rr++ % backends.length]!;
 
-  const forward = async (req: Request, url: URL, backend: string, body?: string): Promise<Response> => {
+  const forward = async (req: Request, url: URL, backend: string, body?: string, extra: Record<string, string> = {}): Promise<Response> => {
     const headers = new Headers();
     req.headers.forEach((v, k) => {
       if (!HOP_HEADERS.has(k)) headers.set(k, v);
     });
     headers.set("x-envtune-routed-by", "envtune-router");
+    for (const [k, v] of Object.entries(extra)) headers.set(k, v);
+    // An MCP event stream (GET /mcp) lives as long as its session: no request timeout, passed through as it comes.
+    const stream = req.method === "GET" && url.pathname === "/mcp";
     let res: Response;
     try {
       res = await fetch(backend + url.pathname + url.search, {
         method: req.method,
         headers,
         ...(body !== undefined && req.method !== "GET" && req.method !== "HEAD" ? { body } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
+        ...(stream ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
       });
     } catch (e) {
       log.warn("backend unreachable", { backend, error: (e as Error).message });
@@ -93,7 +96,10 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
       if (!HOP_HEADERS.has(k) && k !== "content-encoding") out.set(k, v);
     });
     out.set("x-envtune-backend", backend);
-    return new Response(await res.arrayBuffer(), { status: res.status, headers: out });
+    if (stream && res.ok) return new Response(res.body, { status: res.status, headers: out });
+    // 204 and 304 may not carry a body, not even an empty one (the Response constructor throws).
+    const empty = res.status === 204 || res.status === 304;
+    return new Response(empty ? null : await res.arrayBuffer(), { status: res.status, headers: out });
   };
 
   const health = async (): Promise<Response> => {
@@ -153,6 +159,11 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
         const parsed = tryJson(text);
         const items = Array.isArray(parsed) ? parsed : [parsed];
         let key: string | undefined = req.headers.get("mcp-session-id") ?? undefined;
+        // An MCP `initialize` opens a session: the router names it, so its id hashes to the backend that holds it.
+        if (key === undefined && items.some((it) => isObject(it) && it.method === "initialize")) {
+          const id = randomUUID();
+          return await forward(req, url, bySession(id), text, { "x-envtune-session-id": id });
+        }
         let rewritten = false;
         for (const it of items) {
           if (!isObject(it)) continue;
@@ -167,7 +178,7 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
         }
         return await forward(req, url, key !== undefined ? bySession(key) : anyBackend(), rewritten ? JSON.stringify(parsed) : text);
       }
-      if (path === "/mcp" && req.method === "DELETE") {
+      if (path === "/mcp" && (req.method === "DELETE" || req.method === "GET")) {
         const sid = req.headers.get("mcp-session-id");
         return await forward(req, url, sid ? bySession(sid) : anyBackend());
       }
