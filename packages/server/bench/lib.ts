@@ -198,7 +198,7 @@ export interface LoadOptions {
   transport: "http" | "ws";
   sessions: number;
   trajectories: readonly Trajectory[];
-  /** Memory probe of the server (its /health or the IPC gc). */
+  /** Memory probe of the server (its /v1/health or the IPC gc). */
   memory: () => Promise<MemorySample>;
 }
 

@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import type { WireReset } from "@envtune/engine";
-import { ServerError, serverError, toServerError } from "./errors.ts";
+import { serverError, toServerError } from "./errors.ts";
 import { json } from "./http.ts";
 import { resetObservation, stepObservation } from "./openenv-ws.ts";
 import { actionSchema, createParamsSchema, parse, sessionIdSchema, type EnvtuneService } from "./service.ts";
@@ -81,4 +81,3 @@ function validated(f: () => Response): Response {
   }
 }
 
-export { ServerError };
