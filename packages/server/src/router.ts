@@ -16,6 +16,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { serverError, toServerError } from "./errors.ts";
 import { errorResponse, json, readBody, type FetchHandler } from "./http.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { rewardAnswer, type RewardDetail } from "./reward.ts";
 import { serveFetch, type RunningServer, type UpgradeHandler } from "./node-http.ts";
 
 /** The backend a session id belongs to: highest SHA-1 score of `id \0 backend` (rendezvous hashing). */
@@ -185,22 +186,19 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
       groups.set(b, [...(groups.get(b) ?? []), i]);
     });
     if (groups.size <= 1) return forward(req, url, groups.keys().next().value ?? anyBackend(), text);
-    const rewards = new Array<number>(labels.length).fill(0);
-    const comps = new Array<unknown>(labels.length).fill({});
-    const errs = new Array<unknown>(labels.length).fill(null);
+    const details = new Array<RewardDetail>(labels.length);
     for (const [b, idx] of groups) {
       const pick = <T>(a: unknown): T[] | undefined => (Array.isArray(a) ? idx.map((i) => a[i] as T) : undefined);
       const sub = { ...parsed, query: pick(parsed.query), labels: pick(parsed.labels), ...(Array.isArray(parsed.prompts) ? { prompts: pick(parsed.prompts) } : {}) };
       const res = await forward(req, url, b, JSON.stringify(sub));
       if (!res.ok) return res;
-      const body = (await res.json()) as { rewards: number[]; extra_logs?: { reward_components?: unknown[]; errors?: unknown[] } };
+      const body = (await res.json()) as { rewards: number[]; details?: RewardDetail[] };
       idx.forEach((i, k) => {
-        rewards[i] = body.rewards[k] ?? 0;
-        comps[i] = body.extra_logs?.reward_components?.[k] ?? {};
-        errs[i] = body.extra_logs?.errors?.[k] ?? null;
+        details[i] = body.details?.[k] ?? { reward: body.rewards[k] ?? 0, reward_components: {}, error: null };
       });
     }
-    return json({ rewards, scores: rewards, extra_logs: { reward_components: comps, errors: errs } });
+    // Merged per sample, then laid out as one batch: `extra_logs` stays numbers only (reward.ts).
+    return json(rewardAnswer(details));
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxBody });
