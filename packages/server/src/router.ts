@@ -35,6 +35,12 @@ export function routeSession(sessionId: string, backends: readonly string[]): st
   return best;
 }
 
+/** Every backend, best first, in the rendezvous order of `sessionId` (the first is `routeSession`'s). */
+export function rendezvousOrder(sessionId: string, backends: readonly string[]): string[] {
+  const score = (b: string) => createHash("sha1").update(sessionId).update("\0").update(b).digest().readBigUInt64BE(0);
+  return [...backends].map((b) => [b, score(b)] as const).sort((x, y) => (x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : 0)).map(([b]) => b);
+}
+
 export interface SessionRouterOptions {
   /** Backend base URLs (`http://127.0.0.1:8001`). */
   backends: readonly string[];
@@ -64,7 +70,9 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
   const keys = opts.backends.map((b) => b.replace(/\/+$/, ""));
   if (keys.length === 0) throw new Error("[envtune] [router] No backends configured. Pass at least one backend URL.");
   const backends = [...keys];
-  const bySession = (id: string): string => backends[keys.indexOf(routeSession(id, keys))]!;
+  // Sessions created away from their hash's slot because it was down: id → slot (bounded, oldest out).
+  const moved = new Map<string, number>();
+  const bySession = (id: string): string => backends[moved.get(id) ?? keys.indexOf(routeSession(id, keys))]!;
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const log = opts.log ?? createLogger({ level: "info" });
@@ -139,7 +147,7 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
         const parsed = tryJson(text);
         if (isObject(parsed)) {
           if (typeof parsed.session_id !== "string") parsed.session_id = req.headers.get("x-session-id") ?? randomUUID();
-          return await forward(req, url, bySession(parsed.session_id as string), JSON.stringify(parsed));
+          return await createWithFailover(req, url, parsed.session_id as string, JSON.stringify(parsed));
         }
         return await forward(req, url, backends[0]!, text);
       }
@@ -172,6 +180,30 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
     } catch (e) {
       return errorResponse(toServerError(e));
     }
+  };
+
+  /**
+   * A create goes to its id's slot; when that backend does not answer (or is shutting down) it goes
+   * to the next slot of the id's rendezvous order, and the router remembers where the id went.
+   * A create is safe to repeat elsewhere: the session did not start where no answer came.
+   */
+  const createWithFailover = async (req: Request, url: URL, id: string, body: string): Promise<Response> => {
+    const known = moved.get(id);
+    const order = known !== undefined ? [known] : rendezvousOrder(id, keys).map((k) => keys.indexOf(k));
+    let res: Response | undefined;
+    for (const slot of order) {
+      res = await forward(req, url, backends[slot]!, body);
+      // Our own UPSTREAM_ERROR has no backend header; a draining backend answers SHUTTING_DOWN.
+      const down = (res.status === 502 && !res.headers.has("x-envtune-backend")) || (res.status === 503 && (tryJson(await res.clone().text()) as { error?: { code?: string } } | undefined)?.error?.code === "SHUTTING_DOWN");
+      if (down) continue;
+      if (res.ok && slot !== order[0]) {
+        moved.set(id, slot);
+        if (moved.size > 65_536) moved.delete(moved.keys().next().value!);
+        log.warn("session created away from its slot", { session_id: id, slot, url: backends[slot] });
+      }
+      return res;
+    }
+    return res!;
   };
 
   /** Reward batches whose labels name sessions go to each session's backend, then merge in order. */
