@@ -39,14 +39,13 @@ import asyncio
 import contextvars
 import json
 import os
+import sys
 import threading
 from typing import Any, Dict, List, Optional
 
 try:  # loaded as a package module
     from .client import EnvtuneClient, EnvtuneServerError, new_session_id, parse_config
 except ImportError:  # loaded by file path (OpenRLHF imports the agent file on its own)
-    import sys
-
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from envtune_adapters.client import EnvtuneClient, EnvtuneServerError, new_session_id, parse_config  # type: ignore
 
@@ -203,15 +202,61 @@ class AgentInstance(AgentInstanceBase):
 
 
 async def _execute_and_close(run: Any) -> dict:
-    """Runs one sample's ``execute``; then closes every session its instances left open."""
+    """Runs one sample's ``execute``; then closes every session its instances left open.
+
+    A sample can also end before its first step: the executors of one prompt share one
+    ``sampling_params`` and each writes its budget into it (agent.py:92), so another sample's
+    negative budget can skip the initial truncation (agent.py:61-63) and end the loop at once with
+    ``extra_logs = {}`` (agent.py:82). Every result gets every component key (0.0 where no step
+    ran), because OpenRLHF fails a batch whose samples log different keys (experience.py:180-190).
+    """
     owned: List[AgentInstance] = []
     token = _open_instances.set(owned)
     try:
-        return await run()
+        result = await run()
+        if isinstance(result, dict) and isinstance(result.get("extra_logs"), dict):
+            result["extra_logs"] = {**{k: 0.0 for k in REWARD_COMPONENTS}, **result["extra_logs"]}
+        return result
     finally:
         _open_instances.reset(token)
         for inst in owned:
             await inst.close()
+
+
+def openrlhf_row(client: EnvtuneClient, task_id: str, stage: Optional[str] = None) -> Dict[str, Any]:
+    """One prompt-dataset row: the task's first messages (``prompt``, for ``--data.apply_chat_template``)
+    and its ``label`` (JSON text, what :func:`parse_label` reads)."""
+    sid = new_session_id()
+    created = client.create_session(task_id=task_id, session_id=sid, stage=stage)
+    client.delete_session(sid)
+    messages = [{"role": m["role"], "content": m.get("content") or ""} for m in created["messages"]]
+    label = {"task_id": task_id, **({"stage": str(stage)} if stage is not None else {})}
+    return {"prompt": messages, "label": json.dumps(label)}
+
+
+def openrlhf_rows(client: EnvtuneClient, stage: Optional[str] = None, split: Optional[str] = None, part: Optional[str] = None) -> List[Dict[str, Any]]:
+    """The prompt dataset of a stage (``--data.input_key prompt --data.label_key label``)."""
+    tasks = client.tasks(split=split, part=part, stage=stage)["tasks"]
+    return [openrlhf_row(client, t["task_id"], stage) for t in tasks]
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``python -m envtune_adapters.openrlhf --stage 3 --out stage3.jsonl``: a stage's prompt dataset."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m envtune_adapters.openrlhf", description="Write an OpenRLHF prompt dataset (JSONL) from a running envtune server.")
+    ap.add_argument("--out", required=True, help="JSONL file to write")
+    ap.add_argument("--stage", help="curriculum stage (1-4); default: the server's default")
+    ap.add_argument("--split", help="split name (default: the server's)")
+    ap.add_argument("--part", help="split part: train or test")
+    ap.add_argument("--url", help="server URL(s), comma-separated (default $ENVTUNE_URLS / $ENVTUNE_URL)")
+    args = ap.parse_args(argv)
+    rows = openrlhf_rows(EnvtuneClient(args.url), stage=args.stage, split=args.split, part=args.part)
+    with open(args.out, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+    print(f"[envtune] [openrlhf] wrote {len(rows)} rows to {args.out}", file=sys.stderr)
+    return 0
 
 
 class AgentExecutor(MultiTurnAgentExecutor):  # type: ignore[misc, valid-type]
@@ -223,3 +268,7 @@ class AgentExecutor(MultiTurnAgentExecutor):  # type: ignore[misc, valid-type]
     async def execute(self, *args: Any, **kwargs: Any) -> dict:
         # The last hook OpenRLHF runs for a sample, whether it ended done, on the token budget or raised.
         return await _execute_and_close(lambda: super(AgentExecutor, self).execute(*args, **kwargs))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -63,6 +63,11 @@ async def multi_turn_execute(self, prompt, label, sampling_params, max_length: i
     reset_result = await agent_instance.reset(initial_states)  # agent.py:42
     observation_text = reset_result["observation"]  # agent.py:43
     current_obs_tokens = hf_tokenizer(text=observation_text, add_special_tokens=False, return_tensors="pt")["input_ids"][0].tolist()  # agent.py:56-58
+    min_generation_tokens = getattr(sampling_params, "max_tokens", None) or 1  # agent.py:61
+    max_initial_length = max_length - min_generation_tokens  # agent.py:62
+    if len(current_obs_tokens) > max_initial_length:  # agent.py:63-76: keep the prompt's tail
+        current_obs_tokens = current_obs_tokens[-max_initial_length:]
+        observation_text = hf_tokenizer.decode(current_obs_tokens, skip_special_tokens=False)
     action_ranges, total_reward, final_scores, extra_logs = [], 0, 0, {}  # agent.py:79-82
     step_rewards = []
     while True:  # agent.py:90
@@ -116,6 +121,19 @@ def tensor_ready(value) -> bool:
     return isinstance(value, list) and all(tensor_ready(v) for v in value)
 
 
+def dataset_row() -> tuple:
+    """The recipe's dataset row (``openrlhf_row``), rendered as prompts_dataset.py:26-37 does with
+    ``--data.apply_chat_template`` (a ChatML tokenizer's template here)."""
+    from envtune_adapters.client import EnvtuneClient
+
+    row = agent_file.openrlhf_row(EnvtuneClient(PLAN["base_url"]), PLAN["task_id"])
+    prompt = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in row["prompt"]) + "<|im_start|>assistant\n"
+    return prompt, row["label"]
+
+
+PROMPT, LABEL = dataset_row()
+
+
 def health() -> dict:
     with urllib.request.urlopen(PLAN["base_url"] + "/health") as r:
         return json.loads(r.read())
@@ -127,8 +145,7 @@ async def rollouts() -> dict:
     assert isinstance(executor, agent_file.AgentExecutorBase)
     execute = execute_of(executor)
     tokenizer = CharTokenizer()
-    prompt = "<|im_start|>user\nDo the task.<|im_end|>\n<|im_start|>assistant\n"
-    label = json.dumps({"task_id": PLAN["task_id"]})
+    prompt, label = PROMPT, LABEL
     results = []
     for start in range(0, PLAN["rollouts"], PLAN["group"]):
         n = min(PLAN["group"], PLAN["rollouts"] - start)
@@ -153,9 +170,9 @@ async def rollouts() -> dict:
 
 def remote_reward() -> dict:
     """openrlhf/utils/agent.py:281-296 and 322-353: POST {query, prompts, labels}; read rewards, scores, extra_logs."""
-    prompt = "<|im_start|>user\nDo the task.<|im_end|>\n<|im_start|>assistant\n"
+    prompt = PROMPT
     query = prompt + "<|im_end|>\n<|im_start|>assistant\n".join(PLAN["actions"])  # agent.py:283: the decoded prompt + response
-    payload = {"query": [query], "prompts": [prompt], "labels": [json.dumps({"task_id": PLAN["task_id"]})]}  # agent.py:332-336
+    payload = {"query": [query], "prompts": [prompt], "labels": [LABEL]}  # agent.py:332-336
     req = urllib.request.Request(PLAN["base_url"] + "/v1/reward", data=json.dumps(payload).encode(), headers={"content-type": "application/json"})
     with urllib.request.urlopen(req) as r:  # agent.py:342-344: raise_for_status, then .json()
         rewards_info = json.loads(r.read())
