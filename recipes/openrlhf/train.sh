@@ -42,7 +42,7 @@ for STAGE in $STAGES; do
     --vllm.num_engines "$GPUS" --vllm.tensor_parallel_size 1 --vllm.gpu_memory_utilization 0.6 \
     --train.colocate_all --vllm.enable_sleep --ds.enable_sleep \
     --ds.zero_stage 3 --ds.param_dtype bf16 --actor.gradient_checkpointing_enable \
-    --ckpt.output_dir "$OUT/stage$STAGE" \
+    --ckpt.output_dir "$OUT/stage$STAGE" --ckpt.path "$OUT/stage$STAGE/ckpt" --ckpt.save_steps 5 --ckpt.load_enable \
     --logger.logging_steps 1 --eval.steps -1
   MODEL="$OUT/stage$STAGE"   # the next stage starts from this one (curriculum)
 done

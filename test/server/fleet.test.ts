@@ -5,7 +5,6 @@
  * goes to the live server; the live server's episodes still sum to the episode reward.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
