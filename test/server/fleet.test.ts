@@ -9,6 +9,7 @@ import { createInterface, type Interface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routeSession } from "@envtune/server";
+import { main } from "../../packages/cli/src/index.ts";
 import { bfclDataDir, call, oracleRun, type OracleRun } from "./helpers.ts";
 
 const SERVE = fileURLToPath(new URL("./serve-entry.ts", import.meta.url));
@@ -166,4 +167,31 @@ describe("the Python client through `envtune route`", () => {
     expect(router.proc.exitCode).toBe(0);
     await kill(b.proc, "SIGTERM");
   }, 120_000);
+});
+
+describe("envtune route as a command", () => {
+  const run = async (argv: string[]) => {
+    let out = "";
+    let err = "";
+    const code = await main(["route", ...argv], { stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
+    return { code, out, err };
+  };
+
+  it("documents itself and refuses bad usage with exit 2, an address in use with exit 3", async () => {
+    const help = await run(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain("--upstream <url>");
+    for (const argv of [[], ["--upstream", "ftp://x"], ["--upstream", "http://a:1", "--upstream", "http://a:1/"], ["--upstream", "http://a:1", "--port", "70000"], ["--upstream", "http://a:1", "--log-level", "loud"]]) {
+      const r = await run(argv);
+      expect(r.code, argv.join(" ")).toBe(2);
+      expect(r.err).toMatch(/^\[envtune\] \[route\] /);
+    }
+    const taken = await startRoute(["http://127.0.0.1:9"]);
+    const port = new URL(taken.url).port;
+    const busy = await run(["--upstream", "http://127.0.0.1:9", "--port", port]);
+    expect(busy.code).toBe(3);
+    expect(busy.err).toContain("Cannot listen");
+    await kill(taken.proc, "SIGINT");
+    expect(taken.proc.exitCode).toBe(0);
+  }, 60_000);
 });
