@@ -17,7 +17,7 @@ import { oracleRun, startServer, type OracleRun, type TestServer } from "./helpe
 
 const REPLAY = fileURLToPath(new URL("../../packages/server/adapters/python/tests/openrlhf_replay.py", import.meta.url));
 const TASK = "multi_turn_base_0";
-// CI keeps it short; set ENVTUNE_OPENRLHF_ROLLOUTS=1000 for the full run.
+// CI keeps it short; set ENVTUNE_OPENRLHF_ROLLOUTS=1000 for the full run (ENVTUNE_PRINT_REPORT=1 prints the report).
 const ROLLOUTS = Number(process.env.ENVTUNE_OPENRLHF_ROLLOUTS ?? 48);
 
 function replay(plan: object): Promise<any> {
