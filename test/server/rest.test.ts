@@ -269,11 +269,11 @@ describe("reward service", () => {
       labels: [JSON.stringify({ task_id: "multi_turn_base_7", stage: "2" }), JSON.stringify({ session_id: c.body.session_id }), "nope_task"],
     });
     expect(r.status).toBe(200);
-    expect(r.body.extra_logs.errors[0]).toBeNull();
+    expect(r.body.details[0].error).toBeNull();
     expect(r.body.rewards[0]).toBeCloseTo(plan.reward, 12);
     expect(r.body.rewards[1]).toBeCloseTo(plan.reward, 12);
     expect(r.body.rewards[2]).toBe(0);
-    expect(r.body.extra_logs.errors[2]).toMatch(/Unknown task/);
+    expect(r.body.details[2].error).toMatch(/Unknown task/);
     expect(env).toBeDefined();
     const bad = await post("/v1/reward", { query: ["a"], labels: [] });
     expect(bad.body.error.code).toBe("VALIDATION_ERROR");

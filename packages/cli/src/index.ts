@@ -7,6 +7,7 @@ import { evalCommand } from "./commands/eval.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { mcpCommand } from "./commands/mcp.ts";
+import { routeCommand } from "./commands/route.ts";
 import { exportCommand } from "./commands/export.ts";
 import { datasetCommand } from "./commands/dataset.ts";
 import { splitsCommand } from "./commands/splits.ts";
@@ -14,7 +15,7 @@ import { newDomainCommand } from "./commands/new-domain.ts";
 import { oodEvalCommand } from "./commands/ood-eval.ts";
 import { trainCommand } from "./commands/train.ts";
 
-export const commands: Command[] = [trainCommand, evalCommand, checkCommand, replayCommand, serveCommand, mcpCommand, exportCommand, splitsCommand, oodEvalCommand, domainsCommand, newDomainCommand, datasetCommand, dataCommand];
+export const commands: Command[] = [trainCommand, evalCommand, checkCommand, replayCommand, serveCommand, mcpCommand, routeCommand, exportCommand, splitsCommand, oodEvalCommand, domainsCommand, newDomainCommand, datasetCommand, dataCommand];
 
 function topHelp(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n");

@@ -1,6 +1,12 @@
 /**
- * The reward service for OpenRLHF's `--reward.remote_url` (ecosystem doc §4.3 d): `POST
- * /v1/reward {query, prompts, labels}` → `{rewards, scores, extra_logs}`. A label is JSON:
+ * The reward service for OpenRLHF's `--reward.remote_url`: `POST /v1/reward {query, prompts,
+ * labels}` → `{rewards, scores, extra_logs, details}`. OpenRLHF turns every `extra_logs` value into
+ * a tensor (`torch.tensor([value])`, openrlhf/trainer/ppo_utils/samples_generator.py:294-297 @
+ * OpenRLHF/OpenRLHF 3c3be6234e0cb353e76bb8019947db9dfe99fca7) and splits them per sample
+ * (experience.py:180-190), so `extra_logs` holds only numeric lists with one entry per sample and
+ * the same keys for every batch: each reward component, and `envtune_error` (1 where the label
+ * could not be scored). The rich detail (components as objects, error messages) goes to `details`,
+ * which OpenRLHF never reads (it reads `rewards`, `scores`, `extra_logs`: openrlhf/utils/agent.py:289-296). A label is JSON:
  * - `{"session_id": ...}`: the reward of a session played through this server (its episode so far);
  * - `{"task_id": ..., "stage"?, "config"?}` (or a bare task id): the response (`query` minus its
  *   `prompt`) is replayed on a fresh episode, one action per `<tool_call>…</tool_call>` or
@@ -9,7 +15,7 @@
  *   between them are removed first, so only the model's blocks count. Episodes are deterministic,
  *   so replaying the same actions gives the rollout's reward.
  */
-import { paperExecutionResults, type EpisodeConfigInput } from "@envtune/engine";
+import { paperExecutionResults, REWARD_COMPONENTS, type EpisodeConfigInput } from "@envtune/engine";
 import { z } from "zod";
 import { serverError, toServerError } from "./errors.ts";
 import type { JsonRoute } from "./http.ts";
@@ -46,27 +52,41 @@ export function extractActions(response: string): string[] {
   return [...text.matchAll(BLOCK)].map((m) => m[0]);
 }
 
+/** One sample's score: its reward, its components (zero where it failed) and why it failed. */
+export interface RewardDetail {
+  reward: number;
+  reward_components: Record<string, number>;
+  error: string | null;
+}
+
+/** OpenRLHF's `extra_logs`: one numeric list per key, one entry per sample, a fixed key set. */
+export function rewardExtraLogs(details: readonly RewardDetail[]): Record<string, number[]> {
+  const logs: Record<string, number[]> = {};
+  for (const c of REWARD_COMPONENTS) logs[c] = details.map((d) => d.reward_components[c] ?? 0);
+  logs.envtune_error = details.map((d) => (d.error === null ? 0 : 1));
+  return logs;
+}
+
+/** The whole answer for a batch of details (the router merges sub-batches through this too). */
+export function rewardAnswer(details: readonly RewardDetail[]): { rewards: number[]; scores: number[]; extra_logs: Record<string, number[]>; details: readonly RewardDetail[] } {
+  const rewards = details.map((d) => d.reward);
+  return { rewards, scores: rewards, extra_logs: rewardExtraLogs(details), details };
+}
+
 export function rewardRoute(): JsonRoute {
   return {
     handler(raw, { service }) {
       const p = parse(rewardParamsSchema, raw, "reward");
-      const rewards: number[] = [];
-      const components: Array<Record<string, number>> = [];
-      const errors: Array<string | null> = [];
-      p.query.forEach((q, i) => {
+      const details = p.query.map((q, i): RewardDetail => {
         try {
           const r = scoreOne(service, q, p.prompts?.[i], p.labels[i]!);
-          rewards.push(r.reward);
-          components.push(r.components);
-          errors.push(null);
+          return { reward: r.reward, reward_components: r.components, error: null };
         } catch (e) {
-          // One bad label must not sink the batch: it scores 0 and says why.
-          rewards.push(0);
-          components.push({});
-          errors.push(toServerError(e).message);
+          // One bad label must not sink the batch: it scores 0 and says why (in `details`).
+          return { reward: 0, reward_components: {}, error: toServerError(e).message };
         }
       });
-      return { rewards, scores: rewards, extra_logs: { reward_components: components, errors } };
+      return rewardAnswer(details);
     },
   };
 }

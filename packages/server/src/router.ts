@@ -16,6 +16,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { serverError, toServerError } from "./errors.ts";
 import { errorResponse, json, readBody, type FetchHandler } from "./http.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { rewardAnswer, type RewardDetail } from "./reward.ts";
 import { serveFetch, type RunningServer, type UpgradeHandler } from "./node-http.ts";
 
 /** The backend a session id belongs to: highest SHA-1 score of `id \0 backend` (rendezvous hashing). */
@@ -32,6 +33,12 @@ export function routeSession(sessionId: string, backends: readonly string[]): st
     }
   }
   return best;
+}
+
+/** Every backend, best first, in the rendezvous order of `sessionId` (the first is `routeSession`'s). */
+export function rendezvousOrder(sessionId: string, backends: readonly string[]): string[] {
+  const score = (b: string) => createHash("sha1").update(sessionId).update("\0").update(b).digest().readBigUInt64BE(0);
+  return [...backends].map((b) => [b, score(b)] as const).sort((x, y) => (x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : 0)).map(([b]) => b);
 }
 
 export interface SessionRouterOptions {
@@ -63,7 +70,9 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
   const keys = opts.backends.map((b) => b.replace(/\/+$/, ""));
   if (keys.length === 0) throw new Error("[envtune] [router] No backends configured. Pass at least one backend URL.");
   const backends = [...keys];
-  const bySession = (id: string): string => backends[keys.indexOf(routeSession(id, keys))]!;
+  // Sessions created away from their hash's slot because it was down: id → slot (bounded, oldest out).
+  const moved = new Map<string, number>();
+  const bySession = (id: string): string => backends[moved.get(id) ?? keys.indexOf(routeSession(id, keys))]!;
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const log = opts.log ?? createLogger({ level: "info" });
@@ -150,7 +159,7 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
         const parsed = tryJson(text);
         if (isObject(parsed)) {
           if (typeof parsed.session_id !== "string") parsed.session_id = req.headers.get("x-session-id") ?? randomUUID();
-          return await forward(req, url, bySession(parsed.session_id as string), JSON.stringify(parsed));
+          return await createWithFailover(req, url, parsed.session_id as string, JSON.stringify(parsed));
         }
         return await forward(req, url, backends[0]!, text);
       }
@@ -190,6 +199,30 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
     }
   };
 
+  /**
+   * A create goes to its id's slot; when that backend does not answer (or is shutting down) it goes
+   * to the next slot of the id's rendezvous order, and the router remembers where the id went.
+   * A create is safe to repeat elsewhere: the session did not start where no answer came.
+   */
+  const createWithFailover = async (req: Request, url: URL, id: string, body: string): Promise<Response> => {
+    const known = moved.get(id);
+    const order = known !== undefined ? [known] : rendezvousOrder(id, keys).map((k) => keys.indexOf(k));
+    let res: Response | undefined;
+    for (const slot of order) {
+      res = await forward(req, url, backends[slot]!, body);
+      // Our own UPSTREAM_ERROR has no backend header; a draining backend answers SHUTTING_DOWN.
+      const down = (res.status === 502 && !res.headers.has("x-envtune-backend")) || (res.status === 503 && (tryJson(await res.clone().text()) as { error?: { code?: string } } | undefined)?.error?.code === "SHUTTING_DOWN");
+      if (down) continue;
+      if (res.ok && slot !== order[0]) {
+        moved.set(id, slot);
+        if (moved.size > 65_536) moved.delete(moved.keys().next().value!);
+        log.warn("session created away from its slot", { session_id: id, slot, url: backends[slot] });
+      }
+      return res;
+    }
+    return res!;
+  };
+
   /** Reward batches whose labels name sessions go to each session's backend, then merge in order. */
   const rewardByLabel = async (req: Request, url: URL, text: string): Promise<Response> => {
     const parsed = tryJson(text);
@@ -202,22 +235,19 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
       groups.set(b, [...(groups.get(b) ?? []), i]);
     });
     if (groups.size <= 1) return forward(req, url, groups.keys().next().value ?? anyBackend(), text);
-    const rewards = new Array<number>(labels.length).fill(0);
-    const comps = new Array<unknown>(labels.length).fill({});
-    const errs = new Array<unknown>(labels.length).fill(null);
+    const details = new Array<RewardDetail>(labels.length);
     for (const [b, idx] of groups) {
       const pick = <T>(a: unknown): T[] | undefined => (Array.isArray(a) ? idx.map((i) => a[i] as T) : undefined);
       const sub = { ...parsed, query: pick(parsed.query), labels: pick(parsed.labels), ...(Array.isArray(parsed.prompts) ? { prompts: pick(parsed.prompts) } : {}) };
       const res = await forward(req, url, b, JSON.stringify(sub));
       if (!res.ok) return res;
-      const body = (await res.json()) as { rewards: number[]; extra_logs?: { reward_components?: unknown[]; errors?: unknown[] } };
+      const body = (await res.json()) as { rewards: number[]; details?: RewardDetail[] };
       idx.forEach((i, k) => {
-        rewards[i] = body.rewards[k] ?? 0;
-        comps[i] = body.extra_logs?.reward_components?.[k] ?? {};
-        errs[i] = body.extra_logs?.errors?.[k] ?? null;
+        details[i] = body.details?.[k] ?? { reward: body.rewards[k] ?? 0, reward_components: {}, error: null };
       });
     }
-    return json({ rewards, scores: rewards, extra_logs: { reward_components: comps, errors: errs } });
+    // Merged per sample, then laid out as one batch: `extra_logs` stays numbers only (reward.ts).
+    return json(rewardAnswer(details));
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxBody });

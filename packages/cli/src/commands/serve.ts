@@ -55,7 +55,7 @@ function workerArgs(argv: readonly string[]): string[] {
  * Resolves on SIGINT/SIGTERM, or when the parent's IPC channel closes (a worker of `--workers`
  * whose parent died), then removes its listeners.
  */
-function untilSignal(): Promise<string> {
+export function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
     const on = (sig: string) => {
       process.off("SIGINT", onInt);
