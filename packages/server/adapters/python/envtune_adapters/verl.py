@@ -158,6 +158,9 @@ class EnvtuneInteraction(BaseInteraction):
             await asyncio.to_thread(self.client.delete_session, sid)
         except EnvtuneServerError:
             pass  # Already reaped or gone with its server: nothing left to release.
+        if not any(st["open"] for st in self._sessions.values()):
+            # verl drops this per-rollout interaction now; close its kept-alive connections with it.
+            self.client.close()
 
     async def finalize_interaction(self, instance_id: Optional[str] = None, **kwargs: Any) -> None:
         """Releases the session (verl does not call this today; other callers of the interaction API may)."""
