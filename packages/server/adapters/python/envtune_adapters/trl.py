@@ -105,7 +105,7 @@ class EnvtuneTRLEnvironment:
 
     def reset(self, **kwargs: Any) -> Optional[str]:
         """Starts the row's episode; returns its first user question (appended to the prompt)."""
-        self._close()  # TRL reuses instances across batches (grpo_trainer.py:2284-2292).
+        self._close()  # TRL reuses instances across batches (grpo_trainer.py:2279-2296).
         task_id = kwargs.get("task_id")
         if not task_id:
             raise ValueError("[envtune] [trl] dataset rows need a `task_id` column (see trl_dataset()).")

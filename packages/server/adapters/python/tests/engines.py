@@ -117,7 +117,7 @@ def replay_verl(plan: Dict[str, Any]) -> Dict[str, Any]:
     limits = plan.get("limits", {})
 
     async def run() -> List[Dict[str, Any]]:
-        # agent_loop.py:476-483: every sample of a batch runs as its own asyncio task.
+        # agent_loop.py:473-481: every sample of a batch runs as its own asyncio task.
         out: List[Dict[str, Any]] = []
         batch = int(plan.get("concurrency", 16))
         for i in range(0, len(plan["rollouts"]), batch):
@@ -213,7 +213,7 @@ def replay_trl(plan: Dict[str, Any]) -> Dict[str, Any]:
         group = selected[i : i + batch]
         inputs = [by_task[r["task_id"]] for r in group]
         environments, cursor = [], {}
-        for x in inputs:  # :2279-2292: one pooled instance per rollout, reused across batches
+        for x in inputs:  # :2279-2296: one pooled instance per rollout, reused across batches
             name = x["environment"]
             k = cursor.get(name, 0)
             if k == len(pool[name]):
@@ -223,7 +223,7 @@ def replay_trl(plan: Dict[str, Any]) -> Dict[str, Any]:
         tool_dicts = [
             {n: m for n, m in inspect.getmembers(env, predicate=inspect.ismethod) if n not in ("reset", "get_reward") and not n.startswith("_")}
             for env in environments
-        ]  # :2302-2318
+        ]  # :2300-2318
         completions = []
         for r, x, env, tools in zip(group, inputs, environments, tool_dicts):
             env.reset(**{k: v for k, v in x.items() if k != "environment"})  # :2320-2324
