@@ -111,7 +111,7 @@ describe("envtune export verl", () => {
     expect(lines("val.jsonl")).toHaveLength(100);
     expect(lines("test.jsonl")).toHaveLength(300);
     const rec = s2[3];
-    expect(Object.keys(rec)).toEqual(["data_source", "prompt", "ability", "reward_model", "extra_info"]);
+    expect(Object.keys(rec)).toEqual(["data_source", "agent_name", "prompt", "ability", "reward_model", "extra_info"]);
     expect(rec.ability).toBe("multi_turn_function_calling");
     expect(rec.reward_model.style).toBe("interaction");
     const kw = rec.extra_info.interaction_kwargs;

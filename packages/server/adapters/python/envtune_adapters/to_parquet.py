@@ -1,4 +1,4 @@
-"""Converts the JSON-lines files of ``envtune export verl`` into Parquet (what verl's RL dataset reads).
+"""Converts the JSON-lines files of ``envtune export verl|skyrl`` into Parquet (what verl's and SkyRL's datasets read).
 
     python -m envtune_adapters.to_parquet EXPORT_DIR [--out DIR]
 
@@ -49,7 +49,7 @@ def convert(src: str, out: str) -> List[str]:
 
 def main(argv: List[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m envtune_adapters.to_parquet")
-    p.add_argument("src", help="directory written by `envtune export verl`")
+    p.add_argument("src", help="directory written by `envtune export verl` or `envtune export skyrl`")
     p.add_argument("--out", help="output directory (default: the source directory)")
     a = p.parse_args(argv)
     for dest in convert(a.src, a.out or a.src):

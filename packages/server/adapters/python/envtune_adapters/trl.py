@@ -1,24 +1,31 @@
-"""TRL adapter: an ``environment_factory`` class whose tools are generated from the server's schema.
+"""TRL adapter: ``environment_factory`` classes whose tools are exactly one task's BFCL tools.
 
-``GRPOTrainer(environment_factory=make_environment_factory(...))`` builds one instance per
-rollout, calls ``reset(**dataset_row)`` and exposes every public method as a tool (schema from the
-type hints and the Google-style docstring). Each BFCL tool becomes a method here, generated from
-``GET /v1/tools`` without ``exec``: a generic body with a ``__signature__``, annotations and a
-docstring. A tool call is one episode step.
+How TRL drives it (huggingface/trl @ f2cd57710ae345ea6428ae95363267fcf38a3dc8,
+trl/trainer/grpo_trainer.py):
+
+- Every public bound method of the environment instance except ``reset`` and ``get_reward`` is a
+  tool (:645-651, :2306-2310); the tool schema comes from transformers' ``get_json_schema`` (type
+  hints plus a Google docstring). So this class's lifecycle methods are underscore-prefixed, and its
+  public methods are the task's tools plus ``end_turn`` (below).
+- A dict ``environment_factory`` renders each prompt with the tools of the environment its row names
+  in the ``environment`` column (:1727-1733). :func:`trl_dataset` groups the tasks by their tool set
+  and returns the rows and that dict, so a prompt carries its task's tools (about 30, not all 140).
+- ``reset(**row)`` opens the rollout's episode (:2320-2331); its result is appended to the prompt.
+- TRL adds an environment's ``get_reward`` as a reward source of its own (:660-685). This class has
+  none: :func:`envtune_reward` is the one reward source (pass it as ``reward_funcs``), so the episode
+  reward is counted once. It also answers an open turn with the rollout's final text and releases
+  the session; sessions end earlier when the episode ends.
 
 TRL cannot inject user turns, so the next user question arrives inside the result of the
 ``end_turn`` tool: the model calls ``end_turn(message=...)`` with its reply to the user, and gets
-the next question back (or "The task is complete."). ``reward`` / ``get_reward()`` give the
-episode reward, and :func:`envtune_reward` is a ready reward function.
-
-Dataset rows need ``task_id`` (and optionally ``stage``); :func:`trl_rows` builds them.
+the next question back (or "The task is complete.").
 """
 
 from __future__ import annotations
 
 import inspect
 import json
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .client import EnvtuneClient, EnvtuneServerError, new_session_id, observation_text, parse_config
 
@@ -27,7 +34,8 @@ from .client import EnvtuneClient, EnvtuneServerError, new_session_id, observati
 TRL_EPISODE_CONFIG: Dict[str, Any] = {"actionFormat": "openai", "observation": "tool", "systemPrompt": "fc", "maxActionsPerTurn": 20}
 
 _JSON_TYPES: Dict[str, Any] = {"string": str, "integer": int, "number": float, "boolean": bool, "array": list, "object": dict}
-RESERVED = {"reset", "end_turn", "get_reward", "reward", "close", "finish"}
+#: Names a BFCL tool may not take: TRL's own (``reset``, ``get_reward``) and the turn-ending tool.
+RESERVED = {"reset", "get_reward", "end_turn"}
 DONE_TEXT = "The task is complete."
 
 
@@ -36,6 +44,19 @@ def _py_type(schema: Dict[str, Any]) -> Any:
     if isinstance(t, list):
         t = next((x for x in t if x != "null"), "string")
     return _JSON_TYPES.get(t or "string", str)
+
+
+def _doc_text(text: Any, fallback: str) -> str:
+    """One line of docstring text that transformers' Google-docstring parser reads back unchanged.
+
+    ``get_json_schema`` cuts the description at ``Args:``/``Returns:``/``Raises:`` and reads a
+    trailing ``(choices: ...)`` as a JSON enum (transformers/utils/chat_template_utils.py, v5.18.0:
+    ``description_re``, ``args_split_re``, ``get_json_schema``); tool texts must trigger neither.
+    """
+    out = " ".join(str(text or "").split()) or fallback
+    for word in ("Args:", "Returns:", "Raises:"):
+        out = out.replace(word, word[:-1] + " -")
+    return out.replace("(choices:", "(choices -")
 
 
 def _tool_method(name: str, fn_schema: Dict[str, Any]) -> Callable[..., str]:
@@ -53,20 +74,22 @@ def _tool_method(name: str, fn_schema: Dict[str, Any]) -> Callable[..., str]:
         annotations[pname] = _py_type(p)
         default = inspect.Parameter.empty if pname in required else None
         sig_params.append(inspect.Parameter(pname, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotations[pname]))
-        desc = " ".join((p.get("description") or pname).split())
-        arg_docs.append(f"    {pname}: {desc}")
+        arg_docs.append(f"    {pname}: {_doc_text(p.get('description'), pname)}")
     annotations["return"] = str
     method.__name__ = name
     method.__qualname__ = f"EnvtuneTRLEnvironment.{name}"
     method.__signature__ = inspect.Signature(sig_params, return_annotation=str)  # type: ignore[attr-defined]
     method.__annotations__ = annotations
-    description = " ".join((fn_schema.get("description") or name).split())
+    description = _doc_text(fn_schema.get("description"), name)
     method.__doc__ = description + ("\n\nArgs:\n" + "\n".join(arg_docs) if arg_docs else "") + "\n\nReturns:\n    The tool's result."
     return method
 
 
 class EnvtuneTRLEnvironment:
-    """Base of the generated class (see :func:`make_environment_factory`); tool methods are added there."""
+    """Base of the generated classes (see :func:`make_environment_factory`); tool methods are added there.
+
+    Public methods are tools (TRL's rule); everything else here is ``reset`` or underscore-prefixed.
+    """
 
     _client_args: Dict[str, Any] = {}
     _stage: Optional[str] = None
@@ -82,11 +105,10 @@ class EnvtuneTRLEnvironment:
 
     def reset(self, **kwargs: Any) -> Optional[str]:
         """Starts the row's episode; returns its first user question (appended to the prompt)."""
-        if self.session_id is not None:
-            self.client.delete_session(self.session_id)
+        self._close()  # TRL reuses instances across batches (grpo_trainer.py:2279-2296).
         task_id = kwargs.get("task_id")
         if not task_id:
-            raise ValueError("[envtune] [trl] dataset rows need a `task_id` column (see trl_rows()).")
+            raise ValueError("[envtune] [trl] dataset rows need a `task_id` column (see trl_dataset()).")
         stage = kwargs.get("stage", self._stage)
         config = {**self._config, **(parse_config(kwargs.get("config")) or {})}
         self.session_id = new_session_id()
@@ -99,9 +121,7 @@ class EnvtuneTRLEnvironment:
 
     def _apply(self, message: Any, call_id: Optional[str] = None) -> str:
         if self.session_id is None:
-            raise RuntimeError("[envtune] [trl] reset() was not called.")
-        if self.done:
-            raise RuntimeError("[envtune] [trl] The episode has ended; no more tool calls.")
+            raise RuntimeError("[envtune] [trl] The episode has ended (or reset() was not called); no more tool calls.")
         r = self.client.step(self.session_id, message)
         self.done = bool(r["done"])
         self.reward += float(r["reward"])
@@ -113,6 +133,7 @@ class EnvtuneTRLEnvironment:
         if follow:
             text = (text + "\n\n" if text else "") + follow
         if self.done:
+            self._close()  # The reward is known here; the server need not keep the episode.
             text = (text + "\n\n" if text else "") + DONE_TEXT
         return text
 
@@ -132,25 +153,27 @@ class EnvtuneTRLEnvironment:
         Returns:
             The user's next request, or "The task is complete." when there is none.
         """
+        if self.done:
+            return DONE_TEXT
         return self._apply(message) or DONE_TEXT
 
-    def get_reward(self) -> float:
-        """The episode reward so far (the stage's reward spec; unfinished turns count as failed)."""
-        return self.reward
-
-    def finish(self, final_text: Optional[str] = None) -> float:
-        """Ends the rollout: the final assistant text (if the turn is still open) is sent as the answer."""
+    def _finish(self, final_text: Optional[str] = None) -> float:
+        """Ends the rollout: the final assistant text (if a turn is still open) answers it; releases the session."""
         if not self.done and final_text and self.session_id is not None:
             try:
                 self._apply(final_text)
             except EnvtuneServerError:
                 pass
+        self._close()
         return self.reward
 
-    def close(self) -> None:
+    def _close(self) -> None:
         if self.session_id is not None:
-            self.client.delete_session(self.session_id)
-            self.session_id = None
+            sid, self.session_id = self.session_id, None
+            try:
+                self.client.delete_session(sid)
+            except EnvtuneServerError:
+                pass  # Reaped or gone with its server: nothing left to release.
 
 
 def make_environment_factory(
@@ -161,7 +184,7 @@ def make_environment_factory(
     schema: Optional[Dict[str, Any]] = None,
     task_id: Optional[str] = None,
 ) -> type:
-    """Builds the ``environment_factory`` class from the server's ``/v1/tools`` (all tools, or one task's)."""
+    """One ``environment_factory`` class whose tools are ``schema``'s (default: ``GET /v1/tools`` of ``task_id``)."""
     client_args = {"base_url": base_url, "token": token}
     if schema is None:
         c = EnvtuneClient(**client_args)
@@ -172,13 +195,57 @@ def make_environment_factory(
         fn = tool.get("function", tool)
         name = fn.get("name", "")
         if not name.isidentifier() or name.startswith("_") or name in RESERVED:
-            continue
+            continue  # TRL would not expose it as a tool (private) or it would replace the env API.
         attrs[name] = _tool_method(name, fn)
     return type("EnvtuneTRLEnvironment", (EnvtuneTRLEnvironment,), attrs)
 
 
+def trl_dataset(
+    base_url: Optional[str] = None,
+    token: Optional[str] = None,
+    stage: Optional[str] = None,
+    split: Optional[str] = None,
+    part: Optional[str] = None,
+    config: Optional[Dict[str, Any]] = None,
+) -> Tuple[List[Dict[str, Any]], Dict[str, type]]:
+    """Rows and the dict ``environment_factory`` for ``GRPOTrainer``: one environment per tool set.
+
+    A row is ``{prompt, task_id, stage?, environment}``; the prompt is the task's system prompt (the
+    function-calling variant) and an empty user message that ``reset`` fills with the first
+    question. Tasks with the same tools share an environment named after their classes.
+    """
+    client = EnvtuneClient(base_url, token=token)
+    episode_config = {**TRL_EPISODE_CONFIG, **(config or {})}
+    rows: List[Dict[str, Any]] = []
+    names: Dict[Tuple[str, ...], str] = {}
+    factories: Dict[str, type] = {}
+    try:
+        for t in client.tasks(split=split, part=part, stage=stage)["tasks"]:
+            sid = new_session_id()
+            created = client.create_session(task_id=t["task_id"], session_id=sid, stage=stage, config=episode_config)
+            client.delete_session(sid)
+            key = tuple(sorted(tool["function"]["name"] for tool in created["tools"]))
+            if key not in names:
+                base = "+".join(sorted(t.get("classes") or [])) or "tools"
+                taken = sum(1 for n in names.values() if n == base or n.startswith(base + "#"))
+                names[key] = base if taken == 0 else f"{base}#{taken + 1}"
+                factories[names[key]] = make_environment_factory(base_url, token, stage, config, schema={"tools": created["tools"]})
+            system = [m for m in created["messages"] if m["role"] == "system"]
+            row = {"prompt": system + [{"role": "user", "content": ""}], "task_id": t["task_id"], "environment": names[key]}
+            if stage is not None:
+                row["stage"] = stage
+            rows.append(row)
+    finally:
+        client.close()
+    return rows, factories
+
+
 def envtune_reward(completions: Any = None, environments: Any = None, **kwargs: Any) -> List[float]:
-    """TRL reward function: each rollout's episode reward (the final text answers an open turn)."""
+    """TRL's one reward source for envtune: each rollout's episode reward, counted once.
+
+    TRL passes the rollouts' environments as ``environments`` (grpo_trainer.py:1629-1631). A final
+    assistant text (no tool call) answers the turn that is still open; then the session is released.
+    """
     out: List[float] = []
     for i, env in enumerate(environments or []):
         final = None
@@ -186,18 +253,5 @@ def envtune_reward(completions: Any = None, environments: Any = None, **kwargs: 
             c = completions[i]
             if isinstance(c, list) and c and isinstance(c[-1], dict) and c[-1].get("role") == "assistant" and not c[-1].get("tool_calls"):
                 final = c[-1].get("content")
-        out.append(float(env.finish(final)))
+        out.append(float(env._finish(final)))
     return out
-
-
-def trl_rows(client: EnvtuneClient, stage: Optional[str] = None, split: Optional[str] = None, part: Optional[str] = None) -> List[Dict[str, Any]]:
-    """Dataset rows for TRL: the system prompt of each task (function-calling variant) plus its id."""
-    rows = []
-    tasks = client.tasks(split=split, part=part, stage=stage)["tasks"]
-    for t in tasks:
-        sid = new_session_id()
-        created = client.create_session(task_id=t["task_id"], session_id=sid, stage=stage, config=TRL_EPISODE_CONFIG)
-        client.delete_session(sid)
-        system = [m for m in created["messages"] if m["role"] == "system"]
-        rows.append({"prompt": system + [{"role": "user", "content": ""}], "task_id": t["task_id"], **({"stage": stage} if stage is not None else {})})
-    return rows

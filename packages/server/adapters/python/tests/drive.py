@@ -66,7 +66,7 @@ def drive_trl(plan):
     final = envtune_reward(completions=None, environments=[env])[0]
     tools = sorted(n for n in dir(cls) if not n.startswith("_") and n not in ("reset", "end_turn", "get_reward", "finish", "close", "client"))
     result = {"reward_sum": env.reward, "final": final, "components": env.reward_components, "steps": total_steps, "done": env.done, "first": first, "tool_count": len(tools)}
-    env.close()
+    env._close()
     return result
 
 
