@@ -26,7 +26,7 @@ export { evalEpisodeConfig, stageEpisodeConfig, summaryText, train } from "./tra
 export type { TrainOptions, TrainResult, TrainerState, UpdateRecord } from "./trainer.ts";
 export type { FinalEvaluation } from "./evaluate.ts";
 export { createLearner, learnerFactory, learnerNames, parseLearnerOptions, registerLearner } from "./learner-registry.ts";
-export type { ActOptions, ActingPolicy, ActionFormat, FrozenPolicy, Learner, LearnerAction, LearnerContext, LearnerFactory, LearnerInfo, UpdateContext, UpdateMetrics, UpdateOutcome } from "./learner.ts";
+export type { ActOptions, ActingPolicy, ActionFormat, FrozenPolicy, Learner, LearnerAction, LearnerContext, LearnerFactory, LearnerInfo, PolicyObservation, Rng, UpdateContext, UpdateMetrics, UpdateOutcome } from "./learner.ts";
 export { GrpoTfjsLearner, grpoTfjsLearner, netConfig } from "./grpo-tfjs.ts";
 export type { GrpoUpdateMetrics } from "./grpo-tfjs.ts";
 export { aggregateRuns } from "./aggregate.ts";

@@ -13,6 +13,8 @@ import type { z } from "zod";
 import type { GrpoConfig, StageSpec, TrainConfig } from "./config.ts";
 import type { EpisodeResult, EpisodeWorld } from "./rollout.ts";
 
+export type { PolicyObservation, Rng };
+
 /** How actions are written: the paper's envelope, or a bare Python call list (`policy.actionFormat`). */
 export type ActionFormat = TrainConfig["policy"]["actionFormat"];
 
