@@ -201,3 +201,6 @@ export const tabularLearner: LearnerFactory<typeof tabularOptionsSchema> = {
   options: tabularOptionsSchema,
   create: (options) => new TabularLearner(options),
 };
+
+/** `envtune train --learner path/to/this-module` imports the default export. */
+export default tabularLearner;

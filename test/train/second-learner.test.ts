@@ -4,13 +4,13 @@
  * unchanged `train()` — stopped after 3 updates (checkpoint), resumed to the end (identical to an
  * uninterrupted run), evaluated against the baselines, with a report.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseTrainConfig, silentProgress, train } from "@envtune/trainer";
 import { exampleConfig, registerExampleLearner } from "../../examples/second-learner/main.ts";
-import { dataDir, updateLines, withoutTiming } from "./helpers.ts";
+import { dataDir, repoRoot, runCli, updateLines, withoutTiming } from "./helpers.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "envtune-second-learner-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -63,5 +63,24 @@ describe("a second learner registered from user code", () => {
     await expect(unknown).rejects.toThrow(/tabular-bandit/);
     const bad = train({ config: parseTrainConfig({ ...base, learner: { name: "tabular-bandit", options: { lr: -1 } } }), outDir: join(tmp, "bad"), dataDir });
     await expect(bad).rejects.toMatchObject({ code: "INVALID_LEARNER_OPTIONS" });
+  });
+
+  it("is picked on the command line by module file, recorded for --resume", async () => {
+    const { learner: _learner, ...rest } = exampleConfig;
+    const cfg = join(tmp, "cli.json");
+    writeFileSync(cfg, JSON.stringify({ ...rest, stages: exampleConfig.stages.slice(0, 1) }));
+    const module = join(repoRoot, "examples/second-learner/tabular-learner.ts");
+    const out = join(tmp, "cli");
+    const r = await runCli(["train", "--config", cfg, "--learner", module, "--learner-options", '{"lr": 5}', "--out", out, "--data", dataDir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/learner tabular-bandit: tabular softmax .* lr 5/);
+    expect(json(join(out, "config.json")).learner).toEqual({ name: "tabular-bandit", options: { lr: 5 }, module });
+
+    const unknown = await runCli(["train", "--config", cfg, "--learner", "nope", "--out", join(tmp, "cli-unknown"), "--data", dataDir]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown learner `nope`.*grpo-tfjs/s);
+    const badJson = await runCli(["train", "--config", cfg, "--learner-options", "{lr", "--out", join(tmp, "cli-bad"), "--data", dataDir]);
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toMatch(/--learner-options is not valid JSON/);
   });
 });

@@ -174,6 +174,12 @@ export const learnerSchema = z
   .object({
     name: z.string().min(1).default("grpo-tfjs"),
     options: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * A JavaScript module (absolute path or package name) that provides the learner when `name`
+     * is not registered yet: its default export (or `learner` export) is the factory. Recorded in
+     * the run's config.json so that `--resume` and `ood-eval` find the learner again.
+     */
+    module: z.string().min(1).optional(),
   })
   .strict();
 

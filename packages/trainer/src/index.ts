@@ -25,7 +25,7 @@ export type { ProgressSink } from "./progress.ts";
 export { evalEpisodeConfig, stageEpisodeConfig, summaryText, train } from "./trainer.ts";
 export type { TrainOptions, TrainResult, TrainerState, UpdateRecord } from "./trainer.ts";
 export type { FinalEvaluation } from "./evaluate.ts";
-export { createLearner, learnerFactory, learnerNames, parseLearnerOptions, registerLearner } from "./learner-registry.ts";
+export { createLearner, importLearner, learnerFactory, learnerNames, parseLearnerOptions, registerLearner, resolveLearner } from "./learner-registry.ts";
 export type { ActOptions, ActingPolicy, ActionFormat, FrozenPolicy, Learner, LearnerAction, LearnerContext, LearnerFactory, LearnerInfo, PolicyObservation, Rng, UpdateContext, UpdateMetrics, UpdateOutcome } from "./learner.ts";
 export { GrpoTfjsLearner, grpoTfjsLearner, netConfig } from "./grpo-tfjs.ts";
 export type { GrpoUpdateMetrics } from "./grpo-tfjs.ts";

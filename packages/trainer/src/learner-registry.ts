@@ -4,9 +4,12 @@
  * its GRPO step) is built in; user code adds its own with {@link registerLearner} before it calls
  * `train()`.
  */
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
 import { EnvtuneError } from "@envtune/core";
 import type { z } from "zod";
 import { grpoTfjsLearner } from "./grpo-tfjs.ts";
+import type { TrainConfig } from "./config.ts";
 import type { Learner, LearnerContext, LearnerFactory } from "./learner.ts";
 
 const registry = new Map<string, LearnerFactory>();
@@ -51,11 +54,41 @@ export function parseLearnerOptions(name: string, options: unknown): unknown {
   );
 }
 
+function isFactory(x: unknown): x is LearnerFactory {
+  const f = x as Partial<LearnerFactory> | undefined;
+  return typeof f?.name === "string" && typeof f.create === "function" && typeof f.options?.safeParse === "function";
+}
+
+/**
+ * Imports a module that provides a learner (its default export or its `learner` export is the
+ * factory) and registers it unless a learner of that name is registered already.
+ */
+export async function importLearner(specifier: string): Promise<LearnerFactory> {
+  const url = isAbsolute(specifier) ? pathToFileURL(specifier).href : specifier;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    throw learnerError("LEARNER_MODULE_NOT_FOUND", `Cannot import the learner module \`${specifier}\` (${(e as Error).message}).`, "Pass a JavaScript module (an absolute path or an installed package) whose default export is a LearnerFactory.");
+  }
+  const factory = [mod.default, mod.learner].find(isFactory);
+  if (!factory) {
+    throw learnerError("BAD_LEARNER_MODULE", `\`${specifier}\` exports no learner factory.`, "Export the factory ({ name, description, options, create }) as the module's default export or as `learner`.");
+  }
+  if (!registry.has(factory.name)) registerLearner(factory);
+  return factory;
+}
+
+/** Makes the configured learner known (importing `learner.module` when needed) and validates its options. */
+export async function resolveLearner(learner: TrainConfig["learner"]): Promise<unknown> {
+  if (learner.module && !registry.has(learner.name)) await importLearner(learner.module);
+  return parseLearnerOptions(learner.name, learner.options);
+}
+
 /** A fresh learner as the run's config selects it (the untrained policy is one, with the run's seed). */
 export async function createLearner(ctx: LearnerContext): Promise<Learner> {
-  const { name, options } = ctx.config.learner;
-  const parsed = parseLearnerOptions(name, options);
-  return learnerFactory(name).create(parsed, ctx);
+  const parsed = await resolveLearner(ctx.config.learner);
+  return learnerFactory(ctx.config.learner.name).create(parsed, ctx);
 }
 
 registerLearner(grpoTfjsLearner);

@@ -15,7 +15,7 @@ import { effectiveStages, parseTrainConfig, stageGrpo, type StageSpec, type Trai
 import { evaluate, summarizeResults, type EvalSummary, type FinalEvaluation } from "./evaluate.ts";
 import { formatStageCurve, stageCurves } from "./curves.ts";
 import type { FrozenPolicy, Learner, LearnerContext, UpdateMetrics } from "./learner.ts";
-import { createLearner, parseLearnerOptions } from "./learner-registry.ts";
+import { createLearner, resolveLearner } from "./learner-registry.ts";
 import { promotionDecision, type ValPoint } from "./plateau.ts";
 import { silentProgress, type ProgressSink } from "./progress.ts";
 import { writeReport } from "./report.ts";
@@ -529,7 +529,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const log = (s: string) => progress.line(s);
   const { run, config, resumeDir } = openRun(opts);
   // An unknown learner or bad options fail before any data is loaded.
-  parseLearnerOptions(config.learner.name, config.learner.options);
+  await resolveLearner(config.learner);
   const s = await setup(config, opts.dataDir);
   run.ensure();
   const t = new Trainer(run, s, progress);
