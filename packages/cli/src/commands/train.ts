@@ -55,7 +55,8 @@ async function learnerOption(learner: unknown, options: unknown, current: TrainC
   const next = { ...(current ?? {}), ...(parsed !== undefined ? { options: parsed } : {}) };
   if (learner === undefined) return next;
   const value = String(learner);
-  if (!/^[./]|\.[cm]?js$/.test(value)) {
+  // Learner names have no slashes (registerLearner); anything path-like is a module to import.
+  if (!/[/\\]|\.[cm]?[jt]s$/.test(value)) {
     if (!learnerNames().includes(value)) throw usage(`Unknown learner \`${value}\`.`, `Use one of: ${learnerNames().join(", ")}, or pass a module file (--learner ./my-learner.js).`);
     return { ...next, name: value, module: undefined };
   }
