@@ -3,7 +3,7 @@
  * stage and their promotion points, the gradient norm, entropy and KL, per-category accuracy
  * before vs after training, and the baselines.
  */
-import { writeFileAtomic } from "@envtune/policy-tfjs";
+import { writeFileAtomic } from "@envtune/policy-tfjs/util";
 import type { StageSpec, TrainConfig } from "./config.ts";
 import { stageCurves, verdict, type StageCurve } from "./curves.ts";
 import type { EvalSummary, FinalEvaluation } from "./evaluate.ts";
