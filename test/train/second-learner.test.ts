@@ -61,6 +61,8 @@ describe("a second learner registered from user code", () => {
     const unknown = train({ config: parseTrainConfig({ ...base, learner: { name: "no-such-learner" } }), outDir: join(tmp, "unknown"), dataDir });
     await expect(unknown).rejects.toMatchObject({ code: "UNKNOWN_LEARNER" });
     await expect(unknown).rejects.toThrow(/tabular-bandit/);
+    // It fails before any data is loaded or the run directory is made.
+    expect(existsSync(join(tmp, "unknown"))).toBe(false);
     const bad = train({ config: parseTrainConfig({ ...base, learner: { name: "tabular-bandit", options: { lr: -1 } } }), outDir: join(tmp, "bad"), dataDir });
     await expect(bad).rejects.toMatchObject({ code: "INVALID_LEARNER_OPTIONS" });
   });
