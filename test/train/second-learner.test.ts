@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseTrainConfig, silentProgress, train } from "@envtune/trainer";
+import { parseTrainConfig, registerLearner, silentProgress, train, type FrozenPolicy, type Learner, type PolicyObservation } from "@envtune/trainer";
+import { z } from "zod";
 import { exampleConfig, registerExampleLearner } from "../../examples/second-learner/main.ts";
 import { dataDir, repoRoot, runCli, updateLines, withoutTiming } from "./helpers.ts";
 
@@ -84,5 +85,47 @@ describe("a second learner registered from user code", () => {
     const badJson = await runCli(["train", "--config", cfg, "--learner-options", "{lr", "--out", join(tmp, "cli-bad"), "--data", dataDir]);
     expect(badJson.code).toBe(2);
     expect(badJson.stderr).toMatch(/--learner-options is not valid JSON/);
+  });
+
+  it("trains a learner that plays no rollouts and learns from the ground truth (the shape of behaviour cloning)", async () => {
+    // Counts the ground truth's tool names per update (no episodes) and calls the most counted
+    // visible tool: the trainer must take a loss without rewards through every step of a run.
+    const counts = new Map<string, number>();
+    const act = (table: ReadonlyMap<string, number>, obs: readonly PolicyObservation[]) =>
+      obs.map((o) => {
+        const best = o.steps.length ? undefined : [...o.tools].sort((a, b) => (table.get(b.name) ?? 0) - (table.get(a.name) ?? 0))[0];
+        return { text: best ? `<think>t</think>\n<tool_call>\n[{"name": "${best.name}", "arguments": {}}]\n</tool_call>` : "<think>t</think>\n<answer>done</answer>" };
+      });
+    const frozen = (table: Map<string, number>): FrozenPolicy => ({ act: (o) => act(table, o), save: async (dir) => writeFileSync(join(dir, "c.json"), JSON.stringify([...table])), dispose: () => {} });
+    const learner: Learner = {
+      act: (o) => act(counts, o),
+      async update(ctx) {
+        let seen = 0;
+        for (const call of ctx.tasks.flatMap((e) => e.groundTruth.flat())) {
+          const name = call.split("(")[0]!;
+          counts.set(name, (counts.get(name) ?? 0) + 1);
+          seen++;
+        }
+        return { episodes: [], metrics: { loss: 1 / (1 + seen), grad_norm: 0, gt_calls: seen } };
+      },
+      snapshot: () => frozen(new Map(counts)),
+      save: async (dir) => writeFileSync(join(dir, "c.json"), JSON.stringify([...counts])),
+      saveState: async (dir) => writeFileSync(join(dir, "c.json"), JSON.stringify([...counts])),
+      loadState: async (dir) => void (json(join(dir, "c.json")) as Array<[string, number]>).forEach(([k, v]) => counts.set(k, v)),
+      loadPolicy: async (dir) => frozen(new Map(json(join(dir, "c.json")) as Array<[string, number]>)),
+      describe: () => ({ parameters: counts.size, summary: "ground-truth tool counts" }),
+      dispose: () => {},
+    };
+    registerLearner({ name: "gt-counts", description: "test", options: z.object({}).strict(), create: () => learner }, { replace: true });
+    const out = join(tmp, "no-rollouts");
+    const r = await train({ config: parseTrainConfig({ ...exampleConfig, learner: { name: "gt-counts" } }), outDir: out, dataDir, progress: silentProgress });
+    expect(r.status).toBe("completed");
+    const updates = updateLines(out);
+    expect(updates.length).toBe(r.updates);
+    expect(updates[0]).toMatchObject({ episodes: 0, decisions: 0, grad_norm: 0 });
+    expect(updates[0]).not.toHaveProperty("reward");
+    expect(Number(updates[0]!.gt_calls)).toBeGreaterThan(0);
+    expect(counts.size).toBeGreaterThan(0);
+    expect(existsSync(join(out, "report.html"))).toBe(true);
   });
 });

@@ -73,10 +73,10 @@ interface Prepared {
 }
 
 export class GrpoTfjsLearner implements Learner<DecisionRecord, GrpoUpdateMetrics> {
-  private readonly config: TrainConfig;
-  private policy: TfjsPolicy;
+  protected readonly config: TrainConfig;
+  protected policy: TfjsPolicy;
   private ref: Map<string, tf.Tensor>;
-  private opt: AdamW;
+  protected opt: AdamW;
 
   constructor(config: TrainConfig, seed: number) {
     this.config = config;

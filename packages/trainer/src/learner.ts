@@ -40,7 +40,7 @@ export interface ActingPolicy<R = unknown> {
 
 /** A frozen policy: it acts, saves and must be disposed. */
 export interface FrozenPolicy<R = unknown> extends ActingPolicy<R> {
-  /** Writes the policy alone (no optimizer state) to `dir`, e.g. RUN/last or RUN/best. */
+  /** Writes the policy alone (no optimizer state) into the existing directory `dir`, e.g. RUN/last or RUN/best. */
   save(dir: string, metadata: Record<string, unknown>): Promise<void>;
   dispose(): void;
 }
@@ -92,7 +92,7 @@ export interface Learner<R = unknown, M extends UpdateMetrics = UpdateMetrics> e
   beginStage?(stage: StageSpec, index: number): void;
   /** A frozen copy of the current policy (the trainer keeps the best-validation one). */
   snapshot(): FrozenPolicy<R>;
-  /** Writes everything a resume needs (policy, optimizer, reference, …) into the fresh directory `dir`. */
+  /** Writes everything a resume needs (policy, optimizer, reference, …) into the fresh, existing directory `dir`. */
   saveState(dir: string, metadata: Record<string, unknown>): Promise<void>;
   /** Restores what {@link saveState} wrote. */
   loadState(dir: string): Promise<void>;

@@ -4,7 +4,7 @@
  * evaluation against the baselines. The learner (`learner.ts`) is whatever the config names in
  * the learner registry; nothing here knows how it acts or learns.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { EnvtuneError, resolveDomainPacks } from "@envtune/core";
 import { assertDataSourceValid, getSplit, loadDataSource, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
@@ -328,7 +328,7 @@ class Trainer {
     const state = this.state;
     await this.run.saveCheckpoint(async (dir) => {
       await this.learner.saveState(dir, { seed: this.config.seed, totalUpdates: state.totalUpdates });
-      if (this.best) await this.best.save(join(dir, "best"), { ...state.best });
+      if (this.best) await this.best.save(ensureDir(join(dir, "best")), { ...state.best });
       writeFileAtomic(join(dir, STATE), JSON.stringify(state));
     });
     this.savedLines = state.metricsLines;
@@ -509,6 +509,12 @@ class Trainer {
   }
 }
 
+/** Makes sure `dir` exists (a learner's `save` writes into it). */
+function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /** Opens the run directory: a new run (refusing to overwrite one) or the run to resume and its checkpoint. */
 function openRun(opts: TrainOptions): { run: RunDir; config: TrainConfig; resumeDir: string | undefined } {
   const run = new RunDir(opts.outDir);
@@ -558,8 +564,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 async function finish(t: Trainer, log: (s: string) => void): Promise<TrainResult> {
   const { run, config } = t;
   const st = t.state;
-  await t.learner.save(run.path("last"), { seed: config.seed, totalUpdates: st.totalUpdates, preset: config.preset });
-  if (t.best && st.best) await t.best.save(run.path("best"), { seed: config.seed, ...st.best, preset: config.preset });
+  await t.learner.save(ensureDir(run.path("last")), { seed: config.seed, totalUpdates: st.totalUpdates, preset: config.preset });
+  if (t.best && st.best) await t.best.save(ensureDir(run.path("best")), { seed: config.seed, ...st.best, preset: config.preset });
   const evaluation = await finalEvaluation(t, log);
   run.writeJson("eval/results.json", evaluation);
   const info = t.learner.describe();
