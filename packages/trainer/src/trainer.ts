@@ -453,11 +453,16 @@ class Trainer {
     this.progress.bar(stage.name, st.stageUpdates, p.maxUpdates, fmtStats(m, lastVal));
     if (!due) return undefined;
     const d = promotionDecision(p, st.stageUpdates, st.vals, st.gradNorms);
-    if (!d.promote) return undefined;
+    return d.promote ? this.promote(stage, d.reason) : undefined;
+  }
+
+  /** Ends the current stage: the next one starts (its learner hook runs), or training is done. */
+  promote(stage: StageSpec, reason: string): PromotionRecord {
+    const st = this.state;
     const next = this.stages[st.stageIndex + 1];
-    st.promotions.push({ from: stage.name, to: next?.name ?? null, update: st.totalUpdates, stageUpdates: st.stageUpdates, reason: d.reason });
-    this.progress.line(`[envtune] ${next ? `promoted ${stage.name} → ${next.name}` : `finished ${stage.name}`} after ${st.stageUpdates} updates: ${d.reason}`);
-    const record: PromotionRecord = { type: "promotion", update: st.totalUpdates, from: stage.name, to: next?.name ?? null, stage_updates: st.stageUpdates, reason: d.reason };
+    st.promotions.push({ from: stage.name, to: next?.name ?? null, update: st.totalUpdates, stageUpdates: st.stageUpdates, reason });
+    this.progress.line(`[envtune] ${next ? `promoted ${stage.name} → ${next.name}` : `finished ${stage.name}`} after ${st.stageUpdates} updates: ${reason}`);
+    const record: PromotionRecord = { type: "promotion", update: st.totalUpdates, from: stage.name, to: next?.name ?? null, stage_updates: st.stageUpdates, reason };
     st.stageIndex++;
     st.stageUpdates = 0;
     st.vals = [];
