@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run examples`: runs every examples/<name>/ that has a run entry, one after the other:
+// `npm run examples`: type-checks the examples, then runs every examples/<name>/ that has a run
+// entry, one after the other:
 // its package.json `example` script if it has one, else its main.ts (through tsx, with the
 // workspace packages resolved to their TypeScript sources, so no build is needed).
 import { spawnSync } from "node:child_process";
@@ -15,6 +16,13 @@ function command(dir) {
   if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).scripts?.example) return ["npm", ["run", "example"]];
   if (existsSync(join(dir, "main.ts"))) return [process.execPath, ["--conditions=@envtune/source", "--import", "tsx", "main.ts"]];
   return undefined;
+}
+
+// Type-check every example first (vitest and tsx only strip types).
+const tsc = spawnSync("npx", ["tsc", "-p", here], { stdio: "inherit" });
+if (tsc.status !== 0) {
+  console.error("examples: type errors (npx tsc -p examples)");
+  process.exit(1);
 }
 
 const failed = [];
