@@ -82,6 +82,9 @@ describe("a second learner registered from user code", () => {
     const unknown = await runCli(["train", "--config", cfg, "--learner", "nope", "--out", join(tmp, "cli-unknown"), "--data", dataDir]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown learner `nope`.*grpo-tfjs/s);
+    const resumeWithLearner = await runCli(["train", "--resume", out, "--learner", "grpo-tfjs"]);
+    expect(resumeWithLearner.code).toBe(2);
+    expect(resumeWithLearner.stderr).toMatch(/--resume continues a run with its own config \(and learner\)/);
     const badJson = await runCli(["train", "--config", cfg, "--learner-options", "{lr", "--out", join(tmp, "cli-bad"), "--data", dataDir]);
     expect(badJson.code).toBe(2);
     expect(badJson.stderr).toMatch(/--learner-options is not valid JSON/);

@@ -121,7 +121,9 @@ export const trainCommand: Command = {
     process.on("SIGTERM", onSigint);
     try {
       if (values.resume) {
-        if (values.config || values.preset || values.quick) throw usage("--resume continues a run with its own config; do not pass --config, --preset or --quick with it.");
+        if (values.config || values.preset || values.quick || values.learner || values["learner-options"]) {
+          throw usage("--resume continues a run with its own config (and learner); do not pass --config, --preset, --quick, --learner or --learner-options with it.");
+        }
         const dir = resolve(String(values.resume));
         const r = await train({ outDir: dir, resume: true, progress, signal: controller.signal, ...(values.data ? { dataDir: String(values.data) } : {}) });
         return report(r, values.json === true, stdout, stderr);
