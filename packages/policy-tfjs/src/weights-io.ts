@@ -3,26 +3,17 @@
  * `model.json` + `weights.bin` layout (the same as tfjs-node's `file://` handler), plus helpers for
  * raw variable maps (the policy is a set of named variables, not a LayersModel).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { EnvtuneError } from "@envtune/core";
+import { writeFileAtomic } from "./atomic-write.ts";
+
+export { writeFileAtomic };
 
 export const MODEL_JSON = "model.json";
 export const WEIGHTS_BIN = "weights.bin";
 
-/** Writes a file atomically: a temporary file in the same directory, fsync, rename. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  const fd = openSync(tmp, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-}
 
 function toBytes(data: tf.io.WeightData): Uint8Array {
   const joined = Array.isArray(data) ? tf.io.CompositeArrayBuffer.join(data) : data;

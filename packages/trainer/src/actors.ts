@@ -1,6 +1,6 @@
 /**
- * Actors for rollouts and evaluation: the tfjs policy (sampling or greedy), and the baselines the
- * report compares it with: a uniformly random valid-call policy and an always-answer policy.
+ * Actors for rollouts and evaluation: any learner's policy (sampling or greedy), and the baselines
+ * the report compares it with: a uniformly random valid-call policy and an always-answer policy.
  */
 import type { Policy, PolicyAction, PolicyContext } from "@envtune/engine";
 import {
@@ -9,14 +9,14 @@ import {
   decisionContext,
   type Candidate,
   type ParamInfo,
-  type PolicyActionFormat,
   type PolicyObservation,
-  type TfjsPolicy,
 } from "@envtune/policy-tfjs";
+import type { ActingPolicy, ActionFormat } from "./learner.ts";
 import { DialogueTracker } from "./observe.ts";
 import type { Actor } from "./rollout.ts";
 
-export function policyActor(policy: TfjsPolicy, opts: { greedy: boolean; format?: PolicyActionFormat; name?: string }): Actor {
+/** A learner's (or any policy's) batched choices as a rollout actor. */
+export function policyActor<R>(policy: ActingPolicy<R>, opts: { greedy: boolean; format?: ActionFormat; name?: string }): Actor<R> {
   return {
     name: opts.name ?? (opts.greedy ? "policy-greedy" : "policy-sample"),
     act(observations, rng) {
@@ -99,11 +99,11 @@ export function randomValidActor(): Actor {
 }
 
 /**
- * The tfjs policy behind the engine's `Policy` interface (one episode at a time, as `runEval`
- * and the CLI's eval drive policies): it reads `ctx.messages` like an LLM would. For batched
- * rollouts use {@link policyActor}.
+ * A policy (e.g. the tfjs policy) behind the engine's `Policy` interface (one episode at a time,
+ * as `runEval` and the CLI's eval drive policies): it reads `ctx.messages` like an LLM would. For
+ * batched rollouts use {@link policyActor}.
  */
-export function enginePolicy(policy: TfjsPolicy, opts: { greedy?: boolean; seed?: number; format?: PolicyActionFormat; name?: string } = {}): Policy {
+export function enginePolicy(policy: ActingPolicy, opts: { greedy?: boolean; seed?: number; format?: ActionFormat; name?: string } = {}): Policy {
   const trackers = new Map<string, DialogueTracker>();
   const rng = new Rng(opts.seed ?? 1);
   const format = opts.format ?? "envelope";

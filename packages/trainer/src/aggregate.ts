@@ -7,8 +7,8 @@ import { existsSync } from "node:fs";
 import { EnvtuneError } from "@envtune/core";
 import { effectiveStages, parseTrainConfig } from "./config.ts";
 import { formatStageCurve, stageCurves, verdictOverRuns, type StageCurve } from "./curves.ts";
+import type { FinalEvaluation } from "./evaluate.ts";
 import { RunDir } from "./run-dir.ts";
-import type { FinalEvaluation } from "./trainer.ts";
 import { mean, sampleVariance } from "./stats.ts";
 
 export interface AggregateRow {

@@ -170,6 +170,19 @@ export const policySchema = z
   })
   .strict();
 
+export const learnerSchema = z
+  .object({
+    name: z.string().min(1).default("grpo-tfjs"),
+    options: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * A JavaScript module (absolute path or package name) that provides the learner when `name`
+     * is not registered yet: its default export (or `learner` export) is the factory. Recorded in
+     * the run's config.json so that `--resume` and `ood-eval` find the learner again.
+     */
+    module: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const ablationSchema = z
   .object({
     /** Single-stage GRPO: 0.9·R_P + 0.1·R_format on all training data, no curriculum, no augmentation (paper Table 3). */
@@ -210,6 +223,12 @@ export const trainConfigSchema = z
       .strict()
       .refine((d) => !(d.dir !== undefined && d.dataset !== undefined), { message: "data.dir (BFCL) and data.dataset (your own data) exclude each other; set one" })
       .default({ split: "paper", domains: ["installed", "bfcl"] }),
+    /**
+     * Which learner trains (a name registered with `registerLearner`, default the built-in
+     * `grpo-tfjs`) and its options, validated by that learner's own schema. `grpo-tfjs` reads the
+     * `policy` and `grpo` blocks below and takes no options.
+     */
+    learner: learnerSchema.default({ name: "grpo-tfjs", options: {} }),
     policy: policySchema.default(policySchema.parse({})),
     grpo: grpoSchema.default(grpoSchema.parse({})),
     stages: z.array(stageSchema).min(1),

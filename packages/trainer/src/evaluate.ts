@@ -5,7 +5,7 @@
  */
 import type { BfclEntry } from "@envtune/bfcl-data";
 import type { EpisodeConfigInput } from "@envtune/engine";
-import { Rng } from "@envtune/policy-tfjs";
+import { Rng } from "@envtune/policy-tfjs/util";
 import { runEpisodes, type Actor, type EpisodeResult, type EpisodeWorld, type RolloutOptions } from "./rollout.ts";
 
 export interface EvalGroup {
@@ -23,6 +23,15 @@ export interface EvalGroup {
   progress: number;
   /** Mean of the episode config's reward. */
   reward: number;
+}
+
+/** The final evaluation of a run (RUN/eval/results.json): the trained policy and the baselines. */
+export interface FinalEvaluation {
+  split: string;
+  part: string;
+  entries: number;
+  environment: string;
+  policies: EvalSummary[];
 }
 
 export interface EvalSummary extends EvalGroup {
@@ -86,7 +95,7 @@ export function summarizeResults(policy: string, results: readonly EpisodeResult
 
 /** Plays every entry once with the actor and summarizes. */
 export async function evaluate(
-  actor: Actor,
+  actor: Actor<unknown>,
   entries: readonly BfclEntry[],
   world: EpisodeWorld,
   config: EpisodeConfigInput,

@@ -1,10 +1,11 @@
 /**
  * @envtune/trainer — Environment Tuning's trainer: the four-stage curriculum declared as data,
- * GRPO (group-normalized advantages, decoupled clipping, KL to a reference, entropy bonus,
- * gradient clipping) on the embedded TensorFlow.js policy, plateau promotion, run directories
- * with atomic checkpoints and resume, baselines, ablations and an offline HTML report.
+ * a trainer that drives any registered learner (the built-in `grpo-tfjs`: GRPO with
+ * group-normalized advantages, decoupled clipping, KL to a reference, entropy bonus and gradient
+ * clipping on the embedded TensorFlow.js policy), plateau promotion, run directories with atomic
+ * checkpoints and resume, baselines, ablations and an offline HTML report.
  */
-export { PRESETS, ablationSchema, effectiveStages, grpoSchema, paperStages, parseTrainConfig, policySchema, presetConfig, promotionSchema, stageDataSchema, stageGrpo, stageSchema, trainConfigSchema } from "./config.ts";
+export { PRESETS, ablationSchema, effectiveStages, grpoSchema, learnerSchema, paperStages, parseTrainConfig, policySchema, presetConfig, promotionSchema, stageDataSchema, stageGrpo, stageSchema, trainConfigSchema } from "./config.ts";
 export type { GrpoConfig, StageBudget, StageSpec, StageSpecInput, TrainConfig, TrainConfigInput } from "./config.ts";
 export { AdamW, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights } from "./grpo.ts";
 export type { AdamWConfig, AdvantageOptions, LossConfig, LossTensors } from "./grpo.ts";
@@ -22,7 +23,12 @@ export type { ReportInput } from "./report.ts";
 export { silentProgress, stderrProgress } from "./progress.ts";
 export type { ProgressSink } from "./progress.ts";
 export { evalEpisodeConfig, stageEpisodeConfig, summaryText, train } from "./trainer.ts";
-export type { FinalEvaluation, TrainOptions, TrainResult, TrainerState } from "./trainer.ts";
+export type { TrainOptions, TrainResult, TrainerState, UpdateRecord } from "./trainer.ts";
+export type { FinalEvaluation } from "./evaluate.ts";
+export { createLearner, importLearner, learnerFactory, learnerNames, parseLearnerOptions, registerLearner, resolveLearner } from "./learner-registry.ts";
+export type { ActOptions, ActingPolicy, ActionFormat, FrozenPolicy, Learner, LearnerAction, LearnerContext, LearnerFactory, LearnerInfo, PolicyObservation, Rng, UpdateContext, UpdateMetrics, UpdateOutcome } from "./learner.ts";
+export { GrpoTfjsLearner, grpoTfjsLearner, netConfig } from "./grpo-tfjs.ts";
+export type { GrpoUpdateMetrics } from "./grpo-tfjs.ts";
 export { aggregateRuns } from "./aggregate.ts";
 export { curveStats, formatStageCurve, stageCurves, verdict, verdictOverRuns } from "./curves.ts";
 export type { CurveStage, CurveStats, StageCurve } from "./curves.ts";

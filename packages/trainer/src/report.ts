@@ -3,20 +3,20 @@
  * stage and their promotion points, the gradient norm, entropy and KL, per-category accuracy
  * before vs after training, and the baselines.
  */
-import { writeFileAtomic } from "@envtune/policy-tfjs";
+import { writeFileAtomic } from "@envtune/policy-tfjs/util";
 import type { StageSpec, TrainConfig } from "./config.ts";
 import { stageCurves, verdict, type StageCurve } from "./curves.ts";
-import type { EvalSummary } from "./evaluate.ts";
+import type { EvalSummary, FinalEvaluation } from "./evaluate.ts";
 import type { RunDir } from "./run-dir.ts";
 import { barChart, esc, lineChart } from "./svg.ts";
-import type { FinalEvaluation } from "./trainer.ts";
 
 export interface ReportInput {
   config: TrainConfig;
   stages: readonly StageSpec[];
   evaluation: FinalEvaluation;
   promotions: ReadonlyArray<{ from: string; to: string | null; update: number; stageUpdates: number; reason: string }>;
-  backend: string;
+  /** The learner: its registry name and one-line description (e.g. its backend). */
+  learner: string;
   parameters: number;
 }
 
@@ -212,7 +212,7 @@ h1{font-size:22px}h2{font-size:17px;margin-top:28px}.note{color:#555;font-size:1
 svg{display:block;margin:8px 0 14px;max-width:100%;height:auto}.grid{display:flex;flex-wrap:wrap;gap:6px}.grid svg{margin:4px 0}
 </style></head><body>
 <h1>envtune training report</h1>
-<p class="note">Preset <b>${esc(r.config.preset)}</b>, seed ${r.config.seed}, split <b>${esc(ev.split)}</b>, backend ${esc(r.backend)}, policy ${r.parameters.toLocaleString("en")} parameters.
+<p class="note">Preset <b>${esc(r.config.preset)}</b>, seed ${r.config.seed}, split <b>${esc(ev.split)}</b>, learner ${esc(r.learner)}, ${r.parameters.toLocaleString("en")} parameters.
 ${updates.length} updates, ${totalS.toFixed(0)} s of training (${(updates.length / Math.max(totalS, 1e-9)).toFixed(3)} updates/s, ${eps.toFixed(1)} episodes/s).</p>
 <h2>Final evaluation: ${esc(ev.split)}/${esc(ev.part)} (${ev.entries} entries; ${esc(ev.environment)})</h2>
 <table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>${rows.join("")}</table>

@@ -6,13 +6,13 @@
 import type { BfclEntry } from "@envtune/bfcl-data";
 import type { BfclFuncDoc, DomainPack, LongContextConstants } from "@envtune/core";
 import { Episode, type EpisodeConfigInput, type RewardBreakdown, type TurnRecord } from "@envtune/engine";
-import type { DecisionRecord, PolicyObservation, Rng } from "@envtune/policy-tfjs";
+import type { PolicyObservation, Rng } from "@envtune/policy-tfjs";
 import { DialogueTracker } from "./observe.ts";
 
-/** Anything that picks assistant messages for a batch of observations. */
-export interface Actor {
+/** Anything that picks assistant messages for a batch of observations; `R` is what it records per decision. */
+export interface Actor<R = unknown> {
   readonly name: string;
-  act(observations: readonly PolicyObservation[], rng: Rng): Array<{ text: string; record?: DecisionRecord }>;
+  act(observations: readonly PolicyObservation[], rng: Rng): Array<{ text: string; record?: R }>;
 }
 
 export interface EpisodeWorld {
@@ -28,10 +28,10 @@ export interface EpisodeSpec {
   group: number;
 }
 
-export interface EpisodeResult {
+export interface EpisodeResult<R = unknown> {
   spec: EpisodeSpec;
-  /** Decisions with the turn each was taken in. */
-  decisions: Array<{ record: DecisionRecord; turn: number }>;
+  /** The actor's decision records with the turn each was taken in. */
+  decisions: Array<{ record: R; turn: number }>;
   turns: TurnRecord[];
   turnCount: number;
   rewards: RewardBreakdown;
@@ -49,15 +49,15 @@ export interface RolloutOptions {
   yieldEvery?: () => Promise<void>;
 }
 
-interface Live {
+interface Live<R> {
   spec: EpisodeSpec;
   ep: Episode;
   tracker: DialogueTracker;
-  decisions: Array<{ record: DecisionRecord; turn: number }>;
+  decisions: Array<{ record: R; turn: number }>;
   steps: number;
 }
 
-function finish(l: Live): EpisodeResult {
+function finish<R>(l: Live<R>): EpisodeResult<R> {
   const tr = l.ep.transcript();
   const gt = l.spec.entry.groundTruth;
   const passed = gt.map(() => false);
@@ -75,12 +75,12 @@ function finish(l: Live): EpisodeResult {
 }
 
 /** Plays every episode to its end with the actor; results come back in `specs` order. */
-export async function runEpisodes(specs: readonly EpisodeSpec[], world: EpisodeWorld, actor: Actor, rng: Rng, opts: RolloutOptions = {}): Promise<EpisodeResult[]> {
+export async function runEpisodes<R = unknown>(specs: readonly EpisodeSpec[], world: EpisodeWorld, actor: Actor<R>, rng: Rng, opts: RolloutOptions = {}): Promise<Array<EpisodeResult<R>>> {
   const max = opts.maxConcurrent ?? 256;
-  const results: EpisodeResult[] = new Array(specs.length);
+  const results: Array<EpisodeResult<R>> = new Array(specs.length);
   for (let start = 0; start < specs.length; start += max) {
     const chunk = specs.slice(start, start + max);
-    const live: Live[] = chunk.map((spec) => {
+    const live: Array<Live<R>> = chunk.map((spec) => {
       const ep = new Episode({
         entry: spec.entry,
         packs: world.packs,

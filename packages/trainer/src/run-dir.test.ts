@@ -80,7 +80,7 @@ describe("report", () => {
         policies: ["trained", "untrained", "random-valid-call", "always-answer"].map((policy) => ({ policy, ...group, perCategory: { base: group }, steps: 1, wallMs: 1 })),
       },
       promotions: [{ from: "s1", to: "s2", update: 2, stageUpdates: 2, reason: "plateau <b>" }],
-      backend: "wasm",
+      learner: "grpo-tfjs: test",
       parameters: 123,
     });
     expect(html).toMatch(/^<!doctype html>/);

@@ -1,36 +1,21 @@
 /**
- * The training loop: curriculum stages in order, GRPO updates on batched rollouts, validation and
- * plateau promotion, a checkpoint after every update, resume, and the final evaluation against the
- * baselines.
+ * The training loop: curriculum stages in order, one learner update per step on the stage's
+ * tasks, validation and plateau promotion, a checkpoint after every update, resume, and the final
+ * evaluation against the baselines. The learner (`learner.ts`) is whatever the config names in
+ * the learner registry; nothing here knows how it acts or learns.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { EnvtuneError, resolveDomainPacks } from "@envtune/core";
 import { assertDataSourceValid, getSplit, loadDataSource, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
 import type { EpisodeConfigInput } from "@envtune/engine";
-import {
-  Rng,
-  TfjsPolicy,
-  buildBatch,
-  loadNamedTensors,
-  perHeadTokens,
-  POLICY_ARCHITECTURE,
-  saveNamedTensors,
-  selectBackend,
-  tf,
-  tokenCounts,
-  tokenDecisions,
-  tokenOutputs,
-  writeFileAtomic,
-  type BackendInfo,
-  type DecisionRecord,
-  type Weights,
-} from "@envtune/policy-tfjs";
+import { Rng, writeFileAtomic } from "@envtune/policy-tfjs/util";
 import { alwaysAnswerActor, policyActor, randomValidActor } from "./actors.ts";
-import { effectiveStages, parseTrainConfig, stageGrpo, type GrpoConfig, type StageSpec, type TrainConfig } from "./config.ts";
-import { evaluate, summarizeResults, type EvalSummary } from "./evaluate.ts";
-import { AdamW, answerRateKl, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights } from "./grpo.ts";
+import { effectiveStages, parseTrainConfig, stageGrpo, type StageSpec, type TrainConfig } from "./config.ts";
+import { evaluate, summarizeResults, type EvalSummary, type FinalEvaluation } from "./evaluate.ts";
 import { formatStageCurve, stageCurves } from "./curves.ts";
+import type { FrozenPolicy, Learner, LearnerContext, UpdateMetrics } from "./learner.ts";
+import { createLearner, resolveLearner } from "./learner-registry.ts";
 import { promotionDecision, type ValPoint } from "./plateau.ts";
 import { silentProgress, type ProgressSink } from "./progress.ts";
 import { writeReport } from "./report.ts";
@@ -61,15 +46,7 @@ export interface TrainResult {
   evaluation?: FinalEvaluation;
 }
 
-export interface FinalEvaluation {
-  split: string;
-  part: string;
-  entries: number;
-  environment: string;
-  policies: EvalSummary[];
-}
-
-/** Everything that must survive a restart (besides weights and optimizer moments). */
+/** Everything that must survive a restart (besides the learner's own state). */
 export interface TrainerState {
   version: 1;
   stageIndex: number;
@@ -83,9 +60,42 @@ export interface TrainerState {
   metricsLines: number;
   trainMs: number;
   trainingDone: boolean;
-  /** The best validation turn success so far and where it was reached (its weights are in the checkpoint's best/). */
+  /** The best validation turn success so far and where it was reached (its policy is in the checkpoint's best/). */
   best: { value: number; update: number; stage: number } | null;
 }
+
+/** The validation numbers of a metrics record. */
+interface ValidationFields {
+  val_progress: number;
+  val_turn_success: number;
+  val_reward: number;
+  val_accuracy: number;
+}
+
+/** One line of metrics.jsonl for an update: rollout statistics, the learner's metrics, timing. */
+export type UpdateRecord = UpdateMetrics & {
+  type: "update";
+  update: number;
+  stage: number;
+  stage_name: string;
+  stage_update: number;
+  reward?: number;
+  components?: Record<string, number>;
+  train_turn_success?: number;
+  train_turn_success_by_category?: Record<string, number>;
+  train_accuracy?: number;
+  episodes: number;
+  decisions: number;
+  rollout_ms: number;
+  update_ms: number;
+  episodes_per_s: number;
+  updates_per_s: number;
+  elapsed_s: number;
+} & Partial<ValidationFields & { val_metric: number }>;
+
+type ValidationRecord = { type: "validation"; update: number; stage: number; stage_name: string; stage_update: 0; value: number } & ValidationFields;
+type PromotionRecord = { type: "promotion"; update: number; from: string; to: string | null; stage_updates: number; reason: string };
+type MetricsRecord = UpdateRecord | ValidationRecord | PromotionRecord;
 
 interface Setup {
   config: TrainConfig;
@@ -96,7 +106,6 @@ interface Setup {
   stageEntries: BfclEntry[][];
   valEntries: BfclEntry[];
   evalEntries: BfclEntry[];
-  backend: BackendInfo;
   skipped: string[];
   /** Training entries moved to validation. */
   heldOut: number;
@@ -123,8 +132,7 @@ function selectStageEntries(stage: StageSpec, split: { train: string[]; val: str
   return entries;
 }
 
-async function setup(config: TrainConfig, dataDir: string | undefined, log: (s: string) => void): Promise<Setup> {
-  const backend = await selectBackend({ backend: config.runtime.backend, log });
+async function setup(config: TrainConfig, dataDir: string | undefined): Promise<Setup> {
   const source = await loadDataSource({ dataset: config.data.dataset, dataDir: dataDir ?? config.data.dir }, "trainer");
   const dataset = source.ds;
   const { packs, missing } = await resolveDomainPacks(config.data.domains);
@@ -166,7 +174,6 @@ async function setup(config: TrainConfig, dataDir: string | undefined, log: (s: 
     stageEntries,
     valEntries,
     evalEntries,
-    backend,
     skipped,
     heldOut: held.size,
   };
@@ -197,13 +204,6 @@ export function evalEpisodeConfig(config: TrainConfig): EpisodeConfigInput {
   return { protocol: "paper", augmented: false, systemPrompt: "paper-b", actionFormat: config.policy.actionFormat, reward: { kind: "progress" } };
 }
 
-/** The network part of the policy config. */
-export function netConfig(c: TrainConfig) {
-  const { actionFormat: _format, ...net } = c.policy;
-  return net;
-}
-
-
 const round = (x: number, d = 5): number => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 
 function turnSuccess(results: readonly EpisodeResult[]): number {
@@ -230,17 +230,50 @@ function valMetric(stage: StageSpec, s: EvalSummary): number {
   }
 }
 
+function validationFields(v: EvalSummary): ValidationFields {
+  return { val_progress: round(v.progress), val_turn_success: round(v.turnSuccess), val_reward: round(v.reward), val_accuracy: round(v.entryAccuracy) };
+}
+
+/** The rollout part of an update record (absent when the learner played no episodes). */
+function rolloutStats(results: readonly EpisodeResult[]): Partial<UpdateRecord> {
+  if (results.length === 0) return {};
+  const comps = Object.keys(results[0]!.rewards.components);
+  const byCategory = [...new Set(results.map((r) => r.spec.entry.category))].sort();
+  return {
+    reward: round(mean(results.map((r) => r.rewards.reward))),
+    components: Object.fromEntries(comps.map((k) => [k, round(mean(results.map((r) => (r.rewards.components as Record<string, number>)[k]!)))])),
+    train_turn_success: round(turnSuccess(results)),
+    train_turn_success_by_category: Object.fromEntries(byCategory.map((cat) => [cat, round(turnSuccess(results.filter((r) => r.spec.entry.category === cat)))])),
+    train_accuracy: round(mean(results.map((r) => (r.passed.every(Boolean) ? 1 : 0)))),
+  };
+}
+
+/** Thrown out of a rollout when the run is interrupted; the update in progress is discarded. */
+class AbortError extends Error {
+  constructor() {
+    super("aborted");
+    this.name = "AbortError";
+  }
+}
+
+function fmtStats(m: UpdateRecord, lastVal: number | undefined): string {
+  const f = (x: number | undefined, d: number, scale = 1) => (x === undefined ? "–" : (x * scale).toFixed(d));
+  const parts = [`R ${f(m.reward, 3)}`, `turn ${f(m.train_turn_success, 1, 100)}%`, `|g| ${m.grad_norm.toFixed(2)}`, `H ${f(m.entropy, 2)}`, `${m.updates_per_s.toFixed(2)} upd/s`];
+  if (lastVal !== undefined) parts.splice(2, 0, `val ${lastVal.toFixed(3)}`);
+  return parts.join(" | ");
+}
+
 class Trainer {
   readonly run: RunDir;
   readonly s: Setup;
   readonly progress: ProgressSink;
-  policy!: TfjsPolicy;
-  ref!: Map<string, tf.Tensor>;
-  /** Weights of the best validation checkpoint (see `TrainerState.best`). */
-  best: Map<string, tf.Tensor> | undefined;
-  opt!: AdamW;
+  learner!: Learner;
+  /** The best validation checkpoint's policy (see `TrainerState.best`). */
+  best: FrozenPolicy | undefined;
   state!: TrainerState;
   rng!: Rng;
+  /** `state.metricsLines` at the last checkpoint (nothing new to save when unchanged). */
+  private savedLines = -1;
 
   constructor(run: RunDir, s: Setup, progress: ProgressSink) {
     this.run = run;
@@ -252,12 +285,17 @@ class Trainer {
     return this.s.config;
   }
 
-  newRun(): void {
-    const c = this.config;
-    this.policy = TfjsPolicy.create(netConfig(c), c.seed);
-    this.ref = this.policy.snapshot();
-    this.opt = new AdamW({ lr: c.grpo.lr, beta1: c.grpo.beta1, beta2: c.grpo.beta2, eps: c.grpo.adamEps, weightDecay: c.grpo.weightDecay });
-    this.rng = new Rng(c.seed * 7919 + 17);
+  get stages(): StageSpec[] {
+    return this.s.stages;
+  }
+
+  learnerContext(): LearnerContext {
+    return { config: this.config, seed: this.config.seed, world: this.s.world, log: (l) => this.progress.line(l) };
+  }
+
+  async newRun(): Promise<void> {
+    this.learner = await createLearner(this.learnerContext());
+    this.rng = new Rng(this.config.seed * 7919 + 17);
     this.state = {
       version: 1,
       stageIndex: 0,
@@ -276,34 +314,24 @@ class Trainer {
   }
 
   async loadCheckpoint(dir: string): Promise<void> {
-    const c = this.config;
-    const { policy } = await TfjsPolicy.load(dir);
-    this.policy = policy;
-    const ref = await loadNamedTensors(join(dir, "ref"));
-    this.ref = new Map([...ref.tensors].map(([k, v]) => [k.replace(/^ref\//, ""), v]));
-    this.opt = new AdamW({ lr: c.grpo.lr, beta1: c.grpo.beta1, beta2: c.grpo.beta2, eps: c.grpo.adamEps, weightDecay: c.grpo.weightDecay });
-    const opt = await loadNamedTensors(join(dir, "optimizer"));
-    this.opt.restore(Number(opt.metadata.step ?? 0), new Map([...opt.tensors].map(([k, v]) => [k.replace(/^opt\//, ""), v])));
-    for (const t of opt.tensors.values()) t.dispose();
+    this.learner = await createLearner(this.learnerContext());
+    await this.learner.loadState(dir);
     this.state = JSON.parse(readFileSync(join(dir, STATE), "utf8")) as TrainerState;
     this.state.best ??= null;
     this.rng = new Rng(this.state.rng);
-    if (this.state.best && existsSync(join(dir, "best", "model.json"))) {
-      const b = await loadNamedTensors(join(dir, "best"));
-      this.best = new Map([...b.tensors].map(([k, v]) => [k.replace(/^policy\//, ""), v]));
-    }
+    if (this.state.best && existsSync(join(dir, "best"))) this.best = await this.learner.loadPolicy(join(dir, "best"));
+    this.savedLines = this.state.metricsLines;
   }
 
   async checkpoint(): Promise<void> {
     this.state.rng = this.rng.state();
     const state = this.state;
     await this.run.saveCheckpoint(async (dir) => {
-      await this.policy.save(dir, { seed: this.config.seed, totalUpdates: state.totalUpdates });
-      await saveNamedTensors(join(dir, "ref"), new Map([...this.ref].map(([k, v]) => [`ref/${k}`, v])), { kind: "reference-policy" });
-      if (this.best) await saveNamedTensors(join(dir, "best"), new Map([...this.best].map(([k, v]) => [`policy/${k}`, v])), { architecture: POLICY_ARCHITECTURE, config: this.policy.config }, { ...state.best });
-      await saveNamedTensors(join(dir, "optimizer"), new Map([...this.opt.tensors()].map(([k, v]) => [`opt/${k}`, v])), { kind: "adamw" }, { step: this.opt.step });
+      await this.learner.saveState(dir, { seed: this.config.seed, totalUpdates: state.totalUpdates });
+      if (this.best) await this.best.save(ensureDir(join(dir, "best")), { ...state.best });
       writeFileAtomic(join(dir, STATE), JSON.stringify(state));
     });
+    this.savedLines = state.metricsLines;
   }
 
   /** The next `n` tasks of the current stage (a fresh shuffle per epoch). */
@@ -322,204 +350,198 @@ class Trainer {
   }
 
   async validate(stage: StageSpec): Promise<EvalSummary> {
-    const { summary } = await evaluate(policyActor(this.policy, { greedy: true, format: this.config.policy.actionFormat }), this.s.valEntries, this.s.world, stageEpisodeConfig(this.config, stage), {
-      maxConcurrent: this.config.runtime.maxConcurrentEpisodes,
-    });
+    const actor = policyActor(this.learner, { greedy: true, format: this.config.policy.actionFormat });
+    const { summary } = await evaluate(actor, this.s.valEntries, this.s.world, stageEpisodeConfig(this.config, stage), { maxConcurrent: this.config.runtime.maxConcurrentEpisodes });
     return summary;
   }
 
-  /** One GRPO update on a fresh batch of rollouts; returns its metrics record. */
-  async update(stage: StageSpec, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  /** Keeps the current policy as the best validation checkpoint when it matches or beats it. */
+  noteValidation(turnSuccess: number): void {
+    const st = this.state;
+    if (st.best && turnSuccess < st.best.value) return;
+    this.best?.dispose();
+    this.best = this.learner.snapshot();
+    st.best = { value: turnSuccess, update: st.totalUpdates, stage: st.stageIndex + 1 };
+  }
+
+  /** The greedy validation every stage starts with (the plateau rule's first point). */
+  async stageStart(stage: StageSpec): Promise<ValidationRecord> {
+    const st = this.state;
+    const v = await this.validate(stage);
+    const value = valMetric(stage, v);
+    st.vals.push({ stageUpdate: 0, value });
+    this.noteValidation(v.turnSuccess);
+    this.progress.line(`[envtune] stage ${st.stageIndex + 1}/${this.stages.length} ${stage.name}: ${stage.description} (${this.s.stageEntries[st.stageIndex]!.length} tasks; start ${stage.promotion.metric} ${value.toFixed(4)})`);
+    return { type: "validation", update: st.totalUpdates, stage: st.stageIndex + 1, stage_name: stage.name, stage_update: 0, value: round(value), ...validationFields(v) };
+  }
+
+  /**
+   * One learner update on the stage's next tasks. Returns undefined when the run was interrupted
+   * during it: then the RNG and the data cursor are back where the last completed update left them.
+   */
+  async update(stage: StageSpec, signal?: AbortSignal): Promise<UpdateRecord | undefined> {
     const c = this.config;
-    const g = stageGrpo(c, stage);
+    const st = this.state;
+    const rngBefore = this.rng.state();
+    const cursorBefore = { ...st.cursor, order: [...st.cursor.order] };
+    const settings = stageGrpo(c, stage);
     const t0 = performance.now();
-    const tasks = this.nextTasks(g.tasksPerUpdate);
-    const epConfig = stageEpisodeConfig(c, stage);
-    const specs: EpisodeSpec[] = tasks.flatMap((entry, i) => Array.from({ length: g.groupSize }, () => ({ entry, config: epConfig, group: i })));
-    const results = await runEpisodes(specs, this.s.world, policyActor(this.policy, { greedy: false, format: c.policy.actionFormat }), this.rng, {
-      maxConcurrent: c.runtime.maxConcurrentEpisodes,
-      yieldEvery: async () => {
-        if (signal?.aborted) throw new AbortError();
-      },
-    });
-    const t1 = performance.now();
-
-    const rewards = results.map((r) => r.rewards.reward);
-    const groups = results.map((r) => r.spec.group);
-    const advOpts = { eps: g.advantageEps, normalizeStd: g.normalizeStd };
-    const perTurn = g.advantage === "turn" && stage.reward.kind === "progress";
-    const epAdv = groupAdvantages(rewards, groups, advOpts);
-    const turnAdv = perTurn ? turnAdvantages(results.map((r) => r.passed.map((p) => (p ? 1 : 0))), groups, advOpts) : undefined;
-    const decisions: DecisionRecord[] = [];
-    const adv: number[] = [];
-    // The loss-aggregation unit of each decision: its episode's turn (see `lossAggregation`).
-    const units: number[] = [];
-    results.forEach((r, i) => {
-      for (const d of r.decisions) {
-        decisions.push(d.record);
-        units.push(i * 1024 + Math.min(d.turn, 1023));
-        adv.push(turnAdv ? (turnAdv[i]![Math.min(d.turn, r.turnCount - 1)] ?? 0) : epAdv[i]!);
-      }
-    });
-
-    const stats = this.optimize(decisions, adv, g, stage.trainHeads, units);
+    let t1 = t0;
+    const rng = this.rng;
+    const tasks = this.nextTasks(settings.tasksPerUpdate);
+    const episodeConfig = stageEpisodeConfig(c, stage);
+    const actor = policyActor(this.learner, { greedy: false, format: c.policy.actionFormat });
+    const rollouts = async (perTask: number) => {
+      const specs: EpisodeSpec[] = tasks.flatMap((entry, i) => Array.from({ length: perTask }, () => ({ entry, config: episodeConfig, group: i })));
+      const results = await runEpisodes(specs, this.s.world, actor, rng, {
+        maxConcurrent: c.runtime.maxConcurrentEpisodes,
+        yieldEvery: async () => {
+          if (signal?.aborted) throw new AbortError();
+        },
+      });
+      t1 = performance.now();
+      return results;
+    };
+    let outcome;
+    try {
+      outcome = await this.learner.update({ stage, stageIndex: st.stageIndex, settings, tasks, rng, world: this.s.world, episodeConfig, rollouts });
+    } catch (e) {
+      if (!(e instanceof AbortError)) throw e;
+      this.rng = new Rng(rngBefore);
+      st.cursor = cursorBefore;
+      return undefined;
+    }
     const t2 = performance.now();
     const ms = t2 - t0;
-    this.state.trainMs += ms;
-    const comps = Object.keys(results[0]?.rewards.components ?? {});
+    st.trainMs += ms;
+    const results = outcome.episodes;
     return {
       type: "update",
-      update: this.state.totalUpdates + 1,
-      stage: this.state.stageIndex + 1,
+      update: st.totalUpdates + 1,
+      stage: st.stageIndex + 1,
       stage_name: stage.name,
-      stage_update: this.state.stageUpdates + 1,
-      reward: round(mean(rewards)),
-      components: Object.fromEntries(comps.map((k) => [k, round(mean(results.map((r) => (r.rewards.components as Record<string, number>)[k]!)))])),
-      train_turn_success: round(turnSuccess(results)),
-      train_turn_success_by_category: Object.fromEntries(
-        [...new Set(results.map((r) => r.spec.entry.category))].sort().map((cat) => [cat, round(turnSuccess(results.filter((r) => r.spec.entry.category === cat)))]),
-      ),
-      train_accuracy: round(mean(results.map((r) => (r.passed.every(Boolean) ? 1 : 0)))),
-      nonzero_adv_frac: round(mean(adv.map((a) => (a !== 0 ? 1 : 0)))),
-      ...stats,
+      stage_update: st.stageUpdates + 1,
+      ...rolloutStats(results),
+      ...outcome.metrics,
       episodes: results.length,
-      decisions: decisions.length,
+      decisions: results.reduce((a, r) => a + r.decisions.length, 0),
       rollout_ms: Math.round(t1 - t0),
       update_ms: Math.round(t2 - t1),
       episodes_per_s: round(results.length / (ms / 1000), 2),
       updates_per_s: round(1000 / ms, 3),
-      elapsed_s: round(this.state.trainMs / 1000, 1),
+      elapsed_s: round(st.trainMs / 1000, 1),
     };
   }
 
-  optimize(decisions: readonly DecisionRecord[], adv: readonly number[], g: GrpoConfig, heads: readonly string[], units?: readonly number[]): Record<string, number> {
-    if (decisions.length === 0) return { loss: 0, pg_loss: 0, kl: 0, answer_kl: 0, entropy: 0, clip_frac: 0, grad_norm: 0, tokens: 0 };
-    // Mini-batches over decisions (a random partition), each with its own frozen old/ref log-probs.
-    const order = this.rng.shuffle(decisions.map((_, i) => i));
-    const mbs = Math.min(g.miniBatches, decisions.length);
-    const chunks = Array.from({ length: mbs }, (_, k) => order.filter((_, i) => i % mbs === k));
-    const prepared = chunks.map((idx) => {
-      const ds = idx.map((i) => decisions[i]!);
-      const built = buildBatch(ds, "train");
-      const tokDec = tokenDecisions(ds, built);
-      const advTok = tf.tensor1d(Float32Array.from(tokDec, (d) => adv[idx[d]!]!));
-      const counts = tokenCounts(ds, built);
-      const all = heads.length === 4;
-      const keep = perHeadTokens(counts, (h) => (heads.includes(h) ? 1 : 0));
-      const perTurn = g.lossAggregation === "turn-mean" && units !== undefined;
-      const mask = all && !perTurn ? undefined : tf.tensor1d(perTurn ? unitMeanWeights(Array.from(tokDec, (d) => units[idx[d]!]!), keep) : keep);
-      const byHead = g.klCoefByHead;
-      const klCoefTok = byHead ? tf.tensor1d(perHeadTokens(counts, (h) => byHead[h] ?? g.klCoef)) : undefined;
-      const oldLogp = tf.tidy(() => tokenOutputs(this.policy.weights(), ds, built).logp);
-      const { logp: refLogp, answerLogp: refAnswerLogp } = tf.tidy(() => {
-        const o = tokenOutputs(Object.fromEntries(this.ref) as Weights, ds, built);
-        return { logp: o.logp, answerLogp: o.answerLogp };
-      });
-      return { ds, built, advTok, oldLogp, refLogp, refAnswerLogp, mask, klCoefTok, tokens: tokDec.length };
-    });
-    const acc = { loss: 0, pg_loss: 0, kl: 0, answer_kl: 0, entropy: 0, clip_frac: 0, grad_norm: 0 };
-    const anchorAnswers = g.answerKlCoef > 0 && heads.includes("tool");
-    let steps = 0;
-    const vars = this.policy.variables;
-    const varList = [...vars.values()];
-    for (let epoch = 0; epoch < g.ppoEpochs; epoch++) {
-      for (const p of prepared) {
-        let parts: tf.Scalar[] = [];
-        const { grads, value } = tf.variableGrads(() => {
-          const out = tokenOutputs(this.policy.weights(), p.ds, p.built);
-          const l = grpoLoss(out.logp, p.oldLogp, p.refLogp, p.advTok, out.entropy, {
-            epsLow: g.epsLow,
-            epsHigh: g.epsHigh,
-            clipRatioC: g.clipRatioC,
-            klCoef: g.klCoef,
-            entropyCoef: g.entropyCoef,
-          }, p.mask, p.klCoefTok);
-          const akl = anchorAnswers ? answerRateKl(out.answerLogp, p.refAnswerLogp) : tf.scalar(0);
-          parts = [tf.keep(l.pgLoss), tf.keep(l.kl), tf.keep(l.entropy), tf.keep(l.clipFrac), tf.keep(akl)];
-          return anchorAnswers ? (tf.add(l.loss, tf.mul(akl, g.answerKlCoef)) as tf.Scalar) : l.loss;
-        }, varList);
-        const named: Record<string, tf.Tensor> = {};
-        for (const [k, v] of vars) if (grads[v.name]) named[k] = grads[v.name]!;
-        const clipped = clipByGlobalNorm(named, g.gradClip);
-        if (Number.isFinite(clipped.norm)) this.opt.apply(vars, clipped.grads, g.lr);
-        for (const t of Object.values(clipped.grads)) t.dispose();
-        acc.loss += value.dataSync()[0]!;
-        value.dispose();
-        const [pg, kl, ent, cf, akl] = parts.map((t) => {
-          const v = t.dataSync()[0]!;
-          t.dispose();
-          return v;
-        });
-        acc.pg_loss += pg!;
-        acc.kl += kl!;
-        acc.answer_kl += akl!;
-        acc.entropy += ent!;
-        acc.clip_frac += cf!;
-        acc.grad_norm += clipped.norm;
-        steps++;
-      }
-    }
-    let tokens = 0;
-    for (const p of prepared) {
-      tokens += p.tokens;
-      p.built.dispose();
-      p.advTok.dispose();
-      p.oldLogp.dispose();
-      p.refLogp.dispose();
-      p.refAnswerLogp.dispose();
-      p.mask?.dispose();
-      p.klCoefTok?.dispose();
-    }
-    return Object.fromEntries([...Object.entries(acc).map(([k, v]) => [k, round(v / Math.max(1, steps))]), ["tokens", tokens], ["optimizer_steps", steps]]);
-  }
-
-  /** Keeps the current weights as the best validation checkpoint when they match or beat it. */
-  noteValidation(turnSuccess: number): void {
+  /**
+   * Validates when due (every `validation.every` updates and at the stage's budget) and applies
+   * the plateau rule; on promotion moves to the next stage and returns the promotion record.
+   */
+  async validationStep(stage: StageSpec, m: UpdateRecord): Promise<PromotionRecord | undefined> {
     const st = this.state;
-    if (st.best && turnSuccess < st.best.value) return;
-    for (const t of this.best?.values() ?? []) t.dispose();
-    this.best = this.policy.snapshot();
-    st.best = { value: turnSuccess, update: st.totalUpdates, stage: st.stageIndex + 1 };
+    const p = stage.promotion;
+    let lastVal = st.vals[st.vals.length - 1]?.value;
+    const due = st.stageUpdates % this.config.validation.every === 0 || st.stageUpdates >= p.maxUpdates;
+    if (due) {
+      const v = await this.validate(stage);
+      const value = valMetric(stage, v);
+      lastVal = value;
+      st.vals.push({ stageUpdate: st.stageUpdates, value });
+      this.noteValidation(v.turnSuccess);
+      Object.assign(m, { ...validationFields(v), val_metric: round(value) });
+    }
+    this.progress.bar(stage.name, st.stageUpdates, p.maxUpdates, fmtStats(m, lastVal));
+    if (!due) return undefined;
+    const d = promotionDecision(p, st.stageUpdates, st.vals, st.gradNorms);
+    return d.promote ? this.promote(stage, d.reason) : undefined;
   }
 
-  resetReference(): void {
-    for (const t of this.ref.values()) t.dispose();
-    this.ref = this.policy.snapshot();
+  /** Ends the current stage: the next one starts (its learner hook runs), or training is done. */
+  promote(stage: StageSpec, reason: string): PromotionRecord {
+    const st = this.state;
+    const next = this.stages[st.stageIndex + 1];
+    st.promotions.push({ from: stage.name, to: next?.name ?? null, update: st.totalUpdates, stageUpdates: st.stageUpdates, reason });
+    this.progress.line(`[envtune] ${next ? `promoted ${stage.name} → ${next.name}` : `finished ${stage.name}`} after ${st.stageUpdates} updates: ${reason}`);
+    const record: PromotionRecord = { type: "promotion", update: st.totalUpdates, from: stage.name, to: next?.name ?? null, stage_updates: st.stageUpdates, reason };
+    st.stageIndex++;
+    st.stageUpdates = 0;
+    st.vals = [];
+    st.gradNorms = [];
+    if (next) this.learner.beginStage?.(next, st.stageIndex);
+    else st.trainingDone = true;
+    return record;
+  }
+
+  append(records: readonly MetricsRecord[]): void {
+    this.run.appendMetrics(records);
+    this.state.metricsLines += records.length;
+  }
+
+  /** The one way out before the end: keep what was recorded, checkpoint, and say how to go on. */
+  async interrupt(records: readonly MetricsRecord[], status: "interrupted" | "stopped"): Promise<TrainResult> {
+    this.append(records);
+    if (this.state.metricsLines !== this.savedLines) await this.checkpoint();
+    this.progress.end();
+    return { runDir: this.run.dir, status, updates: this.state.totalUpdates };
+  }
+
+  /** Runs the curriculum to its end, or returns how it stopped early. */
+  async loop(opts: TrainOptions): Promise<TrainResult | undefined> {
+    let updatesThisProcess = 0;
+    while (!this.state.trainingDone) {
+      const st = this.state;
+      const stage = this.stages[st.stageIndex]!;
+      const records: MetricsRecord[] = [];
+      if (st.stageUpdates === 0 && st.vals.length === 0) records.push(await this.stageStart(stage));
+      if (opts.signal?.aborted) return this.interrupt(records, "interrupted");
+      const m = await this.update(stage, opts.signal);
+      if (!m) return this.interrupt(records, "interrupted");
+      st.totalUpdates++;
+      st.stageUpdates++;
+      st.gradNorms.push(m.grad_norm);
+      records.push(m);
+      const promotion = await this.validationStep(stage, m);
+      if (promotion) records.push(promotion);
+      this.append(records);
+      updatesThisProcess++;
+      if (this.state.trainingDone || this.state.totalUpdates % this.config.runtime.checkpointEvery === 0) await this.checkpoint();
+      await new Promise<void>((r) => setImmediate(r));
+      if (opts.signal?.aborted) return this.interrupt([], "interrupted");
+      if (opts.stopAfterUpdates !== undefined && updatesThisProcess >= opts.stopAfterUpdates && !this.state.trainingDone) return this.interrupt([], "stopped");
+    }
+    this.progress.end();
+    return undefined;
   }
 }
 
-class AbortError extends Error {
-  constructor() {
-    super("aborted");
-    this.name = "AbortError";
-  }
+/** Makes sure `dir` exists (a learner's `save` writes into it). */
+function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
-function fmtStats(m: Record<string, unknown>, lastVal: number | undefined): string {
-  const parts = [`R ${Number(m.reward).toFixed(3)}`, `turn ${(Number(m.train_turn_success) * 100).toFixed(1)}%`, `|g| ${Number(m.grad_norm).toFixed(2)}`, `H ${Number(m.entropy).toFixed(2)}`, `${Number(m.updates_per_s).toFixed(2)} upd/s`];
-  if (lastVal !== undefined) parts.splice(2, 0, `val ${lastVal.toFixed(3)}`);
-  return parts.join(" | ");
+/** Opens the run directory: a new run (refusing to overwrite one) or the run to resume and its checkpoint. */
+function openRun(opts: TrainOptions): { run: RunDir; config: TrainConfig; resumeDir: string | undefined } {
+  const run = new RunDir(opts.outDir);
+  if (opts.resume) {
+    if (!existsSync(run.path("config.json"))) throw trainerError("NOT_A_RUN", `${opts.outDir} has no config.json.`, "Pass the directory of a run started by `envtune train` to --resume.");
+    return { run, config: parseTrainConfig(run.readJson<unknown>("config.json")), resumeDir: run.checkpointDir() };
+  }
+  if (!opts.config) throw trainerError("NO_CONFIG", "No training configuration was given.", "Pass a config (e.g. presetConfig('default')).");
+  if (existsSync(run.dir) && readdirSync(run.dir).some((f) => f === "config.json" || f.startsWith("checkpoint"))) {
+    throw trainerError("RUN_EXISTS", `${opts.outDir} already holds a run.`, "Use --resume to continue it, or choose another --out directory.");
+  }
+  return { run, config: opts.config, resumeDir: undefined };
 }
 
 /** Runs (or resumes) a training run to the end: curriculum, checkpoints, final evaluation and report. */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const progress = opts.progress ?? silentProgress;
   const log = (s: string) => progress.line(s);
-  const run = new RunDir(opts.outDir);
-  let config: TrainConfig;
-  let resumeDir: string | undefined;
-  if (opts.resume) {
-    if (!existsSync(run.path("config.json"))) throw trainerError("NOT_A_RUN", `${opts.outDir} has no config.json.`, "Pass the directory of a run started by `envtune train` to --resume.");
-    config = parseTrainConfig(run.readJson<unknown>("config.json"));
-    resumeDir = run.checkpointDir();
-  } else {
-    if (!opts.config) throw trainerError("NO_CONFIG", "No training configuration was given.", "Pass a config (e.g. presetConfig('default')).");
-    config = opts.config;
-    if (existsSync(run.dir) && readdirSync(run.dir).some((f) => f === "config.json" || f.startsWith("checkpoint"))) {
-      throw trainerError("RUN_EXISTS", `${opts.outDir} already holds a run.`, "Use --resume to continue it, or choose another --out directory.");
-    }
-  }
-  const s = await setup(config, opts.dataDir, log);
+  const { run, config, resumeDir } = openRun(opts);
+  // An unknown learner or bad options fail before any data is loaded.
+  await resolveLearner(config.learner);
+  const s = await setup(config, opts.dataDir);
   run.ensure();
   const t = new Trainer(run, s, progress);
   if (resumeDir) {
@@ -528,116 +550,36 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     log(`[envtune] resumed ${opts.outDir} at update ${t.state.totalUpdates} (stage ${t.state.stageIndex + 1}/${s.stages.length}, ${t.state.stageUpdates} updates into it)`);
   } else {
     if (opts.resume) log(`[envtune] ${opts.outDir} has no checkpoint yet; starting it from the beginning`);
-    t.newRun();
+    await t.newRun();
     run.writeJson("config.json", config);
     run.truncateMetrics(0);
     await t.checkpoint();
   }
   if (s.skipped.length) log(`[envtune] domain packs not loaded (their entries are skipped): ${s.skipped.join("; ")}`);
+  const info = t.learner.describe();
   log(
-    `[envtune] run ${opts.outDir}: ${s.stages.length} stage(s), split ${s.splitName}, ${s.valEntries.length} validation${s.heldOut ? ` (${s.heldOut} of them held out of training)` : ""} / ${s.evalEntries.length} evaluation entries, policy ${t.policy.parameterCount()} parameters, backend ${s.backend.name}`,
+    `[envtune] run ${opts.outDir}: ${s.stages.length} stage(s), split ${s.splitName}, ${s.valEntries.length} validation${s.heldOut ? ` (${s.heldOut} of them held out of training)` : ""} / ${s.evalEntries.length} evaluation entries, learner ${config.learner.name}: ${info.summary}, ${info.parameters} parameters`,
   );
+  const stopped = await t.loop(opts);
+  if (stopped) return stopped;
+  return finish(t, log);
+}
 
-  let updatesThisProcess = 0;
-  const stages = s.stages;
-  while (!t.state.trainingDone) {
-    const stage = stages[t.state.stageIndex]!;
-    const records: Record<string, unknown>[] = [];
-    if (t.state.stageUpdates === 0 && t.state.vals.length === 0) {
-      const v = await t.validate(stage);
-      const value = valMetric(stage, v);
-      t.state.vals.push({ stageUpdate: 0, value });
-      t.noteValidation(v.turnSuccess);
-      records.push({ type: "validation", update: t.state.totalUpdates, stage: t.state.stageIndex + 1, stage_name: stage.name, stage_update: 0, value: round(value), val_progress: round(v.progress), val_turn_success: round(v.turnSuccess), val_reward: round(v.reward), val_accuracy: round(v.entryAccuracy) });
-      log(`[envtune] stage ${t.state.stageIndex + 1}/${stages.length} ${stage.name}: ${stage.description} (${s.stageEntries[t.state.stageIndex]!.length} tasks; start ${stage.promotion.metric} ${value.toFixed(4)})`);
-    }
-    if (opts.signal?.aborted) {
-      run.appendMetrics(records);
-      t.state.metricsLines += records.length;
-      await t.checkpoint();
-      return { runDir: run.dir, status: "interrupted", updates: t.state.totalUpdates };
-    }
-    const rngBefore = t.rng.state();
-    const cursorBefore = { ...t.state.cursor, order: [...t.state.cursor.order] };
-    let m: Record<string, unknown>;
-    try {
-      m = await t.update(stage, opts.signal);
-    } catch (e) {
-      if (e instanceof AbortError) {
-        // Nothing of the aborted update is kept: the state is the last completed update's.
-        t.rng = new Rng(rngBefore);
-        t.state.cursor = cursorBefore;
-        run.appendMetrics(records);
-        t.state.metricsLines += records.length;
-        await t.checkpoint();
-        progress.end();
-        return { runDir: run.dir, status: "interrupted", updates: t.state.totalUpdates };
-      }
-      throw e;
-    }
-    t.state.totalUpdates++;
-    t.state.stageUpdates++;
-    t.state.gradNorms.push(Number(m.grad_norm));
-    records.push(m);
-    let lastVal = t.state.vals[t.state.vals.length - 1]?.value;
-    const p = stage.promotion;
-    const validateNow = t.state.stageUpdates % s.config.validation.every === 0 || t.state.stageUpdates >= p.maxUpdates;
-    if (validateNow) {
-      const v = await t.validate(stage);
-      const value = valMetric(stage, v);
-      lastVal = value;
-      t.state.vals.push({ stageUpdate: t.state.stageUpdates, value });
-      t.noteValidation(v.turnSuccess);
-      Object.assign(m, { val_progress: round(v.progress), val_turn_success: round(v.turnSuccess), val_reward: round(v.reward), val_accuracy: round(v.entryAccuracy), val_metric: round(value) });
-      const d = promotionDecision(p, t.state.stageUpdates, t.state.vals, t.state.gradNorms);
-      if (d.promote) {
-        const next = stages[t.state.stageIndex + 1];
-        const ev = { type: "promotion", update: t.state.totalUpdates, from: stage.name, to: next?.name ?? null, stage_updates: t.state.stageUpdates, reason: d.reason };
-        records.push(ev);
-        t.state.promotions.push({ from: stage.name, to: next?.name ?? null, update: t.state.totalUpdates, stageUpdates: t.state.stageUpdates, reason: d.reason });
-        progress.bar(stage.name, t.state.stageUpdates, p.maxUpdates, fmtStats(m, lastVal));
-        log(`[envtune] ${next ? `promoted ${stage.name} → ${next.name}` : `finished ${stage.name}`} after ${t.state.stageUpdates} updates: ${d.reason}`);
-        t.state.stageIndex++;
-        t.state.stageUpdates = 0;
-        t.state.vals = [];
-        t.state.gradNorms = [];
-        if (t.state.stageIndex >= stages.length) t.state.trainingDone = true;
-        else if (s.config.grpo.reference === "stage-start") t.resetReference();
-      }
-    }
-    if (!records.some((r) => r.type === "promotion")) progress.bar(stage.name, t.state.stageUpdates, p.maxUpdates, fmtStats(m, lastVal));
-    run.appendMetrics(records);
-    t.state.metricsLines += records.length;
-    updatesThisProcess++;
-    if (t.state.trainingDone || t.state.totalUpdates % s.config.runtime.checkpointEvery === 0 || opts.signal?.aborted) await t.checkpoint();
-    await new Promise<void>((r) => setImmediate(r));
-    if (opts.signal?.aborted) {
-      if (t.state.totalUpdates % s.config.runtime.checkpointEvery !== 0) await t.checkpoint();
-      progress.end();
-      return { runDir: run.dir, status: "interrupted", updates: t.state.totalUpdates };
-    }
-    if (opts.stopAfterUpdates !== undefined && updatesThisProcess >= opts.stopAfterUpdates && !t.state.trainingDone) {
-      await t.checkpoint();
-      progress.end();
-      return { runDir: run.dir, status: "stopped", updates: t.state.totalUpdates };
-    }
-  }
-  progress.end();
-
-  await t.policy.save(run.path("last"), { seed: config.seed, totalUpdates: t.state.totalUpdates, preset: config.preset });
-  if (t.best && t.state.best) {
-    const bp = TfjsPolicy.fromTensors(t.policy.config, t.best);
-    await bp.save(run.path("best"), { seed: config.seed, ...t.state.best, preset: config.preset });
-    bp.dispose();
-  }
+/** The end of a run: the last and best policies, the final evaluation, the report. */
+async function finish(t: Trainer, log: (s: string) => void): Promise<TrainResult> {
+  const { run, config } = t;
+  const st = t.state;
+  await t.learner.save(ensureDir(run.path("last")), { seed: config.seed, totalUpdates: st.totalUpdates, preset: config.preset });
+  if (t.best && st.best) await t.best.save(ensureDir(run.path("best")), { seed: config.seed, ...st.best, preset: config.preset });
   const evaluation = await finalEvaluation(t, log);
   run.writeJson("eval/results.json", evaluation);
-  writeReport(run, { config, stages, evaluation, promotions: t.state.promotions, backend: s.backend.name, parameters: t.policy.parameterCount() });
-  log(summaryText(evaluation, t.state));
-  log(`[envtune] learning curves (last vs first quarter of each stage's updates; see report.html):\n${stageCurves(run.readMetrics(), stages).map((c) => `  ${formatStageCurve(c)}`).join("\n")}`);
-  log(`[envtune] trained weights: ${run.path(config.evaluation.select === "best-val" && t.best ? "best" : "last")} (model.json + weights.bin)`);
+  const info = t.learner.describe();
+  writeReport(run, { config, stages: t.stages, evaluation, promotions: st.promotions, learner: `${config.learner.name}: ${info.summary}`, parameters: info.parameters });
+  log(summaryText(evaluation, st));
+  log(`[envtune] learning curves (last vs first quarter of each stage's updates; see report.html):\n${stageCurves(run.readMetrics(), t.stages).map((c) => `  ${formatStageCurve(c)}`).join("\n")}`);
+  log(`[envtune] trained weights: ${run.path(config.evaluation.select === "best-val" && t.best ? "best" : "last")}`);
   log(`[envtune] report: ${run.path("report.html")}`);
-  return { runDir: run.dir, status: "completed", updates: t.state.totalUpdates, evaluation };
+  return { runDir: run.dir, status: "completed", updates: st.totalUpdates, evaluation };
 }
 
 async function finalEvaluation(t: Trainer, log: (s: string) => void): Promise<FinalEvaluation> {
@@ -646,30 +588,22 @@ async function finalEvaluation(t: Trainer, log: (s: string) => void): Promise<Fi
   const cfg = evalEpisodeConfig(c);
   const opts = { maxConcurrent: c.runtime.maxConcurrentEpisodes, seed: c.seed };
   const format = c.policy.actionFormat;
+  const play = async (policy: FrozenPolicy | Learner, name: string) => (await evaluate(policyActor(policy, { greedy: true, format, name }), s.evalEntries, s.world, cfg, opts)).summary;
   log(`[envtune] final evaluation on ${s.splitName}/${c.evaluation.part} (${s.evalEntries.length} entries, standard environment, greedy)`);
   const policies: EvalSummary[] = [];
-  const last = (await evaluate(policyActor(t.policy, { greedy: true, format, name: "trained" }), s.evalEntries, s.world, cfg, opts)).summary;
-  let chosen: EvalSummary = last;
+  const last = await play(t.learner, "trained");
   if (t.best && t.state.best) {
-    const bp = TfjsPolicy.fromTensors(t.policy.config, t.best);
-    try {
-      const best = (await evaluate(policyActor(bp, { greedy: true, format, name: "trained" }), s.evalEntries, s.world, cfg, opts)).summary;
-      const tag = `best validation checkpoint, update ${t.state.best.update}`;
-      if (c.evaluation.select === "best-val") {
-        chosen = { ...best, policy: "trained", note: tag };
-        policies.push(chosen, { ...last, policy: "trained-last", note: `last checkpoint, update ${t.state.totalUpdates}` });
-      } else {
-        chosen = { ...last, note: `last checkpoint, update ${t.state.totalUpdates}` };
-        policies.push(chosen, { ...best, policy: "trained-best-val", note: tag });
-      }
-    } finally {
-      bp.dispose();
-    }
-  } else policies.push(chosen);
+    const best = await play(t.best, "trained");
+    const tag = `best validation checkpoint, update ${t.state.best.update}`;
+    const lastNote = `last checkpoint, update ${t.state.totalUpdates}`;
+    if (c.evaluation.select === "best-val") policies.push({ ...best, policy: "trained", note: tag }, { ...last, policy: "trained-last", note: lastNote });
+    else policies.push({ ...last, note: lastNote }, { ...best, policy: "trained-best-val", note: tag });
+  } else policies.push(last);
   if (c.evaluation.baselines) {
-    const untrained = TfjsPolicy.create(netConfig(c), c.seed);
+    // The same learner, freshly created with the run's seed: the untrained policy.
+    const untrained = await createLearner(t.learnerContext());
     try {
-      policies.push((await evaluate(policyActor(untrained, { greedy: true, format, name: "untrained" }), s.evalEntries, s.world, cfg, opts)).summary);
+      policies.push(await play(untrained, "untrained"));
     } finally {
       untrained.dispose();
     }
@@ -688,3 +622,4 @@ export function summaryText(ev: FinalEvaluation, state: Pick<TrainerState, "tota
 }
 
 export { summarizeResults };
+export type { FinalEvaluation };

@@ -1,9 +1,8 @@
 import { existsSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { EnvtuneError, resolveDomainPacks } from "@envtune/core";
 import { getSplit, loadDataSource, type BfclEntry } from "@envtune/bfcl-data";
-import { TfjsPolicy, selectBackend } from "@envtune/policy-tfjs";
-import { RunDir, alwaysAnswerActor, evalEpisodeConfig, evaluate, parseTrainConfig, policyActor, randomValidActor, type Actor, type EvalSummary, type TrainConfig } from "@envtune/trainer";
+import { RunDir, alwaysAnswerActor, createLearner, evalEpisodeConfig, evaluate, parseTrainConfig, policyActor, randomValidActor, type Actor, type EvalSummary, type TrainConfig } from "@envtune/trainer";
 import { EXIT, type Command } from "../cli.ts";
 
 function usage(what: string, hint = "Run `envtune ood-eval --help`."): EnvtuneError {
@@ -59,7 +58,7 @@ export function oodMarkdown(r: OodReport): string {
 function trainedWeights(run: RunDir, config: TrainConfig): string {
   const select = (config.evaluation as { select?: string }).select;
   const order = select === "best-val" ? ["best", "last", "final"] : ["last", "final", "best"];
-  const dir = order.map((d) => run.path(d)).find((d) => existsSync(join(d, "model.json")));
+  const dir = order.map((d) => run.path(d)).find((d) => existsSync(d));
   if (!dir) throw new EnvtuneError("NO_TRAINED_POLICY", "ood-eval", `No trained policy in \`${run.dir}\`.`, "Let `envtune train` finish (or resume it with --resume) first.");
   return dir;
 }
@@ -106,14 +105,15 @@ export const oodEvalCommand: Command = {
       throw new EnvtuneError("EMPTY_SIDE", "ood-eval", `The split leaves ${idEntries.length} in-distribution and ${oodEntries.length} out-of-distribution entries with the loaded packs.`, "Install the packs of the held-out domains (envtune domains list).");
     }
 
-    await selectBackend({ backend: config.runtime.backend, log: (s) => stderr(s + "\n") });
-    const { policy } = await TfjsPolicy.load(trainedWeights(run, config));
-    const { actionFormat, ...net } = config.policy;
-    const untrained = values["no-baselines"] ? undefined : TfjsPolicy.create(net, config.seed);
-    const actors: Actor[] = [policyActor(policy, { greedy: true, format: actionFormat, name: "trained" })];
-    if (untrained) actors.push(policyActor(untrained, { greedy: true, format: actionFormat, name: "untrained" }), randomValidActor(), alwaysAnswerActor());
-
     const world = { packs, constants: ds.longContext, funcDocs: ds.funcDocs };
+    // The run's learner (by its registered name), fresh with the run's seed: the untrained
+    // baseline, and the reader of the trained policy.
+    const learner = await createLearner({ config, seed: config.seed, world, log: (s) => stderr(s + "\n") });
+    const policy = await learner.loadPolicy(trainedWeights(run, config));
+    const format = config.policy.actionFormat;
+    const actors: Actor[] = [policyActor(policy, { greedy: true, format, name: "trained" })];
+    if (!values["no-baselines"]) actors.push(policyActor(learner, { greedy: true, format, name: "untrained" }), randomValidActor(), alwaysAnswerActor());
+
     const episode = evalEpisodeConfig(config);
     const opts = { maxConcurrent: config.runtime.maxConcurrentEpisodes, seed: config.seed };
     const rows: OodRow[] = [];
@@ -126,7 +126,7 @@ export const oodEvalCommand: Command = {
       }
     } finally {
       policy.dispose();
-      untrained?.dispose();
+      learner.dispose();
     }
     const heldOut = split.spec.heldOut;
     const report: OodReport = {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
-import { PRESETS, aggregateRuns, parseTrainConfig, stderrProgress, train, type TrainConfigInput } from "@envtune/trainer";
+import { PRESETS, aggregateRuns, importLearner, learnerNames, parseTrainConfig, stderrProgress, train, type TrainConfigInput } from "@envtune/trainer";
 import { EXIT, type Command } from "../cli.ts";
 import { parseSplitOption } from "../eval-source.ts";
 
@@ -39,6 +39,32 @@ function intOption(v: unknown, name: string): number | undefined {
   return n;
 }
 
+/**
+ * `--learner NAME|FILE` and `--learner-options JSON`. A file is imported (it registers its
+ * learner) and recorded by absolute path, so that `--resume` and `ood-eval` import it again.
+ */
+async function learnerOption(learner: unknown, options: unknown, current: TrainConfigInput["learner"]): Promise<NonNullable<TrainConfigInput["learner"]>> {
+  let parsed: Record<string, unknown> | undefined;
+  if (options !== undefined) {
+    try {
+      parsed = JSON.parse(String(options)) as Record<string, unknown>;
+    } catch (e) {
+      throw usage(`--learner-options is not valid JSON (${(e as Error).message}).`, `Pass a JSON object, e.g. --learner-options '{"lr": 0.5}'.`);
+    }
+  }
+  const next = { ...(current ?? {}), ...(parsed !== undefined ? { options: parsed } : {}) };
+  if (learner === undefined) return next;
+  const value = String(learner);
+  // Learner names have no slashes (registerLearner); anything path-like is a module to import.
+  if (!/[/\\]|\.[cm]?[jt]s$/.test(value)) {
+    if (!learnerNames().includes(value)) throw usage(`Unknown learner \`${value}\`.`, `Use one of: ${learnerNames().join(", ")}, or pass a module file (--learner ./my-learner.js).`);
+    return { ...next, name: value, module: undefined };
+  }
+  const file = resolve(value);
+  const factory = await importLearner(file);
+  return { ...next, name: factory.name, module: file };
+}
+
 /** `envtune train`: the four-stage curriculum with GRPO on the embedded policy. */
 export const trainCommand: Command = {
   name: "train",
@@ -56,6 +82,8 @@ export const trainCommand: Command = {
     domains: { type: "string", valueName: "list", description: "Comma-separated domain packs to load dynamically: package names, paths, `installed`, `bfcl` (default: installed,bfcl)." },
     split: { type: "string", valueName: "name|json", description: "Dataset split: a name (paper, paper-full-test, ood:-TravelAPI, ...) or a JSON split spec." },
     backend: { type: "string", valueName: "name", description: "TensorFlow.js backend: auto, tensorflow, wasm, cpu (also $TF_BACKEND)." },
+    learner: { type: "string", valueName: "name|file", description: "The learner: a registered name (default grpo-tfjs) or a JavaScript module whose default export is a LearnerFactory." },
+    "learner-options": { type: "string", valueName: "json", description: "The learner's options as JSON (validated by its options schema)." },
     "single-stage": { type: "boolean", description: "Ablation: single-stage GRPO with 0.9·R_P + 0.1·R_format on all data." },
     "no-augmentation": { type: "boolean", description: "Ablation: standard environment in every stage." },
     "binary-reward": { type: "boolean", description: "Ablation: binary instead of progress reward." },
@@ -68,6 +96,7 @@ export const trainCommand: Command = {
     "  envtune train --quick --out runs/ci",
     "  envtune train --seed 2 --out runs/seed2",
     "  envtune train --resume runs/seed2",
+    "  envtune train --learner ./my-learner.js --learner-options '{\"lr\": 0.5}' --out runs/mine   # a learner of your own",
     "  envtune train --aggregate runs/seed1,runs/seed2,runs/seed3",
     "  envtune train --config node_modules/@envtune/domain-example-library/train.config.json   # your own domain and data",
   ].join("\n"),
@@ -92,7 +121,9 @@ export const trainCommand: Command = {
     process.on("SIGTERM", onSigint);
     try {
       if (values.resume) {
-        if (values.config || values.preset || values.quick) throw usage("--resume continues a run with its own config; do not pass --config, --preset or --quick with it.");
+        if (values.config || values.preset || values.quick || values.learner || values["learner-options"]) {
+          throw usage("--resume continues a run with its own config (and learner); do not pass --config, --preset, --quick, --learner or --learner-options with it.");
+        }
         const dir = resolve(String(values.resume));
         const r = await train({ outDir: dir, resume: true, progress, signal: controller.signal, ...(values.data ? { dataDir: String(values.data) } : {}) });
         return report(r, values.json === true, stdout, stderr);
@@ -137,6 +168,7 @@ export const trainCommand: Command = {
           },
         };
       }
+      if (values.learner || values["learner-options"]) input = { ...input, learner: await learnerOption(values.learner, values["learner-options"], input.learner) };
       const config = parseTrainConfig(input);
       const ablations = Object.entries(config.ablation).filter(([, v]) => v).map(([k]) => k);
       const outDir = resolve(String(values.out ?? `runs/train-${config.preset}${ablations.length ? `-${ablations.join("-")}` : ""}-seed${config.seed}`));
