@@ -121,6 +121,51 @@ describe("size limits", () => {
   });
 });
 
+describe("per-action and per-session bounds (every action format)", () => {
+  it("counts Python-text, JSON-text and envelope calls against maxToolCalls before executing any", async () => {
+    const s = await server({ maxToolCalls: 8 });
+    for (const [format, text] of [
+      ["python", "[" + "pwd(),".repeat(9) + "]"],
+      ["json", JSON.stringify(Array.from({ length: 9 }, () => ({ name: "pwd", arguments: {} })))],
+      ["envelope", `<think>x</think>\n<tool_call>\n${JSON.stringify(Array.from({ length: 9 }, () => ({ name: "pwd", arguments: {} })))}\n</tool_call>`],
+    ] as const) {
+      const id = (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_3", config: { actionFormat: format } })).body.session_id;
+      const r = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: text });
+      expect(r.status, format).toBe(400);
+      expect(r.body.error.code).toBe("VALIDATION_ERROR");
+      expect(r.body.error.details.envtune_code).toBe("TOO_MANY_TOOL_CALLS");
+      expect(r.body.error.message).toMatch(/at most 8/);
+      const snap = await call(s.url + `/v1/sessions/${id}?messages=1`, "GET");
+      // Nothing ran and nothing was recorded.
+      expect(snap.body.step_count).toBe(0);
+      expect(snap.body.messages.filter((m: { role: string }) => m.role !== "system" && m.role !== "user")).toEqual([]);
+      // Exactly the limit is fine.
+      const ok = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: text.replace("pwd(),", "") .replace('{"name":"pwd","arguments":{}},', "") });
+      expect(ok.status, format).toBe(200);
+    }
+  });
+
+  it("bounds a session's transcript: an action that would pass maxTranscriptBytes is refused, results that pass it truncate the episode", async () => {
+    const s = await server({ maxTranscriptBytes: 4096 });
+    const id = (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_3", config: { actionFormat: "python" } })).body.session_id;
+    const big = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: `[echo(content='${"a".repeat(5000)}', file_name='f.txt')]` });
+    expect(big.status).toBe(413);
+    expect(big.body.error.code).toBe("TRANSCRIPT_TOO_LARGE");
+    expect(big.body.error.message).toMatch(/limit of 4096/);
+    expect((await call(s.url + `/v1/sessions/${id}`, "GET")).body.step_count).toBe(0);
+    // Small actions with results keep the transcript growing until it passes the bound.
+    let last: any;
+    for (let i = 0; i < 200; i++) {
+      last = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: "[ls(a=True), pwd()]" });
+      if (last.status !== 200 || last.body.truncated || last.body.done) break;
+    }
+    expect(last.status).toBe(200);
+    expect(last.body.truncated).toBe(true);
+    const snap = await call(s.url + `/v1/sessions/${id}`, "GET");
+    expect(snap.body.truncation_reason).toBe("max_transcript_bytes");
+  });
+});
+
 describe("timeouts", () => {
   it("answers 408 when a request body never completes", async () => {
     const s = await server({ requestTimeoutMs: 300 });

@@ -34,6 +34,8 @@ export const SERVER_ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { http: 413, rpc: -32600 },
   /** One assistant message (content or tool calls) is over `maxMessageBytes`. */
   MESSAGE_TOO_LARGE: { http: 413, rpc: -32602 },
+  /** A session's transcript would pass `maxTranscriptBytes`. */
+  TRANSCRIPT_TOO_LARGE: { http: 413, rpc: -32602 },
   REQUEST_TIMEOUT: { http: 408, rpc: -32000 },
   SHUTTING_DOWN: { http: 503, rpc: -32000 },
   /** A backend behind the session router did not answer. */
@@ -72,6 +74,8 @@ const ENVTUNE_CODE_MAP: Readonly<Record<string, ServerErrorCode>> = {
   EPISODE_DONE: "EPISODE_DONE",
   EPISODE_NOT_STARTED: "SESSION_ERROR",
   BAD_ACTION: "VALIDATION_ERROR",
+  TOO_MANY_TOOL_CALLS: "VALIDATION_ERROR",
+  TRANSCRIPT_TOO_LARGE: "TRANSCRIPT_TOO_LARGE",
   INVALID_EPISODE_CONFIG: "FACTORY_ERROR",
   INVALID_REWARD_SPEC: "FACTORY_ERROR",
   BAD_REWARD_SPEC: "FACTORY_ERROR",

@@ -17,8 +17,13 @@ export const serverOptionsSchema = z
     maxBodyBytes: z.number().int().min(256).default(1024 * 1024),
     /** Largest assistant message (content plus tool-call arguments, UTF-8 bytes) before `MESSAGE_TOO_LARGE`. */
     maxMessageBytes: z.number().int().min(16).default(256 * 1024),
-    /** Most tool calls one assistant message may carry. */
+    /** Most tool calls one assistant message may carry, in every action format (OpenAI `tool_calls`, Python, JSON, envelope text). */
     maxToolCalls: z.number().int().min(1).default(64),
+    /**
+     * Most UTF-8 bytes a session's messages (after the system prompt) may hold: an action that
+     * would pass it gets `TRANSCRIPT_TOO_LARGE`; tool results that pass it truncate the episode.
+     */
+    maxTranscriptBytes: z.number().int().min(1024).default(1024 * 1024),
     /** Per-request limit (ms) for reading the body and handling it; `REQUEST_TIMEOUT` after. */
     requestTimeoutMs: z.number().int().min(1).default(30_000),
     /** Bearer token every endpoint but `/health` requires; unset = no authentication. */

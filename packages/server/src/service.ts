@@ -289,7 +289,8 @@ export class EnvtuneService {
 
   private buildEpisode(p: Omit<z.output<typeof createParamsSchema>, "session_id">): { episode: Episode; taskId: string } {
     const id = this.pickTask(p);
-    const episode = wrap(() => this.env.createEpisode({ taskId: id, ...(p.stage !== undefined ? { stage: p.stage } : {}), ...(p.config ? { config: p.config as EpisodeConfigInput } : {}) }));
+    const limits = { maxCallsPerAction: this.options.maxToolCalls, maxTranscriptBytes: this.options.maxTranscriptBytes };
+    const episode = wrap(() => this.env.createEpisode({ taskId: id, ...(p.stage !== undefined ? { stage: p.stage } : {}), ...(p.config ? { config: p.config as EpisodeConfigInput } : {}), limits }));
     return { episode, taskId: id };
   }
 
