@@ -107,7 +107,7 @@ describe("size limits", () => {
     const port = Number(new URL(s.url).port);
     const reply = await new Promise<string>((resolve) => {
       const sock = connect(port, "127.0.0.1", () => {
-        sock.write("POST /v1/sessions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
+        sock.write("POST /v1/sessions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
         const chunk = "x".repeat(4096);
         for (let i = 0; i < 16; i++) sock.write(`${(4096).toString(16)}\r\n${chunk}\r\n`);
       });
@@ -166,13 +166,59 @@ describe("per-action and per-session bounds (every action format)", () => {
   });
 });
 
+describe("WebSocket flow control", () => {
+  it("stops reading from a client that does not read its replies, and closes it (1008) before buffering without bound", async () => {
+    const s = await server({ wsMaxBufferedBytes: 64 * 1024 });
+    const ws = new WebSocket(s.url.replace(/^http/, "ws") + "/ws");
+    await new Promise((r) => ws.once("open", r));
+    let replies = 0;
+    ws.on("message", () => replies++);
+    const closed = new Promise<number>((r) => ws.on("close", (code) => r(code)));
+    ws.send(JSON.stringify({ type: "reset", data: { task_id: "multi_turn_base_0" } }));
+    await new Promise((r) => ws.once("message", r));
+    // From here on the client reads nothing, and asks for one ~4 KB state reply after another.
+    ws.pause();
+    const n = 20_000;
+    for (let i = 0; i < n; i++) ws.send('{"type":"state"}');
+    await new Promise((r) => setTimeout(r, 1500));
+    ws.resume();
+    const code = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 10_000))]);
+    expect([1008, 1006]).toContain(code);
+    expect(replies).toBeLessThan(n);
+    // The server is fine and the slot is free again.
+    await new Promise((r) => setTimeout(r, 100));
+    const h = await call(s.url + "/health", "GET");
+    expect(h.body.sessions.active).toBe(0);
+  });
+
+  it("closes a WebSocket that sends nothing (4408) and frees its session, while a pinging client stays", async () => {
+    const s = await server({ wsIdleTimeoutMs: 300 });
+    const idle = await wsOpen(s.url + "/ws");
+    const live = await wsOpen(s.url + "/ws");
+    const pinger = setInterval(() => live.ws.ping(), 100);
+    try {
+      const t0 = Date.now();
+      const c = await idle.closed;
+      expect(c.code).toBe(4408);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect(live.ws.readyState).toBe(WebSocket.OPEN);
+      live.ws.send(JSON.stringify({ type: "reset", data: { task_id: "multi_turn_base_0" } }));
+      expect((await live.next()).type).toBe("observation");
+      expect((await call(s.url + "/health", "GET")).body.sessions.active).toBe(1);
+    } finally {
+      clearInterval(pinger);
+      live.ws.close();
+    }
+  });
+});
+
 describe("timeouts", () => {
   it("answers 408 when a request body never completes", async () => {
     const s = await server({ requestTimeoutMs: 300 });
     const port = Number(new URL(s.url).port);
     const t0 = Date.now();
     const reply = await new Promise<string>((resolve) => {
-      const sock = connect(port, "127.0.0.1", () => sock.write("POST /v1/sessions HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{\"task_id\":"));
+      const sock = connect(port, "127.0.0.1", () => sock.write("POST /v1/sessions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 100\r\n\r\n{\"task_id\":"));
       let data = "";
       sock.on("data", (d) => (data += d.toString()));
       sock.on("close", () => resolve(data));
@@ -234,7 +280,7 @@ describe("graceful shutdown", () => {
     const sock = connect(port, "127.0.0.1");
     await new Promise<void>((r) => sock.once("connect", () => r()));
     sock.on("data", (d) => (inflightReply += d.toString()));
-    sock.write(`POST /v1/sessions/${id}/step HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n` + body.slice(0, 10));
+    sock.write(`POST /v1/sessions/${id}/step HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n` + body.slice(0, 10));
     await new Promise((r) => setTimeout(r, 50));
     const closing = s.close();
     await new Promise((r) => setTimeout(r, 50));

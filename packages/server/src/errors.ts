@@ -28,6 +28,10 @@ export const SERVER_ERROR_CODES = {
   EPISODE_DONE: { http: 409, rpc: -32000 },
   TASK_NOT_FOUND: { http: 404, rpc: -32602 },
   UNAUTHORIZED: { http: 401, rpc: -32001 },
+  /** A browser `Origin` that is neither loopback nor on `allowOrigins`. */
+  ORIGIN_NOT_ALLOWED: { http: 403, rpc: -32001 },
+  /** A `Host` that is neither loopback nor on `allowHosts` (DNS rebinding). */
+  HOST_NOT_ALLOWED: { http: 403, rpc: -32001 },
   NOT_FOUND: { http: 404, rpc: -32601 },
   METHOD_NOT_ALLOWED: { http: 405, rpc: -32601 },
   UNSUPPORTED_MEDIA_TYPE: { http: 415, rpc: -32600 },

@@ -9,6 +9,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ServerError, serverError, toServerError } from "./errors.ts";
+import { checkJsonContentType, checkOriginAndHost, jsonTooDeep, tooDeepError } from "./guard.ts";
 import { handleJsonRpc, rpcError, RPC } from "./mcp.ts";
 import type { EnvtuneService } from "./service.ts";
 
@@ -82,8 +83,10 @@ function tooLargeBody(max: number): ServerError {
   return serverError("PAYLOAD_TOO_LARGE", `The request body is over ${max} bytes.`, "Send a smaller body, or start the server with a larger `maxBodyBytes`.");
 }
 
-export function parseJsonText(text: string): unknown {
+/** Parses a JSON body; deeper than `maxDepth` is a `VALIDATION_ERROR` (before it can overflow a stack). */
+export function parseJsonText(text: string, maxDepth = 512): unknown {
   if (text.trim() === "") return {};
+  if (jsonTooDeep(text, maxDepth)) throw tooDeepError(maxDepth);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -101,6 +104,13 @@ export function checkBearer(header: string | null, token: string | undefined): b
   return timingSafeEqual(a, b);
 }
 
+/** Whether a request carries a non-empty body (the transport's pre-read text, else the stream and its length). */
+function hasBody(req: Request): boolean {
+  const pre = BODY_TEXT.get(req);
+  if (pre !== undefined) return pre.length > 0;
+  return req.body !== null && req.headers.get("content-length") !== "0";
+}
+
 const SESSION_PATH = /^\/v1\/sessions\/([^/]+)(\/step)?\/?$/;
 const NEVER_ABORTED = new AbortController().signal;
 
@@ -114,7 +124,7 @@ export function createFetchHandler(service: EnvtuneService, opts: FetchHandlerOp
     const method = req.method.toUpperCase();
     const body = async (): Promise<{ value: unknown; text: string }> => {
       const text = await readBody(req, o.maxBodyBytes);
-      return { value: parseJsonText(text), text };
+      return { value: parseJsonText(text, o.maxJsonDepth), text };
     };
     const only = (...allowed: string[]) => {
       if (!allowed.includes(method)) throw new ServerError("METHOD_NOT_ALLOWED", `[envtune] [server] ${method} is not allowed on ${path}. Use ${allowed.join(" or ")}.`, { details: { allow: allowed } });
@@ -233,6 +243,12 @@ export function createFetchHandler(service: EnvtuneService, opts: FetchHandlerOp
       url = new URL(req.url);
     } catch {
       return errorResponse(serverError("VALIDATION_ERROR", "The request URL is malformed.", "Send an absolute URL."));
+    }
+    const h = req.headers;
+    const refused = checkOriginAndHost(h.get("origin"), h.get("host"), o) ?? checkJsonContentType(h.get("content-type"), hasBody(req));
+    if (refused) {
+      log.debug("request refused", { method: req.method, path: url.pathname, code: refused.code });
+      return errorResponse(refused);
     }
     // Only the long-running extra routes get an abort signal (it costs more than the request).
     const ac = extra[url.pathname] ? new AbortController() : undefined;

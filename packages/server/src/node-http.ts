@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ServerError, serverError, toServerError } from "./errors.ts";
+import { checkOriginAndHost, jsonTooDeep, tooDeepError, type GuardPolicy } from "./guard.ts";
 import { BODY_TEXT, RESPONSE_TEXT, checkBearer, type FetchHandler } from "./http.ts";
 import type { Logger } from "./log.ts";
 import { openWsConnection, WS_CLOSE } from "./openenv-ws.ts";
@@ -235,15 +236,100 @@ function toRequest(req: IncomingMessage, body?: Buffer): Request {
   return new Request(url, init);
 }
 
-function refuseUpgrade(socket: Socket, status: number, text: string, body = ""): void {
+/** Answers an upgrade request with a plain HTTP error and closes the socket. */
+export function refuseUpgrade(socket: Socket, status: number, text: string, body = ""): void {
   if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   else socket.destroy();
 }
 
+/** WebSocket close codes of the transport's own limits. */
+export const WS_LIMIT_CLOSE = { policy: 1008, idle: 4408 } as const;
+
+/**
+ * Flow control for one socket: `send` queues a frame and, once more than `max` bytes wait for the
+ * peer to read them, calls `pause` (stop taking work that makes replies) until the queue is half
+ * drained. A peer that lets twice `max` pile up anyway is closed with 1008, so a client that never
+ * reads costs at most that much memory.
+ */
+export function backpressured(ws: WebSocket, max: number, pause: () => void, resume: () => void): (data: string | Buffer, binary?: boolean) => void {
+  let paused = false;
+  const written = () => {
+    if (paused && ws.bufferedAmount <= max / 2) {
+      paused = false;
+      resume();
+    }
+  };
+  return (data, binary = false) => {
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(data, { binary }, written);
+    const queued = ws.bufferedAmount;
+    if (queued > 2 * max) {
+      ws.close(WS_LIMIT_CLOSE.policy, "client is not reading its replies");
+      setTimeout(() => ws.terminate(), 1000).unref();
+    } else if (queued > max && !paused) {
+      paused = true;
+      pause();
+    }
+  };
+}
+
+/**
+ * Closes sockets whose peer has sent nothing (no message, no ping) for `idleMs`: an idle socket
+ * holds a session slot that the reaper would only free after the session TTL. Clients that keep a
+ * connection open between steps send pings (OpenEnv's Python client does every 20 s).
+ */
+export function idleSweeper(idleMs: number): { watch(ws: WebSocket): void; stop(): void } {
+  const last = new Map<WebSocket, number>();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const sweep = () => {
+    const now = Date.now();
+    for (const [ws, t] of last) {
+      if (now - t <= idleMs) continue;
+      last.delete(ws);
+      ws.close(WS_LIMIT_CLOSE.idle, `idle for ${idleMs} ms`);
+      setTimeout(() => ws.terminate(), 1000).unref();
+    }
+  };
+  return {
+    watch(ws) {
+      if (idleMs <= 0) return;
+      const touch = () => last.set(ws, Date.now());
+      touch();
+      ws.on("message", touch);
+      ws.on("ping", touch);
+      ws.on("pong", touch);
+      ws.on("close", () => last.delete(ws));
+      timer ??= setInterval(sweep, Math.max(10, Math.min(5000, Math.floor(idleMs / 4))));
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/** Refuses an upgrade whose `Origin`/`Host` the guard rejects; true when it did. */
+export function refuseByGuard(req: IncomingMessage, socket: Socket, policy: GuardPolicy): boolean {
+  const refused = checkOriginAndHost(req.headers.origin, req.headers.host, policy);
+  if (!refused) return false;
+  refuseUpgrade(socket, 403, "Forbidden", JSON.stringify(refused.toJSON()));
+  return true;
+}
+
+/** An error as the WebSocket protocol of `path` carries it (JSON-RPC on `/mcp`, OpenEnv `error` on `/ws`). */
+function wsErrorFrame(path: string, se: ServerError): string {
+  if (path === "/mcp") return JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message: se.message, data: { code: se.code } } });
+  const data = { message: se.message, code: se.code, ...(se.details && typeof se.details === "object" ? (se.details as object) : {}) };
+  return JSON.stringify({ type: "error", data });
+}
+
 /** OpenEnv's WebSocket endpoints (`/ws`, `/mcp`) for an envtune service. */
 export function envtuneWebSocket(service: EnvtuneService): UpgradeHandler {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: service.options.maxBodyBytes });
+  const o = service.options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxBodyBytes });
   const sockets = new Set<WebSocket>();
+  const idle = idleSweeper(o.wsIdleTimeoutMs);
   return {
     handle(req, socket, head) {
       let url: URL;
@@ -253,6 +339,7 @@ export function envtuneWebSocket(service: EnvtuneService): UpgradeHandler {
         return refuseUpgrade(socket, 400, "Bad Request");
       }
       const path = url.pathname;
+      if (refuseByGuard(req, socket, o)) return;
       if (path !== "/ws" && path !== "/mcp") return refuseUpgrade(socket, 404, "Not Found");
       if (service.draining) return refuseUpgrade(socket, 503, "Service Unavailable", JSON.stringify(serverError("SHUTTING_DOWN", "The server is shutting down.", "Retry against another server.").toJSON()));
       const query = url.searchParams.get("access_token");
@@ -263,20 +350,23 @@ export function envtuneWebSocket(service: EnvtuneService): UpgradeHandler {
       wss.handleUpgrade(req, socket, head, (ws) => {
         sockets.add(ws);
         ws.on("error", () => ws.terminate());
+        // Replies are made by this client's own requests: while it does not read them, do not read its requests either.
+        const send = backpressured(ws, o.wsMaxBufferedBytes, () => ws.pause(), () => ws.resume());
         let conn;
         try {
-          conn = openWsConnection(service, { send: (t) => ws.readyState === ws.OPEN && ws.send(t), close: (c, r) => ws.close(c, r) }, path);
+          conn = openWsConnection(service, { send: (t) => send(t), close: (c, r) => ws.close(c, r) }, path);
         } catch (e) {
           const se = e instanceof ServerError ? e : toServerError(e);
-          const data = { message: se.message, code: se.code, ...(se.details && typeof se.details === "object" ? (se.details as object) : {}) };
-          ws.send(path === "/mcp" ? JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message: se.message, data: { code: se.code } } }) : JSON.stringify({ type: "error", data }));
+          ws.send(wsErrorFrame(path, se));
           ws.close(1013, se.code);
           sockets.delete(ws);
           return;
         }
+        idle.watch(ws);
         const c = conn;
         ws.on("message", (data, isBinary) => {
           const text = isBinary ? Buffer.from(data as Buffer).toString("utf8") : data.toString();
+          if (jsonTooDeep(text, o.maxJsonDepth)) return send(wsErrorFrame(path, tooDeepError(o.maxJsonDepth)));
           c.onMessage(text);
         });
         ws.on("close", () => {
@@ -286,6 +376,7 @@ export function envtuneWebSocket(service: EnvtuneService): UpgradeHandler {
       });
     },
     closeAll(code, reason) {
+      idle.stop();
       for (const ws of sockets) ws.close(code, reason);
       for (const ws of sockets) setTimeout(() => ws.terminate(), 1000).unref();
     },

@@ -26,6 +26,23 @@ export const serverOptionsSchema = z
     maxTranscriptBytes: z.number().int().min(1024).default(1024 * 1024),
     /** Per-request limit (ms) for reading the body and handling it; `REQUEST_TIMEOUT` after. */
     requestTimeoutMs: z.number().int().min(1).default(30_000),
+    /** Deepest JSON nesting a body or WebSocket message may have before `VALIDATION_ERROR`. */
+    maxJsonDepth: z.number().int().min(8).default(512),
+    /**
+     * Origins (`https://app.example`) allowed besides loopback ones; `*` = any. Browsers send
+     * `Origin`, other clients do not, so this keeps web pages from driving the server.
+     */
+    allowOrigins: z.array(z.string().min(1)).default([]),
+    /** `Host` names allowed besides loopback ones (DNS-rebinding protection); `*` = any. */
+    allowHosts: z.array(z.string().min(1)).default([]),
+    /** A WebSocket that sends nothing for this long is closed (ms, close code 4408); 0 = never. */
+    wsIdleTimeoutMs: z.number().int().min(0).default(60_000),
+    /**
+     * Bytes of replies a WebSocket may have queued unread before the server stops reading its
+     * requests; past twice this it is closed (code 1008). A client that never reads cannot make
+     * the server buffer without bound.
+     */
+    wsMaxBufferedBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
     /** Bearer token every endpoint but `/health` requires; unset = no authentication. */
     token: z.string().min(1).optional(),
     /** How long graceful shutdown waits for requests in flight (ms). */
