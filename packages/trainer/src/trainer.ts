@@ -34,7 +34,7 @@ import { formatStageCurve, stageCurves } from "./curves.ts";
 import { promotionDecision, type ValPoint } from "./plateau.ts";
 import { silentProgress, type ProgressSink } from "./progress.ts";
 import { writeReport } from "./report.ts";
-import { RunDir } from "./run-dir.ts";
+import { RunDir, runDirFault } from "./run-dir.ts";
 import { runEpisodes, type EpisodeResult, type EpisodeSpec, type EpisodeWorld } from "./rollout.ts";
 import { holdOutScenarios } from "./validation-set.ts";
 import { mean } from "./stats.ts";
@@ -45,6 +45,8 @@ export interface TrainOptions {
   outDir: string;
   /** Continue the run in `outDir` from its last checkpoint. */
   resume?: boolean;
+  /** Start a new run in a folder that holds files envtune did not write (its own file names are overwritten). */
+  force?: boolean;
   /** BFCL data directory override. */
   dataDir?: string;
   progress?: ProgressSink;
@@ -501,26 +503,47 @@ function fmtStats(m: Record<string, unknown>, lastVal: number | undefined): stri
   return parts.join(" | ");
 }
 
-/** Runs (or resumes) a training run to the end: curriculum, checkpoints, final evaluation and report. */
+/**
+ * Runs (or resumes) a training run to the end: curriculum, checkpoints, final evaluation and report.
+ * The run directory is checked before anything is written and locked while this process trains.
+ */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const run = new RunDir(opts.outDir);
+  if (opts.resume) {
+    if (!existsSync(run.path("config.json"))) throw trainerError("NOT_A_RUN", `${opts.outDir} has no config.json.`, "Pass the directory of a run started by `envtune train` to --resume.");
+  } else {
+    if (existsSync(run.path("config.json")) || (existsSync(run.dir) && readdirSync(run.dir).some((f) => f.startsWith("checkpoint")))) {
+      throw trainerError("RUN_EXISTS", `${opts.outDir} already holds a run.`, "Use --resume to continue it, or choose another --out directory.");
+    }
+    const foreign = run.foreignEntries();
+    if (foreign.length && !opts.force) {
+      throw trainerError("RUN_DIR_NOT_EMPTY", `${opts.outDir} holds files envtune did not write (${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? ", ..." : ""}).`, "Choose an empty or new --out directory, or pass --force to write the run beside them (envtune's own file names are overwritten).");
+    }
+  }
+  run.ensure();
+  run.lock();
+  try {
+    return await trainLocked(run, opts);
+  } catch (e) {
+    throw runDirFault(e, run.dir) ?? e;
+  } finally {
+    run.unlock();
+  }
+}
+
+async function trainLocked(run: RunDir, opts: TrainOptions): Promise<TrainResult> {
   const progress = opts.progress ?? silentProgress;
   const log = (s: string) => progress.line(s);
-  const run = new RunDir(opts.outDir);
   let config: TrainConfig;
   let resumeDir: string | undefined;
   if (opts.resume) {
-    if (!existsSync(run.path("config.json"))) throw trainerError("NOT_A_RUN", `${opts.outDir} has no config.json.`, "Pass the directory of a run started by `envtune train` to --resume.");
     config = parseTrainConfig(run.readJson<unknown>("config.json"));
     resumeDir = run.checkpointDir();
   } else {
     if (!opts.config) throw trainerError("NO_CONFIG", "No training configuration was given.", "Pass a config (e.g. presetConfig('default')).");
     config = opts.config;
-    if (existsSync(run.dir) && readdirSync(run.dir).some((f) => f === "config.json" || f.startsWith("checkpoint"))) {
-      throw trainerError("RUN_EXISTS", `${opts.outDir} already holds a run.`, "Use --resume to continue it, or choose another --out directory.");
-    }
   }
   const s = await setup(config, opts.dataDir, log);
-  run.ensure();
   const t = new Trainer(run, s, progress);
   if (resumeDir) {
     await t.loadCheckpoint(resumeDir);
