@@ -2,7 +2,9 @@
  * Production behaviour: capacity, idle TTL, size limits, timeouts, bearer auth, structured logs,
  * graceful shutdown.
  */
+import { Agent, request as httpRequest } from "node:http";
 import { connect } from "node:net";
+import { serveFetch } from "@envtune/server";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { call, startServer, type TestServer } from "./helpers.ts";
@@ -166,6 +168,29 @@ describe("per-action and per-session bounds (every action format)", () => {
   });
 });
 
+describe("server-wide transcript budget", () => {
+  it("refuses steps with CAPACITY_REACHED while all transcripts together pass maxTotalTranscriptBytes, and steps again once sessions close", async () => {
+    const s = await server({ maxTranscriptBytes: 64 * 1024, maxTotalTranscriptBytes: 24 * 1024 });
+    const create = async () => (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_3", config: { actionFormat: "python", maxActionsPerTurn: 1000 } })).body.session_id as string;
+    const step = (id: string) => call(s.url + `/v1/sessions/${id}/step`, "POST", { message: `[echo(content='${"b".repeat(4000)}', file_name='f.txt')]` });
+    const a = await create();
+    const b = await create();
+    let refused: Awaited<ReturnType<typeof step>> | undefined;
+    for (let i = 0; i < 20 && !refused; i++) {
+      for (const id of [a, b]) {
+        const r = await step(id);
+        if (r.status !== 200) refused = r;
+      }
+    }
+    expect(refused?.status).toBe(503);
+    expect(refused?.body.error.code).toBe("CAPACITY_REACHED");
+    expect(refused?.body.error.details.max_total_transcript_bytes).toBe(24 * 1024);
+    await call(s.url + `/v1/sessions/${a}`, "DELETE");
+    await call(s.url + `/v1/sessions/${b}`, "DELETE");
+    expect((await step(await create())).status).toBe(200);
+  });
+});
+
 describe("WebSocket flow control", () => {
   it("stops reading from a client that does not read its replies, and closes it (1008) before buffering without bound", async () => {
     const s = await server({ wsMaxBufferedBytes: 64 * 1024 });
@@ -208,6 +233,63 @@ describe("WebSocket flow control", () => {
     } finally {
       clearInterval(pinger);
       live.ws.close();
+    }
+  });
+});
+
+describe("accept() under saturation", () => {
+  it("a new connection is served while hundreds of queued requests wait (Node alone serves it after all of them)", async () => {
+    const order: string[] = [];
+    let freshStarted = false;
+    let url = "";
+    const fresh = () =>
+      new Promise<void>((resolve) => {
+        const req = httpRequest(url + "/health", { agent: false, headers: { connection: "close" } }, (res) => {
+          res.resume();
+          res.on("end", () => {
+            order.push("fresh");
+            resolve();
+          });
+        });
+        req.end();
+      });
+    let freshDone: Promise<void> = Promise.resolve();
+    const handler = async (req: Request) => {
+      if (new URL(req.url).pathname === "/work") {
+        // The first queued request opens a fresh connection: it is accepted on the next poll.
+        if (!freshStarted) {
+          freshStarted = true;
+          freshDone = fresh();
+        }
+        const t = performance.now();
+        while (performance.now() - t < 2) {
+          // a step's worth of CPU
+        }
+      }
+      return new Response("{}", { headers: { "content-type": "application/json" } });
+    };
+    const running = await serveFetch(handler, { port: 0, maxBodyBytes: 1024 });
+    url = running.url;
+    const agent = new Agent({ keepAlive: true, maxSockets: 300 });
+    const get = (path: string) =>
+      new Promise<void>((resolve, reject) => {
+        const req = httpRequest(url + path, { agent, method: "POST", headers: { "content-type": "application/json", "content-length": "2" } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve());
+        });
+        req.on("error", reject);
+        req.end("{}");
+      });
+    try {
+      // 300 open keep-alive connections, then one request on each at once.
+      await Promise.all(Array.from({ length: 300 }, () => get("/warm")));
+      await Promise.all(Array.from({ length: 300 }, () => get("/work").then(() => void order.push("work"))));
+      await freshDone;
+      expect(order.indexOf("fresh")).toBeGreaterThanOrEqual(0);
+      expect(order.indexOf("fresh")).toBeLessThan(150);
+    } finally {
+      agent.destroy();
+      await running.close(100);
     }
   });
 });

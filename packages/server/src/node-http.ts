@@ -36,6 +36,11 @@ export interface NodeServeOptions {
   requestTimeoutMs?: number;
   /** Default wait for requests in flight on `close()` (ms). */
   shutdownGraceMs?: number;
+  /**
+   * Handler work per event-loop iteration (ms) before the loop polls (and accepts) again; see
+   * {@link fairScheduler}. Default 5; 0 runs every handler at once (Node's default behaviour).
+   */
+  turnBudgetMs?: number;
   log?: Logger;
   /**
    * Upgrade handler for WebSocket paths; `attachEnvtuneWebSocket` gives OpenEnv `/ws` and `/mcp`.
@@ -53,6 +58,47 @@ export interface UpgradeHandler {
   closeAll(code: number, reason: string): void;
 }
 
+/**
+ * Runs jobs (request handlers) in turns of about `budgetMs` per event-loop iteration.
+ *
+ * Under saturation libuv accepts few new connections per loop iteration (measured: one), and Node
+ * runs every request that became readable in an iteration before polling again, so with a thousand
+ * busy keep-alive clients an iteration lasts seconds, the listen queue grows, and a liveness probe
+ * or a reconnecting trainer waits for tens of seconds (a bare `node:http` server with the same work
+ * per request behaves the same; see `npm run bench`). Bounding the work per iteration keeps the
+ * loop polling, and so accepting, many times a second. `priority` jobs (liveness probes) go first.
+ */
+export function fairScheduler(budgetMs = 5): { run<T>(job: () => Promise<T>, priority?: boolean): Promise<T> } {
+  const queue: Array<() => Promise<unknown>> = [];
+  let active = false;
+  const turn = async () => {
+    const t0 = performance.now();
+    // Resolves in the next iteration: a job waiting for I/O is left to finish on its own then.
+    const nextIteration = new Promise<void>((r) => setImmediate(r));
+    while (queue.length && performance.now() - t0 < budgetMs) {
+      const job = queue.shift()!;
+      await Promise.race([job().then(noop, noop), nextIteration]);
+    }
+    if (queue.length) setImmediate(() => void turn());
+    else active = false;
+  };
+  return {
+    run(job, priority = false) {
+      return new Promise((resolve, reject) => {
+        const wrapped = () => job().then(resolve, reject);
+        if (priority) queue.unshift(wrapped);
+        else queue.push(wrapped);
+        if (!active) {
+          active = true;
+          setImmediate(() => void turn());
+        }
+      });
+    },
+  };
+}
+
+function noop(): void {}
+
 /** Serves a Fetch handler over `node:http`; resolves once listening. */
 export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? "127.0.0.1";
@@ -60,6 +106,7 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
   let inFlight = 0;
   let draining = false;
   let idle: (() => void) | undefined;
+  const turns = opts.turnBudgetMs === 0 ? undefined : fairScheduler(opts.turnBudgetMs ?? 5);
   const server = createServer(
     {
       requestTimeout,
@@ -77,7 +124,7 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
         return;
       }
       inFlight++;
-      void handleNode(handler, req, res, opts.maxBodyBytes, opts.log).finally(() => {
+      void handleNode(handler, req, res, opts.maxBodyBytes, opts.log, turns).finally(() => {
         inFlight--;
         if (inFlight === 0) idle?.();
       });
@@ -131,7 +178,7 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
   return { url, port, server, close };
 }
 
-async function handleNode(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, maxBody: number | undefined, log?: Logger): Promise<void> {
+async function handleNode(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, maxBody: number | undefined, log?: Logger, turns?: ReturnType<typeof fairScheduler>): Promise<void> {
   let response: Response;
   try {
     const method = req.method ?? "GET";
@@ -147,7 +194,7 @@ async function handleNode(handler: FetchHandler, req: IncomingMessage, res: Serv
     }
     const request = toRequest(req, body);
     if (body !== undefined) BODY_TEXT.set(request, body.toString("utf8"));
-    response = await handler(request);
+    response = turns ? await turns.run(() => handler(request), req.url === "/health") : await handler(request);
   } catch (e) {
     const se = toServerError(e);
     log?.error("transport failure", { error: e });

@@ -24,6 +24,12 @@ export const serverOptionsSchema = z
      * would pass it gets `TRANSCRIPT_TOO_LARGE`; tool results that pass it truncate the episode.
      */
     maxTranscriptBytes: z.number().int().min(1024).default(1024 * 1024),
+    /**
+     * Most transcript bytes all sessions together may hold; past it steps answer `CAPACITY_REACHED`
+     * until sessions close. Default: 1/8 of the V8 heap limit, so that the heap they cost (about
+     * 3 bytes per transcript byte, measured) stays under half the heap.
+     */
+    maxTotalTranscriptBytes: z.number().int().min(1024).optional(),
     /** Per-request limit (ms) for reading the body and handling it; `REQUEST_TIMEOUT` after. */
     requestTimeoutMs: z.number().int().min(1).default(30_000),
     /** Deepest JSON nesting a body or WebSocket message may have before `VALIDATION_ERROR`. */
@@ -45,6 +51,12 @@ export const serverOptionsSchema = z
     wsMaxBufferedBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
     /** Bearer token every endpoint but `/health` requires; unset = no authentication. */
     token: z.string().min(1).optional(),
+    /**
+     * Handler work per event-loop iteration (ms) before the server polls its sockets, and accepts
+     * new connections, again; 0 = Node's default (every ready request at once, which starves
+     * `accept()` under saturation).
+     */
+    turnBudgetMs: z.number().min(0).default(5),
     /** How long graceful shutdown waits for requests in flight (ms). */
     shutdownGraceMs: z.number().int().min(0).default(10_000),
     /** Log level of the structured JSON log. */
