@@ -148,7 +148,7 @@ export class Episode {
   private lastReward = 0;
   private syntheticIds = 0;
   private readonly limits: EpisodeLimits;
-  private transcriptBytes = 0;
+  private bytesHeld = 0;
 
   constructor(opts: EpisodeOptions) {
     this.entry = opts.entry;
@@ -163,6 +163,11 @@ export class Episode {
       }
       this.reveals.set(t, [...(this.reveals.get(t) ?? []), ...names]);
     }
+  }
+
+  /** UTF-8 bytes of the messages after the system prompt (what `limits.maxTranscriptBytes` bounds). */
+  get transcriptBytes(): number {
+    return this.bytesHeld;
   }
 
   /** Number of user turns. */
@@ -218,7 +223,7 @@ export class Episode {
     const { messages } = this.enterTurn(0, "");
     const system: ChatMessage = { role: "system", content: this.systemText() };
     this.history = [system, ...messages];
-    this.transcriptBytes = messagesBytes(messages);
+    this.bytesHeld = messagesBytes(messages);
     const withheld: Record<string, string[]> = {};
     for (const [t, names] of this.reveals) withheld[String(t)] = [...names];
     return {
@@ -295,9 +300,9 @@ export class Episode {
       out.push(...this.observe(executed, ids));
       if (this.attempts >= this.config.maxActionsPerTurn) this.budgetExhausted(ctx);
     }
-    this.transcriptBytes += msgBytes + messagesBytes(out);
+    this.bytesHeld += msgBytes + messagesBytes(out);
     const maxBytes = this.limits.maxTranscriptBytes;
-    if (!this.finished && maxBytes !== undefined && this.transcriptBytes > maxBytes) {
+    if (!this.finished && maxBytes !== undefined && this.bytesHeld > maxBytes) {
       this.finish(ctx, { terminated: false, truncated: true, reason: "max_transcript_bytes" });
     }
     if (!this.finished && this.config.maxEpisodeSteps !== undefined && this.totalSteps >= this.config.maxEpisodeSteps) {
@@ -381,13 +386,13 @@ export class Episode {
     if (action.kind === "too_many_calls") {
       return new EnvtuneError("TOO_MANY_TOOL_CALLS", "engine", `The action has more than ${maxCalls} tool calls.`, `Send at most ${maxCalls} calls per action.`, { details: [`max_calls: ${maxCalls}`] });
     }
-    if (maxBytes !== undefined && this.transcriptBytes + msgBytes > maxBytes) {
+    if (maxBytes !== undefined && this.bytesHeld + msgBytes > maxBytes) {
       return new EnvtuneError(
         "TRANSCRIPT_TOO_LARGE",
         "engine",
-        `The episode's messages hold ${this.transcriptBytes} bytes; this ${msgBytes}-byte action would pass the limit of ${maxBytes}.`,
+        `The episode's messages hold ${this.bytesHeld} bytes; this ${msgBytes}-byte action would pass the limit of ${maxBytes}.`,
         "Send a shorter action, or end the episode and start a new one (the host sets the limit).",
-        { details: [`transcript_bytes: ${this.transcriptBytes}`, `action_bytes: ${msgBytes}`, `max_transcript_bytes: ${maxBytes}`] },
+        { details: [`transcript_bytes: ${this.bytesHeld}`, `action_bytes: ${msgBytes}`, `max_transcript_bytes: ${maxBytes}`] },
       );
     }
     return undefined;

@@ -70,6 +70,12 @@ export function checkOriginAndHost(origin: string | null | undefined, host: stri
   return undefined;
 }
 
+/** Whether request headers announce a body (HTTP/1.1: a non-zero `content-length` or a `transfer-encoding`). */
+export function announcesBody(headers: Headers): boolean {
+  const length = headers.get("content-length");
+  return headers.has("transfer-encoding") || (length !== null && length !== "0");
+}
+
 /** Why a request's body is refused for its declared type: a body must be `application/json` (or `+json`). */
 export function checkJsonContentType(contentType: string | null | undefined, hasBody: boolean): ServerError | undefined {
   // An empty body has no type to check (e.g. `POST /v1/sessions` with no parameters).

@@ -9,7 +9,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ServerError, serverError, toServerError } from "./errors.ts";
-import { checkJsonContentType, checkOriginAndHost, jsonTooDeep, tooDeepError } from "./guard.ts";
+import { announcesBody, checkJsonContentType, checkOriginAndHost, jsonTooDeep, tooDeepError } from "./guard.ts";
 import { handleJsonRpc, rpcError, RPC } from "./mcp.ts";
 import type { EnvtuneService } from "./service.ts";
 
@@ -108,7 +108,7 @@ export function checkBearer(header: string | null, token: string | undefined): b
 function hasBody(req: Request): boolean {
   const pre = BODY_TEXT.get(req);
   if (pre !== undefined) return pre.length > 0;
-  return req.body !== null && req.headers.get("content-length") !== "0";
+  return req.body !== null && announcesBody(req.headers);
 }
 
 const SESSION_PATH = /^\/v1\/sessions\/([^/]+)(\/step)?\/?$/;

@@ -14,7 +14,7 @@ import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import { serverError, toServerError } from "./errors.ts";
-import { checkJsonContentType, checkOriginAndHost, jsonTooDeep, tooDeepError, type GuardPolicy } from "./guard.ts";
+import { announcesBody, checkJsonContentType, checkOriginAndHost, jsonTooDeep, tooDeepError, type GuardPolicy } from "./guard.ts";
 import { checkBearer, errorResponse, json, readBody, type FetchHandler } from "./http.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { backpressured, refuseByGuard, refuseUpgrade, serveFetch, type RunningServer, type UpgradeHandler } from "./node-http.ts";
@@ -136,7 +136,7 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
       return errorResponse(serverError("VALIDATION_ERROR", "The request URL is malformed.", "Send an absolute URL."));
     }
     const h = req.headers;
-    const refused = checkOriginAndHost(h.get("origin"), h.get("host"), policy) ?? (req.method === "GET" || req.method === "HEAD" ? undefined : checkJsonContentType(h.get("content-type"), req.body !== null && h.get("content-length") !== "0"));
+    const refused = checkOriginAndHost(h.get("origin"), h.get("host"), policy) ?? checkJsonContentType(h.get("content-type"), announcesBody(h));
     if (refused) return errorResponse(refused);
     try {
       const path = url.pathname;
