@@ -6,7 +6,8 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { call, startServer, type TestServer } from "./helpers.ts";
+import { createDomainMcpServer } from "@envtune/server";
+import { call, environment, startServer, type TestServer } from "./helpers.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -91,6 +92,22 @@ describe("JSON bodies only", () => {
     expect((await raw(s.url + "/v1/tasks", { headers: {} })).status).toBe(200);
     const ok = await raw(s.url + "/v1/sessions", { method: "POST", headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify({ task_id: "multi_turn_base_0" }) });
     expect(ok.status).toBe(201);
+  });
+});
+
+describe("domain MCP server (envtune serve --domain)", () => {
+  it("applies the same guard in the transport", async () => {
+    const env = await environment();
+    const running = await createDomainMcpServer({ pack: env.packs.get("TravelAPI")!, logLevel: "silent" }).listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const rpc = { jsonrpc: "2.0", id: 1, method: "initialize", params: {} };
+      expect((await call(running.url + "/mcp", "POST", rpc)).status).toBe(200);
+      expect((await call(running.url + "/mcp", "POST", rpc, { origin: "https://evil.example" })).body.error.code).toBe("ORIGIN_NOT_ALLOWED");
+      expect((await raw(running.url + "/mcp", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(rpc) })).status).toBe(415);
+      expect((await raw(running.url + "/mcp", { method: "POST", headers: { host: "attacker.example", "content-type": "application/json" }, body: JSON.stringify(rpc) })).status).toBe(403);
+    } finally {
+      await running.close(100);
+    }
   });
 });
 

@@ -161,6 +161,7 @@ export function createDomainMcpServer(opts: DomainMcpOptions): DomainMcpServer {
         requestTimeoutMs: options.requestTimeoutMs,
         maxBodyBytes: options.maxBodyBytes,
         shutdownGraceMs: options.shutdownGraceMs,
+        guard: options,
         log,
         onDrain: () => {
           draining = true;

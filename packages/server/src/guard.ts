@@ -71,9 +71,8 @@ export function checkOriginAndHost(origin: string | null | undefined, host: stri
 }
 
 /** Whether request headers announce a body (HTTP/1.1: a non-zero `content-length` or a `transfer-encoding`). */
-export function announcesBody(headers: Headers): boolean {
-  const length = headers.get("content-length");
-  return headers.has("transfer-encoding") || (length !== null && length !== "0");
+export function announcesBody(contentLength: string | null | undefined, transferEncoding: string | null | undefined): boolean {
+  return (transferEncoding !== null && transferEncoding !== undefined) || (contentLength !== null && contentLength !== undefined && contentLength !== "0");
 }
 
 /** Why a request's body is refused for its declared type: a body must be `application/json` (or `+json`). */

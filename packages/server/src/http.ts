@@ -108,7 +108,7 @@ export function checkBearer(header: string | null, token: string | undefined): b
 function hasBody(req: Request): boolean {
   const pre = BODY_TEXT.get(req);
   if (pre !== undefined) return pre.length > 0;
-  return req.body !== null && announcesBody(req.headers);
+  return req.body !== null && announcesBody(req.headers.get("content-length"), req.headers.get("transfer-encoding"));
 }
 
 const SESSION_PATH = /^\/v1\/sessions\/([^/]+)(\/step)?\/?$/;

@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ServerError, serverError, toServerError } from "./errors.ts";
-import { checkOriginAndHost, jsonTooDeep, tooDeepError, type GuardPolicy } from "./guard.ts";
+import { announcesBody, checkJsonContentType, checkOriginAndHost, jsonTooDeep, tooDeepError, type GuardPolicy } from "./guard.ts";
 import { BODY_TEXT, RESPONSE_TEXT, checkBearer, type FetchHandler } from "./http.ts";
 import type { Logger } from "./log.ts";
 import { openWsConnection, WS_CLOSE } from "./openenv-ws.ts";
@@ -41,6 +41,11 @@ export interface NodeServeOptions {
    * {@link fairScheduler}. Default 5; 0 runs every handler at once (Node's default behaviour).
    */
   turnBudgetMs?: number;
+  /**
+   * Checks `Origin`, `Host` and the body's content type here, before the handler (for handlers
+   * that do not do it themselves, like the domain MCP server; `createFetchHandler` does).
+   */
+  guard?: GuardPolicy;
   log?: Logger;
   /**
    * Upgrade handler for WebSocket paths; `attachEnvtuneWebSocket` gives OpenEnv `/ws` and `/mcp`.
@@ -123,8 +128,16 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
         res.end(JSON.stringify(e.toJSON()));
         return;
       }
+      const refused = opts.guard ? (checkOriginAndHost(req.headers.origin, req.headers.host, opts.guard) ?? checkJsonContentType(req.headers["content-type"], announcesBody(req.headers["content-length"], req.headers["transfer-encoding"]))) : undefined;
+      if (refused) {
+        res.writeHead(refused.status, { "content-type": "application/json; charset=utf-8", connection: "close" });
+        res.end(JSON.stringify(refused.toJSON()));
+        return;
+      }
       inFlight++;
-      void handleNode(handler, req, res, opts.maxBodyBytes, opts.log, turns).finally(() => {
+      // Everything but HTTP parsing waits for its turn, body reading and Request building included.
+      const work = () => handleNode(handler, req, res, opts.maxBodyBytes, opts.log);
+      void (turns ? turns.run(work, (req.url ?? "").startsWith("/health")) : work()).finally(() => {
         inFlight--;
         if (inFlight === 0) idle?.();
       });
@@ -178,7 +191,7 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
   return { url, port, server, close };
 }
 
-async function handleNode(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, maxBody: number | undefined, log?: Logger, turns?: ReturnType<typeof fairScheduler>): Promise<void> {
+async function handleNode(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, maxBody: number | undefined, log?: Logger): Promise<void> {
   let response: Response;
   try {
     const method = req.method ?? "GET";
@@ -194,7 +207,7 @@ async function handleNode(handler: FetchHandler, req: IncomingMessage, res: Serv
     }
     const request = toRequest(req, body);
     if (body !== undefined) BODY_TEXT.set(request, body.toString("utf8"));
-    response = turns ? await turns.run(() => handler(request), req.url === "/health") : await handler(request);
+    response = await handler(request);
   } catch (e) {
     const se = toServerError(e);
     log?.error("transport failure", { error: e });

@@ -136,7 +136,7 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
       return errorResponse(serverError("VALIDATION_ERROR", "The request URL is malformed.", "Send an absolute URL."));
     }
     const h = req.headers;
-    const refused = checkOriginAndHost(h.get("origin"), h.get("host"), policy) ?? checkJsonContentType(h.get("content-type"), announcesBody(h));
+    const refused = checkOriginAndHost(h.get("origin"), h.get("host"), policy) ?? checkJsonContentType(h.get("content-type"), announcesBody(h.get("content-length"), h.get("transfer-encoding")));
     if (refused) return errorResponse(refused);
     try {
       const path = url.pathname;
