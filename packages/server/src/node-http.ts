@@ -130,8 +130,13 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
       }
       const refused = opts.guard ? (checkOriginAndHost(req.headers.origin, req.headers.host, opts.guard) ?? checkJsonContentType(req.headers["content-type"], announcesBody(req.headers["content-length"], req.headers["transfer-encoding"]))) : undefined;
       if (refused) {
-        res.writeHead(refused.status, { "content-type": "application/json; charset=utf-8", connection: "close" });
-        res.end(JSON.stringify(refused.toJSON()));
+        const answer = () => {
+          res.writeHead(refused.status, { "content-type": "application/json; charset=utf-8", connection: "close" });
+          res.end(JSON.stringify(refused.toJSON()));
+          res.once("finish", () => req.destroy());
+        };
+        // Read (and drop) the body first: closing on unread data resets the connection before the client reads the answer.
+        void readNodeBody(req, opts.maxBodyBytes ?? 1024 * 1024).then(answer, answer);
         return;
       }
       inFlight++;
@@ -222,8 +227,8 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
     const body = text !== undefined ? Buffer.from(text, "utf8") : Buffer.from(await response.arrayBuffer());
     const headers: Record<string, string> = {};
     response.headers.forEach((v, k) => (headers[k] = v));
-    // A body refused for its size may still be arriving; do not read it to keep the socket.
-    const drop = response.status === 413 || response.status === 408;
+    // A body refused for its size (or left unread) may still be arriving; do not read it to keep the socket.
+    const drop = response.status === 413 || response.status === 408 || headers.connection === "close";
     if (drop) headers.connection = "close";
     headers["content-length"] = String(body.byteLength);
     res.writeHead(response.status, headers);

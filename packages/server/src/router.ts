@@ -137,7 +137,14 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
     }
     const h = req.headers;
     const refused = checkOriginAndHost(h.get("origin"), h.get("host"), policy) ?? checkJsonContentType(h.get("content-type"), announcesBody(h.get("content-length"), h.get("transfer-encoding")));
-    if (refused) return errorResponse(refused);
+    if (refused) {
+      // Read (and drop) the body first: closing on unread data resets the connection before the
+      // client reads the answer. A body too large to read is left, and the connection closed.
+      const drained = req.body ? await readBody(req, maxBody).then(() => true, () => false) : true;
+      const res = errorResponse(refused);
+      if (!drained) res.headers.set("connection", "close");
+      return res;
+    }
     try {
       const path = url.pathname;
       if (path === "/health") return await health();
