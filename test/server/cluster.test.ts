@@ -3,6 +3,9 @@
  * pins every session to one process by its id; the routing key is the session id.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -174,6 +177,57 @@ describe("N server processes behind the session router", () => {
         }
       }
       expect(alive).toBe(false);
+    }
+  });
+});
+
+describe("router and single process agree; the token stays out of `ps`", () => {
+  it("gives the same 400s, 401 before a WebSocket upgrade, 403 for foreign origins, and passes the token to workers only through their environment", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "envtune-token-"));
+    const tokenFile = join(dir, "token");
+    const token = "tok-" + "7".repeat(24);
+    writeFileSync(tokenFile, token + "\n", { mode: 0o600 });
+    const { proc: p, url: u } = await startCli(["--workers", "2", "--token-file", tokenFile, "--log-level", "debug"]);
+    try {
+      const auth = { authorization: `Bearer ${token}` };
+      const h = await call(u + "/health", "GET");
+      const pids = [p.pid!, ...h.body.backends.map((b: { pid: number }) => b.pid)];
+      for (const pid of pids) expect(readFileSync(`/proc/${pid}/cmdline`, "utf8"), `pid ${pid}`).not.toContain(token);
+      expect((await call(u + "/v1/tasks?limit=1", "GET")).status).toBe(401);
+      expect((await call(u + "/v1/tasks?limit=1", "GET", undefined, auth)).status).toBe(200);
+      // A session id that is not a string is the client's mistake, not a reason to invent one.
+      const bad = await call(u + "/v1/sessions", "POST", { session_id: 123, task_id: "multi_turn_base_0" }, auth);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.code).toBe("VALIDATION_ERROR");
+      // Deep JSON: 400 whether or not the key is used, never a 500.
+      for (const key of ["config", "unused"]) {
+        const deep = "[".repeat(3000) + "]".repeat(3000);
+        const r = await call(u + "/v1/sessions", "POST", `{"task_id":"multi_turn_base_0","${key}":{"x":${deep}}}`, auth);
+        expect(r.status, key).toBe(400);
+        expect(r.body.error.code).toBe("VALIDATION_ERROR");
+      }
+      const status = (headers: Record<string, string>) =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(u.replace(/^http/, "ws") + "/ws", { headers });
+          ws.on("open", () => {
+            ws.close();
+            resolve(101);
+          });
+          ws.on("unexpected-response", (_q, res) => {
+            resolve(res.statusCode!);
+            ws.terminate();
+          });
+          ws.on("error", () => undefined);
+        });
+      expect(await status({})).toBe(401);
+      expect(await status({ ...auth, origin: "https://evil.example" })).toBe(403);
+      expect(await status(auth)).toBe(101);
+      expect((await call(u + "/v1/tasks?limit=1", "GET", undefined, { ...auth, origin: "https://evil.example" })).status).toBe(403);
+    } finally {
+      const exited = new Promise((r) => p.once("exit", r));
+      p.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

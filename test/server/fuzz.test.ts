@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { SERVER_ERROR_CODES } from "@envtune/server";
+import { SERVER_ERROR_CODES, createLogger, createSessionRouter, type RunningServer } from "@envtune/server";
 import { call, startServer, type TestServer } from "./helpers.ts";
 
 let s: TestServer;
@@ -173,6 +173,91 @@ describe("fuzzed inputs", () => {
     // Sessions the fuzzer created through MCP must not pile up past capacity unnoticed.
     const h = await call(s.url + "/v1/health", "GET");
     expect(h.body.sessions.active).toBeLessThanOrEqual(200);
+  });
+
+  it("hostile traffic to every route, direct and through the router (deep, huge, malformed, floods, foreign origins, WebSocket frames), leaves the process up and its heap bounded", async () => {
+    const routerLogs: string[] = [];
+    const router: RunningServer = await createSessionRouter({ backends: [s.url], maxBodyBytes: 64 * 1024, log: createLogger({ level: "warn", sink: (l) => routerLogs.push(l) }) }).listen({ port: 0 });
+    const heap0 = process.memoryUsage().heapUsed;
+    const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
+    const bodies = fc.oneof(
+      fc.integer({ min: 600, max: 20_000 }).map((n) => `{"task_id":"multi_turn_base_0","config":{"x":${deep(n)}}}`),
+      fc.integer({ min: 600, max: 20_000 }).map((n) => `{"message":${deep(n)}}`),
+      fc.integer({ min: 65 * 1024, max: 300 * 1024 }).map((n) => JSON.stringify({ message: "x".repeat(n) })),
+      fc.constant(JSON.stringify({ message: "[" + "pwd(),".repeat(2600) + "]" })),
+      fc.string({ maxLength: 200 }),
+      fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+      fc.constant(JSON.stringify({ session_id: 123, task_id: "multi_turn_base_0" })),
+      fc.constant('{"jsonrpc":"2.0","id":1,"method":"tools/list"'),
+    );
+    const paths = ["/v1/sessions", `/v1/sessions/${session}/step`, "/mcp", "/v1/reward", "/v1/tasks?split=ood:-TravelAPI,%20-TravelAPI", "/schema?task_id=" + "x".repeat(300), "/nope"];
+    const headers = fc.oneof(
+      fc.constant<Record<string, string>>({}),
+      fc.constant<Record<string, string>>({ "content-type": "text/plain" }),
+      fc.constant<Record<string, string>>({ origin: "https://evil.example" }),
+      fc.constant<Record<string, string>>({ "content-type": "application/json; charset=utf-8" }),
+    );
+    const wsFrames = fc.array(fc.oneof(bodies, fc.constant('{"type":"state"}'), fc.constant('{"type":"reset","data":{"task_id":"multi_turn_base_0"}}')), { minLength: 1, maxLength: 4 });
+    const internal: string[] = [];
+    const wsSession = (base: string, frames: string[]) =>
+      new Promise<void>((resolve) => {
+        const ws = new WebSocket(base.replace(/^http/, "ws") + (frames.length % 2 ? "/ws" : "/mcp"), { maxPayload: 1 << 20 });
+        const done = () => {
+          ws.terminate();
+          resolve();
+        };
+        const timer = setTimeout(done, 2000);
+        ws.on("error", () => undefined);
+        ws.on("message", (d) => {
+          const text = d.toString();
+          if (text.includes("INTERNAL_ERROR") || text.includes("-32603")) internal.push(text.slice(0, 200));
+        });
+        ws.on("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        ws.on("open", () => {
+          for (const f of frames) ws.send(f);
+          setTimeout(() => ws.close(), 50);
+        });
+      });
+    const httpCase = fc.tuple(fc.boolean(), fc.constantFrom(...paths), bodies, headers).map(([viaRouter, path, body, h]) => ({ kind: "http" as const, viaRouter, path, body, h }));
+    const wsCase = fc.tuple(fc.boolean(), wsFrames).map(([viaRouter, frames]) => ({ kind: "ws" as const, viaRouter, frames }));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof({ arbitrary: httpCase, weight: 3 }, { arbitrary: wsCase, weight: 1 }), async (c) => {
+        const base = c.viaRouter ? router.url : s.url;
+        if (c.kind === "ws") return wsSession(base, c.frames);
+        const get = c.path.startsWith("/v1/tasks") || c.path.startsWith("/schema");
+        let res: Response;
+        let text: string;
+        try {
+          res = await fetch(base + c.path, { method: get ? "GET" : "POST", headers: { "content-type": "application/json", ...c.h }, ...(get ? {} : { body: c.body }) });
+          text = await res.text();
+        } catch (e) {
+          // A body over maxBodyBytes is refused while it streams in: the server may close first.
+          if (!get && c.body.length > 64 * 1024) return;
+          throw e;
+        }
+        expect(res.status, `${c.viaRouter ? "router" : "direct"} ${c.path} ${c.body.slice(0, 60)}`).toBeLessThan(500);
+        if (res.status >= 400 && text.startsWith('{"error"')) expect(CODES.has(JSON.parse(text).error.code)).toBe(true);
+      }),
+      { numRuns: 160, seed: 1717 },
+    );
+    // Every case with a deep config, each way in, at least once (random draws may miss them).
+    for (const base of [s.url, router.url]) {
+      const r = await call(base + "/v1/sessions", "POST", `{"task_id":"multi_turn_base_0","config":{"x":${deep(3000)}}}`);
+      expect(r.status, base).toBe(400);
+      await wsSession(base, [`{"type":"reset","data":{"task_id":"multi_turn_base_0","config":{"x":${deep(3000)}}}}`]);
+    }
+    expect(internal).toEqual([]);
+    expect(noInternalErrors()).toEqual([]);
+    for (const base of [s.url, router.url]) expect((await call(base + "/health", "GET")).status).toBe(200);
+    // The documented bound for this server: its capacity (200) times the per-session worst case
+    // (README, "Limits") on top of the process's baseline; the fuzzer stays far below it.
+    const grown = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
+    expect(grown).toBeLessThan(200 * 3);
+    expect(routerLogs.filter((l) => JSON.parse(l).level === "error")).toEqual([]);
+    await router.close(100);
   });
 
   it("stays healthy and logged no internal error", async () => {

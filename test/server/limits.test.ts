@@ -2,7 +2,9 @@
  * Production behaviour: capacity, idle TTL, size limits, timeouts, bearer auth, structured logs,
  * graceful shutdown.
  */
+import { Agent, request as httpRequest } from "node:http";
 import { connect } from "node:net";
+import { serveFetch } from "@envtune/server";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { call, startServer, type TestServer } from "./helpers.ts";
@@ -107,7 +109,7 @@ describe("size limits", () => {
     const port = Number(new URL(s.url).port);
     const reply = await new Promise<string>((resolve) => {
       const sock = connect(port, "127.0.0.1", () => {
-        sock.write("POST /v1/sessions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
+        sock.write("POST /v1/sessions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
         const chunk = "x".repeat(4096);
         for (let i = 0; i < 16; i++) sock.write(`${(4096).toString(16)}\r\n${chunk}\r\n`);
       });
@@ -121,13 +123,184 @@ describe("size limits", () => {
   });
 });
 
+describe("per-action and per-session bounds (every action format)", () => {
+  it("counts Python-text, JSON-text and envelope calls against maxToolCalls before executing any", async () => {
+    const s = await server({ maxToolCalls: 8 });
+    for (const [format, text] of [
+      ["python", "[" + "pwd(),".repeat(9) + "]"],
+      ["json", JSON.stringify(Array.from({ length: 9 }, () => ({ name: "pwd", arguments: {} })))],
+      ["envelope", `<think>x</think>\n<tool_call>\n${JSON.stringify(Array.from({ length: 9 }, () => ({ name: "pwd", arguments: {} })))}\n</tool_call>`],
+    ] as const) {
+      const id = (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_3", config: { actionFormat: format } })).body.session_id;
+      const r = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: text });
+      expect(r.status, format).toBe(400);
+      expect(r.body.error.code).toBe("VALIDATION_ERROR");
+      expect(r.body.error.details.envtune_code).toBe("TOO_MANY_TOOL_CALLS");
+      expect(r.body.error.message).toMatch(/at most 8/);
+      const snap = await call(s.url + `/v1/sessions/${id}?messages=1`, "GET");
+      // Nothing ran and nothing was recorded.
+      expect(snap.body.step_count).toBe(0);
+      expect(snap.body.messages.filter((m: { role: string }) => m.role !== "system" && m.role !== "user")).toEqual([]);
+      // Exactly the limit is fine.
+      const ok = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: text.replace("pwd(),", "") .replace('{"name":"pwd","arguments":{}},', "") });
+      expect(ok.status, format).toBe(200);
+    }
+  });
+
+  it("bounds a session's transcript: an action that would pass maxTranscriptBytes is refused, results that pass it truncate the episode", async () => {
+    const s = await server({ maxTranscriptBytes: 4096 });
+    const id = (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_3", config: { actionFormat: "python" } })).body.session_id;
+    const big = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: `[echo(content='${"a".repeat(5000)}', file_name='f.txt')]` });
+    expect(big.status).toBe(413);
+    expect(big.body.error.code).toBe("TRANSCRIPT_TOO_LARGE");
+    expect(big.body.error.message).toMatch(/limit of 4096/);
+    expect((await call(s.url + `/v1/sessions/${id}`, "GET")).body.step_count).toBe(0);
+    // Small actions with results keep the transcript growing until it passes the bound.
+    let last: any;
+    for (let i = 0; i < 200; i++) {
+      last = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: "[ls(a=True), pwd()]" });
+      if (last.status !== 200 || last.body.truncated || last.body.done) break;
+    }
+    expect(last.status).toBe(200);
+    expect(last.body.truncated).toBe(true);
+    const snap = await call(s.url + `/v1/sessions/${id}`, "GET");
+    expect(snap.body.truncation_reason).toBe("max_transcript_bytes");
+  });
+});
+
+describe("server-wide transcript budget", () => {
+  it("refuses steps with CAPACITY_REACHED while all transcripts together pass maxTotalTranscriptBytes, and steps again once sessions close", async () => {
+    const s = await server({ maxTranscriptBytes: 64 * 1024, maxTotalTranscriptBytes: 24 * 1024 });
+    const create = async () => (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_3", config: { actionFormat: "python", maxActionsPerTurn: 1000 } })).body.session_id as string;
+    const step = (id: string) => call(s.url + `/v1/sessions/${id}/step`, "POST", { message: `[echo(content='${"b".repeat(4000)}', file_name='f.txt')]` });
+    const a = await create();
+    const b = await create();
+    let refused: Awaited<ReturnType<typeof step>> | undefined;
+    for (let i = 0; i < 20 && !refused; i++) {
+      for (const id of [a, b]) {
+        const r = await step(id);
+        if (r.status !== 200) refused = r;
+      }
+    }
+    expect(refused?.status).toBe(503);
+    expect(refused?.body.error.code).toBe("CAPACITY_REACHED");
+    expect(refused?.body.error.details.max_total_transcript_bytes).toBe(24 * 1024);
+    await call(s.url + `/v1/sessions/${a}`, "DELETE");
+    await call(s.url + `/v1/sessions/${b}`, "DELETE");
+    expect((await step(await create())).status).toBe(200);
+  });
+});
+
+describe("WebSocket flow control", () => {
+  it("stops reading from a client that does not read its replies, and closes it (1008) before buffering without bound", async () => {
+    const s = await server({ wsMaxBufferedBytes: 64 * 1024 });
+    const ws = new WebSocket(s.url.replace(/^http/, "ws") + "/ws");
+    await new Promise((r) => ws.once("open", r));
+    let replies = 0;
+    ws.on("message", () => replies++);
+    const closed = new Promise<number>((r) => ws.on("close", (code) => r(code)));
+    ws.send(JSON.stringify({ type: "reset", data: { task_id: "multi_turn_base_0" } }));
+    await new Promise((r) => ws.once("message", r));
+    // From here on the client reads nothing, and asks for one ~4 KB state reply after another.
+    ws.pause();
+    const n = 20_000;
+    for (let i = 0; i < n; i++) ws.send('{"type":"state"}');
+    await new Promise((r) => setTimeout(r, 1500));
+    ws.resume();
+    const code = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 10_000))]);
+    expect([1008, 1006]).toContain(code);
+    expect(replies).toBeLessThan(n);
+    // The server is fine and the slot is free again.
+    await new Promise((r) => setTimeout(r, 100));
+    const h = await call(s.url + "/health", "GET");
+    expect(h.body.sessions.active).toBe(0);
+  });
+
+  it("closes a WebSocket that sends nothing (4408) and frees its session, while a pinging client stays", async () => {
+    const s = await server({ wsIdleTimeoutMs: 300 });
+    const idle = await wsOpen(s.url + "/ws");
+    const live = await wsOpen(s.url + "/ws");
+    const pinger = setInterval(() => live.ws.ping(), 100);
+    try {
+      const t0 = Date.now();
+      const c = await idle.closed;
+      expect(c.code).toBe(4408);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect(live.ws.readyState).toBe(WebSocket.OPEN);
+      live.ws.send(JSON.stringify({ type: "reset", data: { task_id: "multi_turn_base_0" } }));
+      expect((await live.next()).type).toBe("observation");
+      expect((await call(s.url + "/health", "GET")).body.sessions.active).toBe(1);
+    } finally {
+      clearInterval(pinger);
+      live.ws.close();
+    }
+  });
+});
+
+describe("accept() under saturation", () => {
+  it("a new connection is served while hundreds of queued requests wait (Node alone serves it after all of them)", async () => {
+    const order: string[] = [];
+    let freshStarted = false;
+    let url = "";
+    const fresh = () =>
+      new Promise<void>((resolve) => {
+        const req = httpRequest(url + "/health", { agent: false, headers: { connection: "close" } }, (res) => {
+          res.resume();
+          res.on("end", () => {
+            order.push("fresh");
+            resolve();
+          });
+        });
+        req.end();
+      });
+    let freshDone: Promise<void> = Promise.resolve();
+    const handler = async (req: Request) => {
+      if (new URL(req.url).pathname === "/work") {
+        // The first queued request opens a fresh connection: it is accepted on the next poll.
+        if (!freshStarted) {
+          freshStarted = true;
+          freshDone = fresh();
+        }
+        const t = performance.now();
+        while (performance.now() - t < 2) {
+          // a step's worth of CPU
+        }
+      }
+      return new Response("{}", { headers: { "content-type": "application/json" } });
+    };
+    const running = await serveFetch(handler, { port: 0, maxBodyBytes: 1024 });
+    url = running.url;
+    const agent = new Agent({ keepAlive: true, maxSockets: 300 });
+    const get = (path: string) =>
+      new Promise<void>((resolve, reject) => {
+        const req = httpRequest(url + path, { agent, method: "POST", headers: { "content-type": "application/json", "content-length": "2" } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve());
+        });
+        req.on("error", reject);
+        req.end("{}");
+      });
+    try {
+      // 300 open keep-alive connections, then one request on each at once.
+      await Promise.all(Array.from({ length: 300 }, () => get("/warm")));
+      await Promise.all(Array.from({ length: 300 }, () => get("/work").then(() => void order.push("work"))));
+      await freshDone;
+      expect(order.indexOf("fresh")).toBeGreaterThanOrEqual(0);
+      expect(order.indexOf("fresh")).toBeLessThan(150);
+    } finally {
+      agent.destroy();
+      await running.close(100);
+    }
+  });
+});
+
 describe("timeouts", () => {
   it("answers 408 when a request body never completes", async () => {
     const s = await server({ requestTimeoutMs: 300 });
     const port = Number(new URL(s.url).port);
     const t0 = Date.now();
     const reply = await new Promise<string>((resolve) => {
-      const sock = connect(port, "127.0.0.1", () => sock.write("POST /v1/sessions HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{\"task_id\":"));
+      const sock = connect(port, "127.0.0.1", () => sock.write("POST /v1/sessions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 100\r\n\r\n{\"task_id\":"));
       let data = "";
       sock.on("data", (d) => (data += d.toString()));
       sock.on("close", () => resolve(data));
@@ -189,7 +362,7 @@ describe("graceful shutdown", () => {
     const sock = connect(port, "127.0.0.1");
     await new Promise<void>((r) => sock.once("connect", () => r()));
     sock.on("data", (d) => (inflightReply += d.toString()));
-    sock.write(`POST /v1/sessions/${id}/step HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n` + body.slice(0, 10));
+    sock.write(`POST /v1/sessions/${id}/step HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n` + body.slice(0, 10));
     await new Promise((r) => setTimeout(r, 50));
     const closing = s.close();
     await new Promise((r) => setTimeout(r, 50));

@@ -100,6 +100,24 @@ describe("POST /v1/rollouts", () => {
     expect((await call(s.url + "/v1/health", "GET")).body.sessions.active).toBe(0);
   });
 
+  it("answers 502 UPSTREAM_ERROR without the endpoint's body when the model endpoint fails", async () => {
+    const secret = createServer((_req, res) => {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("SECRET-internal-page-content");
+    });
+    await new Promise<void>((r) => secret.listen(0, "127.0.0.1", () => r()));
+    try {
+      const base = `http://127.0.0.1:${(secret.address() as AddressInfo).port}/v1`;
+      const r = await call(s.url + "/v1/rollouts", "POST", { task_id: "multi_turn_base_10", model: { base_url: base, model: "m" } });
+      expect(r.status).toBe(502);
+      expect(r.body.error.code).toBe("UPSTREAM_ERROR");
+      expect(r.body.error.details).toMatchObject({ status: 404 });
+      expect(JSON.stringify(r.body)).not.toContain("SECRET");
+    } finally {
+      await new Promise((r) => secret.close(r));
+    }
+  });
+
   it("is off unless enabled", async () => {
     const plain = await startServer({ logLevel: "warn" });
     expect((await call(plain.url + "/v1/rollouts", "POST", {})).body.error.code).toBe("NOT_FOUND");

@@ -172,3 +172,25 @@ describe("validateDatasetEntries", () => {
     expect(() => assertDatasetValid([{ id: "x", severity: "warning", code: "UNUSED_CONFIG", message: "m" }])).not.toThrow();
   });
 });
+
+describe("dataset errors", () => {
+  it("never echo the content of a file that is not a dataset (`--dataset /etc/passwd`)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "envtune-notds-"));
+    try {
+      const file = join(dir, "passwd.json");
+      writeFileSync(file, "root:x:0:0:SECRET-LINE:/root:/bin/bash\nother:x:1:1::/:/bin/sh\n");
+      let err: unknown;
+      try {
+        loadUserDataset(file);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(EnvtuneError);
+      expect((err as EnvtuneError).code).toBe("DATASET_INVALID");
+      expect((err as Error).message).toMatch(/passwd\.json:1 is not valid JSON/);
+      expect((err as Error).message).not.toMatch(/root|SECRET/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -62,10 +62,20 @@ function parseJsonLine(text: string, where: string): Record<string, unknown> {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw datasetError("DATASET_INVALID", `${where} is not valid JSON (${(e as Error).message}).`, "Write one JSON object per line (JSON lines).");
+    throw datasetError("DATASET_INVALID", `${where} is not valid JSON (${jsonErrorWithoutText(e as Error)}).`, "Write one JSON object per line (JSON lines).");
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw datasetError("DATASET_INVALID", `${where} is not a JSON object.`, "Write one JSON object per line (JSON lines).");
   return v as Record<string, unknown>;
+}
+
+/**
+ * Where JSON.parse failed, without the excerpt of the text V8 quotes: `--dataset /etc/passwd`
+ * must not print the file's first line.
+ */
+function jsonErrorWithoutText(e: Error): string {
+  const at = /position (\d+)/.exec(e.message)?.[1];
+  if (/end of JSON input/.test(e.message)) return "the line ends early";
+  return at !== undefined ? `syntax error at column ${Number(at) + 1}` : "syntax error";
 }
 
 function isGroundTruth(v: unknown): v is string[][] {

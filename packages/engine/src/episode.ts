@@ -76,12 +76,30 @@ export interface EpisodeEnv {
 
 export interface EpisodeOptions extends EpisodeEnv {
   config?: EpisodeConfigInput;
+  /** Resource limits the host sets (a server for its clients); not part of the episode config, which clients choose. */
+  limits?: EpisodeLimits;
+}
+
+/**
+ * What one episode may hold, so that a host serving untrusted actions can bound its memory. An
+ * action over a limit is refused (an `EnvtuneError`) before anything runs or is recorded.
+ */
+export interface EpisodeLimits {
+  /** Most tool calls one action may carry, in every format (text and OpenAI `tool_calls`): `TOO_MANY_TOOL_CALLS`. */
+  maxCallsPerAction?: number;
+  /**
+   * Most UTF-8 bytes the messages after the system prompt may hold. An action that alone would
+   * pass it is refused (`TRANSCRIPT_TOO_LARGE`); results that pass it truncate the episode
+   * (reason `max_transcript_bytes`).
+   */
+  maxTranscriptBytes?: number;
 }
 
 type Interpretation =
   | { kind: "parse_error"; code: string; message: string; feedback: string }
   | { kind: "turn_end"; reason: "answer" | "empty_action" | "undecodable"; text: string; undecodable?: string }
-  | { kind: "calls"; calls: ToolCall[] };
+  | { kind: "calls"; calls: ToolCall[] }
+  | { kind: "too_many_calls" };
 
 interface Executed {
   call: string;
@@ -129,10 +147,13 @@ export class Episode {
   private finished: { terminated: boolean; truncated: boolean; reason: string } | undefined;
   private lastReward = 0;
   private syntheticIds = 0;
+  private readonly limits: EpisodeLimits;
+  private bytesHeld = 0;
 
   constructor(opts: EpisodeOptions) {
     this.entry = opts.entry;
     this.env = opts;
+    this.limits = opts.limits ?? {};
     this.config = resolveEpisodeConfig(opts.config);
     this.packs = requirePacks(opts.packs, opts.entry.involvedClasses, `Entry ${opts.entry.id}`);
     for (const [k, names] of Object.entries(opts.entry.missedFunction)) {
@@ -142,6 +163,11 @@ export class Episode {
       }
       this.reveals.set(t, [...(this.reveals.get(t) ?? []), ...names]);
     }
+  }
+
+  /** UTF-8 bytes of the messages after the system prompt (what `limits.maxTranscriptBytes` bounds). */
+  get transcriptBytes(): number {
+    return this.bytesHeld;
   }
 
   /** Number of user turns. */
@@ -197,6 +223,7 @@ export class Episode {
     const { messages } = this.enterTurn(0, "");
     const system: ChatMessage = { role: "system", content: this.systemText() };
     this.history = [system, ...messages];
+    this.bytesHeld = messagesBytes(messages);
     const withheld: Record<string, string[]> = {};
     for (const [t, names] of this.reveals) withheld[String(t)] = [...names];
     return {
@@ -222,11 +249,19 @@ export class Episode {
     const events: EpisodeEvent[] = [];
     const out: ChatMessage[] = [];
     const ctx: StepContext = { events, out };
+    const idsBefore = this.syntheticIds;
     const msg = this.normalizeAssistant(input);
+    const action = this.interpret(msg);
+    const msgBytes = messagesBytes([msg]);
+    const refused = this.overLimits(action, msgBytes);
+    if (refused || action.kind === "too_many_calls") {
+      // Refused actions leave no trace, not even a synthetic call id.
+      this.syntheticIds = idsBefore;
+      throw refused!;
+    }
     this.history.push(msg);
     this.totalSteps++;
     this.actionsThisTurn++;
-    const action = this.interpret(msg);
     const ids = msg.tool_calls?.map((tc) => tc.id);
     const turn = this.turnIndex;
     if (action.kind === "parse_error") {
@@ -264,6 +299,11 @@ export class Episode {
       this.stepRecords.push({ kind: "tool_calls", executed: true, calls: executed.length, errorResults, exceptions });
       out.push(...this.observe(executed, ids));
       if (this.attempts >= this.config.maxActionsPerTurn) this.budgetExhausted(ctx);
+    }
+    this.bytesHeld += msgBytes + messagesBytes(out);
+    const maxBytes = this.limits.maxTranscriptBytes;
+    if (!this.finished && maxBytes !== undefined && this.bytesHeld > maxBytes) {
+      this.finish(ctx, { terminated: false, truncated: true, reason: "max_transcript_bytes" });
     }
     if (!this.finished && this.config.maxEpisodeSteps !== undefined && this.totalSteps >= this.config.maxEpisodeSteps) {
       this.finish(ctx, { terminated: false, truncated: true, reason: "max_episode_steps" });
@@ -340,10 +380,31 @@ export class Episode {
     return { role: "assistant", content, tool_calls };
   }
 
+  /** The error refusing an action over the host's limits, if it is. */
+  private overLimits(action: Interpretation, msgBytes: number): EnvtuneError | undefined {
+    const { maxCallsPerAction: maxCalls, maxTranscriptBytes: maxBytes } = this.limits;
+    if (action.kind === "too_many_calls") {
+      return new EnvtuneError("TOO_MANY_TOOL_CALLS", "engine", `The action has more than ${maxCalls} tool calls.`, `Send at most ${maxCalls} calls per action.`, { details: [`max_calls: ${maxCalls}`] });
+    }
+    if (maxBytes !== undefined && this.bytesHeld + msgBytes > maxBytes) {
+      return new EnvtuneError(
+        "TRANSCRIPT_TOO_LARGE",
+        "engine",
+        `The episode's messages hold ${this.bytesHeld} bytes; this ${msgBytes}-byte action would pass the limit of ${maxBytes}.`,
+        "Send a shorter action, or end the episode and start a new one (the host sets the limit).",
+        { details: [`transcript_bytes: ${this.bytesHeld}`, `action_bytes: ${msgBytes}`, `max_transcript_bytes: ${maxBytes}`] },
+      );
+    }
+    return undefined;
+  }
+
   private interpret(msg: ChatMessage): Interpretation {
     const text = msg.content ?? "";
+    const maxCalls = this.limits.maxCallsPerAction;
+    const limit = maxCalls !== undefined ? { maxCalls } : {};
     if (msg.tool_calls) {
-      const r = parseAction(msg.tool_calls, { format: "openai" });
+      const r = parseAction(msg.tool_calls, { format: "openai", ...limit });
+      if (!r.ok && r.error.code === "TOO_MANY_CALLS") return { kind: "too_many_calls" };
       if (r.ok && r.kind === "tool_calls") {
         return r.calls.length ? { kind: "calls", calls: r.calls } : { kind: "turn_end", reason: "empty_action", text };
       }
@@ -352,7 +413,8 @@ export class Episode {
       return { kind: "turn_end", reason: "undecodable", text, ...(error ? { undecodable: error.detail } : {}) };
     }
     if (this.config.actionFormat === "openai") return { kind: "turn_end", reason: "answer", text };
-    const r = parseAction(text, { format: this.config.actionFormat });
+    const r = parseAction(text, { format: this.config.actionFormat, ...limit });
+    if (!r.ok && r.error.code === "TOO_MANY_CALLS") return { kind: "too_many_calls" };
     if (r.ok) {
       // B6: an answer ends the turn; its text is never looked at for calls.
       if (r.kind === "answer") return { kind: "turn_end", reason: "answer", text: r.answer };
@@ -568,6 +630,16 @@ interface StepContext {
   events: EpisodeEvent[];
   out: ChatMessage[];
   toolsChanged?: OpenAITool[];
+}
+
+/** UTF-8 bytes of messages: content plus tool-call names and arguments (what a transcript holds). */
+function messagesBytes(messages: readonly ChatMessage[]): number {
+  let n = 0;
+  for (const m of messages) {
+    if (typeof m.content === "string") n += Buffer.byteLength(m.content);
+    for (const tc of m.tool_calls ?? []) n += Buffer.byteLength(tc.function.arguments) + Buffer.byteLength(tc.function.name) + tc.id.length;
+  }
+  return n;
 }
 
 function notReset(what: string): EnvtuneError {

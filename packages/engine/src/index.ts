@@ -4,7 +4,7 @@
  * and augmented environments, and evaluation of any policy.
  */
 export { Episode } from "./episode.ts";
-export type { EpisodeEnv, EpisodeOptions } from "./episode.ts";
+export type { EpisodeEnv, EpisodeLimits, EpisodeOptions } from "./episode.ts";
 export { PROTOCOL_PRESETS, episodeConfigSchema, resolveEpisodeConfig } from "./config.ts";
 export type { EpisodeConfig, EpisodeConfigInput } from "./config.ts";
 export {

@@ -4,6 +4,7 @@
  * (global fetch) or WebSocket (`ws`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
@@ -58,12 +59,15 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `bench/server-child.ts` in a child process (TypeScript sources through tsx). */
-export async function startServerProcess(opts: { capacity?: number; dataDir?: string } = {}): Promise<ServerProcess> {
-  const entry = fileURLToPath(new URL("./server-child.ts", import.meta.url));
+/**
+ * Starts `bench/server-child.ts` (the envtune server) or `bench/echo-child.ts` (the bare Node HTTP
+ * and WebSocket floor) in a child process (TypeScript sources through tsx).
+ */
+export async function startServerProcess(opts: { capacity?: number; dataDir?: string; echo?: boolean; turnBudgetMs?: number } = {}): Promise<ServerProcess> {
+  const entry = fileURLToPath(new URL(opts.echo ? "./echo-child.ts" : "./server-child.ts", import.meta.url));
   const child: ChildProcess = spawn(process.execPath, ["--expose-gc", ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : []), "--conditions=@envtune/source", "--import", "tsx", entry], {
     stdio: ["ignore", "pipe", "inherit", "ipc"],
-    env: { ...process.env, BENCH_CAPACITY: String(opts.capacity ?? 4096), ...(opts.dataDir ? { ENVTUNE_BFCL_DATA: opts.dataDir } : {}) },
+    env: { ...process.env, BENCH_CAPACITY: String(opts.capacity ?? 4096), ...(opts.dataDir ? { ENVTUNE_BFCL_DATA: opts.dataDir } : {}), ...(opts.turnBudgetMs !== undefined ? { BENCH_TURN_BUDGET: String(opts.turnBudgetMs) } : {}) },
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -200,6 +204,8 @@ export interface LoadOptions {
   trajectories: readonly Trajectory[];
   /** Memory probe of the server (its /v1/health or the IPC gc). */
   memory: () => Promise<MemorySample>;
+  /** The server is the echo floor: its rewards are not the trajectories'. */
+  echo?: boolean;
 }
 
 /** The server's memory (after a full GC), its CPU time so far (µs, user + system) and its live sessions. */
@@ -268,7 +274,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
           stepLat.push(performance.now() - s0);
           total += r.reward;
         }
-        if (Math.abs(total - plans[i]!.reward) > 1e-9) mismatches++;
+        if (!o.echo && Math.abs(total - plans[i]!.reward) > 1e-9) mismatches++;
       } catch {
         errors++;
         ok[i] = false;
@@ -421,4 +427,125 @@ export function gcProbe(p: ServerProcess): () => Promise<MemorySample> {
     const r = await p.gc();
     return { rss: r.memory.rss, heapUsed: r.memory.heapUsed, sessions: r.sessions, cpuUs: r.cpu.user + r.cpu.system };
   };
+}
+
+// --- saturation --------------------------------------------------------------------------------
+
+export interface SaturationOptions {
+  url: string;
+  /** Keep-alive clients stepping without pause (create, step to the end, delete, again). */
+  sessions: number;
+  trajectories: readonly Trajectory[];
+  /** Requests on fresh connections (GET /health, one connection each) sent while saturated. */
+  fresh: number;
+  /** Over how long the fresh requests are spread (ms). */
+  spreadMs?: number;
+  /** Give up on a fresh request after this long (ms); it counts as a timeout. */
+  timeoutMs?: number;
+}
+
+export interface SaturationResult {
+  sessions: number;
+  fresh: number;
+  fresh_ok: number;
+  fresh_timeouts: number;
+  fresh_p50_ms: number;
+  fresh_p99_ms: number;
+  fresh_max_ms: number;
+  /** Deepest accept queue of the listening socket seen (Recv-Q in `ss -lnt`: connections the kernel completed and the server has not accepted). */
+  accept_queue_max: number;
+  /** Steps the saturating clients made per second meanwhile. */
+  load_steps_per_s: number;
+}
+
+/**
+ * What a liveness probe or a reconnecting trainer sees while `sessions` clients keep the server
+ * busy: the latency of requests on fresh connections, and the listening socket's accept queue.
+ */
+export async function runSaturation(o: SaturationOptions): Promise<SaturationResult> {
+  const port = Number(new URL(o.url).port);
+  let stop = false;
+  let steps = 0;
+  const loop = async (i: number) => {
+    const t = o.trajectories[i % o.trajectories.length]!;
+    for (let round = 0; !stop; round++) {
+      const c = httpClient(o.url);
+      try {
+        await c.create(t, `sat-${i}-${round}-${Date.now()}`);
+        for (const a of t.actions) {
+          if (stop) break;
+          await c.step(a);
+          steps++;
+        }
+        await c.close();
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  };
+  const clients = Array.from({ length: o.sessions }, (_, i) => loop(i));
+  // Let every client get its connection and the server its backlog of work.
+  await new Promise((r) => setTimeout(r, 2000));
+  let queueMax = 0;
+  const sampler = setInterval(() => (queueMax = Math.max(queueMax, acceptQueue(port))), 50);
+  const t0 = performance.now();
+  const steps0 = steps;
+  const spread = o.spreadMs ?? 2000;
+  const timeoutMs = o.timeoutMs ?? 60_000;
+  const lat: number[] = [];
+  let timeouts = 0;
+  await Promise.all(
+    Array.from({ length: o.fresh }, async (_, k) => {
+      await new Promise((r) => setTimeout(r, (k * spread) / o.fresh));
+      const s0 = performance.now();
+      const ok = await freshGet(o.url + "/health", timeoutMs);
+      if (ok) lat.push(performance.now() - s0);
+      else timeouts++;
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const loadSteps = steps - steps0;
+  clearInterval(sampler);
+  stop = true;
+  await Promise.all(clients);
+  lat.sort((a, b) => a - b);
+  return {
+    sessions: o.sessions,
+    fresh: o.fresh,
+    fresh_ok: lat.length,
+    fresh_timeouts: timeouts,
+    fresh_p50_ms: round(percentile(lat, 50)),
+    fresh_p99_ms: round(percentile(lat, 99)),
+    fresh_max_ms: round(lat[lat.length - 1] ?? 0),
+    accept_queue_max: queueMax,
+    load_steps_per_s: round(loadSteps / seconds, 1),
+  };
+}
+
+/** One GET on a connection of its own (no agent, `connection: close`); false on error or timeout. */
+function freshGet(url: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent: false, headers: { connection: "close" }, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on("end", () => resolve((res.statusCode ?? 0) < 500));
+      res.on("error", () => resolve(false));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(false));
+    req.end();
+  });
+}
+
+/** The accept queue (rx_queue of the LISTEN entry in /proc/net/tcp) of a local port; 0 where unreadable. */
+function acceptQueue(port: number): number {
+  try {
+    const hex = port.toString(16).toUpperCase().padStart(4, "0");
+    for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n")) {
+      const f = line.trim().split(/\s+/);
+      if (f[1]?.endsWith(`:${hex}`) && f[3] === "0A") return parseInt(f[4]!.split(":")[1]!, 16);
+    }
+  } catch {
+    // Not Linux.
+  }
+  return 0;
 }

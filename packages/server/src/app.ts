@@ -48,6 +48,7 @@ export function createEnvtuneServer(env: BfclEnvironment, opts: EnvtuneServerOpt
         requestTimeoutMs: options.requestTimeoutMs,
         maxBodyBytes: options.maxBodyBytes,
         shutdownGraceMs: options.shutdownGraceMs,
+        turnBudgetMs: options.turnBudgetMs,
         log,
         upgrade: envtuneWebSocket(service),
         onDrain: () => {

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Logger } from "./log.ts";
 import type { RunningServer } from "./node-http.ts";
-import { createSessionRouter } from "./router.ts";
+import { createSessionRouter, type SessionRouterOptions } from "./router.ts";
 
 export interface WorkerSet {
   /** Current URL of each worker slot (a restarted worker has a new one). */
@@ -157,7 +157,7 @@ export async function spawnWorkers(opts: SpawnWorkersOptions): Promise<WorkerSet
 }
 
 /** N workers plus the router; `close()` stops the router and then the workers. A crashed worker is restarted and its slot re-pointed. */
-export async function startCluster(opts: SpawnWorkersOptions & { port?: number; host?: string }): Promise<{ router: RunningServer; workers: WorkerSet; close(): Promise<void> }> {
+export async function startCluster(opts: SpawnWorkersOptions & { port?: number; host?: string; router?: Omit<SessionRouterOptions, "backends"> }): Promise<{ router: RunningServer; workers: WorkerSet; close(): Promise<void> }> {
   let onRestart: (i: number, url: string) => void = () => {};
   const workers = await spawnWorkers({
     ...opts,
@@ -166,7 +166,7 @@ export async function startCluster(opts: SpawnWorkersOptions & { port?: number; 
       opts.onRestart?.(i, url, pid);
     },
   });
-  const sessionRouter = createSessionRouter({ backends: workers.urls, ...(opts.log ? { log: opts.log } : {}) });
+  const sessionRouter = createSessionRouter({ ...opts.router, backends: workers.urls, ...(opts.log ? { log: opts.log } : {}) });
   onRestart = (i, url) => sessionRouter.setBackend(i, url);
   const router = await sessionRouter.listen({
     ...(opts.port !== undefined ? { port: opts.port } : {}),

@@ -162,6 +162,7 @@ export function createDomainMcpServer(opts: DomainMcpOptions): DomainMcpServer {
         requestTimeoutMs: options.requestTimeoutMs,
         maxBodyBytes: options.maxBodyBytes,
         shutdownGraceMs: options.shutdownGraceMs,
+        guard: options,
         log,
         onDrain: () => {
           draining = true;

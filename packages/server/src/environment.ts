@@ -5,7 +5,7 @@
  */
 import { resolveDomainPacks, type DomainPack } from "@envtune/core";
 import { assertDataSourceValid, getSplit, listSplits, loadDataSource, type BfclDataset, type BfclEntry, type DatasetSplit, type SplitSpecInput } from "@envtune/bfcl-data";
-import { Episode, type EpisodeConfigInput, type OpenAITool } from "@envtune/engine";
+import { Episode, type EpisodeConfigInput, type EpisodeLimits, type OpenAITool } from "@envtune/engine";
 import { serverError } from "./errors.ts";
 import { PAPER_STAGES, mergeEpisodeConfig, parseStages, type StageSpec, type StageSpecInput } from "./stages.ts";
 
@@ -36,6 +36,8 @@ export interface EpisodeRequest {
   stage?: string;
   /** Episode settings over the stage's (field by field). */
   config?: EpisodeConfigInput;
+  /** The host's resource limits (the server's, not the client's). */
+  limits?: EpisodeLimits;
 }
 
 export interface BfclEnvironmentOptions {
@@ -63,7 +65,7 @@ export class BfclEnvironment {
     const split = getSplit(opts.split ?? "paper", this.dataset);
     // A spec is known by its name from here on (GET /v1/tasks?split=<name> finds it).
     this.split = split.name;
-    this.splits.set(split.name, split);
+    this.splits.set(canonicalSplitKey(split.name), split);
     this.stages = parseStages(opts.stages ?? PAPER_STAGES);
     this.defaultConfig = opts.defaultConfig ?? {};
     this.playable = this.dataset.entries.filter((e) => e.involvedClasses.every((c) => this.packs.has(c)));
@@ -100,6 +102,7 @@ export class BfclEnvironment {
       constants: this.dataset.longContext,
       funcDocs: this.dataset.funcDocs,
       config: this.episodeConfig(req.stage, req.config),
+      ...(req.limits ? { limits: req.limits } : {}),
     });
   }
 
@@ -128,7 +131,7 @@ export class BfclEnvironment {
   splitNames(): Array<{ name: string; description: string }> {
     const named = listSplits(this.dataset).map((s) => ({ name: s.name, description: s.description }));
     // A default given as a spec has no entry among the named splits; list it so clients can ask for it.
-    const def = this.splits.get(this.split)!;
+    const def = this.getSplit(this.split);
     const extra = named.some((n) => n.name === def.name) ? [] : [{ name: def.name, description: `${def.description} ${JSON.stringify(def.spec)}` }];
     return [{ name: "all", description: "Every task whose domains are installed (parts do not apply)." }, ...extra, ...named];
   }
@@ -147,14 +150,38 @@ export class BfclEnvironment {
     return out;
   }
 
+  /**
+   * The split of a name, cached under its canonical spelling (so `ood:-A,-A`, ` ood:-A` and
+   * `ood:-B,-A` / `ood:-A,-B` share one entry) and at most {@link SPLIT_CACHE_SIZE} entries, least
+   * recently used out first: clients choose these strings, so they must not grow the cache.
+   */
   private getSplit(name: string): DatasetSplit {
-    let s = this.splits.get(name);
-    if (!s) {
+    const key = canonicalSplitKey(name);
+    let s = this.splits.get(key);
+    if (s) {
+      this.splits.delete(key);
+    } else {
       s = getSplit(name, this.dataset);
-      this.splits.set(name, s);
+    }
+    this.splits.set(key, s);
+    // The default split stays: it is listed and stages draw from it.
+    for (const k of this.splits.keys()) {
+      if (this.splits.size <= SPLIT_CACHE_SIZE) break;
+      if (k !== canonicalSplitKey(this.split)) this.splits.delete(k);
     }
     return s;
   }
+}
+
+/** Splits a server keeps built; the named ones and a few OOD combinations fit. */
+export const SPLIT_CACHE_SIZE = 32;
+
+/** A split name's cache key: trimmed, and an OOD name's classes deduplicated and sorted (they hold out the same scenarios). */
+export function canonicalSplitKey(name: string): string {
+  const n = name.trim();
+  if (!n.startsWith("ood:")) return n;
+  const classes = [...new Set(n.slice(4).split(",").map((c) => c.trim()))].sort();
+  return "ood:" + classes.join(",");
 }
 
 function gtCalls(e: BfclEntry): number {

@@ -28,12 +28,18 @@ export const SERVER_ERROR_CODES = {
   EPISODE_DONE: { http: 409, rpc: -32000 },
   TASK_NOT_FOUND: { http: 404, rpc: -32602 },
   UNAUTHORIZED: { http: 401, rpc: -32001 },
+  /** A browser `Origin` that is neither loopback nor on `allowOrigins`. */
+  ORIGIN_NOT_ALLOWED: { http: 403, rpc: -32001 },
+  /** A `Host` that is neither loopback nor on `allowHosts` (DNS rebinding). */
+  HOST_NOT_ALLOWED: { http: 403, rpc: -32001 },
   NOT_FOUND: { http: 404, rpc: -32601 },
   METHOD_NOT_ALLOWED: { http: 405, rpc: -32601 },
   UNSUPPORTED_MEDIA_TYPE: { http: 415, rpc: -32600 },
   PAYLOAD_TOO_LARGE: { http: 413, rpc: -32600 },
   /** One assistant message (content or tool calls) is over `maxMessageBytes`. */
   MESSAGE_TOO_LARGE: { http: 413, rpc: -32602 },
+  /** A session's transcript would pass `maxTranscriptBytes`. */
+  TRANSCRIPT_TOO_LARGE: { http: 413, rpc: -32602 },
   REQUEST_TIMEOUT: { http: 408, rpc: -32000 },
   SHUTTING_DOWN: { http: 503, rpc: -32000 },
   /** A backend behind the session router did not answer. */
@@ -72,6 +78,8 @@ const ENVTUNE_CODE_MAP: Readonly<Record<string, ServerErrorCode>> = {
   EPISODE_DONE: "EPISODE_DONE",
   EPISODE_NOT_STARTED: "SESSION_ERROR",
   BAD_ACTION: "VALIDATION_ERROR",
+  TOO_MANY_TOOL_CALLS: "VALIDATION_ERROR",
+  TRANSCRIPT_TOO_LARGE: "TRANSCRIPT_TOO_LARGE",
   INVALID_EPISODE_CONFIG: "FACTORY_ERROR",
   INVALID_REWARD_SPEC: "FACTORY_ERROR",
   BAD_REWARD_SPEC: "FACTORY_ERROR",

@@ -13,6 +13,7 @@ import { ServerError, serverError, toServerError } from "./errors.ts";
 import { handleMcpHttp } from "./mcp-http.ts";
 import { openapiDocument } from "./openapi.ts";
 import { httpReset, httpState, httpStep } from "./openenv-http.ts";
+import { announcesBody, checkJsonContentType, checkOriginAndHost, jsonTooDeep, tooDeepError } from "./guard.ts";
 import type { EnvtuneService } from "./service.ts";
 
 export type FetchHandler = (req: Request) => Promise<Response>;
@@ -85,8 +86,10 @@ function tooLargeBody(max: number): ServerError {
   return serverError("PAYLOAD_TOO_LARGE", `The request body is over ${max} bytes.`, "Send a smaller body, or start the server with a larger `maxBodyBytes`.");
 }
 
-export function parseJsonText(text: string): unknown {
+/** Parses a JSON body; deeper than `maxDepth` is a `VALIDATION_ERROR` (before it can overflow a stack). */
+export function parseJsonText(text: string, maxDepth = 512): unknown {
   if (text.trim() === "") return {};
+  if (jsonTooDeep(text, maxDepth)) throw tooDeepError(maxDepth);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -104,6 +107,13 @@ export function checkBearer(header: string | null, token: string | undefined): b
   return timingSafeEqual(a, b);
 }
 
+/** Whether a request carries a non-empty body (the transport's pre-read text, else the stream and its length). */
+function hasBody(req: Request): boolean {
+  const pre = BODY_TEXT.get(req);
+  if (pre !== undefined) return pre.length > 0;
+  return req.body !== null && announcesBody(req.headers.get("content-length"), req.headers.get("transfer-encoding"));
+}
+
 const SESSION_PATH = /^\/v1\/sessions\/([^/]+)(\/step)?\/?$/;
 const NEVER_ABORTED = new AbortController().signal;
 
@@ -117,7 +127,7 @@ export function createFetchHandler(service: EnvtuneService, opts: FetchHandlerOp
     const method = req.method.toUpperCase();
     const body = async (): Promise<{ value: unknown; text: string }> => {
       const text = await readBody(req, o.maxBodyBytes);
-      return { value: parseJsonText(text), text };
+      return { value: parseJsonText(text, o.maxJsonDepth), text };
     };
     const only = (...allowed: string[]) => {
       if (!allowed.includes(method)) throw new ServerError("METHOD_NOT_ALLOWED", `[envtune] [server] ${method} is not allowed on ${path}. Use ${allowed.join(" or ")}.`, { details: { allow: allowed } });
@@ -244,6 +254,12 @@ export function createFetchHandler(service: EnvtuneService, opts: FetchHandlerOp
       url = new URL(req.url);
     } catch {
       return errorResponse(serverError("VALIDATION_ERROR", "The request URL is malformed.", "Send an absolute URL."));
+    }
+    const h = req.headers;
+    const refused = checkOriginAndHost(h.get("origin"), h.get("host"), o) ?? checkJsonContentType(h.get("content-type"), hasBody(req));
+    if (refused) {
+      log.debug("request refused", { method: req.method, path: url.pathname, code: refused.code });
+      return errorResponse(refused);
     }
     // Only the long-running extra routes get an abort signal (it costs more than the request).
     const ac = extra[url.pathname] ? new AbortController() : undefined;

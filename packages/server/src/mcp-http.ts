@@ -111,7 +111,7 @@ export async function handleMcpHttp(service: EnvtuneService, req: Request, url: 
   let payload: unknown;
   try {
     text = await readBody(req, service.options.maxBodyBytes);
-    payload = parseJsonText(text);
+    payload = parseJsonText(text, service.options.maxJsonDepth);
   } catch (e) {
     const se = toServerError(e);
     if (se.code === "INVALID_JSON") return json(rpcError(null, RPC.PARSE_ERROR, "Parse error"));

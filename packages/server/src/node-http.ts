@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ServerError, serverError, toServerError } from "./errors.ts";
+import { announcesBody, checkJsonContentType, checkOriginAndHost, jsonTooDeep, tooDeepError, type GuardPolicy } from "./guard.ts";
 import { BODY_TEXT, RESPONSE_TEXT, checkBearer, type FetchHandler } from "./http.ts";
 import type { Logger } from "./log.ts";
 import { openWsConnection, WS_CLOSE } from "./openenv-ws.ts";
@@ -35,6 +36,16 @@ export interface NodeServeOptions {
   requestTimeoutMs?: number;
   /** Default wait for requests in flight on `close()` (ms). */
   shutdownGraceMs?: number;
+  /**
+   * Handler work per event-loop iteration (ms) before the loop polls (and accepts) again; see
+   * {@link fairScheduler}. Default 5; 0 runs every handler at once (Node's default behaviour).
+   */
+  turnBudgetMs?: number;
+  /**
+   * Checks `Origin`, `Host` and the body's content type here, before the handler (for handlers
+   * that do not do it themselves, like the domain MCP server; `createFetchHandler` does).
+   */
+  guard?: GuardPolicy;
   log?: Logger;
   /**
    * Upgrade handler for WebSocket paths; `attachEnvtuneWebSocket` gives OpenEnv `/ws` and `/mcp`.
@@ -52,6 +63,47 @@ export interface UpgradeHandler {
   closeAll(code: number, reason: string): void;
 }
 
+/**
+ * Runs jobs (request handlers) in turns of about `budgetMs` per event-loop iteration.
+ *
+ * Under saturation libuv accepts few new connections per loop iteration (measured: one), and Node
+ * runs every request that became readable in an iteration before polling again, so with a thousand
+ * busy keep-alive clients an iteration lasts seconds, the listen queue grows, and a liveness probe
+ * or a reconnecting trainer waits for tens of seconds (a bare `node:http` server with the same work
+ * per request behaves the same; see `npm run bench`). Bounding the work per iteration keeps the
+ * loop polling, and so accepting, many times a second. `priority` jobs (liveness probes) go first.
+ */
+export function fairScheduler(budgetMs = 5): { run<T>(job: () => Promise<T>, priority?: boolean): Promise<T> } {
+  const queue: Array<() => Promise<unknown>> = [];
+  let active = false;
+  const turn = async () => {
+    const t0 = performance.now();
+    // Resolves in the next iteration: a job waiting for I/O is left to finish on its own then.
+    const nextIteration = new Promise<void>((r) => setImmediate(r));
+    while (queue.length && performance.now() - t0 < budgetMs) {
+      const job = queue.shift()!;
+      await Promise.race([job().then(noop, noop), nextIteration]);
+    }
+    if (queue.length) setImmediate(() => void turn());
+    else active = false;
+  };
+  return {
+    run(job, priority = false) {
+      return new Promise((resolve, reject) => {
+        const wrapped = () => job().then(resolve, reject);
+        if (priority) queue.unshift(wrapped);
+        else queue.push(wrapped);
+        if (!active) {
+          active = true;
+          setImmediate(() => void turn());
+        }
+      });
+    },
+  };
+}
+
+function noop(): void {}
+
 /** Serves a Fetch handler over `node:http`; resolves once listening. */
 export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? "127.0.0.1";
@@ -61,6 +113,7 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
   let idle: (() => void) | undefined;
   // Open event streams (MCP `GET /mcp`): not requests in flight; shutdown ends them first.
   const streams = new Set<ServerResponse>();
+  const turns = opts.turnBudgetMs === 0 ? undefined : fairScheduler(opts.turnBudgetMs ?? 5);
   const server = createServer(
     {
       requestTimeout,
@@ -77,8 +130,21 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
         res.end(JSON.stringify(e.toJSON()));
         return;
       }
+      const refused = opts.guard ? (checkOriginAndHost(req.headers.origin, req.headers.host, opts.guard) ?? checkJsonContentType(req.headers["content-type"], announcesBody(req.headers["content-length"], req.headers["transfer-encoding"]))) : undefined;
+      if (refused) {
+        const answer = () => {
+          res.writeHead(refused.status, { "content-type": "application/json; charset=utf-8", connection: "close" });
+          res.end(JSON.stringify(refused.toJSON()));
+          res.once("finish", () => req.destroy());
+        };
+        // Read (and drop) the body first: closing on unread data resets the connection before the client reads the answer.
+        void readNodeBody(req, opts.maxBodyBytes ?? 1024 * 1024).then(answer, answer);
+        return;
+      }
       inFlight++;
-      void handleNode(handler, req, res, opts.maxBodyBytes, opts.log, streams).finally(() => {
+      // Everything but HTTP parsing waits for its turn, body reading and Request building included.
+      const work = () => handleNode(handler, req, res, opts.maxBodyBytes, opts.log, streams);
+      void (turns ? turns.run(work, (req.url ?? "").startsWith("/health")) : work()).finally(() => {
         inFlight--;
         if (inFlight === 0) idle?.();
       });
@@ -168,8 +234,8 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
     const body = text !== undefined ? Buffer.from(text, "utf8") : Buffer.from(await response.arrayBuffer());
     const headers: Record<string, string> = {};
     response.headers.forEach((v, k) => (headers[k] = v));
-    // A body refused for its size may still be arriving; do not read it to keep the socket.
-    const drop = response.status === 413 || response.status === 408;
+    // A body refused for its size (or left unread) may still be arriving; do not read it to keep the socket.
+    const drop = response.status === 413 || response.status === 408 || headers.connection === "close";
     if (drop) headers.connection = "close";
     headers["content-length"] = String(body.byteLength);
     res.writeHead(response.status, headers);
@@ -267,15 +333,100 @@ function toRequest(req: IncomingMessage, body?: Buffer): Request {
   return new Request(url, init);
 }
 
-function refuseUpgrade(socket: Socket, status: number, text: string, body = ""): void {
+/** Answers an upgrade request with a plain HTTP error and closes the socket. */
+export function refuseUpgrade(socket: Socket, status: number, text: string, body = ""): void {
   if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   else socket.destroy();
 }
 
+/** WebSocket close codes of the transport's own limits. */
+export const WS_LIMIT_CLOSE = { policy: 1008, idle: 4408 } as const;
+
+/**
+ * Flow control for one socket: `send` queues a frame and, once more than `max` bytes wait for the
+ * peer to read them, calls `pause` (stop taking work that makes replies) until the queue is half
+ * drained. A peer that lets twice `max` pile up anyway is closed with 1008, so a client that never
+ * reads costs at most that much memory.
+ */
+export function backpressured(ws: WebSocket, max: number, pause: () => void, resume: () => void): (data: string | Buffer, binary?: boolean) => void {
+  let paused = false;
+  const written = () => {
+    if (paused && ws.bufferedAmount <= max / 2) {
+      paused = false;
+      resume();
+    }
+  };
+  return (data, binary = false) => {
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(data, { binary }, written);
+    const queued = ws.bufferedAmount;
+    if (queued > 2 * max) {
+      ws.close(WS_LIMIT_CLOSE.policy, "client is not reading its replies");
+      setTimeout(() => ws.terminate(), 1000).unref();
+    } else if (queued > max && !paused) {
+      paused = true;
+      pause();
+    }
+  };
+}
+
+/**
+ * Closes sockets whose peer has sent nothing (no message, no ping) for `idleMs`: an idle socket
+ * holds a session slot that the reaper would only free after the session TTL. Clients that keep a
+ * connection open between steps send pings (OpenEnv's Python client does every 20 s).
+ */
+export function idleSweeper(idleMs: number): { watch(ws: WebSocket): void; stop(): void } {
+  const last = new Map<WebSocket, number>();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const sweep = () => {
+    const now = Date.now();
+    for (const [ws, t] of last) {
+      if (now - t <= idleMs) continue;
+      last.delete(ws);
+      ws.close(WS_LIMIT_CLOSE.idle, `idle for ${idleMs} ms`);
+      setTimeout(() => ws.terminate(), 1000).unref();
+    }
+  };
+  return {
+    watch(ws) {
+      if (idleMs <= 0) return;
+      const touch = () => last.set(ws, Date.now());
+      touch();
+      ws.on("message", touch);
+      ws.on("ping", touch);
+      ws.on("pong", touch);
+      ws.on("close", () => last.delete(ws));
+      timer ??= setInterval(sweep, Math.max(10, Math.min(5000, Math.floor(idleMs / 4))));
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/** Refuses an upgrade whose `Origin`/`Host` the guard rejects; true when it did. */
+export function refuseByGuard(req: IncomingMessage, socket: Socket, policy: GuardPolicy): boolean {
+  const refused = checkOriginAndHost(req.headers.origin, req.headers.host, policy);
+  if (!refused) return false;
+  refuseUpgrade(socket, 403, "Forbidden", JSON.stringify(refused.toJSON()));
+  return true;
+}
+
+/** An error as the WebSocket protocol of `path` carries it (JSON-RPC on `/mcp`, OpenEnv `error` on `/ws`). */
+function wsErrorFrame(path: string, se: ServerError): string {
+  if (path === "/mcp") return JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message: se.message, data: { code: se.code } } });
+  const data = { message: se.message, code: se.code, ...(se.details && typeof se.details === "object" ? (se.details as object) : {}) };
+  return JSON.stringify({ type: "error", data });
+}
+
 /** OpenEnv's WebSocket endpoints (`/ws`, `/mcp`) for an envtune service. */
 export function envtuneWebSocket(service: EnvtuneService): UpgradeHandler {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: service.options.maxBodyBytes });
+  const o = service.options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxBodyBytes });
   const sockets = new Set<WebSocket>();
+  const idle = idleSweeper(o.wsIdleTimeoutMs);
   return {
     handle(req, socket, head) {
       let url: URL;
@@ -285,6 +436,7 @@ export function envtuneWebSocket(service: EnvtuneService): UpgradeHandler {
         return refuseUpgrade(socket, 400, "Bad Request");
       }
       const path = url.pathname;
+      if (refuseByGuard(req, socket, o)) return;
       if (path !== "/ws" && path !== "/mcp") return refuseUpgrade(socket, 404, "Not Found");
       if (service.draining) return refuseUpgrade(socket, 503, "Service Unavailable", JSON.stringify(serverError("SHUTTING_DOWN", "The server is shutting down.", "Retry against another server.").toJSON()));
       const query = url.searchParams.get("access_token");
@@ -295,20 +447,23 @@ export function envtuneWebSocket(service: EnvtuneService): UpgradeHandler {
       wss.handleUpgrade(req, socket, head, (ws) => {
         sockets.add(ws);
         ws.on("error", () => ws.terminate());
+        // Replies are made by this client's own requests: while it does not read them, do not read its requests either.
+        const send = backpressured(ws, o.wsMaxBufferedBytes, () => ws.pause(), () => ws.resume());
         let conn;
         try {
-          conn = openWsConnection(service, { send: (t) => ws.readyState === ws.OPEN && ws.send(t), close: (c, r) => ws.close(c, r) }, path);
+          conn = openWsConnection(service, { send: (t) => send(t), close: (c, r) => ws.close(c, r) }, path);
         } catch (e) {
           const se = e instanceof ServerError ? e : toServerError(e);
-          const data = { message: se.message, code: se.code, ...(se.details && typeof se.details === "object" ? (se.details as object) : {}) };
-          ws.send(path === "/mcp" ? JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message: se.message, data: { code: se.code } } }) : JSON.stringify({ type: "error", data }));
+          ws.send(wsErrorFrame(path, se));
           ws.close(1013, se.code);
           sockets.delete(ws);
           return;
         }
+        idle.watch(ws);
         const c = conn;
         ws.on("message", (data, isBinary) => {
           const text = isBinary ? Buffer.from(data as Buffer).toString("utf8") : data.toString();
+          if (jsonTooDeep(text, o.maxJsonDepth)) return send(wsErrorFrame(path, tooDeepError(o.maxJsonDepth)));
           c.onMessage(text);
         });
         ws.on("close", () => {
@@ -318,6 +473,7 @@ export function envtuneWebSocket(service: EnvtuneService): UpgradeHandler {
       });
     },
     closeAll(code, reason) {
+      idle.stop();
       for (const ws of sockets) ws.close(code, reason);
       for (const ws of sockets) setTimeout(() => ws.terminate(), 1000).unref();
     },

@@ -19,12 +19,46 @@ export const serverOptionsSchema = z
     maxMessageBytes: z.number().int().min(16).default(256 * 1024),
     /** Sessions one JSON-RPC batch may create (`initialize`, `openenv/session/create`); a batch over it is refused whole. */
     maxSessionsPerBatch: z.number().int().min(1).default(8),
-    /** Most tool calls one assistant message may carry. */
+    /** Most tool calls one assistant message may carry, in every action format (OpenAI `tool_calls`, Python, JSON, envelope text). */
     maxToolCalls: z.number().int().min(1).default(64),
+    /**
+     * Most UTF-8 bytes a session's messages (after the system prompt) may hold: an action that
+     * would pass it gets `TRANSCRIPT_TOO_LARGE`; tool results that pass it truncate the episode.
+     */
+    maxTranscriptBytes: z.number().int().min(1024).default(1024 * 1024),
+    /**
+     * Most transcript bytes all sessions together may hold; past it steps answer `CAPACITY_REACHED`
+     * until sessions close. Default: 1/8 of the V8 heap limit, so that the heap they cost (about
+     * 3 bytes per transcript byte, measured) stays under half the heap.
+     */
+    maxTotalTranscriptBytes: z.number().int().min(1024).optional(),
     /** Per-request limit (ms) for reading the body and handling it; `REQUEST_TIMEOUT` after. */
     requestTimeoutMs: z.number().int().min(1).default(30_000),
+    /** Deepest JSON nesting a body or WebSocket message may have before `VALIDATION_ERROR`. */
+    maxJsonDepth: z.number().int().min(8).default(512),
+    /**
+     * Origins (`https://app.example`) allowed besides loopback ones; `*` = any. Browsers send
+     * `Origin`, other clients do not, so this keeps web pages from driving the server.
+     */
+    allowOrigins: z.array(z.string().min(1)).default([]),
+    /** `Host` names allowed besides loopback ones (DNS-rebinding protection); `*` = any. */
+    allowHosts: z.array(z.string().min(1)).default([]),
+    /** A WebSocket that sends nothing for this long is closed (ms, close code 4408); 0 = never. */
+    wsIdleTimeoutMs: z.number().int().min(0).default(60_000),
+    /**
+     * Bytes of replies a WebSocket may have queued unread before the server stops reading its
+     * requests; past twice this it is closed (code 1008). A client that never reads cannot make
+     * the server buffer without bound.
+     */
+    wsMaxBufferedBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
     /** Bearer token every endpoint but `/health` requires; unset = no authentication. */
     token: z.string().min(1).optional(),
+    /**
+     * Handler work per event-loop iteration (ms) before the server polls its sockets, and accepts
+     * new connections, again; 0 = Node's default (every ready request at once, which starves
+     * `accept()` under saturation).
+     */
+    turnBudgetMs: z.number().min(0).default(5),
     /** How long graceful shutdown waits for requests in flight (ms). */
     shutdownGraceMs: z.number().int().min(0).default(10_000),
     /** Log level of the structured JSON log. */

@@ -6,9 +6,10 @@
  *
  * Off by default (`enableRollouts`): it makes the server call the URL the client names.
  */
+import { EnvtuneError } from "@envtune/core";
 import { openaiPolicy, runEpisode, type EpisodeConfigInput } from "@envtune/engine";
 import { z } from "zod";
-import { serverError } from "./errors.ts";
+import { serverError, type ServerError } from "./errors.ts";
 import type { JsonRoute } from "./http.ts";
 import { mergeEpisodeConfig } from "./stages.ts";
 import { createParamsSchema, parse, type EnvtuneService } from "./service.ts";
@@ -102,9 +103,22 @@ export async function runRollouts(service: EnvtuneService, p: z.output<typeof ro
     return { episodes: await Promise.all(runs) };
   } catch (e) {
     if (signal?.aborted) throw serverError("REQUEST_TIMEOUT", "The rollouts ran out of time.", "Ask for fewer episodes or raise the rollout timeout.");
-    throw e;
+    throw upstreamError(e, m.base_url, service) ?? e;
   } finally {
     for (const s of slots) service.close(s);
     await policy.close?.();
   }
+}
+
+/**
+ * A model endpoint's failure as `UPSTREAM_ERROR` (502), without anything the endpoint sent: the
+ * client names the URL, so echoing the answer would let it read any URL the server can reach.
+ * The full text goes to the server log only.
+ */
+function upstreamError(e: unknown, baseUrl: string, service: EnvtuneService): ServerError | undefined {
+  if (!(e instanceof EnvtuneError) || (e.code !== "ENDPOINT_ERROR" && e.code !== "ENDPOINT_UNAVAILABLE")) return undefined;
+  service.log.warn("model endpoint failed", { base_url: baseUrl, code: e.code, error: e.message });
+  const status = /\bHTTP (\d{3})\b/.exec(e.message)?.[1];
+  const what = status ? `answered HTTP ${status}` : e.code === "ENDPOINT_UNAVAILABLE" ? "did not answer usably" : "sent an unusable response";
+  return serverError("UPSTREAM_ERROR", `The model endpoint ${what}.`, "Check the model's base_url, name and key; the server log has the details.", { endpoint_code: e.code, ...(status ? { status: Number(status) } : {}) });
 }

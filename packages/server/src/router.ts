@@ -14,10 +14,11 @@ import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import { serverError, toServerError } from "./errors.ts";
-import { errorResponse, json, readBody, type FetchHandler } from "./http.ts";
+import { announcesBody, checkJsonContentType, checkOriginAndHost, jsonTooDeep, tooDeepError, type GuardPolicy } from "./guard.ts";
+import { checkBearer, errorResponse, json, readBody, type FetchHandler } from "./http.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { rewardAnswer, type RewardDetail } from "./reward.ts";
-import { serveFetch, type RunningServer, type UpgradeHandler } from "./node-http.ts";
+import { backpressured, refuseByGuard, refuseUpgrade, serveFetch, type RunningServer, type UpgradeHandler } from "./node-http.ts";
 
 /** The backend a session id belongs to: highest SHA-1 score of `id \0 backend` (rendezvous hashing). */
 export function routeSession(sessionId: string, backends: readonly string[]): string {
@@ -48,6 +49,18 @@ export interface SessionRouterOptions {
   /** Per forwarded request (ms). */
   timeoutMs?: number;
   log?: Logger;
+  /**
+   * The workers' bearer token: checked here too, so that an unauthenticated WebSocket gets 401
+   * before the upgrade, as from a single server (the workers check every request anyway).
+   */
+  token?: string;
+  /** Origins and `Host` names allowed besides loopback ones, as on a single server (`*` = any). */
+  allowOrigins?: readonly string[];
+  allowHosts?: readonly string[];
+  /** Deepest JSON nesting of a body (default 512), as on a single server. */
+  maxJsonDepth?: number;
+  /** Unread reply bytes a relayed WebSocket may queue before the relay stops reading its backend (default 4 MiB). */
+  wsMaxBufferedBytes?: number;
 }
 
 export interface SessionRouter {
@@ -76,6 +89,9 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const log = opts.log ?? createLogger({ level: "info" });
+  const policy: GuardPolicy = { allowOrigins: opts.allowOrigins ?? [], allowHosts: opts.allowHosts ?? [] };
+  const maxDepth = opts.maxJsonDepth ?? 512;
+  const wsMaxBuffered = opts.wsMaxBufferedBytes ?? 4 * 1024 * 1024;
   let rr = 0;
   const anyBackend = () => backends[rr++ % backends.length]!;
 
@@ -134,6 +150,16 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
     } catch {
       return errorResponse(serverError("VALIDATION_ERROR", "The request URL is malformed.", "Send an absolute URL."));
     }
+    const h = req.headers;
+    const refused = checkOriginAndHost(h.get("origin"), h.get("host"), policy) ?? checkJsonContentType(h.get("content-type"), announcesBody(h.get("content-length"), h.get("transfer-encoding")));
+    if (refused) {
+      // Read (and drop) the body first: closing on unread data resets the connection before the
+      // client reads the answer. A body too large to read is left, and the connection closed.
+      const drained = req.body ? await readBody(req, maxBody).then(() => true, () => false) : true;
+      const res = errorResponse(refused);
+      if (!drained) res.headers.set("connection", "close");
+      return res;
+    }
     try {
       const path = url.pathname;
       if (path === "/v1/health") return await health();
@@ -142,6 +168,9 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
         const h = await health();
         const { status } = (await h.json()) as { status: string };
         return json({ status: status === "healthy" ? "healthy" : status === "degraded" ? "degraded" : "unhealthy" }, h.status);
+      }
+      if (!checkBearer(req.headers.get("authorization"), opts.token)) {
+        return errorResponse(serverError("UNAUTHORIZED", "Missing or wrong bearer token.", "Send `Authorization: Bearer <token>` with the server's token."));
       }
       const m = SESSION_PATH.exec(path);
       if (m) {
@@ -156,16 +185,17 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
       }
       if ((path === "/v1/sessions" || path === "/v1/sessions/") && req.method === "POST") {
         const text = await readBody(req, maxBody);
-        const parsed = tryJson(text);
-        if (isObject(parsed)) {
-          if (typeof parsed.session_id !== "string") parsed.session_id = req.headers.get("x-session-id") ?? randomUUID();
+        const parsed = tryJson(text, maxDepth);
+        // Only a missing id is filled in; a malformed one goes through as sent, for the worker's 400.
+        if (isObject(parsed) && (parsed.session_id === undefined || typeof parsed.session_id === "string")) {
+          if (parsed.session_id === undefined) parsed.session_id = req.headers.get("x-session-id") ?? randomUUID();
           return await createWithFailover(req, url, parsed.session_id as string, JSON.stringify(parsed));
         }
         return await forward(req, url, backends[0]!, text);
       }
       if (path === "/mcp" && req.method === "POST") {
         const text = await readBody(req, maxBody);
-        const parsed = tryJson(text);
+        const parsed = tryJson(text, maxDepth);
         const items = Array.isArray(parsed) ? parsed : [parsed];
         let key: string | undefined = req.headers.get("mcp-session-id") ?? undefined;
         // An MCP `initialize` opens a session: the router names it, so its id hashes to the backend that holds it.
@@ -179,7 +209,7 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
           const params = isObject(it.params) ? it.params : undefined;
           if (it.method === "openenv/session/create" && params === undefined) it.params = {};
           const p = isObject(it.params) ? it.params : undefined;
-          if (it.method === "openenv/session/create" && p && typeof p.session_id !== "string") {
+          if (it.method === "openenv/session/create" && p && p.session_id === undefined) {
             p.session_id = randomUUID();
             rewritten = true;
           }
@@ -195,7 +225,9 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
       const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req, maxBody);
       return await forward(req, url, anyBackend(), body);
     } catch (e) {
-      return errorResponse(toServerError(e));
+      const se = toServerError(e);
+      if (se.status >= 500) log.error("request failed", { method: req.method, path: url.pathname, code: se.code, error: e });
+      return errorResponse(se);
     }
   };
 
@@ -211,7 +243,7 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
     for (const slot of order) {
       res = await forward(req, url, backends[slot]!, body);
       // Our own UPSTREAM_ERROR has no backend header; a draining backend answers SHUTTING_DOWN.
-      const down = (res.status === 502 && !res.headers.has("x-envtune-backend")) || (res.status === 503 && (tryJson(await res.clone().text()) as { error?: { code?: string } } | undefined)?.error?.code === "SHUTTING_DOWN");
+      const down = (res.status === 502 && !res.headers.has("x-envtune-backend")) || (res.status === 503 && (tryJson(await res.clone().text(), maxDepth) as { error?: { code?: string } } | undefined)?.error?.code === "SHUTTING_DOWN");
       if (down) continue;
       if (res.ok && slot !== order[0]) {
         moved.set(id, slot);
@@ -225,12 +257,12 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
 
   /** Reward batches whose labels name sessions go to each session's backend, then merge in order. */
   const rewardByLabel = async (req: Request, url: URL, text: string): Promise<Response> => {
-    const parsed = tryJson(text);
+    const parsed = tryJson(text, maxDepth);
     if (!isObject(parsed) || !Array.isArray(parsed.labels) || !Array.isArray(parsed.query)) return forward(req, url, anyBackend(), text);
     const labels = parsed.labels as unknown[];
     const groups = new Map<string, number[]>();
     labels.forEach((l, i) => {
-      const sid = typeof l === "string" ? (tryJson(l) as { session_id?: unknown } | undefined)?.session_id : undefined;
+      const sid = typeof l === "string" ? (tryJson(l, maxDepth) as { session_id?: unknown } | undefined)?.session_id : undefined;
       const b = typeof sid === "string" ? bySession(sid) : backends[0]!;
       groups.set(b, [...(groups.get(b) ?? []), i]);
     });
@@ -261,6 +293,12 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
         socket.destroy();
         return;
       }
+      if (refuseByGuard(req, socket, policy)) return;
+      const query = url.searchParams.get("access_token");
+      if (!checkBearer(req.headers.authorization ?? (query ? `Bearer ${query}` : null), opts.token)) {
+        const e = serverError("UNAUTHORIZED", "Missing or wrong bearer token.", "Send `Authorization: Bearer <token>` (or `?access_token=`).");
+        return refuseUpgrade(socket, 401, "Unauthorized", JSON.stringify(e.toJSON()));
+      }
       const sid = url.searchParams.get("session_id");
       const backend = sid ? bySession(sid) : anyBackend();
       const target = backend.replace(/^http/, "ws") + url.pathname + url.search;
@@ -274,7 +312,9 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
           for (const p of pending) upstream.send(p.data, { binary: p.binary });
           pending.length = 0;
         });
-        upstream.on("message", (data, binary) => client.readyState === client.OPEN && client.send(data as Buffer, { binary }));
+        // A client that does not read its replies stops the relay reading the backend, which then stops reading the relay.
+        const toClient = backpressured(client, wsMaxBuffered, () => upstream.pause(), () => upstream.resume());
+        upstream.on("message", (data, binary) => toClient(data as Buffer, binary));
         upstream.on("close", (code, reason) => client.close(validClose(code), reason.toString()));
         upstream.on("error", () => client.close(1011, "backend unreachable"));
         upstream.on("unexpected-response", (_r, res) => {
@@ -320,7 +360,9 @@ function validClose(code: number): number {
   return code === 1005 || code === 1006 || code === 1015 || code < 1000 ? 1000 : code;
 }
 
-function tryJson(text: string): unknown {
+/** Parsed JSON, or undefined when it is not JSON; too deep is a `VALIDATION_ERROR` (it would overflow the stack when re-serialized). */
+function tryJson(text: string, maxDepth: number): unknown {
+  if (jsonTooDeep(text, maxDepth)) throw tooDeepError(maxDepth);
   try {
     return JSON.parse(text);
   } catch {

@@ -4,6 +4,7 @@
  * the same whichever way it is driven.
  */
 import { randomUUID } from "node:crypto";
+import { getHeapStatistics } from "node:v8";
 import { PyDict, parsePyJson, pyJsonDumps, type PyValue } from "@envtune/core";
 import { toWireReset, toWireStep, type AssistantInput, type Episode, type EpisodeConfigInput, type OpenAITool, type WireReset, type WireStep } from "@envtune/engine";
 import { z } from "zod";
@@ -113,11 +114,15 @@ export class EnvtuneService {
   draining = false;
   /** Open MCP SSE streams (`GET /mcp`), reported by `/v1/health`. */
   mcpStreams = 0;
+  /** Bytes all transcripts hold, or more (steps add; closed sessions are only subtracted on a recount). */
+  private transcriptTotal = 0;
+  private readonly transcriptBudget: number;
 
   constructor(env: BfclEnvironment, options: ServerOptions, log: Logger) {
     this.env = env;
     this.options = options;
     this.log = log;
+    this.transcriptBudget = options.maxTotalTranscriptBytes ?? Math.floor(getHeapStatistics().heap_size_limit / 8);
     this.sessions = new SessionStore<EnvSession>({
       capacity: options.capacity,
       ttlMs: options.sessionTtlMs,
@@ -190,14 +195,37 @@ export class EnvtuneService {
     const params = parse(stepParamsSchema, raw, "step");
     const key = params.message !== undefined ? "message" : "action";
     const action = this.checkAction(params[key]!, rawText, messagePath ?? [key]);
+    this.checkTranscriptBudget();
+    const before = episode.transcriptBytes;
     let result;
     try {
       result = episode.step(action);
     } catch (e) {
       throw toServerError(e);
     }
+    this.transcriptTotal += episode.transcriptBytes - before;
     s.steps++;
     return toWireStep(result);
+  }
+
+  /**
+   * Refuses a step while all sessions' transcripts hold more than the server's budget. The running
+   * total only grows between recounts, so it is an upper bound; it is recounted (one pass over the
+   * sessions) only when it passes the budget.
+   */
+  private checkTranscriptBudget(): void {
+    if (this.transcriptTotal <= this.transcriptBudget) return;
+    let total = 0;
+    for (const id of this.sessions.ids()) total += this.sessions.peek(id)?.value.episode?.transcriptBytes ?? 0;
+    this.transcriptTotal = total;
+    if (total > this.transcriptBudget) {
+      throw serverError(
+        "CAPACITY_REACHED",
+        `The server's sessions hold ${total} bytes of transcripts, more than its budget of ${this.transcriptBudget}.`,
+        "Close finished sessions (DELETE /v1/sessions/{id}) and retry, or start the server with a larger `--max-total-transcript` (and heap).",
+        { transcript_bytes: total, max_total_transcript_bytes: this.transcriptBudget },
+      );
+    }
   }
 
   /** State snapshot and checker report of a session. */
@@ -329,7 +357,8 @@ export class EnvtuneService {
 
   private buildEpisode(p: Omit<z.output<typeof createParamsSchema>, "session_id">): { episode: Episode; taskId: string } {
     const id = this.pickTask(p);
-    const episode = wrap(() => this.env.createEpisode({ taskId: id, ...(p.stage !== undefined ? { stage: p.stage } : {}), ...(p.config ? { config: p.config as EpisodeConfigInput } : {}) }));
+    const limits = { maxCallsPerAction: this.options.maxToolCalls, maxTranscriptBytes: this.options.maxTranscriptBytes };
+    const episode = wrap(() => this.env.createEpisode({ taskId: id, ...(p.stage !== undefined ? { stage: p.stage } : {}), ...(p.config ? { config: p.config as EpisodeConfigInput } : {}), limits }));
     return { episode, taskId: id };
   }
 

@@ -17,7 +17,7 @@ export type { Actor, EpisodeResult, EpisodeSpec, EpisodeWorld, RolloutOptions } 
 export { alwaysAnswerActor, enginePolicy, policyActor, randomValidActor } from "./actors.ts";
 export { evaluate, summarizeResults } from "./evaluate.ts";
 export type { EvalGroup, EvalSummary } from "./evaluate.ts";
-export { RunDir } from "./run-dir.ts";
+export { RunDir, assertCreatableDir, runDirFault } from "./run-dir.ts";
 export { renderReport, writeReport } from "./report.ts";
 export type { ReportInput } from "./report.ts";
 export { silentProgress, stderrProgress } from "./progress.ts";

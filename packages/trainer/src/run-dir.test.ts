@@ -1,10 +1,11 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { presetConfig } from "./config.ts";
 import { renderReport } from "./report.ts";
-import { RunDir } from "./run-dir.ts";
+import { RunDir, assertCreatableDir, runDirFault } from "./run-dir.ts";
 
 const root = mkdtempSync(join(tmpdir(), "envtune-rundir-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -89,5 +90,56 @@ describe("report", () => {
     expect(html).toContain("Trained − best baseline");
     expect(html).toContain("plateau &lt;b&gt;");
     expect(html).toContain("stage1-syntax");
+  });
+});
+
+describe("run directory safety", () => {
+  it("removes the checkpoint temporary when the disk is full (a real ENOSPC from /dev/full) and reports it with a hint", async () => {
+    const run = new RunDir(join(root, "full"));
+    run.ensure();
+    let err: unknown;
+    try {
+      await run.saveCheckpoint(async (d) => {
+        symlinkSync("/dev/full", join(d, "weights.bin"));
+        writeFileSync(join(d, "weights.bin"), Buffer.alloc(1 << 16));
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as NodeJS.ErrnoException).code).toBe("ENOSPC");
+    expect(readdirSync(run.dir).filter((f) => f.startsWith("checkpoint.tmp"))).toEqual([]);
+    const fault = runDirFault(err, run.dir)!;
+    expect(fault.code).toBe("RUN_DIR_WRITE_FAILED");
+    expect(fault.message).toMatch(/disk is full/);
+    expect(fault.message).toMatch(/--resume/);
+    expect(runDirFault(Object.assign(new Error("x"), { code: "EROFS" }), run.dir)!.message).toMatch(/read-only/);
+    expect(runDirFault(new Error("other"), run.dir)).toBeUndefined();
+  });
+
+  it("locks a run: a live holder is RUN_LOCKED, a dead holder's lock (and its checkpoint temporary) is taken over", () => {
+    const run = new RunDir(join(root, "lock"));
+    run.ensure();
+    run.lock();
+    const other = new RunDir(run.dir);
+    expect(() => other.lock()).toThrow(/in use by another envtune process \(pid \d+/);
+    run.unlock();
+    expect(existsSync(run.path("run.lock"))).toBe(false);
+    // A holder that died (a finished child's pid) without unlocking, mid-checkpoint.
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
+    writeFileSync(run.path("run.lock"), JSON.stringify({ pid: Number(dead), host: hostname(), started: "then" }));
+    mkdirSync(run.path(`checkpoint.tmp-${dead}`));
+    other.lock();
+    expect(JSON.parse(readFileSync(run.path("run.lock"), "utf8")).pid).toBe(process.pid);
+    expect(existsSync(run.path(`checkpoint.tmp-${dead}`))).toBe(false);
+    other.unlock();
+  });
+
+  it("validates a path before any recursive mkdir: /proc, a file as a folder", () => {
+    expect(() => assertCreatableDir("/proc/x/y", "run directory")).toThrow(/kernel pseudo file system/);
+    expect(() => assertCreatableDir("/sys/x", "run directory")).toThrow(/kernel pseudo file system/);
+    const file = join(root, "a-file");
+    writeFileSync(file, "x");
+    expect(() => assertCreatableDir(join(file, "sub", "dir"), "run directory")).toThrow(/is a file, not a folder/);
+    expect(() => assertCreatableDir(join(root, "new", "deep"), "run directory")).not.toThrow();
   });
 });

@@ -19,7 +19,7 @@ import { createLearner, resolveLearner } from "./learner-registry.ts";
 import { promotionDecision, type ValPoint } from "./plateau.ts";
 import { silentProgress, type ProgressSink } from "./progress.ts";
 import { writeReport } from "./report.ts";
-import { RunDir } from "./run-dir.ts";
+import { RunDir, runDirFault } from "./run-dir.ts";
 import { runEpisodes, type EpisodeResult, type EpisodeSpec, type EpisodeWorld } from "./rollout.ts";
 import { holdOutScenarios } from "./validation-set.ts";
 import { mean } from "./stats.ts";
@@ -30,6 +30,8 @@ export interface TrainOptions {
   outDir: string;
   /** Continue the run in `outDir` from its last checkpoint. */
   resume?: boolean;
+  /** Start a new run in a folder that holds files envtune did not write (its own file names are overwritten). */
+  force?: boolean;
   /** BFCL data directory override. */
   dataDir?: string;
   progress?: ProgressSink;
@@ -520,7 +522,7 @@ function ensureDir(dir: string): string {
   return dir;
 }
 
-/** Opens the run directory: a new run (refusing to overwrite one) or the run to resume and its checkpoint. */
+/** Opens the run directory: a new run (refusing to overwrite a run or files envtune did not write) or the run to resume and its checkpoint. */
 function openRun(opts: TrainOptions): { run: RunDir; config: TrainConfig; resumeDir: string | undefined } {
   const run = new RunDir(opts.outDir);
   if (opts.resume) {
@@ -531,18 +533,36 @@ function openRun(opts: TrainOptions): { run: RunDir; config: TrainConfig; resume
   if (existsSync(run.dir) && readdirSync(run.dir).some((f) => f === "config.json" || f.startsWith("checkpoint"))) {
     throw trainerError("RUN_EXISTS", `${opts.outDir} already holds a run.`, "Use --resume to continue it, or choose another --out directory.");
   }
+  const foreign = run.foreignEntries();
+  if (foreign.length && !opts.force) {
+    throw trainerError("RUN_DIR_NOT_EMPTY", `${opts.outDir} holds files envtune did not write (${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? ", ..." : ""}).`, "Choose an empty or new --out directory, or pass --force to write the run beside them (envtune's own file names are overwritten).");
+  }
   return { run, config: opts.config, resumeDir: undefined };
 }
 
-/** Runs (or resumes) a training run to the end: curriculum, checkpoints, final evaluation and report. */
+/**
+ * Runs (or resumes) a training run to the end: curriculum, checkpoints, final evaluation and report.
+ * The run directory is checked before anything is written and locked while this process trains.
+ */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const { run, config, resumeDir } = openRun(opts);
+  // An unknown learner or bad options fail before any data is loaded or the run directory exists.
+  await resolveLearner(config.learner);
+  run.ensure();
+  run.lock();
+  try {
+    return await trainLocked(run, config, resumeDir, opts);
+  } catch (e) {
+    throw runDirFault(e, run.dir) ?? e;
+  } finally {
+    run.unlock();
+  }
+}
+
+async function trainLocked(run: RunDir, config: TrainConfig, resumeDir: string | undefined, opts: TrainOptions): Promise<TrainResult> {
   const progress = opts.progress ?? silentProgress;
   const log = (s: string) => progress.line(s);
-  const { run, config, resumeDir } = openRun(opts);
-  // An unknown learner or bad options fail before any data is loaded.
-  await resolveLearner(config.learner);
   const s = await setup(config, opts.dataDir);
-  run.ensure();
   const t = new Trainer(run, s, progress);
   if (resumeDir) {
     await t.loadCheckpoint(resumeDir);

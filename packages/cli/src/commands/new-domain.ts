@@ -1,5 +1,6 @@
 import { EnvtuneError } from "@envtune/core";
 import { ScaffoldError, scaffoldDomain } from "@envtune/create-domain";
+import { assertCreatableDir } from "@envtune/trainer";
 import { EXIT, type Command } from "../cli.ts";
 
 export const newDomainCommand: Command = {
@@ -23,6 +24,8 @@ export const newDomainCommand: Command = {
   ].join("\n"),
   async run({ values, positionals, stdout }) {
     if (positionals.length !== 1) throw new EnvtuneError("USAGE", "new-domain", "Give exactly one pack NAME (kebab-case).", "Example: envtune new-domain library.");
+    // Before anything is created: a bad path (/proc/x, a file, a read-only mount) gets exit 3 and a hint.
+    if (values.dir) assertCreatableDir(values.dir as string, "the domain's folder");
     try {
       const r = scaffoldDomain({
         name: positionals[0]!,

@@ -6,6 +6,7 @@ import {
   createDomainMcpServer,
   createEnvtuneServer,
   createLogger,
+  isLoopbackHost,
   loadBfclEnvironment,
   startCluster,
   type RunningServer,
@@ -34,9 +35,12 @@ function readJsonFile(file: string, flag: string): unknown {
   }
 }
 
-/** This process's arguments without the cluster flags, for the workers it starts. */
+/**
+ * This process's arguments without the cluster flags, for the workers it starts. The token never
+ * travels on a command line (`ps` shows those to every user): workers get it in their environment.
+ */
 function workerArgs(argv: readonly string[]): string[] {
-  const drop = new Set(["--workers", "--port", "--host"]);
+  const drop = new Set(["--workers", "--port", "--host", "--token", "--token-file"]);
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -49,6 +53,31 @@ function workerArgs(argv: readonly string[]): string[] {
     out.push(a);
   }
   return out;
+}
+
+/** The bearer token: `--token-file` (first line), else `$ENVTUNE_TOKEN`, else `--token` (visible in `ps`). */
+function resolveToken(values: Record<string, unknown>, warn: (s: string) => void): string | undefined {
+  if (values["token-file"] !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(values["token-file"] as string, "utf8");
+    } catch (e) {
+      throw usage(`--token-file: cannot read \`${String(values["token-file"])}\` (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, "Pass a file whose first line is the token.");
+    }
+    const token = text.split(/\r?\n/)[0]!.trim();
+    if (!token) throw usage("--token-file: the file's first line is empty.", "Write the token on the first line.");
+    return token;
+  }
+  if (values.token !== undefined) {
+    warn("envtune serve: --token is visible to every user in `ps`; prefer --token-file FILE or $ENVTUNE_TOKEN.\n");
+    return values.token as string;
+  }
+  return process.env.ENVTUNE_TOKEN || undefined;
+}
+
+/** A comma-separated list flag. */
+function list(v: unknown): string[] | undefined {
+  return v === undefined ? undefined : String(v).split(",").map((x) => x.trim()).filter(Boolean);
 }
 
 /**
@@ -75,7 +104,7 @@ export function untilSignal(): Promise<string> {
 export const serveCommand: Command = {
   name: "serve",
   summary: "Serve the environments over HTTP/WebSocket/MCP (session REST, OpenEnv endpoints) for RL engines.",
-  usage: "envtune serve [--port 8000] [--host 127.0.0.1] [--data DIR] [--workers N] [--capacity N] [--ttl S] [--token T] [--domain PKG]",
+  usage: "envtune serve [--port 8000] [--host 127.0.0.1] [--data DIR] [--workers N] [--capacity N] [--ttl S] [--token-file F] [--allow-origin O] [--allow-host H] [--domain PKG]",
   options: {
     port: { type: "string", valueName: "n", default: "8000", description: "Port (0 = any free port)." },
     host: { type: "string", valueName: "addr", default: "127.0.0.1", description: "Address to listen on (0.0.0.0 for every interface)." },
@@ -90,7 +119,18 @@ export const serveCommand: Command = {
     "max-body": { type: "string", valueName: "bytes", description: "Largest request body / WebSocket message (default 1 MiB)." },
     "max-message": { type: "string", valueName: "bytes", description: "Largest assistant message (default 256 KiB)." },
     timeout: { type: "string", valueName: "ms", description: "Per-request time limit (default 30000)." },
-    token: { type: "string", valueName: "t", description: "Require `Authorization: Bearer <t>` (default $ENVTUNE_TOKEN; unset = no auth)." },
+    "max-tool-calls": { type: "string", valueName: "n", description: "Most tool calls one action may carry, in every action format (default 64)." },
+    "max-transcript": { type: "string", valueName: "bytes", description: "Most bytes a session's messages may hold (default 1 MiB); past it actions get TRANSCRIPT_TOO_LARGE." },
+    "max-total-transcript": { type: "string", valueName: "bytes", description: "Most bytes all sessions' messages may hold together (default 1/8 of the heap limit); past it steps get CAPACITY_REACHED." },
+    "max-sessions-per-batch": { type: "string", valueName: "n", description: "Most sessions one JSON-RPC batch may create (default 8); a bigger batch is refused whole." },
+    "max-json-depth": { type: "string", valueName: "n", description: "Deepest JSON nesting of a body or WebSocket message (default 512)." },
+    "ws-idle": { type: "string", valueName: "ms", description: "Close a WebSocket that sends nothing (no message, no ping) for this long (default 60000; 0 = never)." },
+    "ws-max-buffered": { type: "string", valueName: "bytes", description: "Unread reply bytes per WebSocket before the server stops reading it (default 4 MiB; 2x closes it)." },
+    "turn-budget": { type: "string", valueName: "ms", description: "Handler work per event-loop iteration before polling (and accepting) again (default 5; 0 = Node's own scheduling)." },
+    "allow-origin": { type: "string", valueName: "list", description: "Comma-separated browser origins allowed besides loopback ones (`*` = any)." },
+    "allow-host": { type: "string", valueName: "list", description: "Comma-separated Host names allowed besides loopback ones (`*` = any; default `*` when --host is not loopback)." },
+    "token-file": { type: "string", valueName: "file", description: "Require `Authorization: Bearer <t>`, t being the file's first line (else $ENVTUNE_TOKEN; unset = no auth)." },
+    token: { type: "string", valueName: "t", description: "Like --token-file, but visible to every user in `ps`; prefer --token-file or $ENVTUNE_TOKEN." },
     "log-level": { type: "string", valueName: "level", default: "info", description: "debug, info, warn, error or silent (JSON lines on stderr)." },
     workers: { type: "string", valueName: "n", description: "Run N worker processes behind a session-id router on --port." },
     rollouts: { type: "boolean", description: "Enable POST /v1/rollouts (the server then calls model endpoints clients name)." },
@@ -111,13 +151,26 @@ export const serveCommand: Command = {
     const port = int(values.port ?? "8000", "port") ?? 8000;
     const host = (values.host as string | undefined) ?? "127.0.0.1";
     const ttl = int(values.ttl, "ttl");
+    const token = resolveToken(values, stderr);
+    // A server listening beyond loopback is reached under names this process cannot know.
+    const allowHosts = list(values["allow-host"]) ?? (isLoopbackHost(host) ? undefined : ["*"]);
     const opts: ServerOptionsInput = {
       ...(values.capacity !== undefined ? { capacity: int(values.capacity, "capacity", 1)! } : {}),
       ...(ttl !== undefined ? { sessionTtlMs: ttl * 1000 } : {}),
       ...(values["max-body"] !== undefined ? { maxBodyBytes: int(values["max-body"], "max-body", 256)! } : {}),
       ...(values["max-message"] !== undefined ? { maxMessageBytes: int(values["max-message"], "max-message", 16)! } : {}),
       ...(values.timeout !== undefined ? { requestTimeoutMs: int(values.timeout, "timeout", 1)! } : {}),
-      ...((values.token ?? process.env.ENVTUNE_TOKEN) ? { token: (values.token as string | undefined) ?? process.env.ENVTUNE_TOKEN! } : {}),
+      ...(values["max-tool-calls"] !== undefined ? { maxToolCalls: int(values["max-tool-calls"], "max-tool-calls", 1)! } : {}),
+      ...(values["max-transcript"] !== undefined ? { maxTranscriptBytes: int(values["max-transcript"], "max-transcript", 1024)! } : {}),
+      ...(values["max-total-transcript"] !== undefined ? { maxTotalTranscriptBytes: int(values["max-total-transcript"], "max-total-transcript", 1024)! } : {}),
+      ...(values["max-sessions-per-batch"] !== undefined ? { maxSessionsPerBatch: int(values["max-sessions-per-batch"], "max-sessions-per-batch", 1)! } : {}),
+      ...(values["max-json-depth"] !== undefined ? { maxJsonDepth: int(values["max-json-depth"], "max-json-depth", 8)! } : {}),
+      ...(values["ws-idle"] !== undefined ? { wsIdleTimeoutMs: int(values["ws-idle"], "ws-idle")! } : {}),
+      ...(values["ws-max-buffered"] !== undefined ? { wsMaxBufferedBytes: int(values["ws-max-buffered"], "ws-max-buffered", 1024)! } : {}),
+      ...(values["turn-budget"] !== undefined ? { turnBudgetMs: int(values["turn-budget"], "turn-budget")! } : {}),
+      ...(values["allow-origin"] !== undefined ? { allowOrigins: list(values["allow-origin"])! } : {}),
+      ...(allowHosts ? { allowHosts } : {}),
+      ...(token ? { token } : {}),
       logLevel: (values["log-level"] as ServerOptionsInput["logLevel"]) ?? "info",
     };
     const log = createLogger({ level: opts.logLevel ?? "info" });
@@ -129,7 +182,10 @@ export const serveCommand: Command = {
     const workers = int(values.workers, "workers", 1);
     if (workers !== undefined && workers > 1) {
       const command = [process.execPath, ...process.execArgv, process.argv[1]!, ...workerArgs(process.argv.slice(2)), "--port", "0", "--host", host, "--announce"];
-      const cluster = await startCluster({ n: workers, command, port, host, log });
+      // Workers inherit the token through their environment, never their command line.
+      const env = { ...process.env, ...(token ? { ENVTUNE_TOKEN: token } : {}) };
+      const router = { ...(token ? { token } : {}), allowOrigins: opts.allowOrigins ?? [], allowHosts: opts.allowHosts ?? [], ...(opts.maxJsonDepth ? { maxJsonDepth: opts.maxJsonDepth } : {}), ...(opts.wsMaxBufferedBytes ? { wsMaxBufferedBytes: opts.wsMaxBufferedBytes } : {}) };
+      const cluster = await startCluster({ n: workers, command, env, port, host, log, router });
       announce(cluster.router.url);
       stderr(`envtune serve: ${workers} workers (pids ${cluster.workers.pids.join(", ")}) at ${cluster.workers.urls.join(", ")}\n`);
       const sig = await untilSignal();

@@ -74,7 +74,8 @@ export const trainCommand: Command = {
     quick: { type: "boolean", description: "The CI preset (about 2 minutes on 2 cores)." },
     preset: { type: "string", valueName: "name", description: `Config preset: ${Object.keys(PRESETS).join(", ")} (default: default).` },
     config: { type: "string", valueName: "file", description: "JSON config (fields of trainConfigSchema; a `preset` field fills the rest)." },
-    out: { type: "string", valueName: "dir", description: "Run directory (default: runs/train-<preset>-seed<N>)." },
+    out: { type: "string", valueName: "dir", description: "Run directory (default: runs/train-<preset>-seed<N>); must be new, empty or an envtune run's." },
+    force: { type: "boolean", description: "Start the run in a --out folder that holds other files (envtune's own file names there are overwritten)." },
     resume: { type: "string", valueName: "dir", description: "Continue the run in DIR from its last checkpoint (after a crash, kill -9 or Ctrl-C)." },
     seed: { type: "string", valueName: "n", description: "Random seed (weights, rollouts, data order)." },
     data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
@@ -172,7 +173,7 @@ export const trainCommand: Command = {
       const config = parseTrainConfig(input);
       const ablations = Object.entries(config.ablation).filter(([, v]) => v).map(([k]) => k);
       const outDir = resolve(String(values.out ?? `runs/train-${config.preset}${ablations.length ? `-${ablations.join("-")}` : ""}-seed${config.seed}`));
-      const r = await train({ config, outDir, progress, signal: controller.signal });
+      const r = await train({ config, outDir, progress, signal: controller.signal, ...(values.force ? { force: true } : {}) });
       return report(r, values.json === true, stdout, stderr);
     } finally {
       process.off("SIGINT", onSigint);

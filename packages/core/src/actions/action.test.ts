@@ -51,3 +51,19 @@ describe("parseAction", () => {
     expect(!p.ok && p.error.feedback).toBe("Error: bare name true used as a value. Python spells booleans True and False.");
   });
 });
+
+describe("maxCalls", () => {
+  it("refuses more calls than the limit in every format, without parsing the rest", () => {
+    const py = parseAction("[" + "pwd(),".repeat(100_000) + "]", { format: "python", maxCalls: 3 });
+    expect(py.ok ? undefined : py.error.code).toBe("TOO_MANY_CALLS");
+    const items = Array.from({ length: 4 }, () => ({ name: "pwd", arguments: {} }));
+    const js = parseAction(JSON.stringify(items), { format: "json", maxCalls: 3 });
+    expect(js.ok ? undefined : js.error.code).toBe("TOO_MANY_CALLS");
+    const oa = parseAction(items.map((i) => ({ type: "function", function: { name: i.name, arguments: "{}" } })), { format: "openai", maxCalls: 3 });
+    expect(oa.ok ? undefined : oa.error.code).toBe("TOO_MANY_CALLS");
+    const env = parseAction(`<think>t</think><tool_call>${JSON.stringify(items)}</tool_call>`, { format: "envelope", maxCalls: 3 });
+    expect(env.ok ? undefined : env.error.code).toBe("TOO_MANY_CALLS");
+    const ok = parseAction("[pwd(), pwd(), pwd()]", { format: "python", maxCalls: 3 });
+    expect(ok.ok && ok.kind === "tool_calls" ? ok.calls.length : -1).toBe(3);
+  });
+});

@@ -59,6 +59,8 @@ export const ACTION_ERROR_CODES = [
   "ENVELOPE_TEXT_OUTSIDE",
   /** Envelope: the `<tool_call>` body is not valid JSON. */
   "ENVELOPE_INVALID_JSON",
+  /** More calls in one action than the caller's `maxCalls` limit. */
+  "TOO_MANY_CALLS",
   /** A bug in envtune (an unexpected exception while parsing); never expected. */
   "INTERNAL_ERROR",
 ] as const;
@@ -107,4 +109,9 @@ export class ActionParseError extends EnvtuneError {
   get feedback(): string {
     return this.referenceText ?? `Error: ${this.detail}. ${this.hint}`;
   }
+}
+
+/** The error of an action with more than `max` calls (shared by every action format). */
+export function tooManyCalls(max: number, position?: number): ActionParseError {
+  return new ActionParseError("TOO_MANY_CALLS", `the action has more than ${max} calls`, `Send at most ${max} calls per action.`, position === undefined ? {} : { position });
 }

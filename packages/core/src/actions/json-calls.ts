@@ -5,7 +5,7 @@
  * (ints → bigint, numbers with `.` or an exponent → float, objects → PyDict).
  */
 import { PyDict, PySet, PyTuple, type PyValue } from "../py/value.ts";
-import { ActionParseError } from "./errors.ts";
+import { ActionParseError, tooManyCalls } from "./errors.ts";
 import { PyJsonDecodeError, pyJsonLoads } from "./pyjson.ts";
 import { PY_KEYWORDS } from "./pylex.ts";
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_INPUT_LENGTH } from "./python.ts";
@@ -22,6 +22,8 @@ export interface JsonToolCallOptions {
    * instead of failing, like the paper's `parse_tool_calls`, which drops them. Default false.
    */
   dropInvalidItems?: boolean;
+  /** Most calls one action may hold (`TOO_MANY_CALLS` past it); default no limit. */
+  maxCalls?: number;
 }
 
 const SHAPE_HINT = 'Send a JSON list of calls: [{"name": "tool_name", "arguments": {"param": "value"}}].';
@@ -134,6 +136,7 @@ export function toolCallsFromJsonValue(value: PyValue, opts: JsonToolCallOptions
   if (Array.isArray(value)) items = value;
   else if (value instanceof PyDict) items = [value];
   else throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `expected a list of tool calls or one tool call object, got a JSON ${typeName(value)}`, SHAPE_HINT);
+  if (opts.maxCalls !== undefined && items.length > opts.maxCalls) throw tooManyCalls(opts.maxCalls);
   const out: ToolCall[] = [];
   items.forEach((item, i) => {
     try {
@@ -170,6 +173,7 @@ export function parseJsonToolCalls(input: string | unknown, opts: JsonToolCallOp
 export function parseOpenAIToolCalls(toolCalls: unknown, opts: JsonToolCallOptions = {}): ToolCall[] {
   const hint = 'Pass the message\'s tool_calls array: [{"id": "...", "type": "function", "function": {"name": "...", "arguments": "{...}"}}].';
   if (!Array.isArray(toolCalls)) throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `tool_calls is a ${typeName(toolCalls)}, not an array`, hint);
+  if (opts.maxCalls !== undefined && toolCalls.length > opts.maxCalls) throw tooManyCalls(opts.maxCalls);
   const out: ToolCall[] = [];
   toolCalls.forEach((tc: unknown, i) => {
     try {

@@ -11,7 +11,7 @@
  */
 import { PyDict, PySet, PyTuple, pyHashKey, pyTypeName, type PyObject, type PyValue } from "../py/value.ts";
 import { PY_ELLIPSIS } from "../py/encode.ts";
-import { ActionParseError } from "./errors.ts";
+import { ActionParseError, tooManyCalls } from "./errors.ts";
 import { fastParseCall } from "./fast-call.ts";
 import { Lexer, PY_KEYWORDS, type Tok } from "./pylex.ts";
 import type { ToolCall } from "./types.ts";
@@ -21,6 +21,11 @@ export interface PythonParseOptions {
   maxDepth?: number;
   /** Longest input accepted, in UTF-16 code units (default 1 MiB = 1,048,576). */
   maxInputLength?: number;
+  /**
+   * Most calls one action may hold; one more fails with `TOO_MANY_CALLS` as soon as the parser
+   * reaches it, so a flood of `pwd(),` is refused before it becomes a huge array. Default: no limit.
+   */
+  maxCalls?: number;
 }
 
 export const DEFAULT_MAX_DEPTH = 100;
@@ -93,12 +98,14 @@ class Parser {
   private deferredSyntax: ActionParseError | undefined;
   private readonly hasComment: boolean;
   private readonly hint: string;
+  private readonly maxCalls: number;
 
   constructor(lx: Lexer, opts: PythonParseOptions | undefined, hint: string, hasComment = false) {
     this.lx = lx;
     this.hint = hint;
     this.hasComment = hasComment;
     this.maxDepth = opts?.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxCalls = opts?.maxCalls ?? Infinity;
   }
 
   // Errors Python reports only after parsing (NameError at run time, duplicate keywords at compile
@@ -489,6 +496,7 @@ class Parser {
     for (let i = 0; ; i++) {
       const t = this.lx.peek();
       if (close === "eof" ? t.t === "eof" : this.isOp(t, close)) break;
+      if (i >= this.maxCalls) throw tooManyCalls(this.maxCalls, this.lx.peek().s);
       const c = this.call(i);
       if (c) out.push(c);
       if (this.afterElement(open, close) === "close") break;
