@@ -190,7 +190,7 @@ describe("router and single process agree; the token stays out of `ps`", () => {
     const { proc: p, url: u } = await startCli(["--workers", "2", "--token-file", tokenFile, "--log-level", "debug"]);
     try {
       const auth = { authorization: `Bearer ${token}` };
-      const h = await call(u + "/health", "GET");
+      const h = await call(u + "/v1/health", "GET");
       const pids = [p.pid!, ...h.body.backends.map((b: { pid: number }) => b.pid)];
       for (const pid of pids) expect(readFileSync(`/proc/${pid}/cmdline`, "utf8"), `pid ${pid}`).not.toContain(token);
       expect((await call(u + "/v1/tasks?limit=1", "GET")).status).toBe(401);

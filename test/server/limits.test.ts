@@ -212,7 +212,7 @@ describe("WebSocket flow control", () => {
     expect(replies).toBeLessThan(n);
     // The server is fine and the slot is free again.
     await new Promise((r) => setTimeout(r, 100));
-    const h = await call(s.url + "/health", "GET");
+    const h = await call(s.url + "/v1/health", "GET");
     expect(h.body.sessions.active).toBe(0);
   });
 
@@ -229,7 +229,7 @@ describe("WebSocket flow control", () => {
       expect(live.ws.readyState).toBe(WebSocket.OPEN);
       live.ws.send(JSON.stringify({ type: "reset", data: { task_id: "multi_turn_base_0" } }));
       expect((await live.next()).type).toBe("observation");
-      expect((await call(s.url + "/health", "GET")).body.sessions.active).toBe(1);
+      expect((await call(s.url + "/v1/health", "GET")).body.sessions.active).toBe(1);
     } finally {
       clearInterval(pinger);
       live.ws.close();
