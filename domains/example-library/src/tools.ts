@@ -1,7 +1,10 @@
 import { PyDict, pyRepr, pyRound, type PyValue, type ToolContext, type ToolDef } from "@envtune/core";
+import { defineTool } from "@envtune/core/domain";
 import type { LibraryAPI } from "./state.ts";
 
 type Tool = ToolDef<LibraryAPI>;
+/** Each tool's `run` gets its arguments typed from its own parameter list. */
+const tool = defineTool<LibraryAPI>();
 
 /** A soft error: the model reads `{"error": "..."}` and can recover. Texts come from the catalogues. */
 const error = (text: string): PyDict => PyDict.from({ error: text });
@@ -56,7 +59,7 @@ const fines = (m: PyDict): number => {
   return typeof v === "number" ? v : 0;
 };
 
-const searchCatalog: Tool = {
+const searchCatalog = tool({
   name: "search_catalog",
   params: [{ name: "query" }, { name: "available_only", default: false }],
   run(self, { query, available_only }, ctx) {
@@ -74,9 +77,9 @@ const searchCatalog: Tool = {
     }
     return PyDict.from({ results });
   },
-};
+});
 
-const getBook: Tool = {
+const getBook = tool({
   name: "get_book",
   params: [{ name: "book_id" }],
   run(self, { book_id }, ctx) {
@@ -93,9 +96,9 @@ const getBook: Tool = {
       holds: BigInt(queue(self, book_id).length),
     });
   },
-};
+});
 
-const getMember: Tool = {
+const getMember = tool({
   name: "get_member",
   params: [{ name: "member_id" }],
   run(self, { member_id }, ctx) {
@@ -110,9 +113,9 @@ const getMember: Tool = {
       fines_due: fines(m),
     });
   },
-};
+});
 
-const listLoans: Tool = {
+const listLoans = tool({
   name: "list_loans",
   params: [{ name: "member_id" }],
   run(self, { member_id }, ctx) {
@@ -127,9 +130,9 @@ const listLoans: Tool = {
       });
     return PyDict.from({ loans });
   },
-};
+});
 
-const checkoutBook: Tool = {
+const checkoutBook = tool({
   name: "checkout_book",
   params: [{ name: "member_id" }, { name: "book_id" }, { name: "days", default: 14n }],
   run(self, { member_id, book_id, days }, ctx) {
@@ -155,9 +158,9 @@ const checkoutBook: Tool = {
     self.loans.push(PyDict.from({ loan_id: loanId, book_id, member_id, due_date: dueDate, renewals: 0n }));
     return PyDict.from({ loan_id: loanId, book_id, member_id, due_date: dueDate });
   },
-};
+});
 
-const returnBook: Tool = {
+const returnBook = tool({
   name: "return_book",
   params: [{ name: "loan_id" }],
   run(self, { loan_id }, ctx) {
@@ -174,9 +177,9 @@ const returnBook: Tool = {
     self.loans.splice(self.loans.indexOf(l), 1);
     return PyDict.from({ loan_id, returned: true, late_days: late, fee });
   },
-};
+});
 
-const renewLoan: Tool = {
+const renewLoan = tool({
   name: "renew_loan",
   params: [{ name: "loan_id" }, { name: "days", default: 14n }],
   run(self, { loan_id, days }, ctx) {
@@ -194,9 +197,9 @@ const renewLoan: Tool = {
     l.set("renewals", int(l, "renewals") + 1n);
     return PyDict.from({ loan_id, due_date: newDue, renewals: int(l, "renewals") });
   },
-};
+});
 
-const placeHold: Tool = {
+const placeHold = tool({
   name: "place_hold",
   params: [{ name: "member_id" }, { name: "book_id" }],
   run(self, { member_id, book_id }, ctx) {
@@ -212,9 +215,9 @@ const placeHold: Tool = {
     if (self.holds.get(book_id) !== q) self.holds.set(book_id, q);
     return PyDict.from({ book_id, member_id, position: BigInt(q.length) });
   },
-};
+});
 
-const payFine: Tool = {
+const payFine = tool({
   name: "pay_fine",
   params: [{ name: "member_id" }, { name: "amount" }],
   run(self, { member_id, amount }, ctx) {
@@ -229,7 +232,7 @@ const payFine: Tool = {
     m.set("fines", left);
     return PyDict.from({ member_id, paid, fines_due: left });
   },
-};
+});
 
 /** Every tool of LibraryAPI; each has a schema of the same name in schemas.ts. */
 export const tools: Tool[] = [searchCatalog, getBook, getMember, listLoans, checkoutBook, returnBook, renewLoan, placeHold, payFine];
