@@ -4,7 +4,7 @@
  */
 export { defineDomain, isDomainPack, validateDomainDefinition } from "./define.ts";
 export { argumentFits, defineTool, toolSchema, toolSchemas } from "./tool.ts";
-export type { ArgsOf, PyTypeOf, TypedParam, TypedToolSpec } from "./tool.ts";
+export type { ArgsOf, PyTypeOf, Rejecter, TypedParam, TypedToolSpec } from "./tool.ts";
 export { BFCL_DOMAIN_PACKAGES, loadDomainPacks, requirePacks } from "./load.ts";
 export type { LoadedPacks } from "./load.ts";
 export { discoverDomainPackages, domainSpecifiers, isDomainPackage, resolveDomainPacks } from "./discover.ts";

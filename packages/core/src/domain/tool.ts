@@ -1,3 +1,4 @@
+import { EnvtuneError } from "../errors.ts";
 import type { PyDict, PyValue } from "../py/value.ts";
 import { isPyDict } from "../py/value.ts";
 import type { BoundArgs, ParamSpec, ParamType, ToolContext, ToolDef, ToolSchema } from "./types.ts";
@@ -41,10 +42,14 @@ export interface TypedToolSpec<S, P extends readonly TypedParam<S>[]> {
   run(self: S, args: ArgsOf<P>, ctx: ToolContext): PyValue;
   /**
    * Answer to a call whose argument does not fit its parameter's `type` or `check` (the body is not
-   * run). Required as soon as one parameter declares a `type` or `check`.
+   * run). Overrides the `reject` given to `defineTool`; one of them is required as soon as a
+   * parameter declares a `type` or `check`.
    */
-  reject?: (ctx: ToolContext, param: ParamSpec<S>, value: PyValue) => PyValue;
+  reject?: Rejecter<S>;
 }
+
+/** Answers an argument that misfits its parameter (typically a soft `{"error": ...}` dict). */
+export type Rejecter<S> = (ctx: ToolContext, param: ParamSpec<S>, value: PyValue) => PyValue;
 
 const matchers: Record<ParamType, (v: PyValue) => boolean> = {
   string: (v) => typeof v === "string",
@@ -69,10 +74,10 @@ export function argumentFits<S>(param: ParamSpec<S>, value: PyValue): boolean {
  * Parameters with a `type` or `check` are verified in signature order before the body runs, and a
  * misfit is answered by `reject`; untyped parameters pass through as the model wrote them (what a
  * BFCL port needs, since Python does not check annotations). Usage:
- * `defineTool<MyState>()({ name, params: [{ name: "id", type: "string" }], run(self, { id }) {...} })`
+ * `defineTool<MyState>({ reject })({ name, params: [{ name: "id", type: "string" }], run(self, { id }) {...} })`
  * — curried so that the state type is named once while the parameter tuple is inferred.
  */
-export function defineTool<S>() {
+export function defineTool<S>(defaults: { reject?: Rejecter<S> } = {}) {
   return <const P extends readonly TypedParam<S>[]>(spec: TypedToolSpec<S, P>): ToolDef<S> => {
     const checked = spec.params.filter((p) => p.type !== undefined || p.check !== undefined);
     // The executor binds every declared name, so the bound record is exactly `ArgsOf<P>` once the
@@ -80,8 +85,15 @@ export function defineTool<S>() {
     const body = spec.run as (self: S, args: BoundArgs, ctx: ToolContext) => PyValue;
     const base = { name: spec.name, params: [...spec.params], ...(spec.description === undefined ? {} : { description: spec.description }) };
     if (checked.length === 0) return { ...base, run: body };
-    const reject = spec.reject;
-    if (!reject) throw new Error(`[envtune] [core] Tool \`${spec.name}\` declares typed parameters but no \`reject\`. Pass \`reject\` to answer a misfitting argument.`);
+    const reject = spec.reject ?? defaults.reject;
+    if (!reject) {
+      throw new EnvtuneError(
+        "TOOL_WITHOUT_REJECT",
+        "core",
+        `Tool \`${spec.name}\` declares typed parameters but says nothing about arguments that do not fit them.`,
+        "Pass `reject` to `defineTool<State>({ reject })` or to the tool, returning the message the model reads.",
+      );
+    }
     return {
       ...base,
       run(self, args, ctx) {
