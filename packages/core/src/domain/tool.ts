@@ -122,7 +122,7 @@ const jsonDefault = (v: PyValue): unknown => (typeof v === "bigint" ? Number(v) 
  * parameter list is the single source, so signature and schema cannot disagree. A parameter
  * without a default is required; `schema` adds keywords the type cannot say (`minimum`, `items`).
  */
-export function toolSchema(tool: ToolDef<unknown>, describe: (description: string) => string = (d) => d): ToolSchema {
+export function toolSchema<S>(tool: ToolDef<S>, describe: (description: string) => string = (d) => d): ToolSchema {
   const properties: Record<string, unknown> = {};
   const required: string[] = [];
   for (const p of tool.params) {
