@@ -1,6 +1,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { PyDict, World, parsePyJson, parsePythonCalls, pyJsonDumps, type PyValue } from "@envtune/core";
+import { parsePythonCalls } from "@envtune/core/actions";
+import { World } from "@envtune/core/exec";
+import { PyDict, parsePyJson, pyJsonDumps, type PyValue } from "@envtune/core/py";
 import { testDomainPack } from "@envtune/testing";
 import pack from "./index.ts";
 

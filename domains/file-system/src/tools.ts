@@ -7,22 +7,9 @@
  * Augmented mode (paper §6.3) adds path checks before the other checks, tells "is a directory"
  * apart from "missing", and makes `echo` onto a directory return an error instead of raising.
  */
-import {
-  PyDict,
-  PyException,
-  pyCodePointCompare,
-  pyContains,
-  pyFormatFixed,
-  pyRichCompare,
-  pyRstrip,
-  pySplit,
-  pySplitlines,
-  pyStr,
-  pyStrip,
-  pyTypeName,
-  requireStr,
-} from "@envtune/core";
-import type { PyValue, ToolContext, ToolDef } from "@envtune/core";
+import { PyDict, PyException, pyCodePointCompare, pyContains, pyFormatFixed, pyRichCompare, pyRstrip, pySplit, pySplitlines, pyStr, pyStrip, pyTypeName, requireStr } from "@envtune/core/py";
+import type { ToolContext, ToolDef } from "@envtune/core/domain";
+import type { PyValue } from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import { RECURSION_LIMIT, pyLenOf, pyTruthy, recursionError, utf8Length } from "./py-ops.ts";
 import { Directory, File, type FsNode, type GorillaFileSystemState } from "./state.ts";

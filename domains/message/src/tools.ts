@@ -1,17 +1,5 @@
-import {
-  PyDict,
-  PyException,
-  PySet,
-  pyAttributeError,
-  pyContains,
-  pyEquals,
-  pyLower,
-  pyStr,
-  pyTypeName,
-  requireStr,
-  type PyValue,
-  type ToolDef,
-} from "@envtune/core";
+import { type ToolDef } from "@envtune/core/domain";
+import { PyDict, PyException, PySet, pyAttributeError, pyContains, pyEquals, pyLower, pyStr, pyTypeName, requireStr, type PyValue } from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import { firstItem, pyInValues, pyPlusOne, pyTruthy, pyZfill } from "./py.ts";
 import type { MessageAPI } from "./state.ts";

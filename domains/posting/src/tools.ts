@@ -1,15 +1,5 @@
-import {
-  PyDict,
-  pyAttributeError,
-  pyContains,
-  pyEquals,
-  pyLower,
-  pyStr,
-  requireStr,
-  type PyValue,
-  type ToolContext,
-  type ToolDef,
-} from "@envtune/core";
+import { type ToolContext, type ToolDef } from "@envtune/core/domain";
+import { PyDict, pyAttributeError, pyContains, pyEquals, pyLower, pyStr, requireStr, type PyValue } from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import { pyGetItem, pyIterate, pyLenOf, pyPlusOne, pyTruthy } from "./py.ts";
 import type { TwitterAPI } from "./state.ts";

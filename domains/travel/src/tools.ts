@@ -4,20 +4,8 @@
  * order of checks decides which error (or CPython exception) a malformed call produces and when
  * the RNG is drawn.
  */
-import {
-  PyDict,
-  PyException,
-  pyContains,
-  pyEquals,
-  pyLt,
-  pyRepr,
-  pyRound,
-  pyStr,
-  pyTypeName,
-  type PyValue,
-  type ToolContext,
-  type ToolDef,
-} from "@envtune/core";
+import { type ToolContext, type ToolDef } from "@envtune/core/domain";
+import { PyDict, PyException, pyContains, pyEquals, pyLt, pyRepr, pyRound, pyStr, pyTypeName, type PyValue } from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import {
   AIRPORTS,

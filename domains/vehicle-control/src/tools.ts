@@ -3,8 +3,9 @@
  * (gorilla 6ea57973 `vehicle_control.py`): same checks in the same order, same mutations before a
  * failure (nothing is rolled back), same return values (dict key order, int vs float).
  */
-import { PyDict, PyException, pyEquals, pyRepr, pyStr, pyTypeName } from "@envtune/core";
-import type { PyValue, ToolContext, ToolDef } from "@envtune/core";
+import { PyDict, PyException, pyEquals, pyRepr, pyStr, pyTypeName } from "@envtune/core/py";
+import type { ToolContext, ToolDef } from "@envtune/core/domain";
+import type { PyValue } from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import type { MessageCode } from "./messages.ts";
 import { pyAdd, pyCmp, pyFloat, pyIter, pyMul, pySub, pyTrueDiv, pyTruthy } from "./pyops.ts";
