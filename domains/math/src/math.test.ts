@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parsePythonCalls } from "@envtune/core/actions";
-import { type ToolContext } from "@envtune/core/domain";
+import type { ToolContext } from "@envtune/core/domain";
 import { World } from "@envtune/core/exec";
 import { PyDict } from "@envtune/core/py";
 import { checkDomainTraces, testDomainPack, traceFile } from "@envtune/testing";

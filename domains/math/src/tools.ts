@@ -4,7 +4,7 @@
  * same exceptions caught (`except TypeError` in most, `except Exception` in `logarithm`,
  * `except OverflowError` in the conversions); everything else propagates as a `PyException`.
  */
-import { type ToolContext, type ToolDef } from "@envtune/core/domain";
+import type { ToolContext, ToolDef } from "@envtune/core/domain";
 import { PyDict, PyException, pyEquals, pyIntFromFloat, pyIntFromStr, pyMax, pyMin, pyRichCompare, pyRound, pyStr, pyTrueDiv, pyTypeName, toFloat, type PyValue } from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import { PyDecimal, decFromNumber, decSqrt, decimalPrecision } from "./decimal.ts";

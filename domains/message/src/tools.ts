@@ -1,4 +1,4 @@
-import { type ToolDef } from "@envtune/core/domain";
+import type { ToolDef } from "@envtune/core/domain";
 import { PyDict, PyException, PySet, pyAttributeError, pyContains, pyEquals, pyLower, pyStr, pyTypeName, requireStr, type PyValue } from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import { firstItem, pyInValues, pyPlusOne, pyTruthy, pyZfill } from "./py.ts";

@@ -1,4 +1,4 @@
-import { type StateInit } from "@envtune/core/domain";
+import type { StateInit } from "@envtune/core/domain";
 import { PyDict, pyDeepCopy, type PyValue } from "@envtune/core/py";
 import { pyInt } from "./py.ts";
 

@@ -1,4 +1,4 @@
-import { type ToolContext, type ToolDef } from "@envtune/core/domain";
+import type { ToolContext, ToolDef } from "@envtune/core/domain";
 import { PyDict, pyAttributeError, pyContains, pyEquals, pyLower, pyStr, requireStr, type PyValue } from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import { pyGetItem, pyIterate, pyLenOf, pyPlusOne, pyTruthy } from "./py.ts";

@@ -1,4 +1,4 @@
-import { type ToolDef } from "@envtune/core/domain";
+import type { ToolDef } from "@envtune/core/domain";
 import { PyDict, PyException, pyAttributeError, pyEquals, pyGetItemStr, pyLower, pyPlusOne, pyRichCompare, pySetItemStr, pyStr, pyTruthy, pyTypeName, requireStr, type PyValue } from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import { setDifferenceOrder } from "./set-order.ts";

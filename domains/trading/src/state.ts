@@ -7,7 +7,7 @@
  * are shared frozen too. Frozen values print once (core caches their texts), which is what keeps a
  * long-context `get_stock_info` (two lists of thousands of floats) cheap.
  */
-import { type LongContextConstants, type StateInit } from "@envtune/core/domain";
+import type { LongContextConstants, StateInit } from "@envtune/core/domain";
 import { PyDict, PyException, freezePyValue, pyDeepCopy as deepCopy, pyTypeName, type PyValue } from "@envtune/core/py";
 import { PyRandom } from "@envtune/core";
 

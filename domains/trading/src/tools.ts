@@ -3,7 +3,7 @@
  * same check order, same returned objects (the state's own dicts/lists where the reference returns
  * them), same Python failures for inputs of the wrong type.
  */
-import { type ToolContext, type ToolDef } from "@envtune/core/domain";
+import type { ToolContext, ToolDef } from "@envtune/core/domain";
 import { PyDict, PyException, pyEquals, pyFormatFixed, pyIntFromFloat, pyListConcat, pyLower, pyRepr, pyRichCompare, pyStr, pyTypeName, toFloat, type PyValue } from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import type { MessageCode } from "./messages.ts";

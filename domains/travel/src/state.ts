@@ -2,7 +2,7 @@
  * TravelAPI instance state: the attributes of the reference object in `vars()` order, built like
  * `TravelAPI()._load_scenario(deepcopy(config), long_context)`.
  */
-import { type StateInit } from "@envtune/core/domain";
+import type { StateInit } from "@envtune/core/domain";
 import { PyDict, freezePyValue, pyDeepCopy, pyStr, type PyValue } from "@envtune/core/py";
 import { EnvtuneError, PyRandom } from "@envtune/core";
 import { API_DESCRIPTION, ROUTES } from "./data.ts";

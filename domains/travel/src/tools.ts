@@ -4,7 +4,7 @@
  * order of checks decides which error (or CPython exception) a malformed call produces and when
  * the RNG is drawn.
  */
-import { type ToolContext, type ToolDef } from "@envtune/core/domain";
+import type { ToolContext, ToolDef } from "@envtune/core/domain";
 import { PyDict, PyException, pyContains, pyEquals, pyLt, pyRepr, pyRound, pyStr, pyTypeName, type PyValue } from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import {

@@ -1,4 +1,4 @@
-import { type LongContextConstants } from "@envtune/core/domain";
+import type { LongContextConstants } from "@envtune/core/domain";
 import { World, replayCalls } from "@envtune/core/exec";
 import { PyDict, type PyValue } from "@envtune/core/py";
 import { readTraceFile, sharedDataset, testDomainPack, testDomainTraces, traceFile } from "@envtune/testing";
