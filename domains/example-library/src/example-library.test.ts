@@ -1,6 +1,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { PyDict, World, parsePyJson, parsePythonCalls, pyJsonDumps, type PyValue } from "@envtune/core";
+import { parsePythonCalls } from "@envtune/core/actions";
+import { World } from "@envtune/core/exec";
+import { PyDict, parsePyJson, pyJsonDumps, type PyValue } from "@envtune/core/py";
 import { testDomainPack } from "@envtune/testing";
 import pack from "./index.ts";
 
@@ -119,6 +121,35 @@ describe("LibraryAPI tools", () => {
     const hinted = world(libraryConfig, true);
     expect(run(hinted, "return_book(loan_id='1')")).toBe('{"error": "Invalid value for loan_id: \'1\'. Expected an integer loan id such as 3; take the value from the user\'s request or an earlier tool result and retry."}');
     expect(run(hinted, "get_book(book_id='Dune')")).toContain("call search_catalog with words of the title");
+  });
+
+  it("checks arguments in signature order against the typed parameter list before a body runs", () => {
+    const plain = world();
+    // The first misfit wins, even when a later argument has the wrong type.
+    expect(run(plain, "checkout_book(member_id='  ', book_id=5, days=0)")).toBe('{"error": "Invalid value for member_id: \'  \'."}');
+    expect(run(plain, "checkout_book(member_id='M100', book_id=5, days=0)")).toBe('{"error": "Invalid value for book_id: 5."}');
+    expect(run(plain, "checkout_book(member_id='M100', book_id='B003', days=29)")).toBe('{"error": "Invalid number of days: 29."}');
+    expect(run(plain, "renew_loan(loan_id=1, days=0)")).toBe('{"error": "Invalid number of days: 0."}');
+    expect(run(plain, "search_catalog(query='')")).toBe('{"error": "Invalid value for query: \'\'."}');
+    expect(run(plain, "search_catalog(query='dune', available_only=1)")).toBe('{"error": "Invalid value for available_only: 1."}');
+    expect(run(plain, "pay_fine(member_id='M101', amount=0)")).toBe('{"error": "Invalid amount: 0."}');
+    // An int is a valid amount, as for a Python float parameter.
+    expect(run(plain, "pay_fine(member_id='M101', amount=1)")).not.toContain("Invalid amount");
+  });
+
+  it("derives each tool's JSON Schema from its parameter list", () => {
+    const checkout = pack.schemas.find((s) => s.name === "checkout_book")!;
+    expect(checkout.parameters).toEqual({
+      type: "object",
+      properties: {
+        member_id: { type: "string", description: "The member's id, e.g. 'M100'." },
+        book_id: { type: "string", description: "The book's id from the catalogue, e.g. 'B003' (search_catalog returns it)." },
+        days: { type: "integer", description: "Loan period in days, from 1 to 28. Defaults to 14.", minimum: 1, maximum: 28, default: 14 },
+      },
+      required: ["member_id", "book_id"],
+      additionalProperties: false,
+    });
+    expect(pack.schemas.map((s) => s.name)).toEqual(pack.tools.map((t) => t.name));
   });
 
   it("keeps episodes apart: the shared config is never mutated", () => {

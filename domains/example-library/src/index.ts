@@ -1,10 +1,13 @@
-import { defineDomain } from "@envtune/core";
+import { defineDomain, toolSchemas } from "@envtune/core/domain";
 import { augmented, standard } from "./messages.ts";
-import { schemas } from "./schemas.ts";
 import { createState, view, type LibraryAPI } from "./state.ts";
 import { tools } from "./tools.ts";
 
 export { LibraryAPI } from "./state.ts";
+
+/** Opens every tool description the model reads: which system the tool belongs to. */
+const DOMAIN =
+  "This tool belongs to the library system, which lets members search the catalogue, borrow, return and renew books, reserve books that are out, and pay late fees.";
 
 /**
  * LibraryAPI, envtune's example domain: a small lending library (catalogue search, loans, returns
@@ -22,7 +25,8 @@ export default defineDomain<LibraryAPI>({
     description: "A small lending library: search the catalogue, lend and return books, renew loans, place holds and settle late fees.",
   },
   tools,
-  schemas,
+  // Derived from the tools' typed parameter lists, so schema and signature cannot disagree.
+  schemas: toolSchemas(tools, (d) => `${DOMAIN} Tool description: ${d}`),
   createState,
   view,
   messages: { standard, augmented },

@@ -1,4 +1,4 @@
-import type { MessageCatalogue } from "@envtune/core";
+import type { MessageCatalogue } from "@envtune/core/domain";
 
 /**
  * Every error text of LibraryAPI, by code. `standard` is what a plain environment says;

@@ -1,4 +1,5 @@
-import { PyDict, pyDeepCopy, type PyValue, type StateInit } from "@envtune/core";
+import type { StateInit } from "@envtune/core/domain";
+import { PyDict, pyDeepCopy, type PyValue } from "@envtune/core/py";
 
 /**
  * One LibraryAPI instance: a small lending library in one episode. Values are Python values

@@ -1,7 +1,6 @@
-import { PyDict, pyRepr, pyRound, type PyValue, type ToolContext, type ToolDef } from "@envtune/core";
+import { PyDict, pyRepr, pyRound, type PyValue } from "@envtune/core/py";
+import { defineTool, type ParamSpec, type ToolContext, type ToolDef } from "@envtune/core/domain";
 import type { LibraryAPI } from "./state.ts";
-
-type Tool = ToolDef<LibraryAPI>;
 
 /** A soft error: the model reads `{"error": "..."}` and can recover. Texts come from the catalogues. */
 const error = (text: string): PyDict => PyDict.from({ error: text });
@@ -13,16 +12,48 @@ const MAX_RENEWALS = 2n;
 /** Late fee per day, in dollars (a power-of-two fraction, so sums of fees stay exact floats). */
 const FEE_PER_DAY = 0.25;
 
-// Arguments arrive as the model wrote them: the executor binds names and defaults, not types.
-// Each body checks what it relies on and answers with a catalogued message, never a crash.
-
-const isText = (v: PyValue | undefined): v is string => typeof v === "string" && v.trim() !== "";
-const isInt = (v: PyValue | undefined): v is bigint => typeof v === "bigint";
 const repr = (v: PyValue | undefined): string => pyRepr(v ?? null);
 
-function badArgument(ctx: ToolContext, name: string, value: PyValue | undefined, expected: string): PyDict {
-  return error(ctx.msg("invalid_argument", { name, value: repr(value), expected }));
+// Arguments arrive as the model wrote them. Each parameter below declares its type and, where
+// needed, a further `check`; `defineTool` checks them in signature order before a body runs and
+// answers a misfit with `reject`, so the bodies receive typed values. The same list is the JSON
+// Schema the model sees (`toolSchemas` in index.ts): one source for signature, types and schema.
+
+/** What a valid value of each parameter looks like, for the `invalid_argument` message. */
+const EXPECTED: Record<string, string> = {
+  query: "a non-empty string (words of a title or an author's name)",
+  available_only: "true or false",
+  member_id: "a member id string such as 'M100'",
+  book_id: "a book id string such as 'B001'",
+  loan_id: "an integer loan id such as 3",
+};
+
+function reject(ctx: ToolContext, param: ParamSpec<LibraryAPI>, value: PyValue): PyDict {
+  if (param.name === "days") return error(ctx.msg("invalid_days", { days: repr(value) }));
+  if (param.name === "amount") return error(ctx.msg("invalid_amount", { amount: repr(value) }));
+  return error(ctx.msg("invalid_argument", { name: param.name, value: repr(value), expected: EXPECTED[param.name] ?? "another value" }));
 }
+
+const tool = defineTool<LibraryAPI>({ reject });
+
+const nonEmpty = (s: string): boolean => s.trim() !== "";
+const memberId = { name: "member_id", type: "string", check: nonEmpty, description: "The member's id, e.g. 'M100'." } as const;
+const bookId = {
+  name: "book_id",
+  type: "string",
+  check: nonEmpty,
+  description: "The book's id from the catalogue, e.g. 'B003' (search_catalog returns it).",
+} as const;
+const loanId = { name: "loan_id", type: "integer", description: "The loan's id (returned by checkout_book and listed by list_loans)." } as const;
+const days = (what: string) =>
+  ({
+    name: "days",
+    type: "integer",
+    default: 14n,
+    check: (d: bigint) => d >= MIN_DAYS && d <= MAX_DAYS,
+    description: `${what} in days, from 1 to 28. Defaults to 14.`,
+    schema: { minimum: 1, maximum: 28 },
+  }) as const;
 
 const DAY_MS = 86_400_000;
 function addDays(iso: string, days: bigint): string {
@@ -56,12 +87,14 @@ const fines = (m: PyDict): number => {
   return typeof v === "number" ? v : 0;
 };
 
-const searchCatalog: Tool = {
+const searchCatalog = tool({
   name: "search_catalog",
-  params: [{ name: "query" }, { name: "available_only", default: false }],
-  run(self, { query, available_only }, ctx) {
-    if (!isText(query)) return badArgument(ctx, "query", query, "a non-empty string (words of a title or an author's name)");
-    if (typeof available_only !== "boolean") return badArgument(ctx, "available_only", available_only, "true or false");
+  description: "Search the catalogue by words of a title or an author's name (case-insensitive). Returns the matching books with their ids and available copies.",
+  params: [
+    { name: "query", type: "string", check: nonEmpty, description: "Words of the title or the author's name, e.g. 'Dune' or 'Le Guin'." },
+    { name: "available_only", type: "boolean", default: false, description: "Only list books with a copy on the shelf. Defaults to false." },
+  ],
+  run(self, { query, available_only }) {
     const q = query.trim().toLowerCase();
     const results: PyValue[] = [];
     for (const [id, b] of self.books) {
@@ -74,13 +107,13 @@ const searchCatalog: Tool = {
     }
     return PyDict.from({ results });
   },
-};
+});
 
-const getBook: Tool = {
+const getBook = tool({
   name: "get_book",
-  params: [{ name: "book_id" }],
+  description: "Get one book's details: title, author, year, copies, copies available and the number of holds.",
+  params: [bookId],
   run(self, { book_id }, ctx) {
-    if (!isText(book_id)) return badArgument(ctx, "book_id", book_id, "a book id string such as 'B001'");
     const b = book(self, book_id);
     if (!b) return error(ctx.msg("book_not_found", { book_id }));
     return PyDict.from({
@@ -93,13 +126,13 @@ const getBook: Tool = {
       holds: BigInt(queue(self, book_id).length),
     });
   },
-};
+});
 
-const getMember: Tool = {
+const getMember = tool({
   name: "get_member",
-  params: [{ name: "member_id" }],
+  description: "Get a member's account: name, loan ids, loan limit and fines due (dollars).",
+  params: [memberId],
   run(self, { member_id }, ctx) {
-    if (!isText(member_id)) return badArgument(ctx, "member_id", member_id, "a member id string such as 'M100'");
     const m = member(self, member_id);
     if (!m) return error(ctx.msg("member_not_found", { member_id }));
     return PyDict.from({
@@ -110,13 +143,13 @@ const getMember: Tool = {
       fines_due: fines(m),
     });
   },
-};
+});
 
-const listLoans: Tool = {
+const listLoans = tool({
   name: "list_loans",
-  params: [{ name: "member_id" }],
+  description: "List a member's loans with titles, due dates and whether each is overdue.",
+  params: [memberId],
   run(self, { member_id }, ctx) {
-    if (!isText(member_id)) return badArgument(ctx, "member_id", member_id, "a member id string such as 'M100'");
     if (!member(self, member_id)) return error(ctx.msg("member_not_found", { member_id }));
     const loans = self.loans
       .filter((l) => l.get("member_id") === member_id)
@@ -127,15 +160,14 @@ const listLoans: Tool = {
       });
     return PyDict.from({ loans });
   },
-};
+});
 
-const checkoutBook: Tool = {
+const checkoutBook = tool({
   name: "checkout_book",
-  params: [{ name: "member_id" }, { name: "book_id" }, { name: "days", default: 14n }],
+  description:
+    "Lend a copy of a book to a member. Needs a free copy, no unpaid fines and a free loan slot; members waiting on a hold are served first. Returns the loan id and due date.",
+  params: [memberId, bookId, days("Loan period")],
   run(self, { member_id, book_id, days }, ctx) {
-    if (!isText(member_id)) return badArgument(ctx, "member_id", member_id, "a member id string such as 'M100'");
-    if (!isText(book_id)) return badArgument(ctx, "book_id", book_id, "a book id string such as 'B001'");
-    if (!isInt(days) || days < MIN_DAYS || days > MAX_DAYS) return error(ctx.msg("invalid_days", { days: repr(days) }));
     const m = member(self, member_id);
     if (!m) return error(ctx.msg("member_not_found", { member_id }));
     const b = book(self, book_id);
@@ -155,13 +187,13 @@ const checkoutBook: Tool = {
     self.loans.push(PyDict.from({ loan_id: loanId, book_id, member_id, due_date: dueDate, renewals: 0n }));
     return PyDict.from({ loan_id: loanId, book_id, member_id, due_date: dueDate });
   },
-};
+});
 
-const returnBook: Tool = {
+const returnBook = tool({
   name: "return_book",
-  params: [{ name: "loan_id" }],
+  description: "Return a borrowed book. A late return adds a fee of 0.25 dollars per day to the member's fines.",
+  params: [loanId],
   run(self, { loan_id }, ctx) {
-    if (!isInt(loan_id)) return badArgument(ctx, "loan_id", loan_id, "an integer loan id such as 3");
     const l = loan(self, loan_id);
     if (!l) return error(ctx.msg("loan_not_found", { loan_id: repr(loan_id) }));
     const lateDays = daysBetween(String(l.get("due_date") ?? self.today), self.today);
@@ -174,14 +206,13 @@ const returnBook: Tool = {
     self.loans.splice(self.loans.indexOf(l), 1);
     return PyDict.from({ loan_id, returned: true, late_days: late, fee });
   },
-};
+});
 
-const renewLoan: Tool = {
+const renewLoan = tool({
   name: "renew_loan",
-  params: [{ name: "loan_id" }, { name: "days", default: 14n }],
+  description: "Extend a loan's due date. Not possible for overdue loans, after 2 renewals, or when another member is waiting for the book.",
+  params: [loanId, days("Extension")],
   run(self, { loan_id, days }, ctx) {
-    if (!isInt(loan_id)) return badArgument(ctx, "loan_id", loan_id, "an integer loan id such as 3");
-    if (!isInt(days) || days < MIN_DAYS || days > MAX_DAYS) return error(ctx.msg("invalid_days", { days: repr(days) }));
     const l = loan(self, loan_id);
     if (!l) return error(ctx.msg("loan_not_found", { loan_id: repr(loan_id) }));
     const due = String(l.get("due_date") ?? self.today);
@@ -194,14 +225,13 @@ const renewLoan: Tool = {
     l.set("renewals", int(l, "renewals") + 1n);
     return PyDict.from({ loan_id, due_date: newDue, renewals: int(l, "renewals") });
   },
-};
+});
 
-const placeHold: Tool = {
+const placeHold = tool({
   name: "place_hold",
-  params: [{ name: "member_id" }, { name: "book_id" }],
+  description: "Join the waiting list for a book whose copies are all out. Returns the member's position in the queue.",
+  params: [memberId, bookId],
   run(self, { member_id, book_id }, ctx) {
-    if (!isText(member_id)) return badArgument(ctx, "member_id", member_id, "a member id string such as 'M100'");
-    if (!isText(book_id)) return badArgument(ctx, "book_id", book_id, "a book id string such as 'B001'");
     if (!member(self, member_id)) return error(ctx.msg("member_not_found", { member_id }));
     const b = book(self, book_id);
     if (!b) return error(ctx.msg("book_not_found", { book_id }));
@@ -212,15 +242,23 @@ const placeHold: Tool = {
     if (self.holds.get(book_id) !== q) self.holds.set(book_id, q);
     return PyDict.from({ book_id, member_id, position: BigInt(q.length) });
   },
-};
+});
 
-const payFine: Tool = {
+const payFine = tool({
   name: "pay_fine",
-  params: [{ name: "member_id" }, { name: "amount" }],
+  description: "Pay some or all of a member's fines.",
+  params: [
+    memberId,
+    {
+      name: "amount",
+      type: "number",
+      check: (a: number | bigint) => Number(a) > 0 && Number.isFinite(Number(a)),
+      description: "Amount in dollars, more than 0 and at most the fines due.",
+      schema: { exclusiveMinimum: 0 },
+    },
+  ],
   run(self, { member_id, amount }, ctx) {
-    if (!isText(member_id)) return badArgument(ctx, "member_id", member_id, "a member id string such as 'M100'");
-    const paid = typeof amount === "bigint" ? Number(amount) : typeof amount === "number" ? amount : NaN;
-    if (!(paid > 0) || !Number.isFinite(paid)) return error(ctx.msg("invalid_amount", { amount: repr(amount) }));
+    const paid = Number(amount);
     const m = member(self, member_id);
     if (!m) return error(ctx.msg("member_not_found", { member_id }));
     const due = fines(m);
@@ -229,7 +267,7 @@ const payFine: Tool = {
     m.set("fines", left);
     return PyDict.from({ member_id, paid, fines_due: left });
   },
-};
+});
 
-/** Every tool of LibraryAPI; each has a schema of the same name in schemas.ts. */
-export const tools: Tool[] = [searchCatalog, getBook, getMember, listLoans, checkoutBook, returnBook, renewLoan, placeHold, payFine];
+/** Every tool of LibraryAPI, in the order the model sees them. */
+export const tools: ToolDef<LibraryAPI>[] = [searchCatalog, getBook, getMember, listLoans, checkoutBook, returnBook, renewLoan, placeHold, payFine];

@@ -1,15 +1,5 @@
-import {
-  PyDict,
-  PyTuple,
-  World,
-  decodeEncoded,
-  encodeValue,
-  encodeView,
-  parsePyJson,
-  pyEquals,
-  pyRepr,
-  type PyValue,
-} from "@envtune/core";
+import { World, encodeView } from "@envtune/core/exec";
+import { PyDict, PyTuple, decodeEncoded, encodeValue, parsePyJson, pyEquals, pyRepr, type PyValue } from "@envtune/core/py";
 import { checkDomainTraces, sharedDataset, testDomainPack, traceFile } from "@envtune/testing";
 import { describe, expect, it } from "vitest";
 import pack, { Directory, File, decodeObject, type GorillaFileSystemState } from "./index.ts";

@@ -2,7 +2,7 @@
  * @envtune/domain-file-system — BFCL's GorillaFileSystem (`gorilla_file_system.py`, gorilla 6ea57973)
  * as an envtune domain pack, exact to the Python reference.
  */
-import { defineDomain } from "@envtune/core";
+import { defineDomain } from "@envtune/core/domain";
 import { augmented, standard } from "./messages.ts";
 import { schemas } from "./schemas.generated.ts";
 import { createState, view, type GorillaFileSystemState } from "./state.ts";

@@ -10,7 +10,7 @@
  * catalogue covers every error path of the source.
  * Placeholders: {name}, {folder}, {path}, {mode}, {source}, {destination}, {name1}, {name2}, {dir}.
  */
-import type { MessageCatalogue } from "@envtune/core";
+import type { MessageCatalogue } from "@envtune/core/domain";
 
 const BAD_CHARS = `| / \\ ? % * : > < "`;
 

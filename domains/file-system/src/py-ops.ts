@@ -3,12 +3,12 @@
  * `s.encode()`) that core does not provide, with CPython's error texts. The reference's tool bodies run these on whatever
  * the model passed, so a wrong-typed argument fails (or succeeds) exactly where Python's would.
  */
-import { PyException, pyLength } from "@envtune/core";
-import type { PyValue } from "@envtune/core";
+import { PyException, pyLength } from "@envtune/core/py";
+import type { PyValue } from "@envtune/core/py";
 
 // Python `bool(v)` lives in core so every pack shares one definition. Domain objects (File,
 // Directory) define no `__len__`/`__bool__`, so they are truthy.
-export { pyTruthy } from "@envtune/core";
+export { pyTruthy } from "@envtune/core/py";
 
 /** Python `len(v)` as an int (shared CPython semantics in core). */
 export const pyLenOf = (v: PyValue): bigint => BigInt(pyLength(v));

@@ -7,8 +7,9 @@
  * pointing at the detached old node as `parent` (visible through `cd ..` and `pwd`). `contents` is a
  * `PyDict` so that membership tests on wrong-typed names behave like Python (`unhashable type: 'list'`).
  */
-import { PyDict, PyException, encodeValue, pyEquals, pyJsonString, pyRepr, pyStr, pyTypeName } from "@envtune/core";
-import type { LongContextConstants, PyObject, PyValue, StateInit } from "@envtune/core";
+import { PyDict, PyException, encodeValue, pyEquals, pyJsonString, pyRepr, pyStr, pyTypeName } from "@envtune/core/py";
+import type { LongContextConstants, StateInit } from "@envtune/core/domain";
+import type { PyObject, PyValue } from "@envtune/core/py";
 import { RECURSION_LIMIT, recursionError } from "./py-ops.ts";
 
 export type FsNode = File | Directory;

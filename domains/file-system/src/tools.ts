@@ -7,27 +7,17 @@
  * Augmented mode (paper §6.3) adds path checks before the other checks, tells "is a directory"
  * apart from "missing", and makes `echo` onto a directory return an error instead of raising.
  */
-import {
-  PyDict,
-  PyException,
-  pyCodePointCompare,
-  pyContains,
-  pyFormatFixed,
-  pyRichCompare,
-  pyRstrip,
-  pySplit,
-  pySplitlines,
-  pyStr,
-  pyStrip,
-  pyTypeName,
-  requireStr,
-} from "@envtune/core";
-import type { PyValue, ToolContext, ToolDef } from "@envtune/core";
+import { PyDict, PyException, pyCodePointCompare, pyContains, pyFormatFixed, pyRichCompare, pyRstrip, pySplit, pySplitlines, pyStr, pyStrip, pyTypeName, requireStr } from "@envtune/core/py";
+import type { ToolContext, ToolDef } from "@envtune/core/domain";
+import type { PyValue } from "@envtune/core/py";
+import { defineTool } from "@envtune/core/domain";
 import { RECURSION_LIMIT, pyLenOf, pyTruthy, recursionError, utf8Length } from "./py-ops.ts";
 import { Directory, File, type FsNode, type GorillaFileSystemState } from "./state.ts";
 
 type S = GorillaFileSystemState;
 type Tool = ToolDef<S>;
+/** Each tool's `run` gets its arguments typed from its own parameter list. */
+const tool = defineTool<S>();
 
 /** f-string interpolation `f"{x}"` (= `str(x)` for every value a call can carry). */
 const fs = pyStr;
@@ -86,11 +76,11 @@ function lines(file: File): string[] {
   return pySplitlines(requireStr(file.content, "splitlines"));
 }
 
-const cd: Tool = {
+const cd = tool({
   name: "cd",
   params: [{ name: "folder" }],
   run(self, { folder }, ctx) {
-    let f = pyRstrip(requireStr(folder as PyValue, "rstrip"), "/");
+    let f = pyRstrip(requireStr(folder, "rstrip"), "/");
     if (f === "") f = "/";
     if (f !== "." && f !== ".." && f !== "/" && f.includes("/")) return err(ctx, "cd.nested_path", { folder: f });
     if (f === "..") {
@@ -105,19 +95,19 @@ const cd: Tool = {
     self._current_dir = target;
     return one("current_working_directory", target.name);
   },
-};
+});
 
-const ls: Tool = {
+const ls = tool({
   name: "ls",
   params: [{ name: "a", default: false }],
   run(self, { a }) {
     const names = [...self._current_dir.contents.keys()];
-    const shown = pyTruthy(a as PyValue) ? names : names.filter((n) => !requireStr(n, "startswith").startsWith("."));
+    const shown = pyTruthy(a) ? names : names.filter((n) => !requireStr(n, "startswith").startsWith("."));
     return one("current_directory_content", shown);
   },
-};
+});
 
-const pwd: Tool = {
+const pwd = tool({
   name: "pwd",
   params: [],
   run(self) {
@@ -133,13 +123,13 @@ const pwd: Tool = {
     });
     return one("current_working_directory", "/" + names.join("/"));
   },
-};
+});
 
-const mkdir: Tool = {
+const mkdir = tool({
   name: "mkdir",
   params: [{ name: "dir_name" }],
   run(self, { dir_name }, ctx) {
-    const n = dir_name as PyValue;
+    const n = dir_name;
     if (isPath(ctx, n)) return err(ctx, "mkdir.path", { name: fs(n) });
     if (!validName(n)) return err(ctx, "mkdir.invalid_char", { name: fs(n) });
     const cur = self._current_dir;
@@ -147,13 +137,13 @@ const mkdir: Tool = {
     cur.addDirectory(n, addExistsMsg(ctx, "fs.dir_exists_in_dir", n, cur));
     return null;
   },
-};
+});
 
-const touch: Tool = {
+const touch = tool({
   name: "touch",
   params: [{ name: "file_name" }],
   run(self, { file_name }, ctx) {
-    const n = file_name as PyValue;
+    const n = file_name;
     if (isPath(ctx, n)) return err(ctx, "touch.path", { name: fs(n) });
     if (!validName(n)) return err(ctx, "touch.invalid_char", { name: fs(n) });
     const cur = self._current_dir;
@@ -161,14 +151,14 @@ const touch: Tool = {
     cur.addFile(n, "", addExistsMsg(ctx, "fs.file_exists_in_dir", n, cur));
     return null;
   },
-};
+});
 
-const echo: Tool = {
+const echo = tool({
   name: "echo",
   params: [{ name: "content" }, { name: "file_name", default: null }],
   run(self, { content, file_name }, ctx) {
-    const c = content as PyValue;
-    const n = file_name as PyValue;
+    const c = content;
+    const n = file_name;
     if (n === null) return one("terminal_output", c);
     if (isPath(ctx, n)) return err(ctx, "echo.path", { name: fs(n) });
     if (!validName(n)) return err(ctx, "echo.invalid_char", { name: fs(n) });
@@ -183,13 +173,13 @@ const echo: Tool = {
     item.content = c;
     return null;
   },
-};
+});
 
-const cat: Tool = {
+const cat = tool({
   name: "cat",
   params: [{ name: "file_name" }],
   run(self, { file_name }, ctx) {
-    const n = file_name as PyValue;
+    const n = file_name;
     if (isPath(ctx, n)) return err(ctx, "cat.path", { name: fs(n) });
     if (!validName(n)) return err(ctx, "cat.invalid_char", { name: fs(n) });
     const cur = self._current_dir;
@@ -198,17 +188,17 @@ const cat: Tool = {
     if (item instanceof File) return one("file_content", item.content);
     return err(ctx, "cat.is_dir", { name: fs(n) });
   },
-};
+});
 
-const find: Tool = {
+const find = tool({
   name: "find",
   params: [
     { name: "path", default: "." },
     { name: "name", default: null },
   ],
   run(self, { path, name }, ctx) {
-    const p = path as PyValue;
-    const pattern = name as PyValue;
+    const p = path;
+    const pattern = name;
     const target = navigate(self, p);
     if (!target) return err(ctx, "find.not_found", { path: fs(p) });
     const matches: string[] = [];
@@ -226,14 +216,14 @@ const find: Tool = {
     walk(target, pyRstrip(requireStr(p, "rstrip"), "/"));
     return one("matches", matches);
   },
-};
+});
 
-const wc: Tool = {
+const wc = tool({
   name: "wc",
   params: [{ name: "file_name" }, { name: "mode", default: "l" }],
   run(self, { file_name, mode }, ctx) {
-    const n = file_name as PyValue;
-    const m = mode as PyValue;
+    const n = file_name;
+    const m = mode;
     if (isPath(ctx, n)) return err(ctx, "wc.path", { name: fs(n) });
     if (m !== "l" && m !== "w" && m !== "c") return err(ctx, "wc.invalid_mode", { mode: fs(m) });
     const cur = self._current_dir;
@@ -249,13 +239,13 @@ const wc: Tool = {
     }
     return err(ctx, "wc.not_found", { name: fs(n) });
   },
-};
+});
 
-const sort: Tool = {
+const sort = tool({
   name: "sort",
   params: [{ name: "file_name" }],
   run(self, { file_name }, ctx) {
-    const n = file_name as PyValue;
+    const n = file_name;
     if (isPath(ctx, n)) return err(ctx, "sort.path", { name: fs(n) });
     const cur = self._current_dir;
     const item = lookup(cur, n);
@@ -265,14 +255,14 @@ const sort: Tool = {
     }
     return err(ctx, "sort.not_found", { name: fs(n) });
   },
-};
+});
 
-const grep: Tool = {
+const grep = tool({
   name: "grep",
   params: [{ name: "file_name" }, { name: "pattern" }],
   run(self, { file_name, pattern }, ctx) {
-    const n = file_name as PyValue;
-    const p = pattern as PyValue;
+    const n = file_name;
+    const p = pattern;
     if (isPath(ctx, n)) return err(ctx, "grep.path", { name: fs(n) });
     const cur = self._current_dir;
     const item = lookup(cur, n);
@@ -282,7 +272,7 @@ const grep: Tool = {
     }
     return err(ctx, "grep.not_found", { name: fs(n) });
   },
-};
+});
 
 const SIZE_UNITS = ["B", "KB", "MB", "GB", "TB"] as const;
 
@@ -295,12 +285,12 @@ function sizeOf(dir: Directory, depth: number): bigint {
   return total;
 }
 
-const du: Tool = {
+const du = tool({
   name: "du",
   params: [{ name: "human_readable", default: false }],
   run(self, { human_readable }) {
     const total = sizeOf(self._current_dir, 1);
-    if (!pyTruthy(human_readable as PyValue)) return one("disk_usage", `${total} bytes`);
+    if (!pyTruthy(human_readable)) return one("disk_usage", `${total} bytes`);
     let size: bigint | number = total;
     for (const unit of SIZE_UNITS) {
       if (size < 1024) return one("disk_usage", `${pyFormatFixed(size, 2)} ${unit}`);
@@ -308,13 +298,13 @@ const du: Tool = {
     }
     return one("disk_usage", `${pyFormatFixed(size, 2)} PB`);
   },
-};
+});
 
-const tail: Tool = {
+const tail = tool({
   name: "tail",
   params: [{ name: "file_name" }, { name: "lines", default: 10n }],
   run(self, { file_name, lines: count }, ctx) {
-    const n = file_name as PyValue;
+    const n = file_name;
     if (isPath(ctx, n)) return err(ctx, "tail.path", { name: fs(n) });
     const cur = self._current_dir;
     const item = lookup(cur, n);
@@ -322,7 +312,7 @@ const tail: Tool = {
       if (item instanceof File) {
         const all = lines(item);
         const len = BigInt(all.length);
-        let k = count as PyValue;
+        let k = count;
         if (pyRichCompare(k, len, ">")) k = len;
         // `content[-lines:]`: 0 keeps everything, a negative count drops lines from the front.
         if (typeof k === "boolean") k = k ? 1n : 0n;
@@ -338,7 +328,7 @@ const tail: Tool = {
     }
     return err(ctx, "tail.not_found", { name: fs(n) });
   },
-};
+});
 
 function diffLines(a: File, b: File): PyDict {
   const l1 = lines(a);
@@ -353,12 +343,12 @@ function diffLines(a: File, b: File): PyDict {
   return one("diff_lines", out.join("\n"));
 }
 
-const diff: Tool = {
+const diff = tool({
   name: "diff",
   params: [{ name: "file_name1" }, { name: "file_name2" }],
   run(self, { file_name1, file_name2 }, ctx) {
-    const n1 = file_name1 as PyValue;
-    const n2 = file_name2 as PyValue;
+    const n1 = file_name1;
+    const n2 = file_name2;
     const vars = { name1: fs(n1), name2: fs(n2), name: fs(n1) };
     const cur = self._current_dir;
     if (ctx.augmented) {
@@ -378,14 +368,14 @@ const diff: Tool = {
     if (a instanceof File && b instanceof File) return diffLines(a, b);
     return err(ctx, "diff.not_found", vars);
   },
-};
+});
 
-const mv: Tool = {
+const mv = tool({
   name: "mv",
   params: [{ name: "source" }, { name: "destination" }],
   run(self, { source, destination }, ctx) {
-    const src = source as PyValue;
-    const dst = destination as PyValue;
+    const src = source;
+    const dst = destination;
     const vars = () => ({ source: fs(src), destination: fs(dst) });
     const cur = self._current_dir;
     if (isPath(ctx, src)) return err(ctx, "mv.src_path", vars());
@@ -404,7 +394,7 @@ const mv: Tool = {
     moveInto(ctx, cur, dst, item);
     return one("result", `'${fs(src)}' moved to '${fs(dst)}'`);
   },
-};
+});
 
 /** mv's re-add: a file becomes a new File; a directory becomes a new Directory sharing the old contents dict. */
 function moveInto(ctx: ToolContext, dir: Directory, name: PyValue, item: FsNode): void {
@@ -422,12 +412,12 @@ function copyInto(ctx: ToolContext, dir: Directory, name: PyValue, item: FsNode)
   }
 }
 
-const cp: Tool = {
+const cp = tool({
   name: "cp",
   params: [{ name: "source" }, { name: "destination" }],
   run(self, { source, destination }, ctx) {
-    const src = source as PyValue;
-    const dst = destination as PyValue;
+    const src = source;
+    const dst = destination;
     const vars = () => ({ source: fs(src), destination: fs(dst) });
     const cur = self._current_dir;
     if (isPath(ctx, src)) return err(ctx, "cp.src_path", vars());
@@ -446,26 +436,26 @@ const cp: Tool = {
     copyInto(ctx, cur, dst, item);
     return one("result", `'${fs(src)}' copied to '${fs(dst)}'`);
   },
-};
+});
 
-const rm: Tool = {
+const rm = tool({
   name: "rm",
   params: [{ name: "file_name" }],
   run(self, { file_name }, ctx) {
-    const n = file_name as PyValue;
+    const n = file_name;
     if (isPath(ctx, n)) return err(ctx, "rm.path", { name: fs(n) });
     const cur = self._current_dir;
     // Values are never None, so a None default means "absent".
     if (cur.contents.pop(n, null) === null) return err(ctx, "rm.not_found", { name: fs(n) });
     return one("result", `'${fs(n)}' removed`);
   },
-};
+});
 
-const rmdir: Tool = {
+const rmdir = tool({
   name: "rmdir",
   params: [{ name: "dir_name" }],
   run(self, { dir_name }, ctx) {
-    const n = dir_name as PyValue;
+    const n = dir_name;
     if (isPath(ctx, n)) return err(ctx, "rmdir.path", { name: fs(n) });
     const cur = self._current_dir;
     const item = lookup(cur, n);
@@ -475,7 +465,7 @@ const rmdir: Tool = {
     cur.contents.pop(n);
     return one("result", `'${fs(n)}' removed`);
   },
-};
+});
 
 /** In the function docs' (alphabetical) order. */
 export const tools: Tool[] = [cat, cd, cp, diff, du, echo, find, grep, ls, mkdir, mv, pwd, rm, rmdir, sort, tail, touch, wc];

@@ -5,7 +5,7 @@
  * exponent `floor(exp / 2)` for exact results, as the General Decimal Arithmetic spec (and both
  * CPython implementations) require.
  */
-import { PyException, type PyObject, type PyValue } from "@envtune/core";
+import { PyException, type PyObject, type PyValue } from "@envtune/core/py";
 import { floatParts } from "./float-bits.ts";
 
 /** A finite decimal `(-1)**sign * coeff * 10**exp`, or a special value. */

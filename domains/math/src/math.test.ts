@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
-import { PyDict, World, parsePythonCalls, type ToolContext } from "@envtune/core";
+import { parsePythonCalls } from "@envtune/core/actions";
+import type { ToolContext } from "@envtune/core/domain";
+import { World } from "@envtune/core/exec";
+import { PyDict } from "@envtune/core/py";
 import { checkDomainTraces, testDomainPack, traceFile } from "@envtune/testing";
 import { describe, expect, it } from "vitest";
 import pack from "./index.ts";

@@ -3,7 +3,7 @@
  * the same codes with actionable hints (what went wrong and which kind of step fixes it, never the
  * value a task expects). The paper's released code has no MathAPI hints, so these are envtune's own.
  */
-import type { MessageCatalogue } from "@envtune/core";
+import type { MessageCatalogue } from "@envtune/core/domain";
 
 const SI_UNITS = "'km', 'm', 'cm', 'mm', 'um' and 'nm'";
 const IMPERIAL_PAIRS =

@@ -10,7 +10,7 @@
  * CPython's float `**`, the port uses the same fixed-point integers up to the last bits, which the
  * 20+ guard bits of every function keep out of the printed digits.
  */
-import { PyException, pyFloatFromStr, pyIntFromStr, pyLower, pyRepr, pyStrip, type PyObject, type PyValue } from "@envtune/core";
+import { PyException, pyFloatFromStr, pyIntFromStr, pyLower, pyRepr, pyStrip, type PyObject, type PyValue } from "@envtune/core/py";
 import { decompose } from "./float-bits.ts";
 import { glibcPow } from "./libm.ts";
 

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { PyException } from "@envtune/core";
+import { PyException } from "@envtune/core/py";
 import { describe, expect, it } from "vitest";
 import { decFromNumber, decSqrt, decToString } from "./decimal.ts";
 import { fma, glibcPow, roundBigToDouble } from "./libm.ts";

@@ -4,24 +4,14 @@
  * coercions, its exceptions (`TypeError` the tools catch, `OverflowError`/`ZeroDivisionError` they
  * let through) and `complex` results of negative bases raised to fractional powers.
  */
-import {
-  PyException,
-  PySet,
-  PyTuple,
-  pyFloatRepr,
-  pyTypeErrorBinOp,
-  pyTypeName,
-  toFloat,
-  type PyObject,
-  type PyValue,
-} from "@envtune/core";
+import { PyException, PySet, PyTuple, pyFloatRepr, pyTypeErrorBinOp, pyTypeName, toFloat, type PyObject, type PyValue } from "@envtune/core/py";
 
 import { glibcPow } from "./libm.ts";
 import { _setComplexParts } from "./mpmath.ts";
 import { sinCos } from "./trig.ts";
 
 // `bool`, `for` and `len` are shared CPython semantics in core (PyComplex answers pyBool).
-export { pyIterate as iterate, pyLength as length, pyTruthy as truthy } from "@envtune/core";
+export { pyIterate as iterate, pyLength as length, pyTruthy as truthy } from "@envtune/core/py";
 
 type Num = bigint | number | boolean;
 

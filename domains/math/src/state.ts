@@ -1,4 +1,5 @@
-import type { PyValue, StateInit } from "@envtune/core";
+import type { StateInit } from "@envtune/core/domain";
+import type { PyValue } from "@envtune/core/py";
 
 /**
  * MathAPI's instance (upstream `math_api.py`): stateless. The reference never calls

@@ -4,25 +4,9 @@
  * same exceptions caught (`except TypeError` in most, `except Exception` in `logarithm`,
  * `except OverflowError` in the conversions); everything else propagates as a `PyException`.
  */
-import {
-  PyDict,
-  PyException,
-  pyEquals,
-  pyIntFromFloat,
-  pyIntFromStr,
-  pyMax,
-  pyMin,
-  pyRichCompare,
-  pyRound,
-  pyStr,
-  pyTrueDiv,
-  pyTypeName,
-  toFloat,
-  type BoundArgs,
-  type PyValue,
-  type ToolContext,
-  type ToolDef,
-} from "@envtune/core";
+import type { ToolContext, ToolDef } from "@envtune/core/domain";
+import { PyDict, PyException, pyEquals, pyIntFromFloat, pyIntFromStr, pyMax, pyMin, pyRichCompare, pyRound, pyStr, pyTrueDiv, pyTypeName, toFloat, type PyValue } from "@envtune/core/py";
+import { defineTool } from "@envtune/core/domain";
 import { PyDecimal, decFromNumber, decSqrt, decimalPrecision } from "./decimal.ts";
 import { dpsToPrec, logQuotient } from "./mpmath.ts";
 import { abs, add, floatPow, isIntOrFloat, iterate, length, mul, pow, sub, sum, truthy } from "./pyops.ts";
@@ -99,38 +83,41 @@ const IMPERIAL = new Map<string, number>([
 
 type Num = bigint | number | boolean;
 
+/** Each tool's `run` gets its arguments typed from its own parameter list. */
+const tool = defineTool<MathState>();
+
 export const tools: ToolDef<MathState>[] = [
-  {
+  tool({
     name: "absolute_value",
     params: [{ name: "number" }],
-    run(_s, a: BoundArgs, ctx) {
-      return catching("TypeError", () => err(ctx, "abs_not_number"), () => ok(abs(a.number!)));
+    run(_s, a, ctx) {
+      return catching("TypeError", () => err(ctx, "abs_not_number"), () => ok(abs(a.number)));
     },
-  },
-  {
+  }),
+  tool({
     name: "add",
     params: [{ name: "a" }, { name: "b" }],
     run(_s, a, ctx) {
-      return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => ok(add(a.a!, a.b!)));
+      return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => ok(add(a.a, a.b)));
     },
-  },
-  {
+  }),
+  tool({
     name: "divide",
     params: [{ name: "a" }, { name: "b" }],
     run(_s, a, ctx) {
       return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => {
-        if (pyEquals(a.b!, 0n)) return err(ctx, "divide_by_zero");
-        return ok(pyTrueDiv(a.a!, a.b!));
+        if (pyEquals(a.b, 0n)) return err(ctx, "divide_by_zero");
+        return ok(pyTrueDiv(a.a, a.b));
       });
     },
-  },
-  {
+  }),
+  tool({
     name: "imperial_si_conversion",
     params: [{ name: "value" }, { name: "unit_in" }, { name: "unit_out" }],
     run(_s, a, ctx) {
-      const value = a.value!;
-      const unitIn = a.unit_in!;
-      const unitOut = a.unit_out!;
+      const value = a.value;
+      const unitIn = a.unit_in;
+      const unitOut = a.unit_out;
       if (!isIntOrFloat(value)) return err(ctx, "value_not_number");
       if (pyEquals(unitIn, unitOut)) return ok(value);
       const inText = pyStr(unitIn);
@@ -143,95 +130,95 @@ export const tools: ToolDef<MathState>[] = [
         return ok(mul(value, factor));
       });
     },
-  },
-  {
+  }),
+  tool({
     name: "logarithm",
     params: [{ name: "value" }, { name: "base" }, { name: "precision" }],
     run(_s, a, ctx) {
       try {
         // mp.dps = precision: int() of it, then the bit precision mpmath derives from it.
-        const dps = pyInt(a.precision!);
+        const dps = pyInt(a.precision);
         const prec = dpsToPrec(dps);
         if (dps > BigInt(MAX_LOG_DPS)) {
           return err(ctx, "precision_too_large", { precision: dps.toString(), limit: String(MAX_LOG_DPS) });
         }
-        return ok(logQuotient(a.value!, a.base!, prec));
+        return ok(logQuotient(a.value, a.base, prec));
       } catch (e) {
         if (!(e instanceof PyException)) throw e;
         const code = e.pyType === "ZeroDivisionError" ? "logarithm_division_by_zero" : "logarithm_failed";
         return err(ctx, code, { detail: e.message });
       }
     },
-  },
-  {
+  }),
+  tool({
     name: "max_value",
     params: [{ name: "numbers" }],
     run(_s, a, ctx) {
-      if (!truthy(a.numbers!)) return err(ctx, "max_empty");
-      return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => ok(pyMax(iterate(a.numbers!))));
+      if (!truthy(a.numbers)) return err(ctx, "max_empty");
+      return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => ok(pyMax(iterate(a.numbers))));
     },
-  },
-  {
+  }),
+  tool({
     name: "mean",
     params: [{ name: "numbers" }],
     run(_s, a, ctx) {
-      const numbers = a.numbers!;
+      const numbers = a.numbers;
       if (!truthy(numbers)) return err(ctx, "mean_empty");
       return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => {
         const total = sum(iterate(numbers));
         return ok(pyTrueDiv(total, BigInt(length(numbers))));
       });
     },
-  },
-  {
+  }),
+  tool({
     name: "min_value",
     params: [{ name: "numbers" }],
     run(_s, a, ctx) {
-      if (!truthy(a.numbers!)) return err(ctx, "min_empty");
-      return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => ok(pyMin(iterate(a.numbers!))));
+      if (!truthy(a.numbers)) return err(ctx, "min_empty");
+      return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => ok(pyMin(iterate(a.numbers))));
     },
-  },
-  {
+  }),
+  tool({
     name: "multiply",
     params: [{ name: "a" }, { name: "b" }],
     run(_s, a, ctx) {
-      const x = a.a!;
-      const y = a.b!;
+      const x = a.a;
+      const y = a.b;
       if (!isIntOrFloat(x) || !isIntOrFloat(y)) return err(ctx, "inputs_not_numbers");
       return ok(mul(x, y));
     },
-  },
-  {
+  }),
+  tool({
     name: "percentage",
     params: [{ name: "part" }, { name: "whole" }],
     run(_s, a, ctx) {
       return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => {
-        if (pyEquals(a.whole!, 0n)) return err(ctx, "whole_zero");
-        return ok(pyTrueDiv(a.part!, a.whole!) * 100);
+        if (pyEquals(a.whole, 0n)) return err(ctx, "whole_zero");
+        return ok(pyTrueDiv(a.part, a.whole) * 100);
       });
     },
-  },
-  {
+  }),
+  tool({
     name: "power",
     params: [{ name: "base" }, { name: "exponent" }],
     run(_s, a, ctx) {
-      return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => ok(pow(a.base!, a.exponent!)));
+      return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => ok(pow(a.base, a.exponent)));
     },
-  },
-  {
+  }),
+  tool({
     name: "round_number",
     params: [{ name: "number" }, { name: "decimal_places", default: 0n }],
     run(_s, a, ctx) {
-      return catching("TypeError", () => err(ctx, "round_invalid"), () => ok(pyRoundCall(a.number!, a.decimal_places!)));
+      return catching("TypeError", () => err(ctx, "round_invalid"), () => ok(pyRoundCall(a.number, a.decimal_places)));
     },
-  },
-  {
+  }),
+  tool({
     name: "si_unit_conversion",
     params: [{ name: "value" }, { name: "unit_in" }, { name: "unit_out" }],
     run(_s, a, ctx) {
-      const value = a.value!;
-      const unitIn = a.unit_in!;
-      const unitOut = a.unit_out!;
+      const value = a.value;
+      const unitIn = a.unit_in;
+      const unitOut = a.unit_out;
       if (!isIntOrFloat(value)) return err(ctx, "value_not_number");
       // `unit_in not in to_meters or unit_out not in from_meters`: unhashable units raise TypeError.
       if (!TO_METERS.has(unitIn) || !FROM_METERS.has(unitOut)) {
@@ -242,15 +229,15 @@ export const tools: ToolDef<MathState>[] = [
         return ok(mul(inMeters, FROM_METERS.get(unitOut) as Num));
       });
     },
-  },
-  {
+  }),
+  tool({
     name: "square_root",
     params: [{ name: "number" }, { name: "precision" }],
     run(_s, a, ctx) {
-      const number = a.number!;
+      const number = a.number;
       return catching("TypeError", () => err(ctx, "sqrt_invalid"), () => {
         if (pyRichCompare(number, 0n, "<")) return err(ctx, "sqrt_negative");
-        const prec = decimalPrecision(a.precision!);
+        const prec = decimalPrecision(a.precision);
         if (prec > BigInt(MAX_SQRT_PREC)) {
           return err(ctx, "precision_too_large", { precision: prec.toString(), limit: String(MAX_SQRT_PREC) });
         }
@@ -258,12 +245,12 @@ export const tools: ToolDef<MathState>[] = [
         return ok(new PyDecimal(decSqrt(decFromNumber(number as Num), Number(prec))));
       });
     },
-  },
-  {
+  }),
+  tool({
     name: "standard_deviation",
     params: [{ name: "numbers" }],
     run(_s, a, ctx) {
-      const numbers = a.numbers!;
+      const numbers = a.numbers;
       if (!truthy(numbers)) return err(ctx, "std_empty");
       return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => {
         const items = iterate(numbers);
@@ -277,20 +264,20 @@ export const tools: ToolDef<MathState>[] = [
         return ok(Math.sqrt(toFloat(pyTrueDiv(squares, n))));
       });
     },
-  },
-  {
+  }),
+  tool({
     name: "subtract",
     params: [{ name: "a" }, { name: "b" }],
     run(_s, a, ctx) {
-      return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => ok(sub(a.a!, a.b!)));
+      return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => ok(sub(a.a, a.b)));
     },
-  },
-  {
+  }),
+  tool({
     name: "sum_values",
     params: [{ name: "numbers" }],
     run(_s, a, ctx) {
-      if (!truthy(a.numbers!)) return err(ctx, "sum_empty");
-      return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => ok(sum(iterate(a.numbers!))));
+      if (!truthy(a.numbers)) return err(ctx, "sum_empty");
+      return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => ok(sum(iterate(a.numbers))));
     },
-  },
+  }),
 ];

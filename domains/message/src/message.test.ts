@@ -1,4 +1,5 @@
-import { PyDict, PySet, World, encodeValue, type PyValue } from "@envtune/core";
+import { World } from "@envtune/core/exec";
+import { PyDict, PySet, encodeValue, type PyValue } from "@envtune/core/py";
 import { testDomainPack, testDomainTraces } from "@envtune/testing";
 import { describe, expect, it } from "vitest";
 import pack from "./index.ts";

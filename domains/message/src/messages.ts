@@ -1,4 +1,4 @@
-import type { MessageCatalogue } from "@envtune/core";
+import type { MessageCatalogue } from "@envtune/core/domain";
 
 /**
  * Every error text MessageAPI can produce. `standard` = the reference's texts verbatim; `augmented`

@@ -2,19 +2,12 @@
  * The few CPython semantics MessageAPI's bodies need beyond core's value model. Kept local because
  * they are tiny and the exact error texts matter (the fuzz traces show them verbatim).
  */
-import {
-  PyDict,
-  PyException,
-  pyAttributeError,
-  pyEquals,
-  pyLen,
-  type PyValue,
-} from "@envtune/core";
+import { PyDict, PyException, pyAttributeError, pyEquals, pyLen, type PyValue } from "@envtune/core/py";
 
 // Python `bool(v)` lives in core so every pack shares one definition.
-export { pyTruthy } from "@envtune/core";
+export { pyTruthy } from "@envtune/core/py";
 // `x += 1` on counters is shared CPython semantics, also in core.
-export { pyPlusOne } from "@envtune/core";
+export { pyPlusOne } from "@envtune/core/py";
 
 /** Python `x in d.values()` (linear `==`, identity first). */
 export function pyInValues(seq: Iterable<PyValue>, x: PyValue): boolean {

@@ -1,4 +1,6 @@
-import { PyDict, PyRandom, PySet, pyDeepCopy, type PyValue, type StateInit } from "@envtune/core";
+import type { StateInit } from "@envtune/core/domain";
+import { PyDict, PySet, pyDeepCopy, type PyValue } from "@envtune/core/py";
+import { PyRandom } from "@envtune/core";
 
 /** The reference's seed (`random.Random(scenario.get("random_seed", 200191))`). */
 export const DEFAULT_SEED = 200191n;

@@ -1,21 +1,12 @@
-import {
-  PyDict,
-  PyException,
-  PySet,
-  pyAttributeError,
-  pyContains,
-  pyEquals,
-  pyLower,
-  pyStr,
-  pyTypeName,
-  requireStr,
-  type PyValue,
-  type ToolDef,
-} from "@envtune/core";
+import type { ToolDef } from "@envtune/core/domain";
+import { PyDict, PyException, PySet, pyAttributeError, pyContains, pyEquals, pyLower, pyStr, pyTypeName, requireStr, type PyValue } from "@envtune/core/py";
+import { defineTool } from "@envtune/core/domain";
 import { firstItem, pyInValues, pyPlusOne, pyTruthy, pyZfill } from "./py.ts";
 import type { MessageAPI } from "./state.ts";
 
 type Tool = ToolDef<MessageAPI>;
+/** Each tool's `run` gets its arguments typed from its own parameter list. */
+const tool = defineTool<MessageAPI>();
 
 const err = (text: string): PyDict => PyDict.from({ error: text });
 
@@ -38,57 +29,57 @@ function generateId(self: MessageAPI): PyDict {
   return PyDict.from({ new_id: id });
 }
 
-const listUsers: Tool = {
+const listUsers = tool({
   name: "list_users",
   params: [],
   run(self) {
     return PyDict.from({ user_list: [...self.user_map.keys()] });
   },
-};
+});
 
-const getUserId: Tool = {
+const getUserId = tool({
   name: "get_user_id",
   params: [{ name: "user" }],
   run(self, { user }, ctx) {
-    const u = user as PyValue;
+    const u = user;
     // dict membership hashes: an unhashable name raises `unhashable type: ...` like CPython.
     if (!self.user_map.has(u)) return err(ctx.msg("user_not_found", { user: pyStr(u) }));
     return PyDict.from({ user_id: self.user_map.get(u) ?? null });
   },
-};
+});
 
-const messageLogin: Tool = {
+const messageLogin = tool({
   name: "message_login",
   params: [{ name: "user_id" }],
   run(self, { user_id }, ctx) {
-    const id = user_id as PyValue;
+    const id = user_id;
     if (!pyInValues(self.user_map.values(), id)) {
       return PyDict.from({ login_status: false, message: ctx.msg("login_user_id_not_found", { user_id: pyStr(id) }) });
     }
     self.current_user = id;
     return PyDict.from({ login_status: true, message: `User '${pyStr(id)}' logged in successfully.` });
   },
-};
+});
 
-const messageGetLoginStatus: Tool = {
+const messageGetLoginStatus = tool({
   name: "message_get_login_status",
   params: [],
   run(self) {
     return PyDict.from({ login_status: pyTruthy(self.current_user) });
   },
-};
+});
 
-const sendMessage: Tool = {
+const sendMessage = tool({
   name: "send_message",
   params: [{ name: "receiver_id" }, { name: "message" }],
   run(self, { receiver_id, message }, ctx) {
     if (!pyTruthy(self.current_user)) return err(ctx.msg("not_logged_in"));
-    const r = receiver_id as PyValue;
+    const r = receiver_id;
     if (!pyInValues(self.user_map.values(), r)) {
       return err(ctx.msg("receiver_not_found", { receiver_id: pyStr(r) }));
     }
     const messageId = generateId(self);
-    self.inbox.push(new PyDict([[r, message as PyValue]]));
+    self.inbox.push(new PyDict([[r, message]]));
     self.message_count = pyPlusOne(self.message_count);
     return PyDict.from({
       sent_status: true,
@@ -96,14 +87,14 @@ const sendMessage: Tool = {
       message: `Message sent to '${pyStr(r)}' successfully.`,
     });
   },
-};
+});
 
-const deleteMessage: Tool = {
+const deleteMessage = tool({
   name: "delete_message",
   params: [{ name: "receiver_id" }],
   run(self, { receiver_id }, ctx) {
     if (!pyTruthy(self.current_user)) return err(ctx.msg("not_logged_in"));
-    const r = receiver_id as PyValue;
+    const r = receiver_id;
     const inbox = self.inbox;
     for (let i = inbox.length - 1; i >= 0; i--) {
       const item = inbox[i] as PyValue;
@@ -121,9 +112,9 @@ const deleteMessage: Tool = {
     }
     return err(ctx.msg("delete_receiver_not_found", { receiver_id: pyStr(r) }));
   },
-};
+});
 
-const viewMessagesSent: Tool = {
+const viewMessagesSent = tool({
   name: "view_messages_sent",
   params: [],
   run(self, _args, ctx) {
@@ -138,13 +129,13 @@ const viewMessagesSent: Tool = {
     }
     return PyDict.from({ messages: sent });
   },
-};
+});
 
-const addContact: Tool = {
+const addContact = tool({
   name: "add_contact",
   params: [{ name: "user_name" }],
   run(self, { user_name }, ctx) {
-    const name = user_name as PyValue;
+    const name = user_name;
     if (self.user_map.has(name)) return err(ctx.msg("user_name_exists", { user_name: pyStr(name) }));
     // The count grows before the collision check and stays grown when it fails.
     self.user_count = pyPlusOne(self.user_count);
@@ -157,14 +148,14 @@ const addContact: Tool = {
       message: `Contact '${pyStr(name)}' added successfully.`,
     });
   },
-};
+});
 
-const searchMessages: Tool = {
+const searchMessages = tool({
   name: "search_messages",
   params: [{ name: "keyword" }],
   run(self, { keyword }, ctx) {
     if (!pyTruthy(self.current_user)) return err(ctx.msg("not_logged_in"));
-    const kw = pyLower(requireStr(keyword as PyValue, "lower"));
+    const kw = pyLower(requireStr(keyword, "lower"));
     const results: PyValue[] = [];
     for (const item of self.inbox) {
       const [receiver, content] = firstItem(item);
@@ -175,9 +166,9 @@ const searchMessages: Tool = {
     }
     return PyDict.from({ results });
   },
-};
+});
 
-const getMessageStats: Tool = {
+const getMessageStats = tool({
   name: "get_message_stats",
   params: [],
   run(self, _args, ctx) {
@@ -193,7 +184,7 @@ const getMessageStats: Tool = {
       stats: PyDict.from({ received_count: received, total_contacts: BigInt(contacts.size) }),
     });
   },
-};
+});
 
 /** The 10 documented tools, in the function doc's order. */
 export const tools: Tool[] = [

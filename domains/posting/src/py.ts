@@ -2,19 +2,12 @@
  * The few CPython semantics TwitterAPI's bodies need beyond core's value model. Kept local because
  * they are tiny and the exact error texts matter (the fuzz traces show them verbatim).
  */
-import {
-  PyException,
-  pyIntFromFloat,
-  pyIntFromStr,
-  pyLength,
-  pyTypeName,
-  type PyValue,
-} from "@envtune/core";
+import { PyException, pyIntFromFloat, pyIntFromStr, pyLength, pyTypeName, type PyValue } from "@envtune/core/py";
 
 // Python `bool(v)` lives in core so every pack shares one definition.
-export { pyTruthy } from "@envtune/core";
+export { pyTruthy } from "@envtune/core/py";
 // Dict subscription, counters and iteration are shared CPython semantics, also in core.
-export { pyGetItemStr as pyGetItem, pyIterate, pyPlusOne } from "@envtune/core";
+export { pyGetItemStr as pyGetItem, pyIterate, pyPlusOne } from "@envtune/core/py";
 
 /** Python `len(v)` as an int. */
 export const pyLenOf = (v: PyValue): bigint => BigInt(pyLength(v));

@@ -1,4 +1,5 @@
-import { PyDict, pyDeepCopy, type PyValue, type StateInit } from "@envtune/core";
+import type { StateInit } from "@envtune/core/domain";
+import { PyDict, pyDeepCopy, type PyValue } from "@envtune/core/py";
 import { pyInt } from "./py.ts";
 
 /**

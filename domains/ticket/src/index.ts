@@ -1,4 +1,4 @@
-import { defineDomain } from "@envtune/core";
+import { defineDomain } from "@envtune/core/domain";
 import { augmented, standard } from "./messages.ts";
 import { schemas } from "./schemas.generated.ts";
 import { createState, TicketAPI, view } from "./state.ts";

@@ -1,4 +1,4 @@
-import type { PyValue } from "@envtune/core";
+import type { PyValue } from "@envtune/core/py";
 import { describe, expect, it } from "vitest";
 import { pyHash0, setDifferenceOrder } from "./set-order.ts";
 

@@ -7,7 +7,7 @@
  * match traces recorded with that seed; under any other seed the reference's order is random.
  * Only this rare error path uses it, so clarity wins over speed (BigInt arithmetic).
  */
-import type { PyValue } from "@envtune/core";
+import type { PyValue } from "@envtune/core/py";
 
 const M64 = (1n << 64n) - 1n;
 const rotl = (x: bigint, b: bigint): bigint => ((x << b) | (x >> (64n - b))) & M64;

@@ -1,4 +1,5 @@
-import { pyDeepCopy, type PyValue, type StateInit } from "@envtune/core";
+import type { StateInit } from "@envtune/core/domain";
+import { pyDeepCopy, type PyValue } from "@envtune/core/py";
 
 /**
  * TicketAPI's instance attributes (upstream `ticket_api.py`). Attribute values come from the

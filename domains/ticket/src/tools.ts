@@ -1,24 +1,12 @@
-import {
-  PyDict,
-  PyException,
-  pyAttributeError,
-  pyEquals,
-  pyGetItemStr,
-  pyLower,
-  pyPlusOne,
-  pyRichCompare,
-  pySetItemStr,
-  pyStr,
-  pyTruthy,
-  pyTypeName,
-  requireStr,
-  type PyValue,
-  type ToolDef,
-} from "@envtune/core";
+import type { ToolDef } from "@envtune/core/domain";
+import { PyDict, PyException, pyAttributeError, pyEquals, pyGetItemStr, pyLower, pyPlusOne, pyRichCompare, pySetItemStr, pyStr, pyTruthy, pyTypeName, requireStr, type PyValue } from "@envtune/core/py";
+import { defineTool } from "@envtune/core/domain";
 import { setDifferenceOrder } from "./set-order.ts";
 import type { TicketAPI } from "./state.ts";
 
 type Tool = ToolDef<TicketAPI>;
+/** Each tool's `run` gets its arguments typed from its own parameter list. */
+const tool = defineTool<TicketAPI>();
 
 const err = (text: string): PyDict => PyDict.from({ error: text });
 
@@ -32,18 +20,18 @@ function findTicket(self: TicketAPI, ticketId: PyValue): PyValue | null {
 
 const VALID_UPDATE_FIELDS: ReadonlySet<string> = new Set(["title", "description", "status", "priority"]);
 
-const createTicket: Tool = {
+const createTicket = tool({
   name: "create_ticket",
   params: [{ name: "title" }, { name: "description", default: "" }, { name: "priority", default: 1n }],
   run(self, { title, description, priority }, ctx) {
     if (!pyTruthy(self.current_user)) return err(ctx.msg("create_not_authenticated"));
-    const p = priority as PyValue;
+    const p = priority;
     // `priority < 1 or priority > 5`: only the first comparison can raise (same operand types).
     if (pyRichCompare(p, 1n, "<") || pyRichCompare(p, 5n, ">")) return err(ctx.msg("invalid_priority"));
     const ticket = PyDict.from({
       id: self.ticket_counter,
-      title: title as PyValue,
-      description: description as PyValue,
+      title: title,
+      description: description,
       status: "Open",
       priority: p,
       created_by: self.current_user,
@@ -52,24 +40,24 @@ const createTicket: Tool = {
     self.ticket_counter = pyPlusOne(self.ticket_counter);
     return ticket;
   },
-};
+});
 
-const getTicket: Tool = {
+const getTicket = tool({
   name: "get_ticket",
   params: [{ name: "ticket_id" }],
   run(self, { ticket_id }, ctx) {
-    const id = ticket_id as PyValue;
+    const id = ticket_id;
     const ticket = findTicket(self, id);
     if (ticket === null || !pyTruthy(ticket)) return err(ctx.msg("ticket_not_found", { ticket_id: pyStr(id) }));
     return ticket;
   },
-};
+});
 
-const closeTicket: Tool = {
+const closeTicket = tool({
   name: "close_ticket",
   params: [{ name: "ticket_id" }],
   run(self, { ticket_id }, ctx) {
-    const id = ticket_id as PyValue;
+    const id = ticket_id;
     const ticket = findTicket(self, id);
     if (ticket === null || !pyTruthy(ticket)) return err(ctx.msg("ticket_not_found", { ticket_id: pyStr(id) }));
     if (pyEquals(pyGetItemStr(ticket, "status"), "Closed")) {
@@ -78,33 +66,33 @@ const closeTicket: Tool = {
     pySetItemStr(ticket, "status", "Closed");
     return PyDict.from({ status: `Ticket ${pyStr(id)} has been closed successfully.` });
   },
-};
+});
 
-const resolveTicket: Tool = {
+const resolveTicket = tool({
   name: "resolve_ticket",
   params: [{ name: "ticket_id" }, { name: "resolution" }],
   run(self, { ticket_id, resolution }, ctx) {
-    const id = ticket_id as PyValue;
+    const id = ticket_id;
     const ticket = findTicket(self, id);
     if (ticket === null || !pyTruthy(ticket)) return err(ctx.msg("ticket_not_found", { ticket_id: pyStr(id) }));
     if (pyEquals(pyGetItemStr(ticket, "status"), "Resolved")) {
       return err(ctx.msg("ticket_already_resolved", { ticket_id: pyStr(id) }));
     }
     pySetItemStr(ticket, "status", "Resolved");
-    pySetItemStr(ticket, "resolution", resolution as PyValue);
+    pySetItemStr(ticket, "resolution", resolution);
     return PyDict.from({ status: `Ticket ${pyStr(id)} has been resolved successfully.` });
   },
-};
+});
 
-const editTicket: Tool = {
+const editTicket = tool({
   name: "edit_ticket",
   params: [{ name: "ticket_id" }, { name: "updates" }],
   run(self, { ticket_id, updates }, ctx) {
-    const id = ticket_id as PyValue;
+    const id = ticket_id;
     const ticket = findTicket(self, id);
     if (ticket === null || !pyTruthy(ticket)) return err(ctx.msg("ticket_not_found", { ticket_id: pyStr(id) }));
     if (!(updates instanceof PyDict)) {
-      return pyAttributeError(updates as PyValue, "keys");
+      return pyAttributeError(updates, "keys");
     }
     // `set(updates.keys()) - valid_fields`, printed in CPython's set order (see set-order.ts).
     const isValid = (k: PyValue): boolean => typeof k === "string" && VALID_UPDATE_FIELDS.has(k);
@@ -124,29 +112,29 @@ const editTicket: Tool = {
     for (const [k, v] of updates) if (v !== null) pySetItemStr(ticket, k as string, v);
     return PyDict.from({ status: `Ticket ${pyStr(id)} has been updated successfully.` });
   },
-};
+});
 
-const ticketLogin: Tool = {
+const ticketLogin = tool({
   name: "ticket_login",
   params: [{ name: "username" }, { name: "password" }],
   run(self, { username, password }) {
-    if (pyTruthy(username as PyValue) && pyTruthy(password as PyValue)) {
-      self.current_user = username as PyValue;
+    if (pyTruthy(username) && pyTruthy(password)) {
+      self.current_user = username;
       return PyDict.from({ success: true });
     }
     return PyDict.from({ success: false });
   },
-};
+});
 
-const ticketGetLoginStatus: Tool = {
+const ticketGetLoginStatus = tool({
   name: "ticket_get_login_status",
   params: [],
   run(self) {
     return PyDict.from({ login_status: pyTruthy(self.current_user) });
   },
-};
+});
 
-const logout: Tool = {
+const logout = tool({
   name: "logout",
   params: [],
   run(self) {
@@ -156,15 +144,15 @@ const logout: Tool = {
     }
     return PyDict.from({ success: false });
   },
-};
+});
 
-const getUserTickets: Tool = {
+const getUserTickets = tool({
   name: "get_user_tickets",
   params: [{ name: "status", default: null }],
   run(self, { status }, ctx) {
     if (!pyTruthy(self.current_user)) return [err(ctx.msg("view_not_authenticated"))];
     let userTickets = self.ticket_queue.filter((t) => pyEquals(pyGetItemStr(t, "created_by"), self.current_user));
-    const s = status as PyValue;
+    const s = status;
     if (pyTruthy(s)) {
       // Python evaluates `ticket["status"].lower()` before `status.lower()`, once per ticket.
       userTickets = userTickets.filter((t) => {
@@ -174,7 +162,7 @@ const getUserTickets: Tool = {
     }
     return userTickets;
   },
-};
+});
 
 /** The 9 documented tools, in the function doc's order. */
 export const tools: Tool[] = [

@@ -2,7 +2,7 @@
  * @envtune/domain-trading — BFCL's TradingBot (`trading_bot.py`, gorilla 6ea57973) as an envtune
  * domain pack, exact to the Python reference.
  */
-import { defineDomain } from "@envtune/core";
+import { defineDomain } from "@envtune/core/domain";
 import { augmented, standard } from "./messages.ts";
 import { schemas } from "./schemas.generated.ts";
 import { createState, view, type TradingBotState } from "./state.ts";

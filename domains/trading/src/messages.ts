@@ -4,7 +4,7 @@
  * naming the value the task expects). The upstream augmented code leaves TradingBot untouched,
  * so these hints are envtune's own.
  */
-import type { MessageCatalogue } from "@envtune/core";
+import type { MessageCatalogue } from "@envtune/core/domain";
 
 const loginHint = "Call trading_login first (trading_get_login_status shows whether a session is active), then retry.";
 

@@ -3,12 +3,12 @@
  * (truthiness, numeric `+`/`-`, `abs`, iteration, `str.join`, `x["k"]`, `d.get`), with CPython
  * 3.11's exception texts, so that a body fails exactly where the reference fails.
  */
-import { PyDict, PyException, pyTypeErrorBinOp, pyTypeName, toFloat, type PyValue } from "@envtune/core";
+import { PyDict, PyException, pyTypeErrorBinOp, pyTypeName, toFloat, type PyValue } from "@envtune/core/py";
 
 // Python `bool(v)` lives in core so every pack shares one definition.
-export { pyTruthy } from "@envtune/core";
+export { pyTruthy } from "@envtune/core/py";
 // Iteration and dict subscription are shared CPython semantics, also in core.
-export { pyGetItemStr as pyGetStrItem, pyIter, pySetItemStr as pySetStrItem } from "@envtune/core";
+export { pyGetItemStr as pyGetStrItem, pyIter, pySetItemStr as pySetStrItem } from "@envtune/core/py";
 
 function arith(op: "+" | "-", a: PyValue, b: PyValue): PyValue {
   const x = typeof a === "boolean" ? (a ? 1n : 0n) : a;

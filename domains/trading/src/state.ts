@@ -7,17 +7,9 @@
  * are shared frozen too. Frozen values print once (core caches their texts), which is what keeps a
  * long-context `get_stock_info` (two lists of thousands of floats) cheap.
  */
-import {
-  PyDict,
-  PyException,
-  PyRandom,
-  freezePyValue,
-  pyDeepCopy as deepCopy,
-  pyTypeName,
-  type LongContextConstants,
-  type PyValue,
-  type StateInit,
-} from "@envtune/core";
+import type { LongContextConstants, StateInit } from "@envtune/core/domain";
+import { PyDict, PyException, freezePyValue, pyDeepCopy as deepCopy, pyTypeName, type PyValue } from "@envtune/core/py";
+import { PyRandom } from "@envtune/core";
 
 export const PACK_NAME = "trading";
 export const DEFAULT_RANDOM_SEED = 1053520n;

@@ -6,7 +6,7 @@
  *
  * Failures are returned, not thrown, so the tool can render them through its message catalogue.
  */
-import { PyException, pyRepr, pyTypeName, type PyValue } from "@envtune/core";
+import { PyException, pyRepr, pyTypeName, type PyValue } from "@envtune/core/py";
 
 export const DATE_FORMAT = "%Y-%m-%d";
 export const TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S";

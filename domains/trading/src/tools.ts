@@ -3,29 +3,17 @@
  * same check order, same returned objects (the state's own dicts/lists where the reference returns
  * them), same Python failures for inputs of the wrong type.
  */
-import {
-  PyDict,
-  PyException,
-  pyEquals,
-  pyFormatFixed,
-  pyIntFromFloat,
-  pyListConcat,
-  pyLower,
-  pyRepr,
-  pyRichCompare,
-  pyStr,
-  pyTypeName,
-  toFloat,
-  type PyValue,
-  type ToolContext,
-  type ToolDef,
-} from "@envtune/core";
+import type { ToolContext, ToolDef } from "@envtune/core/domain";
+import { PyDict, PyException, pyEquals, pyFormatFixed, pyIntFromFloat, pyListConcat, pyLower, pyRepr, pyRichCompare, pyStr, pyTypeName, toFloat, type PyValue } from "@envtune/core/py";
+import { defineTool } from "@envtune/core/domain";
 import type { MessageCode } from "./messages.ts";
 import { pyAbs, pyAdd, pyDictGet, pyGetStrItem, pyIter, pyJoin, pySetStrItem, pySub, pyTruthy } from "./pyops.ts";
 import type { TradingBotState, TradingExtensions } from "./state.ts";
 import { DATE_FORMAT, strptimeSeconds, TIMESTAMP_FORMAT } from "./strptime.ts";
 
 type Tool = ToolDef<TradingBotState>;
+/** Each tool's `run` gets its arguments typed from its own parameter list. */
+const tool = defineTool<TradingBotState>();
 
 /** Python `a <op> b` (TypeError for unorderable operands). */
 const cmp = (op: "<" | "<=" | ">" | ">=", a: PyValue, b: PyValue): boolean => pyRichCompare(a, b, op);
@@ -98,19 +86,19 @@ function indexOfEqual(list: PyValue[], x: PyValue): number {
 }
 
 const tools: Tool[] = [
-  {
+  tool({
     name: "add_to_watchlist",
     params: [{ name: "stock" }],
     run(s, { stock }) {
-      if (indexOfEqual(s.watch_list, stock!) < 0 && stocksHas(s, stock!)) s.watch_list.push(stock!);
+      if (indexOfEqual(s.watch_list, stock) < 0 && stocksHas(s, stock)) s.watch_list.push(stock);
       return PyDict.from({ watchlist: s.watch_list });
     },
-  },
-  {
+  }),
+  tool({
     name: "cancel_order",
     params: [{ name: "order_id" }],
     run(s, { order_id }, ctx) {
-      const id = order_id!;
+      const id = order_id;
       if (!s.orders.has(id)) return error(ctx, "ORDER_NOT_FOUND", { order_id: pyStr(id) });
       const order = s.orders.getItem(id);
       if (pyEquals(pyGetStrItem(order, "status"), "Completed")) {
@@ -119,47 +107,47 @@ const tools: Tool[] = [
       pySetStrItem(order, "status", "Cancelled");
       return PyDict.from({ order_id: id, status: "Cancelled" });
     },
-  },
-  {
+  }),
+  tool({
     name: "filter_stocks_by_price",
     params: [{ name: "stocks" }, { name: "min_price" }, { name: "max_price" }],
     run(s, { stocks, min_price, max_price }) {
       const filtered: PyValue[] = [];
       const priceOf = (symbol: PyValue): PyValue => pyDictGet(pyDictGet(s.stocks, symbol, new PyDict()), "price", 0n);
-      for (const symbol of pyIter(stocks!)) {
-        if (cmp(">=", priceOf(symbol), min_price!) && cmp("<=", priceOf(symbol), max_price!)) {
+      for (const symbol of pyIter(stocks)) {
+        if (cmp(">=", priceOf(symbol), min_price) && cmp("<=", priceOf(symbol), max_price)) {
           filtered.push(symbol);
         }
       }
       return PyDict.from({ filtered_stocks: filtered });
     },
-  },
-  {
+  }),
+  tool({
     name: "fund_account",
     params: [{ name: "amount" }],
     run(s, { amount }, ctx) {
       if (!pyTruthy(s.authenticated)) return error(ctx, "AUTH_FUND");
-      if (cmp("<=", amount!, 0n)) return error(ctx, "FUND_NOT_POSITIVE");
-      pySetStrItem(s.account_info, "balance", pyAdd(pyGetStrItem(s.account_info, "balance"), amount!));
-      const entry = PyDict.from({ type: "deposit", amount: amount! });
+      if (cmp("<=", amount, 0n)) return error(ctx, "FUND_NOT_POSITIVE");
+      pySetStrItem(s.account_info, "balance", pyAdd(pyGetStrItem(s.account_info, "balance"), amount));
+      const entry = PyDict.from({ type: "deposit", amount: amount });
       entry.set("timestamp", transactionTimestamp(s));
       s.transaction_history.push(entry);
       return PyDict.from({ status: "Account funded successfully", new_balance: pyGetStrItem(s.account_info, "balance") });
     },
-  },
-  {
+  }),
+  tool({
     name: "get_account_info",
     params: [],
     run(s, _args, ctx) {
       if (!pyTruthy(s.authenticated)) return error(ctx, "AUTH_ACCOUNT_INFO");
       return s.account_info;
     },
-  },
-  {
+  }),
+  tool({
     name: "get_available_stocks",
     params: [{ name: "sector" }],
     run(s, { sector }) {
-      const base = SECTOR_MAP.get(sector!) as PyValue[] | undefined;
+      const base = SECTOR_MAP.get(sector) as PyValue[] | undefined;
       let list: PyValue[] = base ? base.slice() : [];
       const ext = s._ext;
       if (ext && base) {
@@ -168,19 +156,19 @@ const tools: Tool[] = [
       }
       return PyDict.from({ stock_list: list });
     },
-  },
-  {
+  }),
+  tool({
     name: "get_current_time",
     params: [],
     run() {
       return PyDict.from({ current_time: "10:30 AM" });
     },
-  },
-  {
+  }),
+  tool({
     name: "get_order_details",
     params: [{ name: "order_id" }],
     run(s, { order_id }, ctx) {
-      const id = order_id!;
+      const id = order_id;
       if (!s.orders.has(id)) {
         return error(ctx, "ORDER_DETAILS_NOT_FOUND", { order_id: pyStr(id), order_ids: pyRepr([...s.orders.keys()]) });
       }
@@ -196,21 +184,21 @@ const tools: Tool[] = [
       pySetStrItem(order, "metadata", metadata);
       return order;
     },
-  },
-  {
+  }),
+  tool({
     name: "get_order_history",
     params: [],
     run(s, _args, ctx) {
       if (!pyTruthy(s.authenticated)) return [error(ctx, "AUTH_ORDER_HISTORY")];
       return PyDict.from({ history: [...s.orders.keys()] });
     },
-  },
-  {
+  }),
+  tool({
     name: "get_stock_info",
     params: [{ name: "symbol" }],
     run(s, { symbol }, ctx) {
-      if (!stocksHas(s, symbol!)) return error(ctx, "STOCK_NOT_FOUND", { symbol: pyStr(symbol!) });
-      const entry = pyGetStrItemAny(s.stocks, symbol!);
+      if (!stocksHas(s, symbol)) return error(ctx, "STOCK_NOT_FOUND", { symbol: pyStr(symbol) });
+      const entry = pyGetStrItemAny(s.stocks, symbol);
       const ext = s._ext;
       if (!ext) return entry;
       const stock = shallowCopy(entry);
@@ -218,15 +206,15 @@ const tools: Tool[] = [
       pySetStrItem(stock, "MA(20)", ext.ma20);
       return stock;
     },
-  },
-  {
+  }),
+  tool({
     name: "get_symbol_by_name",
     params: [{ name: "name" }],
     run(_s, { name }, ctx) {
-      return PyDict.from({ symbol: SYMBOL_MAP.get(name!) ?? msg(ctx, "SYMBOL_NAME_NOT_FOUND") });
+      return PyDict.from({ symbol: SYMBOL_MAP.get(name) ?? msg(ctx, "SYMBOL_NAME_NOT_FOUND") });
     },
-  },
-  {
+  }),
+  tool({
     name: "get_transaction_history",
     params: [
       { name: "start_date", default: null },
@@ -234,8 +222,8 @@ const tools: Tool[] = [
     ],
     run(s, { start_date, end_date }, ctx) {
       if (!pyTruthy(s.authenticated)) return [error(ctx, "AUTH_TRANSACTION_HISTORY")];
-      const start = pyTruthy(start_date!) ? parseOrThrow(ctx, start_date!, DATE_FORMAT) : -Infinity;
-      const end = pyTruthy(end_date!) ? parseOrThrow(ctx, end_date!, DATE_FORMAT) : Infinity;
+      const start = pyTruthy(start_date) ? parseOrThrow(ctx, start_date, DATE_FORMAT) : -Infinity;
+      const end = pyTruthy(end_date) ? parseOrThrow(ctx, end_date, DATE_FORMAT) : Infinity;
       const filtered: PyValue[] = [];
       for (const t of s.transaction_history) {
         const at = parseOrThrow(ctx, pyGetStrItem(t, "timestamp"), TIMESTAMP_FORMAT);
@@ -244,8 +232,8 @@ const tools: Tool[] = [
       const ext = s._ext;
       return PyDict.from({ transaction_history: ext ? pyListConcat(filtered, ext.transactionHistory) : filtered });
     },
-  },
-  {
+  }),
+  tool({
     name: "get_watchlist",
     params: [],
     run(s, _args, ctx) {
@@ -254,16 +242,16 @@ const tools: Tool[] = [
       if (ext) return pyListConcat(s.watch_list, ext.watchList);
       return PyDict.from({ watchlist: s.watch_list });
     },
-  },
-  {
+  }),
+  tool({
     name: "notify_price_change",
     params: [{ name: "stocks" }, { name: "threshold" }],
     run(s, { stocks, threshold }) {
       const changed: PyValue[] = [];
-      for (const symbol of pyIter(stocks!)) {
+      for (const symbol of pyIter(stocks)) {
         if (stocksHas(s, symbol)) {
           const change = pyGetStrItem(pyGetStrItemAny(s.stocks, symbol), "percent_change");
-          if (cmp(">=", pyAbs(change), threshold!)) changed.push(symbol);
+          if (cmp(">=", pyAbs(change), threshold)) changed.push(symbol);
         }
       }
       if (changed.length > 0) {
@@ -271,17 +259,17 @@ const tools: Tool[] = [
       }
       return PyDict.from({ notification: "No significant price changes in the selected stocks." });
     },
-  },
-  {
+  }),
+  tool({
     name: "place_order",
     params: [{ name: "order_type" }, { name: "symbol" }, { name: "price" }, { name: "amount" }],
     run(s, { order_type, symbol, price, amount }, ctx) {
       if (!pyTruthy(s.authenticated)) return error(ctx, "AUTH_PLACE_ORDER");
-      if (!stocksHas(s, symbol!)) return error(ctx, "INVALID_SYMBOL", { symbol: pyStr(symbol!) });
-      if (cmp("<=", price!, 0n) || cmp("<=", amount!, 0n)) return error(ctx, "ORDER_NOT_POSITIVE");
-      if (lower(order_type!) === "buy") {
+      if (!stocksHas(s, symbol)) return error(ctx, "INVALID_SYMBOL", { symbol: pyStr(symbol) });
+      if (cmp("<=", price, 0n) || cmp("<=", amount, 0n)) return error(ctx, "ORDER_NOT_POSITIVE");
+      if (lower(order_type) === "buy") {
         // float(price) * int(amount): the share count is truncated, then promoted back to float.
-        const totalCost = toFloat(price!) * toFloat(pyIntFromFloat(numeric(amount!)));
+        const totalCost = toFloat(price) * toFloat(pyIntFromFloat(numeric(amount)));
         const balance = pyDictGet(s.account_info, "balance", 0n);
         if (cmp(">", totalCost, balance)) {
           return error(ctx, "ORDER_INSUFFICIENT_FUNDS", {
@@ -290,36 +278,36 @@ const tools: Tool[] = [
           });
         }
       }
-      const fprice = toFloat(price!);
+      const fprice = toFloat(price);
       const orderId = s.order_counter;
       s.orders.set(
         orderId,
-        PyDict.from({ id: orderId, order_type: order_type!, symbol: symbol!, price: fprice, amount: amount!, status: "Open" }),
+        PyDict.from({ id: orderId, order_type: order_type, symbol: symbol, price: fprice, amount: amount, status: "Open" }),
       );
       s.order_counter = pyAdd(s.order_counter, 1n);
-      return PyDict.from({ order_id: orderId, order_type: order_type!, status: "Pending", price: fprice, amount: amount! });
+      return PyDict.from({ order_id: orderId, order_type: order_type, status: "Pending", price: fprice, amount: amount });
     },
-  },
-  {
+  }),
+  tool({
     name: "remove_stock_from_watchlist",
     params: [{ name: "symbol" }],
     run(s, { symbol }, ctx) {
       if (!pyTruthy(s.authenticated)) return error(ctx, "AUTH_WATCHLIST_MODIFY");
       const list = s.watch_list;
-      const i = indexOfEqual(list, symbol!);
-      if (i < 0) return error(ctx, "WATCHLIST_SYMBOL_NOT_FOUND", { symbol: pyStr(symbol!) });
+      const i = indexOfEqual(list, symbol);
+      if (i < 0) return error(ctx, "WATCHLIST_SYMBOL_NOT_FOUND", { symbol: pyStr(symbol) });
       list.splice(i, 1);
-      return PyDict.from({ status: `Stock ${pyStr(symbol!)} removed from watchlist successfully.` });
+      return PyDict.from({ status: `Stock ${pyStr(symbol)} removed from watchlist successfully.` });
     },
-  },
-  {
+  }),
+  tool({
     name: "trading_get_login_status",
     params: [],
     run(s) {
       return PyDict.from({ status: pyTruthy(s.authenticated) });
     },
-  },
-  {
+  }),
+  tool({
     name: "trading_login",
     params: [{ name: "username" }, { name: "password" }],
     run(s) {
@@ -327,8 +315,8 @@ const tools: Tool[] = [
       s.authenticated = true;
       return PyDict.from({ status: "Logged in successfully" });
     },
-  },
-  {
+  }),
+  tool({
     name: "trading_logout",
     params: [],
     run(s) {
@@ -336,22 +324,22 @@ const tools: Tool[] = [
       s.authenticated = false;
       return PyDict.from({ status: "Logged out successfully" });
     },
-  },
-  {
+  }),
+  tool({
     name: "withdraw_funds",
     params: [{ name: "amount" }],
     run(s, { amount }, ctx) {
       if (!pyTruthy(s.authenticated)) return error(ctx, "AUTH_WITHDRAW");
       if (s.market_status !== "Open") return error(ctx, "MARKET_CLOSED");
-      if (cmp("<=", amount!, 0n)) return error(ctx, "WITHDRAW_NOT_POSITIVE");
-      if (cmp(">", amount!, pyGetStrItem(s.account_info, "balance"))) return error(ctx, "WITHDRAW_INSUFFICIENT_FUNDS");
-      pySetStrItem(s.account_info, "balance", pySub(pyGetStrItem(s.account_info, "balance"), amount!));
-      const entry = PyDict.from({ type: "withdrawal", amount: amount! });
+      if (cmp("<=", amount, 0n)) return error(ctx, "WITHDRAW_NOT_POSITIVE");
+      if (cmp(">", amount, pyGetStrItem(s.account_info, "balance"))) return error(ctx, "WITHDRAW_INSUFFICIENT_FUNDS");
+      pySetStrItem(s.account_info, "balance", pySub(pyGetStrItem(s.account_info, "balance"), amount));
+      const entry = PyDict.from({ type: "withdrawal", amount: amount });
       entry.set("timestamp", transactionTimestamp(s));
       s.transaction_history.push(entry);
       return PyDict.from({ status: "Withdrawal successful", new_balance: pyGetStrItem(s.account_info, "balance") });
     },
-  },
+  }),
 ];
 
 /** `f"{x:.2f}"` of the balance (an int or a float in practice). */

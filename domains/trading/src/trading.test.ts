@@ -1,4 +1,5 @@
-import { PY_ELLIPSIS, PyDict, World, parsePyJson, type PyValue } from "@envtune/core";
+import { World } from "@envtune/core/exec";
+import { PY_ELLIPSIS, PyDict, parsePyJson, type PyValue } from "@envtune/core/py";
 import { checkDomainTraces, sharedDataset, testDomainPack, traceFile } from "@envtune/testing";
 import { describe, expect, it } from "vitest";
 import pack from "./index.ts";

@@ -2,7 +2,7 @@
  * @envtune/domain-travel — BFCL's TravelAPI (travel_booking.py, gorilla 6ea57973) as an envtune
  * domain pack: the same results, state and RNG draws as the Python reference.
  */
-import { defineDomain, type DomainPack, type StateInit } from "@envtune/core";
+import { defineDomain, type DomainPack, type StateInit } from "@envtune/core/domain";
 import { augmented, standard } from "./messages.ts";
 import { schemas } from "./schemas.generated.ts";
 import { createTravelState, PACK_NAME, TravelState, view, type TravelStateOptions } from "./state.ts";

@@ -6,7 +6,7 @@
  *
  * Placeholders (`{name}`) are filled by the tool bodies with Python `str()` of the values.
  */
-import type { MessageCatalogue } from "@envtune/core";
+import type { MessageCatalogue } from "@envtune/core/domain";
 
 const STD_NO_ROUTE = "No available route for the given airports.";
 const AUG_AIRPORT_TAIL =

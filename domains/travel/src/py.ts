@@ -4,10 +4,10 @@
  * card balances and exchange values. They stay local because each mirrors one expression of
  * travel_booking.py, and the exact CPython error texts matter (the fuzz traces show them).
  */
-import { PyDict, PyException, PySet, PyTuple, pyRepr, pyTypeName, type PyValue } from "@envtune/core";
+import { PyDict, PyException, PySet, PyTuple, pyRepr, pyTypeName, type PyValue } from "@envtune/core/py";
 
 // Dict subscription is shared CPython semantics, also in core.
-export { pyGetItemStr as getItem, pySetItemStr as setItem } from "@envtune/core";
+export { pyGetItemStr as getItem, pySetItemStr as setItem } from "@envtune/core/py";
 
 type Num = bigint | number | boolean;
 

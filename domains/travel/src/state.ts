@@ -2,7 +2,9 @@
  * TravelAPI instance state: the attributes of the reference object in `vars()` order, built like
  * `TravelAPI()._load_scenario(deepcopy(config), long_context)`.
  */
-import { EnvtuneError, PyDict, PyRandom, freezePyValue, pyDeepCopy, pyStr, type PyValue, type StateInit } from "@envtune/core";
+import type { StateInit } from "@envtune/core/domain";
+import { PyDict, freezePyValue, pyDeepCopy, pyStr, type PyValue } from "@envtune/core/py";
+import { EnvtuneError, PyRandom } from "@envtune/core";
 import { API_DESCRIPTION, ROUTES } from "./data.ts";
 
 export const PACK_NAME = "travel";

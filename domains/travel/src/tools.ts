@@ -4,21 +4,9 @@
  * order of checks decides which error (or CPython exception) a malformed call produces and when
  * the RNG is drawn.
  */
-import {
-  PyDict,
-  PyException,
-  pyContains,
-  pyEquals,
-  pyLt,
-  pyRepr,
-  pyRound,
-  pyStr,
-  pyTypeName,
-  type BoundArgs,
-  type PyValue,
-  type ToolContext,
-  type ToolDef,
-} from "@envtune/core";
+import type { ToolContext, ToolDef } from "@envtune/core/domain";
+import { PyDict, PyException, pyContains, pyEquals, pyLt, pyRepr, pyRound, pyStr, pyTypeName, type PyValue } from "@envtune/core/py";
+import { defineTool } from "@envtune/core/domain";
 import {
   AIRPORTS,
   AIRPORT_SET,
@@ -46,6 +34,8 @@ import {
 import type { TravelState } from "./state.ts";
 
 type Tool = ToolDef<TravelState>;
+/** Each tool's `run` gets its arguments typed from its own parameter list. */
+const tool = defineTool<TravelState>();
 type Vars = Record<string, string>;
 
 const msg = (ctx: ToolContext, code: MessageCode, vars?: Vars): string => ctx.msg(code, vars);
@@ -71,8 +61,6 @@ function tokenProblem(s: TravelState, accessToken: PyValue): MessageCode | undef
 }
 
 const INVOICE_FIELDS = ["travel_date", "travel_from", "travel_to", "travel_class", "travel_cost", "transaction_id"] as const;
-
-const arg = (args: BoundArgs, name: string): PyValue => args[name] as PyValue;
 
 /**
  * `get_flight_cost`'s body, shared with `book_flight` (which calls the method). Returns the list
@@ -113,7 +101,7 @@ function flightCost(
 }
 
 export const tools: Tool[] = [
-  {
+  tool({
     name: "authenticate_travel",
     params: [
       { name: "client_id" },
@@ -127,21 +115,21 @@ export const tools: Tool[] = [
       s.token_expires_in = 2n;
       s.access_token = String(s._random.randint(100000n, 999999n));
       s.token_type = "Bearer";
-      s.token_scope = arg(a, "grant_type");
-      s.user_first_name = arg(a, "user_first_name");
-      s.user_last_name = arg(a, "user_last_name");
-      return PyDict.from({ expires_in: 2n, access_token: s.access_token, token_type: "Bearer", scope: arg(a, "grant_type") });
+      s.token_scope = a.grant_type;
+      s.user_first_name = a.user_first_name;
+      s.user_last_name = a.user_last_name;
+      return PyDict.from({ expires_in: 2n, access_token: s.access_token, token_type: "Bearer", scope: a.grant_type });
     },
-  },
-  {
+  }),
+  tool({
     name: "travel_get_login_status",
     params: [],
     run(s) {
       const notLoggedIn = s.token_expires_in === null || isZero(s.token_expires_in);
       return PyDict.from({ status: !notLoggedIn });
     },
-  },
-  {
+  }),
+  tool({
     name: "get_budget_fiscal_year",
     params: [
       { name: "lastModifiedAfter", default: null },
@@ -150,8 +138,8 @@ export const tools: Tool[] = [
     run() {
       return PyDict.from({ budget_fiscal_year: "2018" });
     },
-  },
-  {
+  }),
+  tool({
     name: "register_credit_card",
     params: [
       { name: "access_token" },
@@ -162,44 +150,44 @@ export const tools: Tool[] = [
     ],
     run(s, a, ctx) {
       if (s.token_expires_in === null) return fail(ctx, "token_not_initialized");
-      const problem = tokenProblem(s, arg(a, "access_token"));
+      const problem = tokenProblem(s, a.access_token);
       if (problem) return fail(ctx, problem);
       // Upstream tests the card *number* against the registered card *ids*.
-      if (s.credit_card_list.has(arg(a, "card_number"))) return fail(ctx, "card_already_registered");
+      if (s.credit_card_list.has(a.card_number)) return fail(ctx, "card_already_registered");
       const cardId = String(s._random.randint(100000000000n, 999999999999n));
       const card = PyDict.from({
-        card_number: arg(a, "card_number"),
-        expiration_date: arg(a, "expiration_date"),
-        cardholder_name: arg(a, "cardholder_name"),
-        card_verification_number: arg(a, "card_verification_number"),
+        card_number: a.card_number,
+        expiration_date: a.expiration_date,
+        cardholder_name: a.cardholder_name,
+        card_verification_number: a.card_verification_number,
         balance: s._random.randint(10000n, 99999n),
       });
       s.credit_card_list.set(cardId, card);
       return PyDict.from({ card_id: cardId });
     },
-  },
-  {
+  }),
+  tool({
     name: "get_flight_cost",
     params: [{ name: "travel_from" }, { name: "travel_to" }, { name: "travel_date" }, { name: "travel_class" }],
     run(s, a, ctx) {
-      const { list } = flightCost(s, arg(a, "travel_from"), arg(a, "travel_to"), arg(a, "travel_date"), arg(a, "travel_class"), ctx);
+      const { list } = flightCost(s, a.travel_from, a.travel_to, a.travel_date, a.travel_class, ctx);
       return PyDict.from({ travel_cost_list: list });
     },
-  },
-  {
+  }),
+  tool({
     name: "get_credit_card_balance",
     params: [{ name: "access_token" }, { name: "card_id" }],
     run(s, a, ctx) {
-      const problem = tokenProblem(s, arg(a, "access_token"));
+      const problem = tokenProblem(s, a.access_token);
       if (problem) return fail(ctx, problem);
-      const cardId = arg(a, "card_id");
+      const cardId = a.card_id;
       if (!s.credit_card_list.has(cardId)) {
         return fail(ctx, "card_not_registered_list", { card_ids: pyRepr([...s.credit_card_list.keys()]) });
       }
       return PyDict.from({ card_balance: getItem(s.credit_card_list.getItem(cardId), "balance") });
     },
-  },
-  {
+  }),
+  tool({
     name: "book_flight",
     params: [
       { name: "access_token" },
@@ -211,24 +199,24 @@ export const tools: Tool[] = [
     ],
     run(s, a, ctx) {
       const no = (code: MessageCode, vars?: Vars): PyDict => failWith("booking_status", ctx, code, vars);
-      const problem = tokenProblem(s, arg(a, "access_token"));
+      const problem = tokenProblem(s, a.access_token);
       if (problem) return no(problem);
-      const cardId = arg(a, "card_id");
+      const cardId = a.card_id;
       if (!s.credit_card_list.has(cardId)) return no("card_not_registered");
       const card = s.credit_card_list.getItem(cardId);
       if (!pyContains(card, "balance")) return no("balance_not_found");
-      const from = arg(a, "travel_from");
-      const to = arg(a, "travel_to");
+      const from = a.travel_from;
+      const to = a.travel_to;
       if (!isAirport(from)) return no("invalid_departure_airport", { code: pyStr(from) });
       if (!isAirport(to)) return no("invalid_destination_airport", { code: pyStr(to) });
-      const date = arg(a, "travel_date");
+      const date = a.travel_date;
       try {
         strptimeYmd(date);
       } catch (e) {
         if (e instanceof PyException && e.pyType === "ValueError") return no("invalid_date_format");
         throw e;
       }
-      const travelClass = arg(a, "travel_class");
+      const travelClass = a.travel_class;
       requireHashable(travelClass);
       if (typeof travelClass !== "string" || !CLASS_FACTOR.has(travelClass)) {
         return no("booking_invalid_class", { valid_classes: VALID_CLASSES_REPR, travel_class: pyStr(travelClass) });
@@ -266,14 +254,14 @@ export const tools: Tool[] = [
         booking_history: s.long_context ? s.booking_record : new PyDict(),
       });
     },
-  },
-  {
+  }),
+  tool({
     name: "retrieve_invoice",
     params: [{ name: "access_token" }, { name: "booking_id", default: null }, { name: "insurance_id", default: null }],
     run(s, a, ctx) {
-      const problem = tokenProblem(s, arg(a, "access_token"));
+      const problem = tokenProblem(s, a.access_token);
       if (problem) return fail(ctx, problem);
-      const bookingId = arg(a, "booking_id");
+      const bookingId = a.booking_id;
       if (!s.booking_record.has(bookingId)) return fail(ctx, "booking_not_found");
       const rec = s.booking_record.getItem(bookingId);
       const invoice = new PyDict().set("booking_id", bookingId);
@@ -281,12 +269,12 @@ export const tools: Tool[] = [
       for (const f of INVOICE_FIELDS) invoice.set(f, getItem(rec, f));
       return PyDict.from({ invoice });
     },
-  },
-  {
+  }),
+  tool({
     name: "get_booking_history",
     params: [{ name: "access_token" }],
     run(s, a, ctx) {
-      const problem = tokenProblem(s, arg(a, "access_token"));
+      const problem = tokenProblem(s, a.access_token);
       if (problem) return fail(ctx, problem);
       // deepcopy(booking_record): no tool mutates a record's values in place, so copying the
       // outer dict and each record dict gives the same isolation.
@@ -294,21 +282,21 @@ export const tools: Tool[] = [
       for (const [k, v] of s.booking_record.entries()) history.set(k, v instanceof PyDict ? v.copy() : v);
       return PyDict.from({ booking_history: history });
     },
-  },
-  {
+  }),
+  tool({
     name: "list_all_airports",
     params: [],
     run() {
       return [...AIRPORTS];
     },
-  },
-  {
+  }),
+  tool({
     name: "cancel_booking",
     params: [{ name: "access_token" }, { name: "booking_id" }],
     run(s, a, ctx) {
-      const problem = tokenProblem(s, arg(a, "access_token"));
+      const problem = tokenProblem(s, a.access_token);
       if (problem) return failWith("cancel_status", ctx, problem);
-      const bookingId = arg(a, "booking_id");
+      const bookingId = a.booking_id;
       if (!s.booking_record.has(bookingId)) return failWith("cancel_status", ctx, "booking_not_found");
       const rec = s.booking_record.getItem(bookingId);
       const cardId = getItem(rec, "card_id");
@@ -319,14 +307,14 @@ export const tools: Tool[] = [
       s.booking_record.delete(bookingId);
       return PyDict.from({ cancel_status: true });
     },
-  },
-  {
+  }),
+  tool({
     name: "compute_exchange_rate",
     params: [{ name: "base_currency" }, { name: "target_currency" }, { name: "value" }],
     run(_s, a, ctx) {
-      const base = arg(a, "base_currency");
-      const target = arg(a, "target_currency");
-      const value = arg(a, "value");
+      const base = a.base_currency;
+      const target = a.target_currency;
+      const value = a.value;
       // The reference scans (USD, X) pairs; only one direction can match a given pair.
       if (base === "USD" && typeof target === "string") {
         const rate = EXCHANGE_RATE.get(target);
@@ -338,15 +326,15 @@ export const tools: Tool[] = [
       }
       return raise(ctx, "no_exchange_rate", { base: pyStr(base), target: pyStr(target) });
     },
-  },
-  {
+  }),
+  tool({
     name: "verify_traveler_information",
     params: [{ name: "first_name" }, { name: "last_name" }, { name: "date_of_birth" }, { name: "passport_number" }],
     run(s, a, ctx) {
       const no = (code: MessageCode, vars?: Vars): PyDict =>
         PyDict.from({ verification_status: false, verification_failure: msg(ctx, code, vars) });
-      const first = arg(a, "first_name");
-      const last = arg(a, "last_name");
+      const first = a.first_name;
+      const last = a.last_name;
       if (!pyEquals(s.user_first_name, first) || !pyEquals(s.user_last_name, last)) {
         return no("traveler_other_user", {
           expected_first: pyStr(s.user_first_name),
@@ -357,7 +345,7 @@ export const tools: Tool[] = [
       }
       let age: number;
       try {
-        const dob = strptimeYmd(arg(a, "date_of_birth"));
+        const dob = strptimeYmd(a.date_of_birth);
         const today = s._today;
         const beforeBirthday = today.month < dob.month || (today.month === dob.month && today.day < dob.day);
         age = today.year - dob.year - (beforeBirthday ? 1 : 0);
@@ -366,35 +354,35 @@ export const tools: Tool[] = [
         throw e;
       }
       if (age < 18) return no("traveler_underage");
-      const passport = arg(a, "passport_number");
+      const passport = a.passport_number;
       if (typeof passport !== "string") {
         throw new PyException("AttributeError", `'${pyTypeName(passport)}' object has no attribute 'startswith'`);
       }
       if (!passport.startsWith("US")) return no("passport_not_us");
       return PyDict.from({ verification_status: true });
     },
-  },
-  {
+  }),
+  tool({
     name: "set_budget_limit",
     params: [{ name: "access_token" }, { name: "budget_limit" }],
     run(s, a, ctx) {
-      const problem = tokenProblem(s, arg(a, "access_token"));
+      const problem = tokenProblem(s, a.access_token);
       if (problem) return fail(ctx, problem);
-      const limit = pyFloat(arg(a, "budget_limit"));
+      const limit = pyFloat(a.budget_limit);
       s.budget_limit = limit;
       return PyDict.from({ budget_limit: limit });
     },
-  },
-  {
+  }),
+  tool({
     name: "get_nearest_airport_by_city",
     params: [{ name: "location" }],
     run(_s, a) {
-      const location = arg(a, "location");
+      const location = a.location;
       requireHashable(location);
       return PyDict.from({ nearest_airport: (typeof location === "string" && CITY_AIRPORT.get(location)) || "Unknown" });
     },
-  },
-  {
+  }),
+  tool({
     // Python order (the function doc lists insurance_cost before booking_id).
     name: "purchase_insurance",
     params: [
@@ -406,32 +394,32 @@ export const tools: Tool[] = [
     ],
     run(s, a, ctx) {
       const no = (code: MessageCode): PyDict => failWith("insurance_status", ctx, code);
-      const problem = tokenProblem(s, arg(a, "access_token"));
+      const problem = tokenProblem(s, a.access_token);
       if (problem) return no(problem);
-      const cost = arg(a, "insurance_cost");
+      const cost = a.insurance_cost;
       if (s.budget_limit !== null && pyLt(s.budget_limit, cost)) return no("exceeded_budget");
-      if (!s.booking_record.has(arg(a, "booking_id"))) return no("booking_not_found");
-      const cardId = arg(a, "card_id");
+      if (!s.booking_record.has(a.booking_id)) return no("booking_not_found");
+      const cardId = a.card_id;
       if (!s.credit_card_list.has(cardId)) return no("credit_card_not_registered");
       // No funds check upstream: the balance may go negative.
       const card = s.credit_card_list.getItem(cardId);
       setItem(card, "balance", augAssign(getItem(card, "balance"), "-=", cost));
       return PyDict.from({ insurance_id: String(s._random.randint(100000000n, 999999999n)), insurance_status: true });
     },
-  },
-  {
+  }),
+  tool({
     name: "contact_customer_support",
     params: [{ name: "booking_id" }, { name: "message" }],
     run(s, a, ctx) {
-      if (!s.booking_record.has(arg(a, "booking_id"))) return fail(ctx, "booking_not_found");
+      if (!s.booking_record.has(a.booking_id)) return fail(ctx, "booking_not_found");
       return PyDict.from({ customer_support_message: CUSTOMER_SUPPORT_REPLY });
     },
-  },
-  {
+  }),
+  tool({
     name: "get_all_credit_cards",
     params: [],
     run(s) {
       return PyDict.from({ credit_card_list: s.credit_card_list });
     },
-  },
+  }),
 ];

@@ -1,4 +1,6 @@
-import { PyDict, World, replayCalls, type LongContextConstants, type PyValue } from "@envtune/core";
+import type { LongContextConstants } from "@envtune/core/domain";
+import { World, replayCalls } from "@envtune/core/exec";
+import { PyDict, type PyValue } from "@envtune/core/py";
 import { readTraceFile, sharedDataset, testDomainPack, testDomainTraces, traceFile } from "@envtune/testing";
 import { describe, expect, it } from "vitest";
 import pack, { createTravelPack } from "./index.ts";

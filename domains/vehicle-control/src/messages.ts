@@ -8,7 +8,7 @@
  *
  * Placeholders: `{name}` is replaced by the tool with Python `str()` of the value.
  */
-import type { MessageCatalogue } from "@envtune/core";
+import type { MessageCatalogue } from "@envtune/core/domain";
 
 export const standard = {
   // startEngine

@@ -6,18 +6,10 @@
  * verbatim. Numbers follow Python exactly: bool is an int, int op int stays an int, int op float
  * converts the int (OverflowError when it does not fit). Texts of failures come from core.
  */
-import {
-  PyException,
-  PyTuple,
-  pyFloatFromStr,
-  pyRichCompare,
-  pyTypeErrorBinOp,
-  pyTypeName,
-  toFloat,
-} from "@envtune/core";
-import type { PyOrderOp, PyValue } from "@envtune/core";
+import { PyException, PyTuple, pyFloatFromStr, pyRichCompare, pyTypeErrorBinOp, pyTypeName, toFloat } from "@envtune/core/py";
+import type { PyOrderOp, PyValue } from "@envtune/core/py";
 
-export { pyTrueDiv } from "@envtune/core";
+export { pyTrueDiv } from "@envtune/core/py";
 
 type Num = bigint | number;
 
@@ -83,9 +75,9 @@ export function pyCmp(op: PyOrderOp, a: PyValue, b: PyValue): boolean {
 }
 
 // Python `bool(v)` lives in core so every pack shares one definition.
-export { pyTruthy } from "@envtune/core";
+export { pyTruthy } from "@envtune/core/py";
 // Iteration is shared CPython semantics, also in core.
-export { pyIter } from "@envtune/core";
+export { pyIter } from "@envtune/core/py";
 
 /** Python `float(v)`. */
 export function pyFloat(v: PyValue): number {

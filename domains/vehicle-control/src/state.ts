@@ -2,8 +2,10 @@
  * VehicleControlAPI's instance state, built like the reference's
  * `_load_scenario(deepcopy(initial_config.get("VehicleControlAPI", {})), long_context)`.
  */
-import { PyDict, PyException, PyRandom, PyTuple, freezePyValue, pyDeepCopy, pyEquals, pyTypeName } from "@envtune/core";
-import type { LongContextConstants, PyValue, StateInit } from "@envtune/core";
+import { PyDict, PyException, PyTuple, freezePyValue, pyDeepCopy, pyEquals, pyTypeName } from "@envtune/core/py";
+import { PyRandom } from "@envtune/core";
+import type { LongContextConstants, StateInit } from "@envtune/core/domain";
+import type { PyValue } from "@envtune/core/py";
 
 export const PACK_NAME = "vehicle-control";
 

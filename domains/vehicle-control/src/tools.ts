@@ -3,13 +3,17 @@
  * (gorilla 6ea57973 `vehicle_control.py`): same checks in the same order, same mutations before a
  * failure (nothing is rolled back), same return values (dict key order, int vs float).
  */
-import { PyDict, PyException, pyEquals, pyRepr, pyStr, pyTypeName } from "@envtune/core";
-import type { PyValue, ToolContext, ToolDef } from "@envtune/core";
+import { PyDict, PyException, pyEquals, pyRepr, pyStr, pyTypeName } from "@envtune/core/py";
+import type { ToolContext, ToolDef } from "@envtune/core/domain";
+import type { PyValue } from "@envtune/core/py";
+import { defineTool } from "@envtune/core/domain";
 import type { MessageCode } from "./messages.ts";
 import { pyAdd, pyCmp, pyFloat, pyIter, pyMul, pySub, pyTrueDiv, pyTruthy } from "./pyops.ts";
 import type { VehicleControlState } from "./state.ts";
 
 type Tool = ToolDef<VehicleControlState>;
+/** Each tool's `run` gets its arguments typed from its own parameter list. */
+const tool = defineTool<VehicleControlState>();
 
 const MAX_FUEL_LEVEL = 50n;
 const MIN_FUEL_LEVEL = 0.0;
@@ -38,11 +42,11 @@ function joinStr(items: PyValue[]): string {
   return (items as string[]).join(", ");
 }
 
-const startEngine: Tool = {
+const startEngine = tool({
   name: "startEngine",
   params: [{ name: "ignitionMode" }],
   run(self, { ignitionMode }, ctx) {
-    const mode = ignitionMode as PyValue;
+    const mode = ignitionMode;
     if (pyEquals(mode, "STOP")) self.engine_state = "stopped";
     if (pyCmp(">", self.remainingUnlockedDoors, 0n)) {
       const unlocked: PyValue[] = [];
@@ -60,13 +64,13 @@ const startEngine: Tool = {
       batteryVoltage: self.batteryVoltage,
     });
   },
-};
+});
 
-const fillFuelTank: Tool = {
+const fillFuelTank = tool({
   name: "fillFuelTank",
   params: [{ name: "fuelAmount" }],
   run(self, { fuelAmount }, ctx) {
-    const amount = fuelAmount as PyValue;
+    const amount = fuelAmount;
     if (pyCmp("<", amount, 0n)) return error(ctx, "fuel_amount_negative");
     const level = pyAdd(self.fuelLevel, amount);
     if (pyCmp(">", level, MAX_FUEL_LEVEL)) return error(ctx, "fuel_above_capacity");
@@ -74,7 +78,7 @@ const fillFuelTank: Tool = {
     self.fuelLevel = level;
     return PyDict.from({ fuelLevel: self.fuelLevel });
   },
-};
+});
 
 function doorDict(self: VehicleControlState): PyDict {
   const d = self.doorStatus;
@@ -82,13 +86,13 @@ function doorDict(self: VehicleControlState): PyDict {
   throw new PyException("TypeError", `'${pyTypeName(d)}' object is not subscriptable`);
 }
 
-const lockDoors: Tool = {
+const lockDoors = tool({
   name: "lockDoors",
   params: [{ name: "unlock" }, { name: "door" }],
   run(self, { unlock, door }, ctx) {
-    const target = pyTruthy(unlock as PyValue) ? "unlocked" : "locked";
+    const target = pyTruthy(unlock) ? "unlocked" : "locked";
     const step = target === "unlocked" ? 1n : -1n;
-    for (const d of pyIter(door as PyValue)) {
+    for (const d of pyIter(door)) {
       const doors = doorDict(self);
       const status = doors.get(d); // raises TypeError for unhashable names, like dict[...]
       if (status === undefined) {
@@ -100,9 +104,9 @@ const lockDoors: Tool = {
     }
     return PyDict.from({ lockStatus: target, remainingUnlockedDoors: self.remainingUnlockedDoors });
   },
-};
+});
 
-const adjustClimateControl: Tool = {
+const adjustClimateControl = tool({
   name: "adjustClimateControl",
   params: [
     { name: "temperature" },
@@ -111,26 +115,26 @@ const adjustClimateControl: Tool = {
     { name: "mode", default: "auto" },
   ],
   run(self, { temperature, unit, fanSpeed, mode }, ctx) {
-    const t = temperature as PyValue;
-    const fan = fanSpeed as PyValue;
+    const t = temperature;
+    const fan = fanSpeed;
     if (!between(fan, 100n)) return error(ctx, "fan_speed_out_of_range", { fanSpeed: pyStr(fan) });
     // Set before converting: a failing conversion leaves the raw value in place, as in Python.
     self.acTemperature = t;
-    if (pyEquals(unit as PyValue, "fahrenheit")) {
+    if (pyEquals(unit, "fahrenheit")) {
       // (t - 32) * 5 / 9, evaluated left to right: the float result depends on this order.
       self.acTemperature = pyTrueDiv(pyMul(pySub(t, 32n), 5n), 9n);
     }
     self.fanSpeed = fan;
-    self.acMode = mode as PyValue;
+    self.acMode = mode;
     return PyDict.from({
       currentACTemperature: t,
-      climateMode: mode as PyValue,
+      climateMode: mode,
       humidityLevel: self.humidityLevel,
     });
   },
-};
+});
 
-const get_outside_temperature_from_google: Tool = {
+const get_outside_temperature_from_google = tool({
   name: "get_outside_temperature_from_google",
   params: [],
   run(self) {
@@ -143,11 +147,11 @@ const get_outside_temperature_from_google: Tool = {
     }
     return PyDict.from({ outsideTemperature: self._random.uniform(-10.0, 40.0) });
   },
-};
+});
 
 const INT_TEXT = /^-?\d+$/;
 
-const get_outside_temperature_from_weather_com: Tool = {
+const get_outside_temperature_from_weather_com = tool({
   name: "get_outside_temperature_from_weather_com",
   params: [],
   run(_self, _args, ctx) {
@@ -155,27 +159,27 @@ const get_outside_temperature_from_weather_com: Tool = {
     const text = msg(ctx, "weather_com_unavailable");
     return PyDict.from({ error: INT_TEXT.test(text) ? BigInt(text) : text });
   },
-};
+});
 
 const HEADLIGHT_MODES = ["on", "off", "auto"];
 
-const setHeadlights: Tool = {
+const setHeadlights = tool({
   name: "setHeadlights",
   params: [{ name: "mode" }],
   run(self, { mode }, ctx) {
-    const m = mode as PyValue;
+    const m = mode;
     if (!HEADLIGHT_MODES.some((x) => pyEquals(m, x))) return error(ctx, "invalid_headlight_mode", { mode: pyStr(m) });
     const status = pyEquals(m, "on") ? "on" : "off";
     self.headLightStatus = status;
     return PyDict.from({ headlightStatus: status });
   },
-};
+});
 
-const displayCarStatus: Tool = {
+const displayCarStatus = tool({
   name: "displayCarStatus",
   params: [{ name: "option" }],
   run(self, { option }, ctx) {
-    const opt = option as PyValue;
+    const opt = option;
     const status = new PyDict();
     if (self.long_context) status.set("metadata", self.constant("CAR_STATUS_METADATA_EXTENSION"));
     switch (typeof opt === "string" ? opt : undefined) {
@@ -215,13 +219,13 @@ const displayCarStatus: Tool = {
     }
     return status;
   },
-};
+});
 
-const activateParkingBrake: Tool = {
+const activateParkingBrake = tool({
   name: "activateParkingBrake",
   params: [{ name: "mode" }],
   run(self, { mode }, ctx) {
-    const m = mode as PyValue;
+    const m = mode;
     const engage = pyEquals(m, "engage");
     if (!engage && !pyEquals(m, "release")) return error(ctx, "invalid_parking_brake_mode", { mode: pyStr(m) });
     const status = engage ? "engaged" : "released";
@@ -237,13 +241,13 @@ const activateParkingBrake: Tool = {
     out.set("_slopeAngle", 10.0);
     return out;
   },
-};
+});
 
-const pressBrakePedal: Tool = {
+const pressBrakePedal = tool({
   name: "pressBrakePedal",
   params: [{ name: "pedalPosition" }],
   run(self, { pedalPosition }, ctx) {
-    const p = pedalPosition as PyValue;
+    const p = pedalPosition;
     if (!between(p, 1n)) return error(ctx, "pedal_position_out_of_range", { pedalPosition: pyStr(p) });
     if (pyEquals(p, 0n)) {
       self.brakePedalStatus = "released";
@@ -256,9 +260,9 @@ const pressBrakePedal: Tool = {
     self._brakePedalForce = force;
     return PyDict.from({ brakePedalStatus: "pressed", brakePedalForce: pyFloat(force) });
   },
-};
+});
 
-const releaseBrakePedal: Tool = {
+const releaseBrakePedal = tool({
   name: "releaseBrakePedal",
   params: [],
   run(self) {
@@ -266,21 +270,21 @@ const releaseBrakePedal: Tool = {
     self._brakePedalForce = 0.0;
     return PyDict.from({ brakePedalStatus: "released", brakePedalForce: 0.0 });
   },
-};
+});
 
-const setCruiseControl: Tool = {
+const setCruiseControl = tool({
   name: "setCruiseControl",
   params: [{ name: "speed" }, { name: "activate" }, { name: "distanceToNextVehicle" }],
   run(self, { speed, activate, distanceToNextVehicle }, ctx) {
     // Both conversions run first, distance before speed, whatever the engine state.
-    const distance = pyFloat(distanceToNextVehicle as PyValue);
-    const v = pyFloat(speed as PyValue);
+    const distance = pyFloat(distanceToNextVehicle);
+    const v = pyFloat(speed);
     if (pyEquals(self.engine_state, "stopped")) return error(ctx, "cruise_engine_stopped");
-    if (pyTruthy(activate as PyValue)) {
+    if (pyTruthy(activate)) {
       // The distance is stored even when the speed is then rejected.
       self.distanceToNextVehicle = distance;
       // JS `%` is C fmod; it is zero exactly when Python's float `%` is.
-      if (v < 0 || v > 120 || v % 5 !== 0) return error(ctx, "invalid_cruise_speed", { speed: pyStr(speed as PyValue) });
+      if (v < 0 || v > 120 || v % 5 !== 0) return error(ctx, "invalid_cruise_speed", { speed: pyStr(speed) });
       self.cruiseStatus = "active";
       return PyDict.from({ cruiseStatus: "active", currentSpeed: v, distanceToNextVehicle: distance });
     }
@@ -288,48 +292,48 @@ const setCruiseControl: Tool = {
     self.distanceToNextVehicle = distance;
     return PyDict.from({ cruiseStatus: "inactive", currentSpeed: v, distanceToNextVehicle: distance });
   },
-};
+});
 
-const get_current_speed: Tool = {
+const get_current_speed = tool({
   name: "get_current_speed",
   params: [],
   run(self) {
     return PyDict.from({ currentSpeed: self._random.uniform(0.0, 120.0) });
   },
-};
+});
 
-const display_log: Tool = {
+const display_log = tool({
   name: "display_log",
   params: [{ name: "messages" }],
   run(_self, { messages }) {
-    return PyDict.from({ log: messages as PyValue });
+    return PyDict.from({ log: messages });
   },
-};
+});
 
-const estimate_drive_feasibility_by_mileage: Tool = {
+const estimate_drive_feasibility_by_mileage = tool({
   name: "estimate_drive_feasibility_by_mileage",
   params: [{ name: "distance" }],
   run(self, { distance }) {
     const range = pyMul(self.fuelLevel, MILE_PER_GALLON);
-    return PyDict.from({ canDrive: !pyCmp("<", range, distance as PyValue) });
+    return PyDict.from({ canDrive: !pyCmp("<", range, distance) });
   },
-};
+});
 
-const liter_to_gallon: Tool = {
+const liter_to_gallon = tool({
   name: "liter_to_gallon",
   params: [{ name: "liter" }],
   run(_self, { liter }) {
-    return PyDict.from({ gallon: pyMul(liter as PyValue, 0.264172) });
+    return PyDict.from({ gallon: pyMul(liter, 0.264172) });
   },
-};
+});
 
-const gallon_to_liter: Tool = {
+const gallon_to_liter = tool({
   name: "gallon_to_liter",
   params: [{ name: "gallon" }],
   run(_self, { gallon }) {
-    return PyDict.from({ liter: pyMul(gallon as PyValue, 3.78541) });
+    return PyDict.from({ liter: pyMul(gallon, 3.78541) });
   },
-};
+});
 
 /** The reference's symmetric zipcode-pair table (km). */
 const DISTANCES: ReadonlyMap<string, ReadonlyMap<string, number>> = (() => {
@@ -360,12 +364,12 @@ const DISTANCES: ReadonlyMap<string, ReadonlyMap<string, number>> = (() => {
   return m;
 })();
 
-const estimate_distance: Tool = {
+const estimate_distance = tool({
   name: "estimate_distance",
   params: [{ name: "cityA" }, { name: "cityB" }],
   run(self, { cityA, cityB }, ctx) {
-    const a = cityA as PyValue;
-    const b = cityB as PyValue;
+    const a = cityA;
+    const b = cityB;
     // Only str arguments can equal a table zipcode.
     const d = typeof a === "string" && typeof b === "string" ? DISTANCES.get(a)?.get(b) : undefined;
     const out =
@@ -375,7 +379,7 @@ const estimate_distance: Tool = {
     if (self.long_context) out.set("intermediaryCities", self.intermediaryCities());
     return out;
   },
-};
+});
 
 const ZIPCODES: ReadonlyMap<string, string> = new Map([
   ["Rivermist", "83214"],
@@ -391,27 +395,27 @@ const ZIPCODES: ReadonlyMap<string, string> = new Map([
   ["San Francisco", "94016"],
 ]);
 
-const get_zipcode_based_on_city: Tool = {
+const get_zipcode_based_on_city = tool({
   name: "get_zipcode_based_on_city",
   params: [{ name: "city" }],
   run(_self, { city }) {
-    const c = city as PyValue;
+    const c = city;
     return PyDict.from({ zipcode: (typeof c === "string" ? ZIPCODES.get(c) : undefined) ?? "00000" });
   },
-};
+});
 
-const set_navigation: Tool = {
+const set_navigation = tool({
   name: "set_navigation",
   params: [{ name: "destination" }],
   run(self, { destination }) {
-    const dest = destination as PyValue;
+    const dest = destination;
     // Stored before the concatenation that may raise.
     self.destination = dest;
     return PyDict.from({ status: pyAdd("Navigating to ", dest) });
   },
-};
+});
 
-const check_tire_pressure: Tool = {
+const check_tire_pressure = tool({
   name: "check_tire_pressure",
   params: [],
   run(self) {
@@ -430,15 +434,15 @@ const check_tire_pressure: Tool = {
       car_info: self.long_context ? self.constant("CAR_STATUS_METADATA_EXTENSION") : new PyDict(),
     });
   },
-};
+});
 
-const find_nearest_tire_shop: Tool = {
+const find_nearest_tire_shop = tool({
   name: "find_nearest_tire_shop",
   params: [],
   run() {
     return PyDict.from({ shopLocation: "456 Oakwood Avenue, Rivermist, 83214" });
   },
-};
+});
 
 export const tools: Tool[] = [
   activateParkingBrake,

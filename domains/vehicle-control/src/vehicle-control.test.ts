@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { PyDict, World, parsePythonCalls } from "@envtune/core";
-import type { PyValue } from "@envtune/core";
+import { parsePythonCalls } from "@envtune/core/actions";
+import { World } from "@envtune/core/exec";
+import { PyDict } from "@envtune/core/py";
+import type { PyValue } from "@envtune/core/py";
 import { sharedDataset, testDomainPack, testDomainTraces } from "@envtune/testing";
 import pack, { augmented, standard } from "./index.ts";
 import type { VehicleControlState } from "./state.ts";

@@ -42,7 +42,6 @@ describe("scaffoldDomain", () => {
         "package.json",
         "src/index.ts",
         "src/messages.ts",
-        "src/schemas.ts",
         "src/smart-home.test.ts",
         "src/state.ts",
         "src/tools.ts",

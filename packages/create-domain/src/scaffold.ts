@@ -131,7 +131,6 @@ export function scaffoldDomain(opts: ScaffoldOptions): ScaffoldResult {
     ["src/index.ts", t.indexTs(ctx)],
     ["src/state.ts", t.stateTs(ctx)],
     ["src/tools.ts", t.toolsTs(ctx)],
-    ["src/schemas.ts", t.schemasTs(ctx)],
     ["src/messages.ts", t.messagesTs(ctx)],
     [`src/${name}.test.ts`, t.testTs(ctx)],
     ["data/tasks.jsonl", tasks.questions],

@@ -99,13 +99,16 @@ export function vitestConfig(c: TemplateContext): string {
 }
 
 export function indexTs(c: TemplateContext): string {
-  return `import { defineDomain } from "@envtune/core";
+  const blurb = `This tool belongs to ${c.className}: ${c.description.replace(/\.$/, "")}.`;
+  return `import { defineDomain, toolSchemas } from "@envtune/core/domain";
 import { augmented, standard } from "./messages.ts";
-import { schemas } from "./schemas.ts";
 import { createState, view, type ${c.className} } from "./state.ts";
 import { tools } from "./tools.ts";
 
 export { ${c.className} } from "./state.ts";
+
+/** Opens every tool description the model reads: which system the tool belongs to. */
+const DOMAIN = ${JSON.stringify(blurb)};
 
 /** ${c.description} */
 export default defineDomain<${c.className}>({
@@ -119,7 +122,9 @@ export default defineDomain<${c.className}>({
     description: ${JSON.stringify(c.description)},
   },
   tools,
-  schemas,
+  // What the model sees of each tool (OpenAI function-calling layout, JSON Schema 2020-12), derived
+  // from the tools' typed parameter lists so that schema and signature cannot disagree.
+  schemas: toolSchemas(tools, (d) => \`\${DOMAIN} Tool description: \${d}\`),
   createState,
   view,
   messages: { standard, augmented },
@@ -128,7 +133,8 @@ export default defineDomain<${c.className}>({
 }
 
 export function stateTs(c: TemplateContext): string {
-  return `import { PyDict, pyDeepCopy, type PyValue, type StateInit } from "@envtune/core";
+  return `import type { StateInit } from "@envtune/core/domain";
+import { PyDict, pyDeepCopy, type PyValue } from "@envtune/core/py";
 
 /**
  * One ${c.className} instance: the state of the domain in one episode. Values are Python values
@@ -164,99 +170,76 @@ export function view(self: ${c.className}): Array<[string, PyValue]> {
 }
 
 export function toolsTs(c: TemplateContext): string {
-  return `import { PyDict, pyRepr, type PyValue, type ToolDef } from "@envtune/core";
+  return `import { defineTool, type ParamSpec, type ToolContext, type ToolDef } from "@envtune/core/domain";
+import { PyDict, pyRepr, type PyValue } from "@envtune/core/py";
 import type { ${c.className} } from "./state.ts";
-
-type Tool = ToolDef<${c.className}>;
 
 /** A soft error: the model reads \`{"error": "..."}\` and can recover. Texts come from the catalogues. */
 const error = (text: string): PyDict => PyDict.from({ error: text });
 
-// Arguments arrive as the model wrote them (the executor binds names and defaults, not types),
-// so each body checks what it relies on and answers with a catalogued message.
+// Arguments arrive as the model wrote them. Each parameter declares its type (and a further
+// \`check\` where needed); defineTool checks them in signature order before a body runs and
+// answers a misfit with \`reject\`, so each body receives typed values. The same parameter list
+// is the JSON Schema the model sees (\`toolSchemas\` in index.ts).
 
-const addItem: Tool = {
+function reject(ctx: ToolContext, param: ParamSpec<${c.className}>, value: PyValue): PyDict {
+  if (param.name === "quantity") return error(ctx.msg("invalid_quantity", { quantity: pyRepr(value) }));
+  return error(ctx.msg("invalid_name", { name: pyRepr(value) }));
+}
+
+const tool = defineTool<${c.className}>({ reject });
+
+const nonEmpty = (s: string): boolean => s.trim() !== "";
+
+const addItem = tool({
   name: "add_item",
-  params: [{ name: "name" }, { name: "quantity", default: 1n }],
-  run(self, { name, quantity }, ctx) {
-    if (typeof name !== "string" || name.trim() === "") return error(ctx.msg("invalid_name", { name: pyRepr(name ?? null) }));
-    if (typeof quantity !== "bigint" || quantity < 1n) return error(ctx.msg("invalid_quantity", { quantity: pyRepr(quantity ?? null) }));
+  description: "Add a quantity of an item; returns the item's new quantity.",
+  params: [
+    { name: "name", type: "string", check: nonEmpty, description: "Name of the item, as the user gives it." },
+    {
+      name: "quantity",
+      type: "integer",
+      default: 1n,
+      check: (q) => q >= 1n,
+      description: "How many to add (at least 1). Defaults to 1.",
+      schema: { minimum: 1 },
+    },
+  ],
+  run(self, { name, quantity }) {
     const have = self.items.get(name);
     const total = (typeof have === "bigint" ? have : 0n) + quantity;
     self.items.set(name, total);
     return PyDict.from({ name, quantity: total });
   },
-};
+});
 
-const getItem: Tool = {
+const getItem = tool({
   name: "get_item",
-  params: [{ name: "name" }],
+  description: "Look up one item's quantity.",
+  params: [{ name: "name", type: "string", check: nonEmpty, description: "Name of the item." }],
   run(self, { name }, ctx) {
-    if (typeof name !== "string" || name.trim() === "") return error(ctx.msg("invalid_name", { name: pyRepr(name ?? null) }));
     const quantity = self.items.get(name);
     if (quantity === undefined) return error(ctx.msg("item_not_found", { name }));
     return PyDict.from({ name, quantity });
   },
-};
+});
 
-const listItems: Tool = {
+const listItems = tool({
   name: "list_items",
+  description: "List the names of every item.",
   params: [],
   run(self) {
     return PyDict.from({ items: [...self.items.keys()] as PyValue[] });
   },
-};
+});
 
-/** Every tool of ${c.className}; each needs a schema of the same name in schemas.ts. */
-export const tools: Tool[] = [addItem, getItem, listItems];
-`;
-}
-
-export function schemasTs(c: TemplateContext): string {
-  const blurb = `This tool belongs to ${c.className}: ${c.description.replace(/\.$/, "")}.`;
-  const schemas = [
-    {
-      name: "add_item",
-      description: `${blurb} Tool description: Add a quantity of an item; returns the item's new quantity.`,
-      parameters: {
-        type: "object",
-        properties: {
-          name: { type: "string", description: "Name of the item, as the user gives it." },
-          quantity: { type: "integer", description: "How many to add (at least 1). Defaults to 1.", minimum: 1, default: 1 },
-        },
-        required: ["name"],
-        additionalProperties: false,
-      },
-    },
-    {
-      name: "get_item",
-      description: `${blurb} Tool description: Look up one item's quantity.`,
-      parameters: {
-        type: "object",
-        properties: { name: { type: "string", description: "Name of the item." } },
-        required: ["name"],
-        additionalProperties: false,
-      },
-    },
-    {
-      name: "list_items",
-      description: `${blurb} Tool description: List the names of every item.`,
-      parameters: { type: "object", properties: {}, required: [], additionalProperties: false },
-    },
-  ];
-  return `import type { ToolSchema } from "@envtune/core";
-
-/**
- * What the model sees of each tool (OpenAI function-calling layout, JSON Schema draft 2020-12).
- * Property names must equal the tool's parameter names; augmented environments validate
- * arguments against these schemas and explain violations.
- */
-export const schemas: ToolSchema[] = ${JSON.stringify(schemas, null, 2)};
+/** Every tool of ${c.className}, in the order the model sees them. */
+export const tools: ToolDef<${c.className}>[] = [addItem, getItem, listItems];
 `;
 }
 
 export function messagesTs(c: TemplateContext): string {
-  return `import type { MessageCatalogue } from "@envtune/core";
+  return `import type { MessageCatalogue } from "@envtune/core/domain";
 
 /**
  * Every error text of ${c.className}, by code. \`standard\` is what a plain environment says;
@@ -280,7 +263,8 @@ export const augmented: MessageCatalogue = {
 
 export function testTs(c: TemplateContext): string {
   return `import { describe, expect, it } from "vitest";
-import { PyDict, World, type PyValue } from "@envtune/core";
+import { World } from "@envtune/core/exec";
+import { PyDict, type PyValue } from "@envtune/core/py";
 import { testDomainPack } from "@envtune/testing";
 import pack from "./index.ts";
 

@@ -1,18 +1,9 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import {
-  PyDict,
-  World,
-  encodeValue,
-  isDomainPack,
-  parsePythonCalls,
-  type CallLike,
-  type DomainPack,
-  type LongContextConstants,
-  type PyValue,
-  type ToolContext,
-  encodeView,
-} from "@envtune/core";
+import { parsePythonCalls } from "@envtune/core/actions";
+import { isDomainPack, type DomainPack, type LongContextConstants, type ToolContext } from "@envtune/core/domain";
+import { World, encodeView, type CallLike } from "@envtune/core/exec";
+import { PyDict, encodeValue, type PyValue } from "@envtune/core/py";
 
 
 export interface ConformanceSample {

@@ -4,7 +4,7 @@
  * reference's, per fuzz kind too. A pack adds its own count checks beside it.
  */
 import { describe, expect, it } from "vitest";
-import type { DomainPack } from "@envtune/core";
+import type { DomainPack } from "@envtune/core/domain";
 import { checkDomainTraces, traceFile } from "./traces.ts";
 
 export interface TraceSuiteOptions {

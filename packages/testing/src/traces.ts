@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PyDict, parsePyJson, pyJsonDumps, type DomainPack, type PyValue } from "@envtune/core";
+import type { DomainPack } from "@envtune/core/domain";
+import { PyDict, parsePyJson, pyJsonDumps, type PyValue } from "@envtune/core/py";
 import { loadBfclDataset, type BfclDataset } from "@envtune/bfcl-data";
-import { replayCalls } from "@envtune/core";
+import { replayCalls } from "@envtune/core/exec";
 
 /** `../shared` beside the repository (CI layout), or `ENVTUNE_SHARED_DIR`. */
 export function sharedDir(): string {

@@ -1,8 +1,25 @@
 import type { PyDict, PyValue } from "../py/value.ts";
 
+/**
+ * A parameter's declared type, named as BFCL's function docs name them (`dict` for an object).
+ * `any` (or no type) leaves the value as the model wrote it.
+ */
+export type ParamType = "string" | "integer" | "number" | "boolean" | "array" | "dict" | "any";
+
 /** One parameter of a tool's Python signature. */
 export interface ParamSpec<S = unknown> {
   name: string;
+  /**
+   * Declared type: with `defineTool`, the argument's TS type in `run`, checked before the body
+   * runs. Absent: any `PyValue` (a BFCL port receives whatever the model wrote, as Python does).
+   */
+  type?: ParamType;
+  /** Shown to the model in a schema derived by `toolSchemas`. */
+  description?: string;
+  /** Extra JSON Schema keywords for a derived schema (`minimum`, `items`, ...). */
+  schema?: Readonly<Record<string, unknown>>;
+  /** A further condition on a typed value (a non-empty string, a range), checked with the type. */
+  check?: (value: never) => boolean;
   /**
    * Absent: the parameter is required. A value: Python's default. A function: a default that
    * depends on the instance (used to reproduce mutable default arguments shared within an episode,
@@ -29,6 +46,8 @@ export type BoundArgs = Record<string, PyValue>;
 export interface ToolDef<S> {
   /** Method name as the model calls it. */
   name: string;
+  /** What the tool does, for a schema derived from the parameter list (`toolSchemas`). */
+  description?: string;
   /** Parameters in the Python signature's order (not necessarily the function doc's order). */
   params: ParamSpec<S>[];
   run(self: S, args: BoundArgs, ctx: ToolContext): PyValue;
