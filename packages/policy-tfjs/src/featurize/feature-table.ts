@@ -6,6 +6,7 @@
  * The order of the rows is the order of the columns the network's weights were trained against:
  * append new rows at the end of a table (and expect saved weights of the old width not to load).
  */
+import { EnvtuneError } from "@envtune/core";
 
 /** One named feature: `width` columns that `fill` writes from `at` on (the vector starts zeroed). */
 export interface Feature<C, N extends string = string> {
@@ -32,7 +33,7 @@ export function featureTable<C, const N extends string>(features: readonly Featu
   const offsets = new Map<N, number>();
   const columns: string[] = [];
   for (const f of features) {
-    if (offsets.has(f.name)) throw new Error(`feature ${f.name} is in the table twice`);
+    if (offsets.has(f.name)) throw new EnvtuneError("DUPLICATE_FEATURE", "policy-tfjs", `Feature \`${f.name}\` is in the table twice.`, "Give each row of a feature table its own name.");
     offsets.set(f.name, columns.length);
     for (let i = 0; i < f.width; i++) columns.push(f.labels ? `${f.name}=${f.labels[i]}` : f.name);
   }
@@ -72,7 +73,9 @@ export function oneHot<C, const N extends string>(name: N, labels: readonly stri
     labels,
     fill: (ctx, out, at) => {
       const i = index(ctx);
-      if (i >= labels.length) throw new Error(`feature ${name}: index ${i} is past its ${labels.length} columns`);
+      if (i >= labels.length || !Number.isInteger(i)) {
+        throw new EnvtuneError("FEATURE_INDEX_OUT_OF_RANGE", "policy-tfjs", `One-hot feature \`${name}\` picked column ${i} of ${labels.length}.`, "Return an index below the number of labels (or -1 for none).");
+      }
       if (i >= 0) out[at + i] = 1;
     },
   };
