@@ -104,7 +104,14 @@ const QUOTE_RES = [/(?<![A-Za-z0-9])'([^'\n]{1,200}?)'(?![A-Za-z0-9])/g, /"([^"\
 const TOKEN_RE = /[A-Za-z0-9$][A-Za-z0-9_.@/$%,:+-]*[A-Za-z0-9%]|[A-Za-z0-9]/g;
 const PHRASE_RE = /\b[A-Z][a-zA-Z]+(?:[ -](?:[A-Z][a-zA-Z]+|of|de|la|and))*(?:[ -][A-Z][a-zA-Z]+)\b/g;
 
+/** Spans of a user text: quoted text, capitalized phrases, numbers and words, then derived values. */
 export function userSpans(text: string): RawSpan[] {
+  const out = [...quotedSpans(text), ...phraseSpans(text), ...tokenSpans(text)];
+  out.push(...dateSpans(text), ...tagSpans(text), ...roundedSpans(out), ...numberListSpan(out));
+  return out;
+}
+
+function quotedSpans(text: string): RawSpan[] {
   const out: RawSpan[] = [];
   for (const re of QUOTE_RES) {
     re.lastIndex = 0;
@@ -116,10 +123,22 @@ export function userSpans(text: string): RawSpan[] {
       out.push({ text: inner, start: m.index, end: m.index + m[0].length, kind: "user_quoted", quoted: true, ...(num !== undefined ? { numeric: num } : {}) });
     }
   }
+  return out;
+}
+
+function phraseSpans(text: string): RawSpan[] {
+  const out: RawSpan[] = [];
   PHRASE_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = PHRASE_RE.exec(text)) !== null) out.push({ text: m[0], start: m.index, end: m.index + m[0].length, kind: "user_phrase", quoted: false });
+  return out;
+}
+
+/** Numbers and identifier-like words (stopwords aside), and the parts of hyphenated words. */
+function tokenSpans(text: string): RawSpan[] {
+  const out: RawSpan[] = [];
   TOKEN_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
   while ((m = TOKEN_RE.exec(text)) !== null) {
     // Trailing punctuation of a sentence is not part of the value.
     let tok = m[0];
@@ -130,8 +149,7 @@ export function userSpans(text: string): RawSpan[] {
       out.push({ text: tok, start: m.index, end: m.index + tok.length, kind: "user_number", quoted: false, numeric: num });
       continue;
     }
-    const lower = tok.toLowerCase();
-    if (tok.length < 2 || isStopword(lower)) continue;
+    if (tok.length < 2 || isStopword(tok.toLowerCase())) continue;
     out.push({ text: tok, start: m.index, end: m.index + tok.length, kind: "user_word", quoted: false });
     // "first-class seat" asks for class "first": the parts of a hyphenated word are values too.
     if (/^[A-Za-z]+(-[A-Za-z]+)+$/.test(tok)) {
@@ -142,7 +160,6 @@ export function userSpans(text: string): RawSpan[] {
       }
     }
   }
-  out.push(...dateSpans(text), ...tagSpans(text), ...roundedSpans(out), ...numberListSpan(out));
   return out;
 }
 
