@@ -62,7 +62,13 @@ export function scalar<C, const N extends string>(name: N, value: (ctx: C) => nu
 
 /** One column: 1 when the test holds, else 0. */
 export function flag<C, const N extends string>(name: N, test: (ctx: C) => boolean): Feature<C, N> {
-  return scalar(name, (ctx: C) => (test(ctx) ? 1 : 0));
+  return {
+    name,
+    width: 1,
+    fill: (ctx, out, at) => {
+      if (test(ctx)) out[at] = 1;
+    },
+  };
 }
 
 /** One column per label; the label `index` picks is 1 (none when it gives -1). */
