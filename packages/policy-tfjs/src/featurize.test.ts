@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ToolSchema } from "@envtune/core";
-import { argCandidates, contextCandidates, decisionContext, fitsSchema, paramCandidates, renderValue, toolInfo, type Candidate } from "./featurize.ts";
+import { TOOL_FEATURE_TABLE, argCandidates, contextCandidates, decisionContext, fitsSchema, paramCandidates, renderValue, toolInfo, type Candidate, type ToolFeatureName } from "./featurize.ts";
 import type { PolicyObservation } from "./observation.ts";
 import { hashToken, splitIdentifier, stem, words } from "./tokenize.ts";
 
@@ -136,12 +136,11 @@ describe("argument candidates", () => {
         steps: [{ kind: "calls", calls: [{ name: "cd", values: ["x"] }], results: ['{"error": "Use lockDoors first."}'] }],
       }),
     );
-    const F = ctx.toolFeatures.length / ctx.tools.length;
-    const row = (i: number) => Array.from(ctx.toolFeatures.slice(i * F, (i + 1) * F));
-    expect(row(1)[0]).toBe(1); // both name words of lockDoors are in the text
-    expect(row(0)[0]).toBe(0);
-    expect(row(1)[4]).toBe(1); // named in the last result
-    expect(row(0)[7]).toBe(1); // cd was the last call
-    expect(row(0)[8]).toBe(1); // ... and it failed
+    const feature = (tool: number, name: ToolFeatureName) => ctx.toolFeatures[tool * TOOL_FEATURE_TABLE.width + TOOL_FEATURE_TABLE.offset(name)];
+    expect(feature(1, "name_in_request")).toBe(1); // both name words of lockDoors are in the text
+    expect(feature(0, "name_in_request")).toBe(0);
+    expect(feature(1, "named_in_last_observation")).toBe(1); // named in the last result
+    expect(feature(0, "called_last_step")).toBe(1); // cd was the last call
+    expect(feature(0, "failed_last_step")).toBe(1); // ... and it failed
   });
 });

@@ -12,12 +12,16 @@ export { DEFAULT_HASH_BUCKETS, contentWords, fnv1a, hashToken, hashWords, isStop
 export type { ObservedStep, PolicyObservation } from "./observation.ts";
 export {
   ANSWER_FEATURES,
+  ANSWER_FEATURE_TABLE,
   CAND_FEATURES,
+  CAND_FEATURE_TABLE,
   CAND_KINDS,
   DEFAULT_LIMITS,
   FILL_FEATURES,
+  FILL_FEATURE_TABLE,
   PARAM_TYPES,
   TOOL_FEATURES,
+  TOOL_FEATURE_TABLE,
   VALUE_FORMS,
   argCandidates,
   candidateFeatures,
@@ -29,7 +33,7 @@ export {
   renderValue,
   toolInfo,
 } from "./featurize.ts";
-export type { CandKind, Candidate, DecisionContext, FeaturizerLimits, ParamInfo, ParamType, ToolInfo, ValueForm } from "./featurize.ts";
+export type { CandKind, Candidate, DecisionContext, Feature, FeatureTable, FeaturizerLimits, ParamInfo, ParamType, ToolFeatureName, ToolInfo, ValueForm } from "./featurize.ts";
 export { DEFAULT_POLICY_NET_CONFIG, forward, initialValues, parameterShapes, resolvePolicyNetConfig } from "./model.ts";
 export type { BatchInputs, HeadOutputs, PolicyNetConfig, PolicyNetConfigInput, Weights } from "./model.ts";
 export { buildBatch, perHeadTokens, tokenCounts, tokenDecisions, tokenOutputs } from "./batch.ts";
