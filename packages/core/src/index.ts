@@ -15,6 +15,7 @@ export type { BfclFuncDoc } from "./domain/schema.ts";
 export type * from "./domain/types.ts";
 export { FORBIDDEN_CALL_NAMES, World, bindArguments, stringifyResult, toPlainJson } from "./exec/world.ts";
 export type { CallLike, CallOutcome, CallStatus, WorldOptions } from "./exec/world.ts";
+export { describeArgumentProblems, type ArgumentProblemStyle } from "./exec/argument-problems.ts";
 export { encodeView, formatReplayRecord, replayCalls } from "./exec/replay.ts";
 export type { ReplayInput, ReplayOptions, ReplayResult, ReplayedCall, ReplayedTurn } from "./exec/replay.ts";
 export {
