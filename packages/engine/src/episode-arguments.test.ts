@@ -38,7 +38,7 @@ describe("argument hints", () => {
     `);
   });
 
-  it("hint mode: optional parameters are marked, other exceptions get the hint appended", () => {
+  it("hint mode: optional parameters are marked with ?, every schema problem is listed", () => {
     expect(results("multi_turn_base_1", "[tail(file_name='nope.txt', lines='5'), wc(file_name='nope.txt', mode=3), sort(file_name=5), diff(file_name1=1, file_name2=2)]", {})).toMatchInlineSnapshot(`
       [
         "{"error": "tail: 'nope.txt': No such file in current directory.", "hint": "the arguments of 'tail' do not match its parameters: lines must be integer. Expected tail(file_name: string, lines?: integer). Fix the arguments and call it again."}",
