@@ -6,7 +6,7 @@
  * the official checker's rules while the episode runs, and the ground-truth world executes every
  * turn's ground truth whatever the model did.
  *
- * Fixes of the authors' bugs (paper doc §11), each covered by a test in `episode.test.ts`:
+ * Fixes of the authors' bugs, each covered by a test in `episode.test.ts`:
  * - B1: rewards divide by every turn of the entry; turns never reached count as failed.
  * - B3: the ground-truth world advances at every turn end (the checker always runs the GT).
  * - B4: worlds and shared objects belong to one episode; nothing is cached across episodes.
@@ -15,7 +15,7 @@
  *   shown before the next user turn.
  *
  * Empty-ground-truth turns under the paper's rule (`emptyTurnRule: "paper"`): the first parsed
- * action ends the turn; tool calls are *not executed* (as the authors' code, paper doc §3.2, and
+ * action ends the turn; tool calls are *not executed* (as the authors' code and
  * the SYSTEM WARNING text promise), and the turn counts as passed only for an answer. Under the
  * BFCL rule the calls run, as in BFCL inference, but the turn still counts as failed for rewards
  * when the model called a tool.
