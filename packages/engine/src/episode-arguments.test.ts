@@ -4,6 +4,7 @@ import type { BfclDataset } from "@envtune/bfcl-data";
 import { sharedDataset } from "@envtune/testing";
 import type { EpisodeConfigInput } from "./config.ts";
 import { Episode } from "./episode.ts";
+import { withHint } from "./argument-hints.ts";
 
 // The argument hints are part of the augmented environment's behaviour: these pin every variant
 // (error dict, exception text, rejection, optional parameters, too many positionals) byte for byte.
@@ -58,5 +59,15 @@ describe("argument hints", () => {
         "Error during execution: GorillaFileSystem.cd() takes 2 positional arguments but 3 were given (Hint: an argument of \`cd\` has the wrong type or shape. Problems: folder must be string. Expected arguments: cd(folder: string). Fix the value's type and call it again.)",
       ]
     `);
+  });
+
+  it("appends the schema hint to exceptions the world did not hint, and leaves hinted ones alone", () => {
+    const fs = [packs.get("GorillaFileSystem")!];
+    const bad = { name: "mkdir", args: [], kwargs: [["dir_name", 5n]] as Array<[string, bigint]> };
+    expect(withHint(fs, { result: "Error during execution: boom", status: "exception", pyType: "ValueError" }, bad)).toBe(
+      "Error during execution: boom (Hint: the arguments of 'mkdir' do not match its parameters: dir_name must be string. Expected mkdir(dir_name: string). Fix the arguments and call it again.)",
+    );
+    const hinted = "Error during execution: x (Hint: already)";
+    expect(withHint(fs, { result: hinted, status: "exception", pyType: "TypeError" }, bad)).toBe(hinted);
   });
 });
