@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { EnvtuneError } from "@envtune/core";
 import { rewardSpecSchema, type RewardSpec } from "./rewards.ts";
+import { OBSERVATION_KINDS, type ObservationKind } from "./observers.ts";
 
 export const episodeConfigSchema = z
   .object({
@@ -39,7 +40,7 @@ export const episodeConfigSchema = z
      * prompting's user-role `repr([{"role": "tool", ...}])`. Actions sent as OpenAI `tool_calls`
      * always get `tool` messages, one per id, as the chat protocol requires.
      */
-    observation: z.enum(["tool", "paper", "bfcl"]).optional(),
+    observation: z.enum(OBSERVATION_KINDS).optional(),
     systemPrompt: z.enum(["paper-a", "paper-b", "fc"]).optional(),
     /**
      * Arguments vs. the tool's JSON Schema. `hint` (default when augmented): calls run as in the
@@ -66,7 +67,7 @@ export interface EpisodeConfig {
   emptyTurnRule: "paper" | "bfcl";
   parseErrors: "feedback" | "end_turn";
   actionFormat: "auto" | "envelope" | "python" | "json" | "openai";
-  observation: "tool" | "paper" | "bfcl";
+  observation: ObservationKind;
   systemPrompt: "paper-a" | "paper-b" | "fc";
   validateArguments: "off" | "hint" | "reject";
   reward: RewardSpec;

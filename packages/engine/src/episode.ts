@@ -6,7 +6,7 @@
  * the official checker's rules while the episode runs, and the ground-truth world executes every
  * turn's ground truth whatever the model did.
  *
- * Fixes of the authors' bugs (paper doc §11), each covered by a test in `episode.test.ts`:
+ * Fixes of the authors' bugs, each covered by a test in `episode.test.ts`:
  * - B1: rewards divide by every turn of the entry; turns never reached count as failed.
  * - B3: the ground-truth world advances at every turn end (the checker always runs the GT).
  * - B4: worlds and shared objects belong to one episode; nothing is cached across episodes.
@@ -15,53 +15,22 @@
  *   shown before the next user turn.
  *
  * Empty-ground-truth turns under the paper's rule (`emptyTurnRule: "paper"`): the first parsed
- * action ends the turn; tool calls are *not executed* (as the authors' code, paper doc §3.2, and
+ * action ends the turn; tool calls are *not executed* (as the authors' code and
  * the SYSTEM WARNING text promise), and the turn counts as passed only for an answer. Under the
  * BFCL rule the calls run, as in BFCL inference, but the turn still counts as failed for rewards
  * when the model called a tool.
  */
-import {
-  EnvtuneError,
-  PyDict,
-  encodeView,
-  formatCall,
-  parseAction,
-  freezePyValue,
-  parsePyJson,
-  pyJsonDumps,
-  requirePacks,
-  toPlainJson,
-  type BfclFuncDoc,
-  type CallOutcome,
-  type DomainPack,
-  type LongContextConstants,
-  type PyValue,
-  type ToolCall,
-} from "@envtune/core";
+import { EnvtuneError, encodeView, formatCall, requirePacks, type BfclFuncDoc, type DomainPack, type LongContextConstants, type ToolCall } from "@envtune/core";
 import { TurnChecker } from "@envtune/checker";
 import type { BfclEntry } from "@envtune/bfcl-data";
+import { rejectedResult, schemaHint, withHint } from "./argument-hints.ts";
 import { resolveEpisodeConfig, type EpisodeConfig, type EpisodeConfigInput } from "./config.ts";
-import {
-  NOT_EXECUTED_TEXT,
-  SYSTEM_WARNING_TEXT,
-  additionalFunctionsMessage,
-  bfclExecutionResults,
-  paperExecutionResults,
-  systemPrompt,
-} from "./prompts.ts";
+import { interpretAction, normalizeAssistant, type Interpretation } from "./interpret.ts";
+import { renderObservation, type Executed } from "./observers.ts";
+import { cachedSystemPrompt, functionDocs } from "./prompt-cache.ts";
+import { NOT_EXECUTED_TEXT, SYSTEM_WARNING_TEXT, additionalFunctionsMessage } from "./prompts.ts";
 import { evaluateReward, type RewardBreakdown, type StepRecord } from "./rewards.ts";
-import type {
-  AssistantInput,
-  ChatMessage,
-  EpisodeEvent,
-  EpisodeTranscript,
-  OpenAITool,
-  OpenAIToolCall,
-  ResetResult,
-  StepResult,
-  TurnEndReason,
-  TurnRecord,
-} from "./types.ts";
+import type { AssistantInput, ChatMessage, EpisodeEvent, EpisodeTranscript, OpenAITool, ResetResult, StepResult, TurnEndReason, TurnRecord } from "./types.ts";
 
 /** What an episode is played on. */
 export interface EpisodeEnv {
@@ -95,34 +64,7 @@ export interface EpisodeLimits {
   maxTranscriptBytes?: number;
 }
 
-type Interpretation =
-  | { kind: "parse_error"; code: string; message: string; feedback: string }
-  | { kind: "turn_end"; reason: "answer" | "empty_action" | "undecodable"; text: string; undecodable?: string }
-  | { kind: "calls"; calls: ToolCall[] }
-  | { kind: "too_many_calls" };
-
-interface Executed {
-  call: string;
-  name: string;
-  result: string;
-  status: CallOutcome["status"] | "rejected";
-  pyType?: string;
-}
-
 const ANSWER_ENDS: ReadonlySet<TurnEndReason> = new Set(["answer", "empty_action", "undecodable"]);
-
-// Function docs are immutable dataset values: parse each once, freeze it so its printed text is cached.
-const docValueCache = new WeakMap<object, PyValue>();
-function docValue(d: object): PyValue {
-  let v = docValueCache.get(d);
-  if (v === undefined) {
-    v = freezePyValue(parsePyJson(JSON.stringify(d)));
-    docValueCache.set(d, v);
-  }
-  return v;
-}
-const PACK_SCHEMAS_KEY = {};
-const promptCache = new WeakMap<object, Map<string, string>>();
 
 export class Episode {
   readonly entry: BfclEntry;
@@ -165,6 +107,7 @@ export class Episode {
     }
   }
 
+  /** Number of user turns. */
   /** UTF-8 bytes of the messages after the system prompt (what `limits.maxTranscriptBytes` bounds). */
   get transcriptBytes(): number {
     return this.bytesHeld;
@@ -246,61 +189,25 @@ export class Episode {
   /** Applies one assistant message and returns the environment's response. */
   step(input: AssistantInput): StepResult {
     const checker = this.requireRunning("step");
-    const events: EpisodeEvent[] = [];
-    const out: ChatMessage[] = [];
-    const ctx: StepContext = { events, out };
+    const ctx: StepContext = { events: [], out: [] };
     const idsBefore = this.syntheticIds;
-    const msg = this.normalizeAssistant(input);
-    const action = this.interpret(msg);
+    const msg = normalizeAssistant(input, () => this.syntheticId());
+    const action = interpretAction(msg, this.config, this.limits.maxCallsPerAction);
     const msgBytes = messagesBytes([msg]);
-    const refused = this.overLimits(action, msgBytes);
-    if (refused || action.kind === "too_many_calls") {
+    if (action.kind === "too_many_calls" || this.wouldOverflow(msgBytes)) {
       // Refused actions leave no trace, not even a synthetic call id.
       this.syntheticIds = idsBefore;
-      throw refused!;
+      throw action.kind === "too_many_calls" ? tooManyCalls(this.limits.maxCallsPerAction) : this.transcriptTooLarge(msgBytes);
     }
     this.history.push(msg);
     this.totalSteps++;
     this.actionsThisTurn++;
     const ids = msg.tool_calls?.map((tc) => tc.id);
-    const turn = this.turnIndex;
-    if (action.kind === "parse_error") {
-      this.stepRecords.push({ kind: "parse_error" });
-      this.attempts++;
-      events.push({ type: "parse_error", turn, detail: { code: action.code, message: action.message, feedback: action.feedback } });
-      if (ids) for (const id of ids) out.push({ role: "tool", tool_call_id: id, content: action.feedback });
-      else out.push({ role: "user", content: action.feedback });
-      if (this.attempts >= this.config.maxActionsPerTurn) this.budgetExhausted(ctx);
-    } else if (action.kind === "turn_end") {
-      this.stepRecords.push({ kind: "answer" });
-      events.push({ type: "answer", turn, detail: { text: action.text, ...(action.undecodable ? { undecodable: action.undecodable } : {}) } });
-      // Undecodable tool_calls still need their replies before the next user message.
-      if (ids) for (const id of ids) out.push({ role: "tool", tool_call_id: id, content: `Not executed: ${action.undecodable ?? "the tool call could not be decoded"}.` });
-      this.endTurn(action.reason, ctx);
-    } else if (this.entry.groundTruth[turn]!.length === 0 && this.config.emptyTurnRule === "paper") {
-      const calls = action.calls.map((c) => formatCall(c));
-      this.stepRecords.push({ kind: "tool_calls", executed: false, calls: calls.length, errorResults: 0, exceptions: 0 });
-      this.calledThisTurn = true;
-      events.push({ type: "not_executed", turn, detail: { calls, reason: "empty_ground_truth_turn" } });
-      if (ids) for (const id of ids) out.push({ role: "tool", tool_call_id: id, content: NOT_EXECUTED_TEXT });
-      this.endTurn("called_in_empty_turn", ctx, SYSTEM_WARNING_TEXT);
-    } else {
-      this.attempts++;
-      this.calledThisTurn = true;
-      const executed = this.execute(checker, action.calls);
-      let errorResults = 0;
-      let exceptions = 0;
-      for (const e of executed) {
-        if (e.status === "exception") exceptions++;
-        else if (e.status !== "ok") errorResults++;
-        const detail = { call: e.call, result: e.result, status: e.status, ...(e.pyType ? { pyType: e.pyType } : {}) };
-        events.push(e.status === "ok" ? { type: "tool_ok", turn, detail } : { type: "tool_error", turn, detail });
-      }
-      this.stepRecords.push({ kind: "tool_calls", executed: true, calls: executed.length, errorResults, exceptions });
-      out.push(...this.observe(executed, ids));
-      if (this.attempts >= this.config.maxActionsPerTurn) this.budgetExhausted(ctx);
-    }
-    this.bytesHeld += msgBytes + messagesBytes(out);
+    if (action.kind === "parse_error") this.onParseError(action, ids, ctx);
+    else if (action.kind === "turn_end") this.onTurnEnd(action, ids, ctx);
+    else if (this.entry.groundTruth[this.turnIndex]!.length === 0 && this.config.emptyTurnRule === "paper") this.onCallsInEmptyTurn(action.calls, ids, ctx);
+    else this.onCalls(checker, action.calls, ids, ctx);
+    this.bytesHeld += msgBytes + messagesBytes(ctx.out);
     const maxBytes = this.limits.maxTranscriptBytes;
     if (!this.finished && maxBytes !== undefined && this.bytesHeld > maxBytes) {
       this.finish(ctx, { terminated: false, truncated: true, reason: "max_transcript_bytes" });
@@ -353,6 +260,23 @@ export class Episode {
 
   // --- Internal ---------------------------------------------------------------------------------
 
+  /** Whether an action of `msgBytes` would pass the host's transcript limit. */
+  private wouldOverflow(msgBytes: number): boolean {
+    const max = this.limits.maxTranscriptBytes;
+    return max !== undefined && this.bytesHeld + msgBytes > max;
+  }
+
+  private transcriptTooLarge(msgBytes: number): EnvtuneError {
+    const max = this.limits.maxTranscriptBytes;
+    return new EnvtuneError(
+      "TRANSCRIPT_TOO_LARGE",
+      "engine",
+      `The episode's messages hold ${this.bytesHeld} bytes; this ${msgBytes}-byte action would pass the limit of ${max}.`,
+      "Send a shorter action, or end the episode and start a new one (the host sets the limit).",
+      { details: [`transcript_bytes: ${this.bytesHeld}`, `action_bytes: ${msgBytes}`, `max_transcript_bytes: ${max}`] },
+    );
+  }
+
   private requireRunning(what: string): TurnChecker {
     if (!this.checker) throw notReset(what);
     if (this.finished) {
@@ -361,78 +285,59 @@ export class Episode {
     return this.checker;
   }
 
-  private normalizeAssistant(input: AssistantInput): ChatMessage {
-    if (typeof input === "string") return { role: "assistant", content: input };
-    if (typeof input !== "object" || input === null) {
-      throw new EnvtuneError("BAD_ACTION", "engine", `An action must be a string or an assistant message, got ${input === null ? "null" : typeof input}.`, "Pass the model's text or `{ content, tool_calls }`.");
-    }
-    const content = typeof input.content === "string" ? input.content : null;
-    const raw = Array.isArray(input.tool_calls) ? input.tool_calls : [];
-    if (raw.length === 0) return { role: "assistant", content };
-    // Tool calls keep their ids so every one gets its tool message (the chat protocol requires it).
-    const tool_calls = raw.map((tc) => {
-      const r = (typeof tc === "object" && tc !== null ? tc : {}) as Record<string, unknown>;
-      const id = typeof r.id === "string" && r.id !== "" ? r.id : `call_${this.entry.id}_${this.syntheticIds++}`;
-      const fn = (typeof r.function === "object" && r.function !== null ? r.function : {}) as Record<string, unknown>;
-      const args = typeof fn.arguments === "string" ? fn.arguments : fn.arguments === undefined ? "" : JSON.stringify(fn.arguments);
-      return { id, type: "function", function: { name: typeof fn.name === "string" ? fn.name : "", arguments: args } } satisfies OpenAIToolCall;
-    });
-    return { role: "assistant", content, tool_calls };
+  private syntheticId(): string {
+    return `call_${this.entry.id}_${this.syntheticIds++}`;
   }
 
-  /** The error refusing an action over the host's limits, if it is. */
-  private overLimits(action: Interpretation, msgBytes: number): EnvtuneError | undefined {
-    const { maxCallsPerAction: maxCalls, maxTranscriptBytes: maxBytes } = this.limits;
-    if (action.kind === "too_many_calls") {
-      return new EnvtuneError("TOO_MANY_TOOL_CALLS", "engine", `The action has more than ${maxCalls} tool calls.`, `Send at most ${maxCalls} calls per action.`, { details: [`max_calls: ${maxCalls}`] });
-    }
-    if (maxBytes !== undefined && this.bytesHeld + msgBytes > maxBytes) {
-      return new EnvtuneError(
-        "TRANSCRIPT_TOO_LARGE",
-        "engine",
-        `The episode's messages hold ${this.bytesHeld} bytes; this ${msgBytes}-byte action would pass the limit of ${maxBytes}.`,
-        "Send a shorter action, or end the episode and start a new one (the host sets the limit).",
-        { details: [`transcript_bytes: ${this.bytesHeld}`, `action_bytes: ${msgBytes}`, `max_transcript_bytes: ${maxBytes}`] },
-      );
-    }
-    return undefined;
+  private onParseError(action: Extract<Interpretation, { kind: "parse_error" }>, ids: string[] | undefined, ctx: StepContext): void {
+    this.stepRecords.push({ kind: "parse_error" });
+    this.attempts++;
+    ctx.events.push({ type: "parse_error", turn: this.turnIndex, detail: { code: action.code, message: action.message, feedback: action.feedback } });
+    if (ids) for (const id of ids) ctx.out.push({ role: "tool", tool_call_id: id, content: action.feedback });
+    else ctx.out.push({ role: "user", content: action.feedback });
+    if (this.attempts >= this.config.maxActionsPerTurn) this.budgetExhausted(ctx);
   }
 
-  private interpret(msg: ChatMessage): Interpretation {
-    const text = msg.content ?? "";
-    const maxCalls = this.limits.maxCallsPerAction;
-    const limit = maxCalls !== undefined ? { maxCalls } : {};
-    if (msg.tool_calls) {
-      const r = parseAction(msg.tool_calls, { format: "openai", ...limit });
-      if (!r.ok && r.error.code === "TOO_MANY_CALLS") return { kind: "too_many_calls" };
-      if (r.ok && r.kind === "tool_calls") {
-        return r.calls.length ? { kind: "calls", calls: r.calls } : { kind: "turn_end", reason: "empty_action", text };
-      }
-      const error = r.ok ? undefined : r.error;
-      if (error && this.config.parseErrors === "feedback") return { kind: "parse_error", code: error.code, message: error.message, feedback: error.feedback };
-      return { kind: "turn_end", reason: "undecodable", text, ...(error ? { undecodable: error.detail } : {}) };
+  private onTurnEnd(action: Extract<Interpretation, { kind: "turn_end" }>, ids: string[] | undefined, ctx: StepContext): void {
+    this.stepRecords.push({ kind: "answer" });
+    ctx.events.push({ type: "answer", turn: this.turnIndex, detail: { text: action.text, ...(action.undecodable ? { undecodable: action.undecodable } : {}) } });
+    // Undecodable tool_calls still need their replies before the next user message.
+    if (ids) for (const id of ids) ctx.out.push({ role: "tool", tool_call_id: id, content: `Not executed: ${action.undecodable ?? "the tool call could not be decoded"}.` });
+    this.endTurn(action.reason, ctx);
+  }
+
+  /** The paper's empty-turn rule: calls are not executed, and the next question carries the warning. */
+  private onCallsInEmptyTurn(toolCalls: readonly ToolCall[], ids: string[] | undefined, ctx: StepContext): void {
+    const calls = toolCalls.map((c) => formatCall(c));
+    this.stepRecords.push({ kind: "tool_calls", executed: false, calls: calls.length, errorResults: 0, exceptions: 0 });
+    this.calledThisTurn = true;
+    ctx.events.push({ type: "not_executed", turn: this.turnIndex, detail: { calls, reason: "empty_ground_truth_turn" } });
+    if (ids) for (const id of ids) ctx.out.push({ role: "tool", tool_call_id: id, content: NOT_EXECUTED_TEXT });
+    this.endTurn("called_in_empty_turn", ctx, SYSTEM_WARNING_TEXT);
+  }
+
+  private onCalls(checker: TurnChecker, calls: readonly ToolCall[], ids: string[] | undefined, ctx: StepContext): void {
+    const turn = this.turnIndex;
+    this.attempts++;
+    this.calledThisTurn = true;
+    const executed = this.execute(checker, calls);
+    let errorResults = 0;
+    let exceptions = 0;
+    for (const e of executed) {
+      if (e.status === "exception") exceptions++;
+      else if (e.status !== "ok") errorResults++;
+      const detail = { call: e.call, result: e.result, status: e.status, ...(e.pyType ? { pyType: e.pyType } : {}) };
+      ctx.events.push(e.status === "ok" ? { type: "tool_ok", turn, detail } : { type: "tool_error", turn, detail });
     }
-    if (this.config.actionFormat === "openai") return { kind: "turn_end", reason: "answer", text };
-    const r = parseAction(text, { format: this.config.actionFormat, ...limit });
-    if (!r.ok && r.error.code === "TOO_MANY_CALLS") return { kind: "too_many_calls" };
-    if (r.ok) {
-      // B6: an answer ends the turn; its text is never looked at for calls.
-      if (r.kind === "answer") return { kind: "turn_end", reason: "answer", text: r.answer };
-      return r.calls.length ? { kind: "calls", calls: r.calls } : { kind: "turn_end", reason: "empty_action", text };
-    }
-    // Only the envelope has an explicit answer form; elsewhere text that is not a call list is
-    // the model talking to the user, which ends the turn (BFCL's decode-failure rule). Malformed
-    // JSON or envelope text is reported as undecodable rather than as an answer.
-    if (r.format === "envelope" && this.config.parseErrors === "feedback") {
-      return { kind: "parse_error", code: r.error.code, message: r.error.message, feedback: r.error.feedback };
-    }
-    return { kind: "turn_end", reason: r.format === "python" ? "answer" : "undecodable", text, undecodable: r.error.detail };
+    this.stepRecords.push({ kind: "tool_calls", executed: true, calls: executed.length, errorResults, exceptions });
+    ctx.out.push(...renderObservation(this.config.observation, executed, ids, () => this.syntheticId()));
+    if (this.attempts >= this.config.maxActionsPerTurn) this.budgetExhausted(ctx);
   }
 
   private execute(checker: TurnChecker, calls: readonly ToolCall[]): Executed[] {
     const mode = this.config.validateArguments;
     const texts = calls.map((c) => formatCall(c));
-    const rejected = calls.map((c) => (mode === "reject" ? this.schemaHint(c) : undefined));
+    const rejected = calls.map((c) => (mode === "reject" ? schemaHint(this.packs, c) : undefined));
     const runnable = texts.filter((_, i) => rejected[i] === undefined);
     // Call strings, not parsed calls, go to the checker: exactly what `checkEntry` re-executes
     // from the decoded output, so live results and the official verdict cannot disagree.
@@ -442,62 +347,12 @@ export class Episode {
     return calls.map((c, i) => {
       const why = rejected[i];
       if (why !== undefined) {
-        const result = pyJsonDumps(new PyDict([["error", `Invalid arguments for '${c.name}'; the call was not executed.`], ["hint", why]]));
-        return { call: texts[i]!, name: c.name, result, status: "rejected" as const };
+        return { call: texts[i]!, name: c.name, result: rejectedResult(c, why), status: "rejected" as const };
       }
       const o = outcomes[k++]!;
-      const result = mode === "hint" && o.status !== "ok" ? this.withHint(o, c) : o.result;
+      const result = mode === "hint" && o.status !== "ok" ? withHint(this.packs, o, c) : o.result;
       return { call: texts[i]!, name: c.name, result, status: o.status, ...(o.pyType ? { pyType: o.pyType } : {}) };
     });
-  }
-
-  /** A failed call's result with the schema hint added, when its arguments break the schema. */
-  private withHint(o: CallOutcome, call: ToolCall): string {
-    if (o.status === "exception" && o.result.includes("(Hint: ")) return o.result;
-    const hint = this.schemaHint(call);
-    if (hint === undefined) return o.result;
-    if (o.status === "exception") return `${o.result} (Hint: ${hint})`;
-    let value: PyValue;
-    try {
-      value = parsePyJson(o.result);
-    } catch {
-      return o.result;
-    }
-    if (!(value instanceof PyDict)) return o.result;
-    value.set("hint", hint);
-    return pyJsonDumps(value);
-  }
-
-  /**
-   * What is wrong with a call's arguments according to its tool's JSON Schema, as an actionable
-   * sentence; undefined when they fit (or the tool or arity is wrong, which the executor reports).
-   */
-  private schemaHint(call: ToolCall): string | undefined {
-    let pack: DomainPack | undefined;
-    for (const p of this.packs) if (p.toolMap.has(call.name)) pack = p;
-    if (!pack) return undefined;
-    const tool = pack.toolMap.get(call.name)!;
-    if (call.args.length > tool.params.length) return undefined;
-    const args: Record<string, unknown> = {};
-    call.args.forEach((v, i) => (args[tool.params[i]!.name] = toPlainJson(v)));
-    for (const [k, v] of call.kwargs) args[k] = toPlainJson(v);
-    const check = pack.validateArgs(call.name, args);
-    if (check.ok) return undefined;
-    const schema = pack.schemas.find((s) => s.name === call.name);
-    const props = (schema?.parameters.properties ?? {}) as Record<string, { type?: unknown }>;
-    const required = new Set(((schema?.parameters.required ?? []) as string[]).map(String));
-    const sig = Object.entries(props)
-      .map(([k, p]) => `${k}${required.has(k) ? "" : "?"}: ${Array.isArray(p.type) ? p.type.join(" | ") : String(p.type ?? "any")}`)
-      .join(", ");
-    return `the arguments of '${call.name}' do not match its parameters: ${check.errors.join("; ")}. Expected ${call.name}(${sig}). Fix the arguments and call it again.`;
-  }
-
-  private observe(executed: readonly Executed[], ids: readonly string[] | undefined): ChatMessage[] {
-    if (ids || this.config.observation === "tool") {
-      return executed.map((e, i) => ({ role: "tool", tool_call_id: ids?.[i] ?? `call_${this.entry.id}_${this.syntheticIds++}`, name: e.name, content: e.result }));
-    }
-    if (this.config.observation === "paper") return [{ role: "user", content: paperExecutionResults(executed.map((e) => e.result)) }];
-    return [{ role: "user", content: bfclExecutionResults(executed.map((e) => ({ call: e.call, result: e.result }))) }];
   }
 
   private budgetExhausted(ctx: StepContext): void {
@@ -560,39 +415,16 @@ export class Episode {
     const texts = (this.entry.question[t] ?? []).map((m) => m.content);
     if (added.length) {
       const style = this.config.systemPrompt === "fc" ? "fc" : this.config.observation === "bfcl" ? "bfcl" : "paper";
-      texts.push(additionalFunctionsMessage(style, this.docs((n) => added.includes(n))));
+      texts.push(additionalFunctionsMessage(style, functionDocs(this.packs, this.env.funcDocs, (n) => added.includes(n))));
     }
     if (texts.length === 0) texts.push("");
     texts[0] = prefix + texts[0]!;
     return { messages: texts.map((content) => ({ role: "user", content })), added };
   }
 
-  /** BFCL function docs (as Python values, for `json.dumps`) of the involved classes' tools that pass `keep`. */
-  private docs(keep: (name: string) => boolean): PyValue[] {
-    const out: PyValue[] = [];
-    for (const p of this.packs) {
-      const docs = this.env.funcDocs?.get(p.meta.className);
-      const items: Array<{ name: string }> = docs ? [...docs] : p.schemas;
-      for (const d of items) if (keep(d.name)) out.push(docValue(d));
-    }
-    return out;
-  }
-
-  /**
-   * The system prompt for the current tool list. Thousands of episodes share a handful of
-   * (classes, withheld functions, style) combinations, so the ~27k-character text is built once each.
-   */
+  /** The system prompt for the current tool list. */
   private systemText(): string {
-    const owner: object = this.env.funcDocs ?? PACK_SCHEMAS_KEY;
-    let byKey = promptCache.get(owner);
-    if (!byKey) promptCache.set(owner, (byKey = new Map()));
-    const key = `${this.config.systemPrompt}\u0000${this.packs.map((p) => p.meta.className).join(",")}\u0000${[...this.withheld].sort().join(",")}`;
-    let text = byKey.get(key);
-    if (text === undefined) {
-      text = systemPrompt(this.config.systemPrompt, this.docs((n) => !this.withheld.has(n)));
-      byKey.set(key, text);
-    }
-    return text;
+    return cachedSystemPrompt(this.config.systemPrompt, this.packs, this.env.funcDocs, this.withheld);
   }
 
   private finish(ctx: StepContext, how: { terminated: boolean; truncated: boolean; reason: string }): void {
@@ -630,6 +462,10 @@ interface StepContext {
   events: EpisodeEvent[];
   out: ChatMessage[];
   toolsChanged?: OpenAITool[];
+}
+
+function tooManyCalls(maxCalls: number | undefined): EnvtuneError {
+  return new EnvtuneError("TOO_MANY_TOOL_CALLS", "engine", `The action has more than ${maxCalls} tool calls.`, `Send at most ${maxCalls} calls per action.`, { details: [`max_calls: ${maxCalls}`] });
 }
 
 /** UTF-8 bytes of messages: content plus tool-call names and arguments (what a transcript holds). */

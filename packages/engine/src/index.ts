@@ -5,6 +5,10 @@
  */
 export { Episode } from "./episode.ts";
 export type { EpisodeEnv, EpisodeLimits, EpisodeOptions } from "./episode.ts";
+export { interpretAction, normalizeAssistant } from "./interpret.ts";
+export type { Interpretation } from "./interpret.ts";
+export { OBSERVATION_KINDS, OBSERVATION_RENDERERS, renderObservation } from "./observers.ts";
+export type { Executed, ObservationKind, ObservationRenderer } from "./observers.ts";
 export { PROTOCOL_PRESETS, episodeConfigSchema, resolveEpisodeConfig } from "./config.ts";
 export type { EpisodeConfig, EpisodeConfigInput } from "./config.ts";
 export {

@@ -1,6 +1,7 @@
 import { encodeValueTracked, encodedStillValid, type TrackedText } from "../py/encode.ts";
 import { pyJsonDumps, pyJsonString, pyRepr } from "../py/format.ts";
-import { PyDict, PyException, PyTuple, PySet, type PyValue } from "../py/value.ts";
+import { PyDict, PyException, type PyValue } from "../py/value.ts";
+import { describeArgumentProblems } from "./argument-problems.ts";
 import type { DomainPack, LongContextConstants, ParamSpec, StateInit, ToolContext, ToolDef } from "../domain/types.ts";
 
 /** A parsed tool call: positional and keyword arguments as Python values. */
@@ -29,6 +30,9 @@ export interface CallOutcome {
 
 /** Names the reference refuses to execute whatever they are bound to. */
 export const FORBIDDEN_CALL_NAMES: ReadonlySet<string> = new Set(["kill", "exit", "quit", "remove", "unlink", "popen", "Popen", "run"]);
+
+// Lives with the argument describer, its main user; still exported here for the entry file.
+export { toPlainJson } from "./argument-problems.ts";
 
 const EXEC_ERROR = "Error during execution: ";
 
@@ -314,7 +318,7 @@ export class World {
   private exceptionOutcome(e: unknown, bound: Bound, call: CallLike, tool: string, className: string): CallOutcome {
     if (e instanceof PyException) {
       let text = e.message;
-      if (this.augmented && (e.pyType === "TypeError" || e.pyType === "AttributeError")) text += typeHint(bound, call);
+      if (this.augmented && (e.pyType === "TypeError" || e.pyType === "AttributeError")) text += describeArgumentProblems(bound.inst.pack, bound.tool, call, "type_error");
       return { tool, className, result: EXEC_ERROR + text, status: "exception", pyType: e.pyType };
     }
     // A JS error inside a tool body is an envtune bug; the episode must go on regardless.
@@ -440,37 +444,4 @@ function bindWith<S>(sig: Signature, tool: ToolDef<S>, self: S, qualname: string
     }
   }
   return out;
-}
-
-/** Plain-JSON view of a Python value, for JSON Schema validation of arguments. */
-export function toPlainJson(v: PyValue): unknown {
-  if (typeof v === "bigint") return Number(v);
-  if (Array.isArray(v)) return v.map(toPlainJson);
-  if (v instanceof PyTuple) return v.items.map(toPlainJson);
-  if (v instanceof PySet) return [...v].map(toPlainJson);
-  if (v instanceof PyDict) {
-    const o: Record<string, unknown> = {};
-    for (const [k, val] of v) o[typeof k === "string" ? k : String(k)] = toPlainJson(val);
-    return o;
-  }
-  if (v !== null && typeof v === "object") return pyRepr(v);
-  return v;
-}
-
-/** Augmented mode: turn a cryptic CPython type error into a pointer at the argument and its expected type. */
-function typeHint(bound: Bound, call: CallLike): string {
-  const args: Record<string, unknown> = {};
-  call.args.forEach((v, i) => {
-    const p = bound.tool.params[i];
-    if (p) args[p.name] = toPlainJson(v);
-  });
-  for (const [k, v] of call.kwargs) args[k] = toPlainJson(v);
-  const check = bound.inst.pack.validateArgs(bound.tool.name, args);
-  const schema = bound.inst.pack.schemas.find((s) => s.name === bound.tool.name);
-  const props = (schema?.parameters.properties ?? {}) as Record<string, { type?: unknown }>;
-  const sig = Object.entries(props)
-    .map(([k, p]) => `${k}: ${Array.isArray(p.type) ? p.type.join(" | ") : String(p.type ?? "any")}`)
-    .join(", ");
-  const problems = check.ok ? "" : ` Problems: ${check.errors.join("; ")}.`;
-  return ` (Hint: an argument of \`${bound.tool.name}\` has the wrong type or shape.${problems} Expected arguments: ${bound.tool.name}(${sig}). Fix the value's type and call it again.)`;
 }
