@@ -5,6 +5,8 @@
 export * from "./py/index.ts";
 export { PyRandom } from "./random/index.ts";
 export { EnvtuneError, toEnvtuneError } from "./errors.ts";
+export { createRegistry, isNamedFactory } from "./registry.ts";
+export type { NamedFactory, Registry, RegistryLabels } from "./registry.ts";
 export { defineDomain, isDomainPack, validateDomainDefinition } from "./domain/define.ts";
 export { BFCL_DOMAIN_PACKAGES, loadDomainPacks, requirePacks } from "./domain/load.ts";
 export type { LoadedPacks } from "./domain/load.ts";

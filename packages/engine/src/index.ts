@@ -23,6 +23,8 @@ export {
   toolReward,
 } from "./rewards.ts";
 export type { RewardBreakdown, RewardComponent, RewardInput, RewardSpec, RewardSpecInput, StepRecord } from "./rewards.ts";
+export { registerRewardRule, rewardRuleNames, rewardRules } from "./reward-registry.ts";
+export type { RewardFactory, RewardFn } from "./reward-registry.ts";
 export {
   ADDITIONAL_FUNCTIONS_TEXT,
   NOT_EXECUTED_TEXT,
