@@ -52,7 +52,7 @@ export interface Registry<F extends NamedFactory> {
   /**
    * Imports a module (a file path, relative to the working directory or absolute, or a package)
    * whose default export (or one of the labels' `moduleExports`) is a factory, and registers it
-   * unless that name is registered already.
+   * (importing the same module again is a no-op; another factory under a taken name is an error).
    */
   importModule(specifier: string): Promise<F>;
 }
@@ -109,8 +109,12 @@ export function createRegistry<F extends NamedFactory>(labels: RegistryLabels): 
         const names = ["the default export", ...(labels.moduleExports ?? []).map((n) => `\`${n}\``)].join(" or ");
         throw fail(`BAD_${labels.code}_MODULE`, `\`${specifier}\` exports no ${labels.noun} factory.`, `Export the factory ({ name, options, create }) as ${names}.`);
       }
-      if (!entries.has(factory.name)) registry.register(factory as F);
-      return entries.get(factory.name)!;
+      const known = entries.get(factory.name);
+      if (known && known !== factory) {
+        throw fail(`${labels.code}_EXISTS`, `\`${specifier}\` exports a ${labels.noun} named \`${factory.name}\`, but another ${labels.noun} has that name.`, "Give the module's factory a name of its own.");
+      }
+      if (!known) registry.register(factory as F);
+      return factory as F;
     },
   };
   return registry;

@@ -44,6 +44,8 @@ export type { CategorySummary, EvalOptions, EvalProgress, EvalResult, EvalRun, E
 export { isGeneratedAction, isPolicyStop } from "./policies/policy.ts";
 export type { GeneratedAction, Generation, Policy, PolicyAction, PolicyContext, PolicyStop } from "./policies/policy.ts";
 export { oraclePolicy } from "./policies/oracle.ts";
+export { evalPolicies, registerPolicy } from "./policies/registry.ts";
+export type { PolicyFactory, PolicyFactoryContext } from "./policies/registry.ts";
 export type { OraclePolicyOptions } from "./policies/oracle.ts";
 export { decodeRecordedOutput, decodeRecordedStep, readReplayFile, replayPolicy } from "./policies/replay.ts";
 export type { DecodeOptions, ReplayPolicy, ReplayRecord } from "./policies/replay.ts";
