@@ -15,7 +15,6 @@ export interface NamedFactory {
   readonly name: string;
   readonly options: z.ZodType;
   // `any` so factories with their own option and context types fit one registry.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   create(options: any, ...context: any[]): unknown;
 }
 
