@@ -40,14 +40,14 @@ export type RewardComponent = (typeof REWARD_COMPONENTS)[number];
 const countingOptions = {
   /**
    * Count only raised exceptions (`Error during execution: ...`) as tool errors, as the authors'
-   * code does (paper doc §11 B2). Default false: returned `{"error": ...}` results are errors too.
+   * code does. Default false: returned `{"error": ...}` results are errors too.
    */
   authorsErrorCounting: z.boolean().default(false),
   /** C_correct / C_error per assistant step (the authors' code, default) or per call (the paper's wording). */
   toolUnit: z.enum(["step", "call"]).default("step"),
   /**
    * Denominator of the progress reward: every turn of the entry (default; unfinished turns count as
-   * failed) or only the turns that ended, as the authors' code does (paper doc §11 B1).
+   * failed) or only the turns that ended, as the authors' code does.
    */
   progressDenominator: z.enum(["all_turns", "finished_turns"]).default("all_turns"),
 };
