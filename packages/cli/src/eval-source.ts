@@ -8,7 +8,6 @@ import { EnvtuneError, requirePacks, type DomainPack, resolveDomainPacks } from 
 import { assertDataSourceValid, loadDataSource, type BfclEntry, type DataSource, type SplitSpecInput } from "@envtune/bfcl-data";
 import { evalPolicies, type Policy, type PolicyFactory, type PolicyFactoryContext } from "@envtune/engine";
 import { BASELINE_POLICIES } from "@envtune/trainer";
-import { resolve } from "node:path";
 import type { OptionSpec } from "./cli.ts";
 
 /** The options this module reads, for a command's option table. */
@@ -91,7 +90,7 @@ function policyOptionsJson(v: unknown, scope: string): Record<string, unknown> {
  */
 export async function createEvalPolicy(spec: string, values: Record<string, unknown>, ctx: PolicyFactoryContext, scope = "eval"): Promise<Policy> {
   let factory: PolicyFactory;
-  if (isModuleSpecifier(spec)) factory = await evalPolicies.importModule(resolve(spec));
+  if (isModuleSpecifier(spec)) factory = await evalPolicies.importModule(spec);
   else if (evalPolicies.has(spec)) factory = evalPolicies.get(spec);
   else {
     throw new EnvtuneError("UNKNOWN_POLICY", scope, `Unknown --policy \`${spec}\` (known: ${evalPolicies.names().join(", ")}).`, "Use a known name, or pass a module file whose default export is a policy factory (--policy ./my-policy.js).");
