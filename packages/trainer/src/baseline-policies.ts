@@ -58,14 +58,15 @@ export const alwaysAnswerPolicy: PolicyFactory<typeof seedOnly> = {
   create: (o) => actorPolicy(alwaysAnswerActor(), o.seed),
 };
 
-const untrainedOptions = seedOnly.extend({ learner: z.string().default("grpo-tfjs") });
+/** `preset` gives the network and action format (those of the run you compare with). */
+const untrainedOptions = seedOnly.extend({ learner: z.string().default("grpo-tfjs"), preset: z.string().default("default") });
 
 export const untrainedPolicy: PolicyFactory<typeof untrainedOptions> = {
   name: "untrained",
-  description: "Baseline: a registered learner (default grpo-tfjs) at its initialization with the seed, greedy.",
+  description: "Baseline: a registered learner (default grpo-tfjs) at its initialization with the seed and a preset's settings, greedy.",
   options: untrainedOptions,
   async create(o, ctx: PolicyFactoryContext) {
-    const config = parseTrainConfig({ ...presetConfig("quick"), seed: o.seed, learner: { name: o.learner } });
+    const config = parseTrainConfig({ ...presetConfig(o.preset), seed: o.seed, learner: { name: o.learner } });
     const learner = await createLearner({ config, seed: o.seed, world: { packs: ctx.packs }, log: ctx.log });
     return perEntryPolicy(learner, { name: "untrained", seed: o.seed, format: config.policy.actionFormat, close: () => learner.dispose() });
   },
