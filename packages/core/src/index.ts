@@ -8,6 +8,8 @@ export { PyRandom } from "./random/index.ts";
 export { EnvtuneError, toEnvtuneError } from "./errors.ts";
 export * from "./domain/index.ts";
 export * from "./exec/index.ts";
+export { createRegistry, isNamedFactory } from "./registry.ts";
+export type { NamedFactory, Registry, RegistryLabels } from "./registry.ts";
 export {
   ACTION_ERROR_CODES,
   ActionParseError,

@@ -27,6 +27,8 @@ export {
   toolReward,
 } from "./rewards.ts";
 export type { RewardBreakdown, RewardComponent, RewardInput, RewardSpec, RewardSpecInput, StepRecord } from "./rewards.ts";
+export { registerRewardRule, rewardRuleNames, rewardRules } from "./reward-registry.ts";
+export type { RewardFactory, RewardFn } from "./reward-registry.ts";
 export {
   ADDITIONAL_FUNCTIONS_TEXT,
   NOT_EXECUTED_TEXT,
@@ -46,6 +48,8 @@ export type { CategorySummary, EvalOptions, EvalProgress, EvalResult, EvalRun, E
 export { isGeneratedAction, isPolicyStop } from "./policies/policy.ts";
 export type { GeneratedAction, Generation, Policy, PolicyAction, PolicyContext, PolicyStop } from "./policies/policy.ts";
 export { oraclePolicy } from "./policies/oracle.ts";
+export { evalPolicies, registerPolicy } from "./policies/registry.ts";
+export type { PolicyFactory, PolicyFactoryContext } from "./policies/registry.ts";
 export type { OraclePolicyOptions } from "./policies/oracle.ts";
 export { decodeRecordedOutput, decodeRecordedStep, readReplayFile, replayPolicy } from "./policies/replay.ts";
 export type { DecodeOptions, ReplayPolicy, ReplayRecord } from "./policies/replay.ts";

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { EnvtuneError } from "@envtune/core";
+import { rewardRuleNames, rewardRules, type RewardFactory, type RewardFn } from "./reward-registry.ts";
 
 /** What one assistant message amounted to, as far as rewards are concerned. */
 export type StepRecord =
@@ -39,62 +40,62 @@ export type RewardComponent = (typeof REWARD_COMPONENTS)[number];
 const countingOptions = {
   /**
    * Count only raised exceptions (`Error during execution: ...`) as tool errors, as the authors'
-   * code does (paper doc §11 B2). Default false: returned `{"error": ...}` results are errors too.
+   * code does. Default false: returned `{"error": ...}` results are errors too.
    */
   authorsErrorCounting: z.boolean().default(false),
   /** C_correct / C_error per assistant step (the authors' code, default) or per call (the paper's wording). */
   toolUnit: z.enum(["step", "call"]).default("step"),
   /**
    * Denominator of the progress reward: every turn of the entry (default; unfinished turns count as
-   * failed) or only the turns that ended, as the authors' code does (paper doc §11 B1).
+   * failed) or only the turns that ended, as the authors' code does.
    */
   progressDenominator: z.enum(["all_turns", "finished_turns"]).default("all_turns"),
 };
 
-/**
- * A reward specification. `kind` picks the episode reward; the counting options change how the
- * components are computed (defaults: envtune's corrected counting).
- */
-export const rewardSpecSchema = z.discriminatedUnion("kind", [
-  /** R_P: fraction of turns passed (paper §3.4). */
-  z.object({ kind: z.literal("progress"), ...countingOptions }).strict(),
-  /** 1 iff every turn passed (the ablation's "standard binary reward"). */
-  z.object({ kind: z.literal("binary"), ...countingOptions }).strict(),
-  /** R_format = (N − C_format) / N. */
-  z.object({ kind: z.literal("format"), ...countingOptions }).strict(),
-  /** R_tool = C_correct / (C_correct + C_error). */
-  z.object({ kind: z.literal("tool"), ...countingOptions }).strict(),
-  /** Stage 1: I_tool · (R_format + R_tool), range [0, 2] (paper Eq. 1–2). */
-  z.object({ kind: z.literal("stage1"), ...countingOptions }).strict(),
-  /** Direct-GRPO baseline of Table 3: `progressWeight`·R_P + `formatWeight`·R_format (0.9 / 0.1). */
-  z
-    .object({
-      kind: z.literal("mixed"),
-      progressWeight: z.number().finite().default(0.9),
-      formatWeight: z.number().finite().default(0.1),
-      ...countingOptions,
-    })
-    .strict(),
-  /** Any linear combination of the named components. */
-  z
-    .object({
-      kind: z.literal("weighted"),
-      weights: z.partialRecord(z.enum(REWARD_COMPONENTS), z.number().finite()),
-      ...countingOptions,
-    })
-    .strict(),
-]);
+/** The counting options as data (every spec accepts them, whatever its rule). */
+type CountingOptions = { [K in keyof typeof countingOptions]: z.output<(typeof countingOptions)[K]> };
 
+/**
+ * A validated reward spec: `kind` names a registered rule, the counting options change how the
+ * components are computed (defaults: envtune's corrected counting), the other fields are the
+ * rule's options.
+ */
+export type RewardSpec = CountingOptions & { kind: string; [option: string]: unknown };
 /** A reward spec as written in a config (defaults may be omitted). */
-export type RewardSpecInput = z.input<typeof rewardSpecSchema>;
-/** A validated reward spec (defaults filled in). */
-export type RewardSpec = z.output<typeof rewardSpecSchema>;
+export type RewardSpecInput = Partial<CountingOptions> & { kind: string; [option: string]: unknown };
 
 /** The configured reward and every component, for one episode (or one episode so far). */
 export interface RewardBreakdown {
   reward: number;
   components: Record<RewardComponent, number>;
 }
+
+/** The strict schema of specs of one rule: `kind`, the counting options, the rule's options. */
+const specSchemas = new WeakMap<RewardFactory, z.ZodType<RewardSpec>>();
+function specSchema(f: RewardFactory): z.ZodType<RewardSpec> {
+  let s = specSchemas.get(f);
+  if (!s) specSchemas.set(f, (s = z.object({ kind: z.literal(f.name), ...countingOptions, ...f.options.shape }).strict() as unknown as z.ZodType<RewardSpec>));
+  return s;
+}
+
+/**
+ * A reward spec, derived from the registry when it is parsed: `kind` must name a registered rule
+ * (built in or registered by user code before the config is read), and the rest must fit that
+ * rule's options plus the counting options.
+ */
+export const rewardSpecSchema = z
+  .object({ kind: z.string() })
+  .loose()
+  .transform((spec, ctx): RewardSpec => {
+    if (!rewardRules.has(spec.kind)) {
+      ctx.addIssue({ code: "custom", path: ["kind"], message: `unknown reward rule \`${spec.kind}\` (known: ${rewardRuleNames().join(", ")})` });
+      return z.NEVER;
+    }
+    const r = specSchema(rewardRules.get(spec.kind)).safeParse(spec);
+    if (r.success) return r.data;
+    for (const i of r.error.issues) ctx.addIssue({ code: "custom", path: i.path, message: i.message });
+    return z.NEVER;
+  });
 
 /** Validates a reward spec; throws an {@link EnvtuneError} naming every problem. */
 export function parseRewardSpec(spec: unknown): RewardSpec {
@@ -104,12 +105,12 @@ export function parseRewardSpec(spec: unknown): RewardSpec {
     "INVALID_REWARD_SPEC",
     "engine",
     "The reward spec is invalid.",
-    'Use e.g. {"kind": "progress"}, {"kind": "stage1"}, {"kind": "mixed", "progressWeight": 0.9, "formatWeight": 0.1}.',
+    'Use e.g. {"kind": "progress"}, {"kind": "stage1"}, {"kind": "mixed", "progressWeight": 0.9, "formatWeight": 0.1}, or a rule registered with registerRewardRule.',
     { details: r.error.issues.map((i) => `${i.path.join(".") || "(spec)"}: ${i.message}`) },
   );
 }
 
-type Counting = Pick<RewardSpec, "authorsErrorCounting" | "toolUnit" | "progressDenominator">;
+type Counting = CountingOptions;
 
 const DEFAULT_COUNTING: Counting = { authorsErrorCounting: false, toolUnit: "step", progressDenominator: "all_turns" };
 
@@ -187,25 +188,50 @@ export function computeReward(spec: RewardSpec | RewardSpecInput, input: RewardI
   return evaluateReward(parseRewardSpec(spec), input);
 }
 
+/** The rule's reward function for a validated spec, made once per spec object (the hot path reuses it). */
+const rewardFns = new WeakMap<RewardSpec, RewardFn>();
+function rewardFn(s: RewardSpec): RewardFn {
+  let fn = rewardFns.get(s);
+  if (!fn) {
+    const { kind, authorsErrorCounting: _a, toolUnit: _t, progressDenominator: _p, ...options } = s;
+    rewardFns.set(s, (fn = rewardRules.get(kind).create(options)));
+  }
+  return fn;
+}
+
 /** {@link computeReward} for an already validated spec (no re-validation on the hot path). */
 export function evaluateReward(s: RewardSpec, input: RewardInput): RewardBreakdown {
   const components = rewardComponents(input, s);
-  let reward: number;
-  switch (s.kind) {
-    case "progress":
-    case "binary":
-    case "format":
-    case "tool":
-    case "stage1":
-      reward = components[s.kind];
-      break;
-    case "mixed":
-      reward = s.progressWeight * components.progress + s.formatWeight * components.format;
-      break;
-    case "weighted":
-      reward = 0;
-      for (const c of REWARD_COMPONENTS) reward += (s.weights[c] ?? 0) * components[c];
-      break;
-  }
-  return { reward, components };
+  return { reward: rewardFn(s)(input, components), components };
 }
+
+/** A rule whose reward is one component, with no options of its own. */
+function componentRule(name: RewardComponent, description: string): RewardFactory {
+  return { name, description, options: z.object({}), create: () => (_input, c) => c[name] };
+}
+
+/** The paper's rewards, registered exactly as a user's rule is. */
+const BUILT_IN_RULES: RewardFactory[] = [
+  componentRule("progress", "R_P: fraction of turns passed (paper §3.4)."),
+  componentRule("binary", '1 iff every turn passed (the ablation\'s "standard binary reward").'),
+  componentRule("format", "R_format = (N − C_format) / N."),
+  componentRule("tool", "R_tool = C_correct / (C_correct + C_error)."),
+  componentRule("stage1", "Stage 1: I_tool · (R_format + R_tool), range [0, 2] (paper Eq. 1–2)."),
+  {
+    name: "mixed",
+    description: "Direct-GRPO baseline of Table 3: progressWeight·R_P + formatWeight·R_format (0.9 / 0.1).",
+    options: z.object({ progressWeight: z.number().finite().default(0.9), formatWeight: z.number().finite().default(0.1) }),
+    create: (o: { progressWeight: number; formatWeight: number }) => (_input, c) => o.progressWeight * c.progress + o.formatWeight * c.format,
+  },
+  {
+    name: "weighted",
+    description: "Any linear combination of the named components.",
+    options: z.object({ weights: z.partialRecord(z.enum(REWARD_COMPONENTS), z.number().finite()) }),
+    create: (o: { weights: Partial<Record<RewardComponent, number>> }) => (_input, c) => {
+      let reward = 0;
+      for (const k of REWARD_COMPONENTS) reward += (o.weights[k] ?? 0) * c[k];
+      return reward;
+    },
+  },
+];
+for (const rule of BUILT_IN_RULES) rewardRules.register(rule);

@@ -15,6 +15,7 @@ export { DialogueTracker, parsePaperResults } from "./observe.ts";
 export { runEpisodes } from "./rollout.ts";
 export type { Actor, EpisodeResult, EpisodeSpec, EpisodeWorld, RolloutOptions } from "./rollout.ts";
 export { alwaysAnswerActor, enginePolicy, policyActor, randomValidActor } from "./actors.ts";
+export { BASELINE_POLICIES, alwaysAnswerPolicy, randomValidCallPolicy, untrainedPolicy } from "./baseline-policies.ts";
 export { evaluate, summarizeResults } from "./evaluate.ts";
 export type { EvalGroup, EvalSummary } from "./evaluate.ts";
 export { RunDir, assertCreatableDir, runDirFault } from "./run-dir.ts";

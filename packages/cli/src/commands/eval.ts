@@ -3,19 +3,14 @@ import { join, resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { BFCL_CATEGORIES, getSplit, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
 import {
-  openaiPolicy,
-  oraclePolicy,
-  readReplayFile,
-  replayPolicy,
   runEval,
   summaryMarkdown,
   summaryTable,
   type EpisodeConfigInput,
   type EvalProgress,
-  type Policy,
 } from "@envtune/engine";
 import { EXIT, type Command } from "../cli.ts";
-import { datasetSourceOptions, loadDatasetSource, loadPacksFor } from "../eval-source.ts";
+import { createEvalPolicy, datasetSourceOptions, loadDatasetSource, loadPacksFor } from "../eval-source.ts";
 
 const PARTS = ["train", "val", "test", "all"] as const;
 type Part = (typeof PARTS)[number];
@@ -60,14 +55,6 @@ function intOption(values: Record<string, unknown>, name: string, min: number): 
   return n;
 }
 
-function numberOption(values: Record<string, unknown>, name: string): number | undefined {
-  const v = values[name];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw usage(`--${name} must be a non-negative number, got \`${String(v)}\`.`);
-  return n;
-}
-
 /** A progress reporter: one redrawn line on a terminal, a line per ~5% otherwise. */
 function progressReporter(stderr: (s: string) => void, tty: boolean): (p: EvalProgress) => void {
   let lastLogged = -1;
@@ -94,10 +81,11 @@ function progressReporter(stderr: (s: string) => void, tty: boolean): (p: EvalPr
 
 export const evalCommand: Command = {
   name: "eval",
-  summary: "Score a policy (oracle, recorded outputs, an OpenAI-compatible endpoint) with the official BFCL checker.",
-  usage: "envtune eval --policy oracle|replay|openai (--split NAME [--part test] | --ids ID,...) [--data DIR] [--out DIR] [--resume]",
+  summary: "Score a policy (oracle, recorded outputs, an OpenAI-compatible endpoint, a baseline, your own module) with the official BFCL checker.",
+  usage: "envtune eval --policy NAME|FILE (--split NAME [--part test] | --ids ID,...) [--data DIR] [--out DIR] [--resume]",
   options: {
-    policy: { type: "string", valueName: "name", description: "oracle (ground truth), replay (--input FILE), or openai (--base-url, --model)." },
+    policy: { type: "string", valueName: "name|file", description: "oracle (ground truth), replay (--input FILE), openai (--base-url, --model), the baselines random-valid-call, always-answer, untrained, or a module file whose default export is a policy factory (./my-policy.js)." },
+    "policy-options": { type: "string", valueName: "json", description: "The policy's options as a JSON object (merged over the flags below)." },
     split: { type: "string", valueName: "name", description: "all, a category (base, miss_func, miss_param, long_context), or a named split (paper, paper-full-test, ood:-TravelAPI, ...)." },
     part: { type: "string", valueName: "part", default: "test", description: "Part of a named split: train, val, test or all." },
     ids: { type: "string", valueName: "ids", multiple: true, description: "Entry ids, comma-separated (repeatable)." },
@@ -111,16 +99,17 @@ export const evalCommand: Command = {
     protocol: { type: "string", valueName: "name", default: "bfcl", description: "Episode rules: bfcl (BFCL's inference loop) or paper (the paper's training loop)." },
     augmented: { type: "boolean", description: "Augmented environment (actionable hints) instead of the standard one." },
     "max-actions": { type: "string", valueName: "n", description: "Actions per turn (default: 21 for bfcl, 5 for paper)." },
-    format: { type: "string", valueName: "style", default: "python", description: "oracle: how the ground truth is sent (python, envelope, openai)." },
+    format: { type: "string", valueName: "style", description: "oracle: how the ground truth is sent (python (default), envelope, openai)." },
     input: { type: "string", valueName: "file", description: "replay: JSON-lines file of {id, result: [[step responses per turn]]} (e.g. a BFCL result file)." },
     "keep-positional": { type: "boolean", description: "replay: keep positional arguments in Python-call text (BFCL's decoder drops them)." },
     "base-url": { type: "string", valueName: "url", description: "openai: API base URL, e.g. http://127.0.0.1:8000/v1." },
     model: { type: "string", valueName: "name", description: "openai: model name." },
-    mode: { type: "string", valueName: "mode", default: "fc", description: "openai: fc (native tools/tool_calls) or prompt (the paper's prompt and envelope)." },
-    temperature: { type: "string", valueName: "t", default: "0", description: "openai: sampling temperature." },
+    mode: { type: "string", valueName: "mode", description: "openai: fc (native tools/tool_calls, default) or prompt (the paper's prompt and envelope)." },
+    temperature: { type: "string", valueName: "t", description: "openai: sampling temperature (default 0)." },
     "max-tokens": { type: "string", valueName: "n", description: "openai: max_tokens per response." },
-    timeout: { type: "string", valueName: "seconds", default: "120", description: "openai: per-request timeout." },
-    retries: { type: "string", valueName: "n", default: "4", description: "openai: retries per request (exponential backoff)." },
+    timeout: { type: "string", valueName: "seconds", description: "openai: per-request timeout (default 120)." },
+    retries: { type: "string", valueName: "n", description: "openai: retries per request, exponential backoff (default 4)." },
+    seed: { type: "string", valueName: "n", description: "random-valid-call, always-answer, untrained: the seed (default 1)." },
     "no-transcripts": { type: "boolean", description: "Leave the messages out of results.jsonl." },
     json: { type: "boolean", description: "Print the summary as JSON on stdout." },
   },
@@ -132,6 +121,8 @@ export const evalCommand: Command = {
     "  envtune eval --policy oracle --split all --dataset my-tasks/ --domains @acme/domain-library",
     "  envtune eval --policy replay --input BFCL_v4_multi_turn_base_result.json --split base",
     "  envtune eval --policy openai --base-url http://127.0.0.1:8000/v1 --model qwen --split paper --part test",
+    "  envtune eval --policy random-valid-call --seed 3 --split paper --part test",
+    "  envtune eval --policy ./my-policy.js --policy-options '{\"depth\": 2}' --split base --limit 10",
   ].join("\n"),
   async run({ values, stdout, stderr }) {
     const policyName = values.policy as string | undefined;
@@ -156,33 +147,7 @@ export const evalCommand: Command = {
     if (entries.length === 0) throw usage("The selection has no entries.", "Check --split/--part/--ids.");
     const packs = await loadPacksFor(entries, source, values);
 
-    let policy: Policy;
-    if (policyName === "oracle") {
-      const style = values.format as string;
-      if (style !== "python" && style !== "envelope" && style !== "openai") throw usage(`Unknown --format \`${style}\`.`, "Use python, envelope or openai.");
-      policy = oraclePolicy({ packs, style });
-    } else if (policyName === "replay") {
-      if (!values.input) throw usage("--policy replay needs --input FILE.");
-      policy = replayPolicy(readReplayFile(values.input as string), { positional: values["keep-positional"] ? "keep" : "drop" });
-    } else if (policyName === "openai") {
-      if (!values["base-url"] || !values.model) throw usage("--policy openai needs --base-url and --model.");
-      const mode = values.mode as string;
-      if (mode !== "fc" && mode !== "prompt") throw usage(`Unknown --mode \`${mode}\`.`, "Use fc or prompt.");
-      const maxTokens = intOption(values, "max-tokens", 1);
-      const retries = intOption(values, "retries", 0);
-      policy = openaiPolicy({
-        baseUrl: values["base-url"] as string,
-        model: values.model as string,
-        mode,
-        temperature: numberOption(values, "temperature") ?? 0,
-        timeoutMs: (numberOption(values, "timeout") ?? 120) * 1000,
-        ...(retries !== undefined ? { retries } : {}),
-        ...(maxTokens !== undefined ? { maxTokens } : {}),
-        onRetry: (r) => stderr(`eval: retry ${r.attempt} in ${r.delayMs} ms (${r.reason})\n`),
-      });
-    } else {
-      throw usage(`Unknown --policy \`${policyName}\`.`, "Use oracle, replay or openai.");
-    }
+    const policy = await createEvalPolicy(policyName, values, { packs, log: (line) => stderr(line + "\n") });
 
     const maxActions = intOption(values, "max-actions", 1);
     const config: EpisodeConfigInput = { protocol, ...(values.augmented ? { augmented: true } : {}), ...(maxActions !== undefined ? { maxActionsPerTurn: maxActions } : {}) };
