@@ -5,6 +5,7 @@
 export * from "./py/index.ts";
 export { PyRandom } from "./random/index.ts";
 export { EnvtuneError, toEnvtuneError } from "./errors.ts";
+export { formatZodIssues, parseOrThrow, type IssueFormat, type ParseOrThrowOptions } from "./zod.ts";
 export { defineDomain, isDomainPack, validateDomainDefinition } from "./domain/define.ts";
 export { BFCL_DOMAIN_PACKAGES, loadDomainPacks, requirePacks } from "./domain/load.ts";
 export type { LoadedPacks } from "./domain/load.ts";

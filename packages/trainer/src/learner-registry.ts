@@ -6,7 +6,7 @@
  */
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import { EnvtuneError } from "@envtune/core";
+import { EnvtuneError, formatZodIssues } from "@envtune/core";
 import type { z } from "zod";
 import { grpoTfjsLearner } from "./grpo-tfjs.ts";
 import type { TrainConfig } from "./config.ts";
@@ -50,7 +50,7 @@ export function parseLearnerOptions(name: string, options: unknown): unknown {
     "INVALID_LEARNER_OPTIONS",
     `The options of learner \`${name}\` are invalid.`,
     "Fix the listed fields of `learner.options` (see the learner's options schema).",
-    r.error.issues.map((i) => `learner.options.${i.path.join(".") || "(options)"}: ${i.message}`),
+    formatZodIssues(r.error.issues, { prefix: "learner.options" }),
   );
 }
 
