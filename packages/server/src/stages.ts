@@ -63,8 +63,12 @@ export function parseStages(input: readonly unknown[]): StageSpec[] {
   for (const s of out) {
     for (const k of stageKeys(s)) {
       const other = seen.get(k);
-      if (other !== undefined) problems.push(`stages: \`${k}\` names both stage \`${other}\` and stage \`${s.id}\``);
-      else seen.set(k, s.id);
+      if (other === undefined) seen.set(k, s.id);
+      // Two stages with one id collide on every key they share: name the id once.
+      else if (other === s.id) {
+        if (k === s.id) problems.push(`stages: duplicate id \`${k}\``);
+      }
+      else problems.push(`stages: \`${k}\` names both stage \`${other}\` and stage \`${s.id}\``);
     }
   }
   if (problems.length) {
