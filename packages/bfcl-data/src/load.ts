@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { EnvtuneError, PyDict, decodeEncoded, parsePyJson, parsePythonAssignments, type BfclFuncDoc, type LongContextConstants, type PyValue } from "@envtune/core";
+import { EnvtuneError, PyDict, formatZodIssues, decodeEncoded, parsePyJson, parsePythonAssignments, type BfclFuncDoc, type LongContextConstants, type PyValue } from "@envtune/core";
 import { BFCL_CATEGORIES, FUNC_DOC_FILES, LONG_CONTEXT_PY, type BfclCategory } from "./manifest.ts";
 
 export interface BfclMessage {
@@ -77,7 +77,7 @@ export function parseEntry(questionLine: string, answer: { id: string; ground_tr
     throw dataError(
       `${where} does not match the BFCL multi-turn entry format.`,
       "Each line needs `id`, `question`, `initial_config` and `involved_classes`.",
-      parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
+      formatZodIssues(parsed.error.issues),
     );
   }
   const e = parsed.data;

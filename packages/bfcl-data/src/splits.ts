@@ -7,7 +7,7 @@
  * Every split is a pure function of the dataset and a zod-validated spec: same data and spec,
  * same ids. Ids are returned in dataset order (category, then entry number).
  */
-import { EnvtuneError, PyRandom } from "@envtune/core";
+import { EnvtuneError, PyRandom, parseOrThrow } from "@envtune/core";
 import { z } from "zod";
 import type { BfclEntry } from "./load.ts";
 import { BFCL_CATEGORIES } from "./manifest.ts";
@@ -226,17 +226,12 @@ function buildSplit(source: SplitSource, spec: SplitSpec, name: string, descript
 }
 
 function parseSpec(input: unknown, where: string): SplitSpec {
-  const r = splitSpecSchema.safeParse(input);
-  if (!r.success) {
-    throw new EnvtuneError(
-      "BAD_SPLIT_SPEC",
-      "splits",
-      `${where} is not a valid split spec.`,
-      "Use {kind: 'shared-id' | 'per-category', seed, train, val, test, testFrom} or {kind: 'ood', heldOut: [classes], seed, valFraction}.",
-      { details: r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`) },
-    );
-  }
-  return r.data;
+  return parseOrThrow(splitSpecSchema, input, {
+    code: "BAD_SPLIT_SPEC",
+    scope: "splits",
+    what: `${where} is not a valid split spec.`,
+    hint: "Use {kind: 'shared-id' | 'per-category', seed, train, val, test, testFrom} or {kind: 'ood', heldOut: [classes], seed, valFraction}.",
+  });
 }
 
 const OOD_PREFIX = "ood:";

@@ -1,4 +1,4 @@
-import { EnvtuneError } from "@envtune/core";
+import { EnvtuneError, formatZodIssues } from "@envtune/core";
 import { z } from "zod";
 import type { EntryVerdict } from "./types.ts";
 
@@ -70,7 +70,7 @@ export function parseVerdictFixtures(text: string, file = "<fixtures>"): Verdict
         i + 1,
         "is not a verdict fixture.",
         "Each record needs `fixture_id` (string), `id` (a dataset entry id) and `model_output` ([turn][step][call string]).",
-        r.error.issues.map((x) => `${x.path.join(".") || "(root)"}: ${x.message}`),
+        formatZodIssues(r.error.issues),
       );
     }
     if (Array.isArray(r.data.model_output)) {
@@ -81,7 +81,7 @@ export function parseVerdictFixtures(text: string, file = "<fixtures>"): Verdict
           i + 1,
           `(fixture \`${r.data.fixture_id}\`): \`model_output\` is not [turn][step][call string].`,
           "Give every turn as a list of steps and every step as a list of call strings.",
-          m.error.issues.slice(0, 5).map((x) => `model_output.${x.path.join(".")}: ${x.message}`),
+          formatZodIssues(m.error.issues.slice(0, 5), { prefix: "model_output" }),
         );
       }
     }

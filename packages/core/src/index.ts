@@ -10,6 +10,7 @@ export * from "./domain/index.ts";
 export * from "./exec/index.ts";
 export { createRegistry, isNamedFactory } from "./registry.ts";
 export type { NamedFactory, Registry, RegistryLabels } from "./registry.ts";
+export { formatZodIssues, parseOrThrow, type IssueFormat, type ParseOrThrowOptions } from "./zod.ts";
 export {
   ACTION_ERROR_CODES,
   ActionParseError,

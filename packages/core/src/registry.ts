@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { z } from "zod";
 import { EnvtuneError } from "./errors.ts";
+import { formatZodIssues } from "./zod.ts";
 
 /** What every registered factory has. */
 export interface NamedFactory {
@@ -96,7 +97,7 @@ export function createRegistry<F extends NamedFactory>(labels: RegistryLabels): 
         `INVALID_${labels.code}_OPTIONS`,
         `The options of ${labels.noun} \`${name}\` are invalid.`,
         `Fix the listed fields of \`${labels.optionsPath}\` (see the ${labels.noun}'s options schema).`,
-        r.error.issues.map((i) => `${labels.optionsPath}.${i.path.join(".") || "(options)"}: ${i.message}`),
+        formatZodIssues(r.error.issues, { prefix: labels.optionsPath }),
       );
     },
     create(name, options, ...context) {

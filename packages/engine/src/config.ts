@@ -3,7 +3,7 @@
  * and per-field overrides, validated with zod so configs from files fail loudly.
  */
 import { z } from "zod";
-import { EnvtuneError } from "@envtune/core";
+import { parseOrThrow } from "@envtune/core";
 import { rewardSpecSchema, type RewardSpec } from "./rewards.ts";
 import { OBSERVATION_KINDS, type ObservationKind } from "./observers.ts";
 
@@ -108,17 +108,13 @@ export const PROTOCOL_PRESETS: Readonly<Record<"paper" | "bfcl", Readonly<Preset
 
 /** Validates a config and fills every field from its preset. */
 export function resolveEpisodeConfig(input: EpisodeConfigInput = {}): EpisodeConfig {
-  const r = episodeConfigSchema.safeParse(input);
-  if (!r.success) {
-    throw new EnvtuneError(
-      "INVALID_EPISODE_CONFIG",
-      "engine",
-      "The episode configuration is invalid.",
-      "Fix the listed fields (see `episodeConfigSchema`).",
-      { details: r.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`) },
-    );
-  }
-  const c = r.data;
+  const c = parseOrThrow(episodeConfigSchema, input, {
+    code: "INVALID_EPISODE_CONFIG",
+    scope: "engine",
+    what: "The episode configuration is invalid.",
+    hint: "Fix the listed fields (see `episodeConfigSchema`).",
+    root: "(config)",
+  });
   const preset = PROTOCOL_PRESETS[c.protocol];
   const out: EpisodeConfig = {
     protocol: c.protocol,

@@ -57,3 +57,13 @@ export { openaiPolicy, resolveApiKey } from "./policies/openai.ts";
 export type { OpenAIPolicyOptions } from "./policies/openai.ts";
 export { gtCallToKeywords } from "./policies/gt-calls.ts";
 export type { KeywordCall } from "./policies/gt-calls.ts";
+export {
+  PAPER_CURRICULUM,
+  PAPER_STAGE1_ENTRIES,
+  curriculumStageSchema,
+  easiestFirst,
+  gtCallsPerTurn,
+  selectStageEntries,
+  stageDataSchema,
+} from "./curriculum.ts";
+export type { CurriculumStage, PaperStage, StageData, StageDataInput } from "./curriculum.ts";

@@ -5,9 +5,9 @@
  */
 import { resolveDomainPacks, type DomainPack } from "@envtune/core";
 import { assertDataSourceValid, getSplit, listSplits, loadDataSource, type BfclDataset, type BfclEntry, type DatasetSplit, type SplitSpecInput } from "@envtune/bfcl-data";
-import { Episode, type EpisodeConfigInput, type EpisodeLimits, type OpenAITool } from "@envtune/engine";
+import { Episode, selectStageEntries, type EpisodeConfigInput, type EpisodeLimits, type OpenAITool } from "@envtune/engine";
 import { serverError } from "./errors.ts";
-import { PAPER_STAGES, mergeEpisodeConfig, parseStages, type StageSpec, type StageSpecInput } from "./stages.ts";
+import { PAPER_STAGES, mergeEpisodeConfig, parseStages, stageKeys, type StageSpec, type StageSpecInput } from "./stages.ts";
 
 export type SplitPart = "train" | "val" | "test";
 
@@ -68,7 +68,12 @@ export class BfclEnvironment {
     this.splits.set(canonicalSplitKey(split.name), split);
     this.stages = parseStages(opts.stages ?? PAPER_STAGES);
     this.defaultConfig = opts.defaultConfig ?? {};
-    this.playable = this.dataset.entries.filter((e) => e.involvedClasses.every((c) => this.packs.has(c)));
+    this.playable = this.dataset.entries.filter((e) => this.isPlayable(e));
+  }
+
+  /** Every involved class of the entry has a loaded pack. */
+  private isPlayable(e: BfclEntry): boolean {
+    return e.involvedClasses.every((c) => this.packs.has(c));
   }
 
   /** Entries every involved class of which has a loaded pack. */
@@ -76,9 +81,10 @@ export class BfclEnvironment {
     return this.playable.length;
   }
 
-  stage(id: string): StageSpec {
-    const s = this.stages.find((x) => x.id === id);
-    if (!s) throw serverError("FACTORY_ERROR", `Unknown curriculum stage \`${id}\`.`, `Use one of: ${this.stages.map((x) => x.id).join(", ")} (GET /v1/stages).`);
+  /** A stage by its id, its name or one of its aliases (the paper's: `1`, `stage1-syntax`, `format`). */
+  stage(key: string): StageSpec {
+    const s = this.stages.find((x) => stageKeys(x).includes(key));
+    if (!s) throw serverError("FACTORY_ERROR", `Unknown curriculum stage \`${key}\`.`, `Use one of: ${this.stages.map((x) => stageKeys(x).join("|")).join(", ")} (GET /v1/stages).`);
     return s;
   }
 
@@ -110,17 +116,14 @@ export class BfclEnvironment {
     const stage = q.stage === undefined ? undefined : this.stage(q.stage);
     const splitName = q.split ?? this.split;
     const part = q.part ?? stage?.data.part ?? "train";
+    const partIds = splitName === "all" ? this.playable.map((e) => e.id) : this.getSplit(splitName)[part];
+    // A stage selects exactly as the trainer does (the curriculum module); a plain listing keeps dataset order.
     let entries: BfclEntry[];
-    if (splitName === "all") entries = this.playable;
+    if (stage) entries = selectStageEntries(stage.data, partIds, this.dataset.byId, (e) => this.isPlayable(e));
+    else if (splitName === "all") entries = this.playable;
     else {
-      const ids = new Set(this.getSplit(splitName)[part]);
+      const ids = new Set(partIds);
       entries = this.playable.filter((e) => ids.has(e.id));
-    }
-    if (stage) {
-      const cats = new Set<string>(stage.data.categories);
-      entries = entries.filter((e) => cats.has(e.category));
-      if (stage.data.order === "easiest") entries = [...entries].sort(easiestFirst);
-      if (stage.data.limit !== undefined) entries = entries.slice(0, stage.data.limit);
     }
     if (q.category !== undefined) entries = entries.filter((e) => e.category === q.category);
     const offset = Math.max(0, q.offset ?? 0);
@@ -186,10 +189,6 @@ export function canonicalSplitKey(name: string): string {
 
 function gtCalls(e: BfclEntry): number {
   return e.groundTruth.reduce((n, t) => n + t.length, 0);
-}
-
-function easiestFirst(a: BfclEntry, b: BfclEntry): number {
-  return a.groundTruth.length - b.groundTruth.length || gtCalls(a) - gtCalls(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function taskInfo(e: BfclEntry): TaskInfo {

@@ -9,7 +9,7 @@ export { createEnvtuneServer } from "./app.ts";
 export type { EnvtuneServer, EnvtuneServerOptions } from "./app.ts";
 export { BfclEnvironment, loadBfclEnvironment } from "./environment.ts";
 export type { BfclEnvironmentOptions, EpisodeRequest, LoadEnvironmentOptions, SplitPart, TaskInfo, TaskQuery } from "./environment.ts";
-export { PAPER_STAGES, mergeEpisodeConfig, parseStages, stageSpecSchema } from "./stages.ts";
+export { PAPER_STAGES, mergeEpisodeConfig, parseStages, stageKeys, stageSpecSchema } from "./stages.ts";
 export type { StageSpec, StageSpecInput } from "./stages.ts";
 export { EnvtuneService, VERSION, actionSchema, createParamsSchema, observationSchema, stateSchema, stepParamsSchema } from "./service.ts";
 export type { CreateParams, EnvSession, StepParams, Transport } from "./service.ts";

@@ -3,7 +3,7 @@
  * with every problem listed, not at the first request.
  */
 import { z } from "zod";
-import { EnvtuneError } from "@envtune/core";
+import { parseOrThrow } from "@envtune/core";
 
 export const serverOptionsSchema = z
   .object({
@@ -72,17 +72,13 @@ export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
 export type ServerOptions = z.output<typeof serverOptionsSchema>;
 
 export function resolveServerOptions(input: ServerOptionsInput = {}): ServerOptions {
-  const r = serverOptionsSchema.safeParse(input);
-  if (!r.success) {
-    throw new EnvtuneError(
-      "INVALID_SERVER_OPTIONS",
-      "server",
-      "The server options are invalid.",
-      "Fix the listed options (see `serverOptionsSchema`).",
-      { details: r.error.issues.map((i) => `${i.path.join(".") || "(options)"}: ${i.message}`) },
-    );
-  }
-  return r.data;
+  return parseOrThrow(serverOptionsSchema, input, {
+    code: "INVALID_SERVER_OPTIONS",
+    scope: "server",
+    what: "The server options are invalid.",
+    hint: "Fix the listed options (see `serverOptionsSchema`).",
+    root: "(options)",
+  });
 }
 
 /** The reaper's period for a TTL: often enough to reap within ~25% of the TTL. */

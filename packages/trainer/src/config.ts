@@ -5,28 +5,15 @@
  * of a 7B LLM on 8 GPUs.
  */
 import { z } from "zod";
-import { EnvtuneError } from "@envtune/core";
-import { splitSpecSchema } from "@envtune/bfcl-data";
-import { rewardSpecSchema } from "@envtune/engine";
+import { EnvtuneError, parseOrThrow } from "@envtune/core";
+import { BFCL_CATEGORIES, splitSpecSchema } from "@envtune/bfcl-data";
+import { PAPER_CURRICULUM, PROTOCOL_PRESETS, curriculumStageSchema, rewardSpecSchema } from "@envtune/engine";
 
-const CATEGORIES = ["base", "miss_func", "miss_param", "long_context"] as const;
+/** The paper protocol's action budget (the engine's default), which every stage keeps unless it sets its own. */
+const PAPER_ACTIONS = PROTOCOL_PRESETS.paper.maxActionsPerTurn;
 
-export const stageDataSchema = z
-  .object({
-    /** Which part of the split the stage trains on. */
-    part: z.enum(["train", "val", "test"]).default("train"),
-    /** Categories to draw from (default: all four). */
-    categories: z.array(z.enum(CATEGORIES)).min(1).default([...CATEGORIES]),
-    /** Keep only the first N entries after ordering. */
-    limit: z.number().int().positive().optional(),
-    /**
-     * `dataset`: dataset order. `easiest`: fewest ground-truth calls per turn first, then fewest
-     * turns (the curriculum's "easy, small" set; the ground truth only sizes the data, the policy
-     * never sees it).
-     */
-    order: z.enum(["dataset", "easiest"]).default("dataset"),
-  })
-  .strict();
+/** Which tasks a stage draws: defined once, in the curriculum module of `@envtune/engine`. */
+export { stageDataSchema } from "@envtune/engine";
 
 export const promotionSchema = z
   .object({
@@ -53,11 +40,11 @@ export const promotionSchema = z
   })
   .strict();
 
-export const stageSchema = z
-  .object({
-    name: z.string().min(1),
-    description: z.string().default(""),
-    data: stageDataSchema.default({ part: "train", categories: [...CATEGORIES], order: "dataset" }),
+/**
+ * A training stage: the curriculum's stage (name, description, which tasks; `@envtune/engine`'s
+ * {@link curriculumStageSchema}) extended with what training needs.
+ */
+export const stageSchema = curriculumStageSchema.extend({
     reward: rewardSpecSchema,
     /** Augmented (actionable hints) or standard environment. */
     augmented: z.boolean(),
@@ -66,12 +53,12 @@ export const stageSchema = z
     limits: z
       .object({
         /** Counted actions per turn (paper: 5 steps, `max_step_limit`). */
-        maxActionsPerTurn: z.number().int().min(1).max(50).default(5),
+        maxActionsPerTurn: z.number().int().min(1).max(50).default(PAPER_ACTIONS),
         /** Assistant messages per episode before truncation (none by default). */
         maxEpisodeSteps: z.number().int().min(1).optional(),
       })
       .strict()
-      .default({ maxActionsPerTurn: 5 }),
+      .default({ maxActionsPerTurn: PAPER_ACTIONS }),
     promotion: promotionSchema.default({ metric: "val_progress", window: 4, minDelta: 0.01, minUpdates: 20, maxUpdates: 100, gradNormMaxRatio: 4 }),
     /**
      * Which of the policy's decisions the stage's loss trains: `tool` (answer or which tool),
@@ -80,8 +67,7 @@ export const stageSchema = z
     trainHeads: z.array(z.enum(["tool", "fill", "value", "form"])).min(1).default(["tool", "fill", "value", "form"]),
     /** GRPO settings of this stage that differ from the run's (e.g. a stronger KL in Stage 1). */
     grpo: z.lazy(() => grpoOverrideSchema()).optional(),
-  })
-  .strict();
+});
 
 export type StageSpec = z.output<typeof stageSchema>;
 export type StageSpecInput = z.input<typeof stageSchema>;
@@ -339,53 +325,19 @@ export function paperStages(
 ): StageSpecInput[] {
   const laterStages = opts.later ?? LATER_STAGES_GRPO;
   const promo = (b: StageBudget, metric: "val_turn_success" | "val_reward") => ({ metric, window, minDelta: 0.005, minUpdates: b[0], maxUpdates: b[1], gradNormMaxRatio: 4 });
-  return [
-    {
-      name: "stage1-syntax",
-      description: "Syntax and schema: R_Stage1 = I_tool·(R_format + R_tool) on a small easy set, standard environment.",
-      data: { part: "train", categories: ["base"], limit: opts.s1Entries ?? 75, order: "easiest" },
-      reward: { kind: "stage1" },
-      augmented: false,
-      prompt: "paper-a",
-      limits: { maxActionsPerTurn: actions[0] },
-      trainHeads: ["fill", "value", "form"],
-      grpo: { entropyCoef: 0.01, klCoef: 0.01 },
-      promotion: promo(budget.s1, "val_reward"),
-    },
-    {
-      name: "stage2-base",
-      description: "Basic multi-turn: progress reward on the Base training split, augmented environment.",
-      data: { part: "train", categories: ["base"], order: "dataset" },
-      reward: { kind: "progress" },
-      augmented: true,
-      prompt: "paper-a",
-      limits: { maxActionsPerTurn: actions[1] },
-      ...(opts.stage2 ? { grpo: opts.stage2 } : {}),
-      promotion: promo(budget.s2, "val_turn_success"),
-    },
-    {
-      name: "stage3-all-augmented",
-      description: "All four training splits: progress reward, augmented environment.",
-      data: { part: "train", order: "dataset" },
-      reward: { kind: "progress" },
-      augmented: true,
-      prompt: "paper-b",
-      limits: { maxActionsPerTurn: actions[2] },
-      grpo: laterStages,
-      promotion: promo(budget.s3, "val_turn_success"),
-    },
-    {
-      name: "stage4-all-standard",
-      description: "Alignment to the standard environment: progress reward on all four splits, no hints.",
-      data: { part: "train", order: "dataset" },
-      reward: { kind: "progress" },
-      augmented: false,
-      prompt: "paper-b",
-      limits: { maxActionsPerTurn: actions[3] },
-      grpo: laterStages,
-      promotion: promo(budget.s4, "val_turn_success"),
-    },
+  // Per stage: what training adds to the shared paper stage (budget, heads, GRPO overrides).
+  const training: Array<Partial<StageSpecInput> & Pick<StageSpecInput, "promotion">> = [
+    { trainHeads: ["fill", "value", "form"], grpo: { entropyCoef: 0.01, klCoef: 0.01 }, promotion: promo(budget.s1, "val_reward") },
+    { ...(opts.stage2 ? { grpo: opts.stage2 } : {}), promotion: promo(budget.s2, "val_turn_success") },
+    { grpo: laterStages, promotion: promo(budget.s3, "val_turn_success") },
+    { grpo: laterStages, promotion: promo(budget.s4, "val_turn_success") },
   ];
+  return PAPER_CURRICULUM.map(({ aliases: _aliases, data, ...stage }, i) => ({
+    ...stage,
+    data: i === 0 && opts.s1Entries !== undefined ? { ...data, limit: opts.s1Entries } : { ...data },
+    limits: { maxActionsPerTurn: actions[i]! },
+    ...training[i],
+  }));
 }
 
 /**
@@ -412,15 +364,13 @@ export const PRESETS: Readonly<Record<string, () => TrainConfigInput>> = {
 
 /** Validates a config, naming every problem. */
 export function parseTrainConfig(input: unknown): TrainConfig {
-  const r = trainConfigSchema.safeParse(input);
-  if (r.success) return r.data;
-  throw new EnvtuneError(
-    "INVALID_TRAIN_CONFIG",
-    "trainer",
-    "The training configuration is invalid.",
-    "Fix the listed fields (see `trainConfigSchema` in @envtune/trainer).",
-    { details: r.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`) },
-  );
+  return parseOrThrow(trainConfigSchema, input, {
+    code: "INVALID_TRAIN_CONFIG",
+    scope: "trainer",
+    what: "The training configuration is invalid.",
+    hint: "Fix the listed fields (see `trainConfigSchema` in @envtune/trainer).",
+    root: "(config)",
+  });
 }
 
 /** A preset, validated. */
@@ -444,7 +394,7 @@ export function effectiveStages(c: TrainConfig): StageSpec[] {
       {
         name: "single-stage-grpo",
         description: "Ablation: single-stage GRPO, 0.9·R_P + 0.1·R_format on all training data, standard environment (paper Table 3).",
-        data: { part: "train", categories: [...CATEGORIES], order: "dataset" },
+        data: { part: "train", categories: [...BFCL_CATEGORIES], order: "dataset" },
         reward: rewardSpecSchema.parse({ kind: "mixed", progressWeight: 0.9, formatWeight: 0.1 }),
         augmented: false,
         prompt: "paper-b",

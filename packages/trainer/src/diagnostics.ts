@@ -8,7 +8,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { BfclEntry } from "@envtune/bfcl-data";
 import { parseAction, requirePacks, toPlainJson, type PyValue } from "@envtune/core";
-import { Episode, gtCallToKeywords, type EpisodeConfigInput, type KeywordCall } from "@envtune/engine";
+import { Episode, PROTOCOL_PRESETS, gtCallToKeywords, type EpisodeConfigInput, type KeywordCall } from "@envtune/engine";
 import { DEFAULT_LIMITS, Rng, VALUE_FORMS, argCandidates, decisionContext, renderValue, type FeaturizerLimits, type PolicyObservation, type TfjsPolicy } from "@envtune/policy-tfjs";
 import { DialogueTracker } from "./observe.ts";
 import type { EpisodeWorld } from "./rollout.ts";
@@ -127,7 +127,7 @@ export function firstCallBreakdown(policy: TfjsPolicy, entries: readonly BfclEnt
   const out = { right: 0, "right-tool-wrong-args": 0, "other-tool-of-turn": 0, "wrong-tool": 0, answered: 0, unparsable: 0, turns: 0, passed: 0 };
   const rng = new Rng(1);
   for (const entry of entries) {
-    const { ep, tracker, observe } = openEpisode(entry, world, { protocol: "paper", augmented: false, systemPrompt: "paper-b", maxActionsPerTurn: 5 });
+    const { ep, tracker, observe } = openEpisode(entry, world, { protocol: "paper", augmented: false, systemPrompt: "paper-b", maxActionsPerTurn: PROTOCOL_PRESETS.paper.maxActionsPerTurn });
     let seen = -1;
     while (!ep.done) {
       const turn = ep.turn;

@@ -23,7 +23,7 @@ export { renderReport, writeReport } from "./report.ts";
 export type { ReportInput } from "./report.ts";
 export { silentProgress, stderrProgress } from "./progress.ts";
 export type { ProgressSink } from "./progress.ts";
-export { evalEpisodeConfig, stageEpisodeConfig, summaryText, train } from "./trainer.ts";
+export { evalEpisodeConfig, stageEpisodeConfig, selectTraining, summaryText, train } from "./trainer.ts";
 export type { TrainOptions, TrainResult, TrainerState, UpdateRecord } from "./trainer.ts";
 export type { FinalEvaluation } from "./evaluate.ts";
 export { createLearner, importLearner, learnerFactory, learnerNames, parseLearnerOptions, registerLearner, resolveLearner } from "./learner-registry.ts";

@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { EnvtuneError, resolveDomainPacks } from "@envtune/core";
-import { assertDataSourceValid, getSplit, loadDataSource, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
-import type { EpisodeConfigInput } from "@envtune/engine";
+import { assertDataSourceValid, getSplit, loadDataSource, type BfclDataset, type BfclEntry, type DatasetSplit } from "@envtune/bfcl-data";
+import { selectStageEntries, type EpisodeConfigInput } from "@envtune/engine";
 import { Rng, writeFileAtomic } from "@envtune/policy-tfjs/util";
 import { alwaysAnswerActor, policyActor, randomValidActor } from "./actors.ts";
 import { effectiveStages, parseTrainConfig, stageGrpo, type StageSpec, type TrainConfig } from "./config.ts";
@@ -119,30 +119,11 @@ function trainerError(code: string, what: string, hint: string): EnvtuneError {
   return new EnvtuneError(code, "trainer", what, hint);
 }
 
-function gtCallsPerTurn(e: BfclEntry): number {
-  const ne = e.groundTruth.filter((g) => g.length > 0);
-  return ne.length ? ne.reduce((a, g) => a + g.length, 0) / ne.length : 0;
-}
-
-function selectStageEntries(stage: StageSpec, split: { train: string[]; val: string[]; test: string[] }, byId: ReadonlyMap<string, BfclEntry>, usable: (e: BfclEntry) => boolean): BfclEntry[] {
-  const cats = new Set<string>(stage.data.categories);
-  let entries = split[stage.data.part].map((id) => byId.get(id)!).filter((e) => e && cats.has(e.category) && usable(e));
-  if (stage.data.order === "easiest") {
-    entries = [...entries].sort((a, b) => gtCallsPerTurn(a) - gtCallsPerTurn(b) || a.groundTruth.length - b.groundTruth.length || a.id.localeCompare(b.id));
-  }
-  if (stage.data.limit !== undefined) entries = entries.slice(0, stage.data.limit);
-  return entries;
-}
-
-async function setup(config: TrainConfig, dataDir: string | undefined): Promise<Setup> {
-  const source = await loadDataSource({ dataset: config.data.dataset, dataDir: dataDir ?? config.data.dir }, "trainer");
-  const dataset = source.ds;
-  const { packs, missing } = await resolveDomainPacks(config.data.domains);
-  const skipped = missing.map((m) => `${m.specifier} (${m.reason})`);
-  if (packs.size === 0) throw trainerError("NO_DOMAINS", `None of the configured domain packs could be loaded: ${skipped.join("; ")}.`, "Install the packs or pass --domains with package names or paths.");
-  // A dataset of one's own is checked against the packs before any episode runs, as `eval` does.
-  assertDataSourceValid(source, packs);
-  const usable = (e: BfclEntry): boolean => e.involvedClasses.every((c) => packs.has(c));
+/**
+ * The split a run trains on (less the training scenarios moved to validation) and the entries each
+ * of its stages draws, selected by the curriculum module exactly as the server selects them.
+ */
+export function selectTraining(config: TrainConfig, dataset: BfclDataset, usable: (e: BfclEntry) => boolean): { split: DatasetSplit; stages: StageSpec[]; stageEntries: BfclEntry[][]; heldOut: number } {
   const named = getSplit(config.data.split, dataset);
   // Training scenarios moved to validation (`validation.fromTrain`) leave training entirely; at
   // most a quarter of the training data moves, so that a small dataset of one's own keeps its
@@ -158,7 +139,20 @@ async function setup(config: TrainConfig, dataDir: string | undefined): Promise<
       ? named
       : { ...named, train: named.train.filter((id) => !held.has(id)), val: dataset.entries.filter((e) => held.has(e.id) || namedVal.has(e.id)).map((e) => e.id) };
   const stages = effectiveStages(config);
-  const stageEntries = stages.map((s) => selectStageEntries(s, split, dataset.byId, usable));
+  const stageEntries = stages.map((s) => selectStageEntries(s.data, split[s.data.part], dataset.byId, usable));
+  return { split, stages, stageEntries, heldOut: held.size };
+}
+
+async function setup(config: TrainConfig, dataDir: string | undefined): Promise<Setup> {
+  const source = await loadDataSource({ dataset: config.data.dataset, dataDir: dataDir ?? config.data.dir }, "trainer");
+  const dataset = source.ds;
+  const { packs, missing } = await resolveDomainPacks(config.data.domains);
+  const skipped = missing.map((m) => `${m.specifier} (${m.reason})`);
+  if (packs.size === 0) throw trainerError("NO_DOMAINS", `None of the configured domain packs could be loaded: ${skipped.join("; ")}.`, "Install the packs or pass --domains with package names or paths.");
+  // A dataset of one's own is checked against the packs before any episode runs, as `eval` does.
+  assertDataSourceValid(source, packs);
+  const usable = (e: BfclEntry): boolean => e.involvedClasses.every((c) => packs.has(c));
+  const { split, stages, stageEntries, heldOut } = selectTraining(config, dataset, usable);
   stageEntries.forEach((es, i) => {
     if (es.length === 0) throw trainerError("EMPTY_STAGE", `Stage ${stages[i]!.name} selects no entries from split ${split.name}.`, "Check the stage's data selector and the loaded domains.");
   });
@@ -177,7 +171,7 @@ async function setup(config: TrainConfig, dataDir: string | undefined): Promise<
     valEntries,
     evalEntries,
     skipped,
-    heldOut: held.size,
+    heldOut,
   };
 }
 
