@@ -108,7 +108,10 @@ export function paperExecutionResults(results: readonly string[]): string {
   return RESULTS_PREFIX + pyJsonDumps(results as PyValue, { ensureAscii: false }) + RESULTS_SUFFIX;
 }
 
-/** BFCL prompting handlers' observation: `repr([{"role": "tool", "name": call, "content": result}, ...])` (`bfcl_eval/model_handler/utils.py` `format_execution_results_prompting`). */
+/**
+ * BFCL prompting handlers' observation: `repr([{"role": "tool", "name": call, "content": result}, ...])`
+ * (`bfcl_eval/model_handler/utils.py` `format_execution_results_prompting` @ 6ea57973).
+ */
 export function bfclExecutionResults(items: ReadonlyArray<{ call: string; result: string }>): string {
   return pyRepr(
     items.map(
