@@ -6,8 +6,9 @@ import { loadBfclDataset } from "./load.ts";
 import { BFCL_CATEGORIES } from "./manifest.ts";
 import { getSplit, listSplits, pyShuffle, type SplitSource } from "./splits.ts";
 
-// The ids listed in the paper doc's Appendix A (entry-number suffixes). Shared split S, then the
-// per-category split P (its base part equals S).
+// Entry-number suffixes computed with CPython 3.11.7's `random.seed(42)` and `random.shuffle`. Shared
+// split S (one shuffle of 0..199 for every category), then the per-category split P: the authors'
+// data script, which shuffles each category in turn on one stream (its base part equals S).
 const S_TRAIN = [0, 2, 3, 5, 10, 12, 13, 14, 15, 16, 18, 19, 27, 30, 32, 33, 36, 37, 38, 42, 43, 44, 45, 46, 47, 51, 52, 54, 60, 61, 63, 64, 65, 66, 69, 72, 73, 76, 78, 79, 80, 83, 84, 85, 95, 100, 101, 102, 103, 104, 105, 106, 109, 110, 111, 112, 113, 115, 118, 121, 122, 123, 125, 126, 128, 130, 133, 135, 136, 140, 142, 144, 145, 146, 148, 153, 155, 156, 158, 159, 160, 161, 162, 165, 167, 170, 171, 172, 175, 176, 177, 179, 184, 186, 187, 192, 193, 194, 195, 196];
 const S_VAL = [4, 9, 21, 29, 34, 48, 77, 81, 82, 98, 99, 120, 124, 127, 131, 132, 134, 138, 149, 164, 169, 174, 178, 183, 198];
 const P_MISS_FUNC_TRAIN = [2, 3, 4, 9, 10, 14, 20, 22, 23, 26, 28, 29, 31, 32, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 50, 53, 55, 59, 64, 65, 66, 67, 68, 72, 73, 74, 75, 76, 77, 78, 80, 81, 82, 85, 87, 88, 89, 91, 92, 93, 94, 97, 98, 99, 100, 101, 106, 113, 116, 117, 120, 122, 123, 125, 126, 127, 128, 129, 130, 133, 134, 139, 142, 143, 144, 145, 149, 152, 153, 156, 160, 163, 164, 165, 167, 168, 169, 177, 179, 181, 185, 187, 188, 189, 190, 191, 192, 197];

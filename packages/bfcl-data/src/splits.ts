@@ -42,7 +42,7 @@ export const splitSpecSchema = z.discriminatedUnion("kind", [
       /**
        * `data_process.py` as written: one `random.seed(seed)`, then each category's entry list
        * (dataset order) shuffled in turn, base → miss_func → miss_param → long_context, continuing
-       * the same random stream. Leaks scenarios across parts (paper doc §11, B15).
+       * the same random stream. Leaks scenarios across parts (B15 in docs/authors-code-deviations.md).
        */
       kind: z.literal("per-category"),
       seed,
@@ -88,7 +88,7 @@ export interface SplitInfo {
 const NAMED: ReadonlyArray<{ name: string; description: string; spec: SplitSpecInput }> = [
   {
     name: "paper",
-    description: "The paper's split (shared-ID, seed 42): 100 train / 25 val / 75 test per category (paper doc Appendix A).",
+    description: "The paper's split (shared-ID, seed 42): 100 train / 25 val / 75 test per category (paper §4.1, App. D.1).",
     spec: { kind: "shared-id", seed: 42, train: 100, val: 25, test: 75, testFrom: "after-val" },
   },
   {

@@ -79,7 +79,7 @@ describe("TurnChecker", () => {
     const tc = new TurnChecker(entry([["add(1)"], ["add(2)"]]), { packs: testPacks });
     const v0 = tc.endTurn();
     expect(v0).toMatchObject({ passed: false, errorType: "multi_turn:empty_turn_model_response", errorMessage: "Model response list is empty for turn 0", stateOk: null, responseOk: null });
-    // The GT world advanced (paper bug B3 fixed): doing both turns' work in turn 1 passes it.
+    // The GT world advanced (the authors' bug B3, docs/authors-code-deviations.md, fixed): doing both turns' work in turn 1 passes it.
     tc.runModelStep(["add(n=1)", "add(n=2)"]);
     const v1 = tc.endTurn();
     // Had the GT skipped turn 0, its state would be count 2, log [2] and this would fail.

@@ -1,7 +1,9 @@
 /**
- * The texts an episode shows the model: the paper's system prompts (App. F, as transcribed in
- * the paper doc §4.1), a function-calling variant, and the interaction messages of the authors'
- * code (paper doc §6.4) and of BFCL (bfcl-behaviour §4, §6).
+ * The texts an episode shows the model: the paper's system prompts (App. F; the PDF's whitespace
+ * and line breaks are approximate), a function-calling variant, and the interaction messages of the
+ * authors' code (`inclusionAI/AWorld-RL` `EnvTuning/env_tuning/interaction/` @ 4aeef7b) and of BFCL
+ * (`ShishirPatil/gorilla` `berkeley-function-call-leaderboard/bfcl_eval/constants/default_prompts.py`
+ * and `model_handler/base_handler.py` @ 6ea57973).
  */
 import { pyJsonDumps, pyRepr, PyDict, type PyValue } from "@envtune/core";
 
@@ -101,12 +103,15 @@ const RESULTS_PREFIX = "Here are the function's execution results. Execution res
 const RESULTS_SUFFIX =
   "\n If you believe you have already fulfilled the user's request, please first outline your thought process in a <think></think>pair, and then give a brief summary of the result in an <answer></answer> pair. Otherwise, you should continue to call until fulfilling user's request.";
 
-/** The authors' user-role observation after an executed step (paper doc §6.4), verbatim. */
+/** The authors' user-role observation after an executed step, verbatim (`EnvTuning/env_tuning/interaction/execution_manager.py:108` @ 4aeef7b). */
 export function paperExecutionResults(results: readonly string[]): string {
   return RESULTS_PREFIX + pyJsonDumps(results as PyValue, { ensureAscii: false }) + RESULTS_SUFFIX;
 }
 
-/** BFCL prompting handlers' observation: `repr([{"role": "tool", "name": call, "content": result}, ...])`. */
+/**
+ * BFCL prompting handlers' observation: `repr([{"role": "tool", "name": call, "content": result}, ...])`
+ * (`bfcl_eval/model_handler/utils.py` `format_execution_results_prompting` @ 6ea57973).
+ */
 export function bfclExecutionResults(items: ReadonlyArray<{ call: string; result: string }>): string {
   return pyRepr(
     items.map(
@@ -120,7 +125,7 @@ export function bfclExecutionResults(items: ReadonlyArray<{ call: string; result
   );
 }
 
-/** The authors' warning after a tool call on an empty-ground-truth turn (paper doc §6.4), verbatim. */
+/** The authors' warning after a tool call on an empty-ground-truth turn, verbatim (`EnvTuning/env_tuning/interaction/new_multi_turn_fc.py:143` @ 4aeef7b). */
 export const SYSTEM_WARNING_TEXT =
   "(SYSTEM WARNING: You should not call any function in this turn because certain function description(s) or parameter(s) is missing in this turn. Previous turn is forced quit. Current function(s) will not be executed.) Next turn question:\n";
 

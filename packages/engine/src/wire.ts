@@ -1,6 +1,6 @@
 /**
  * The engine's results in the native session REST layout (`POST /v1/sessions` and
- * `POST /v1/sessions/{id}/step`, ecosystem doc §4.3): snake_case keys, `done` for "no more steps".
+ * `POST /v1/sessions/{id}/step`, documented in the server README): snake_case keys, `done` for "no more steps".
  * A server maps engine results through these and nothing else.
  */
 import type { ChatMessage, EpisodeEvent, OpenAITool, ResetInfo, ResetResult, StepResult } from "./types.ts";

@@ -11,11 +11,11 @@
 import { resultFrom, timeRuns, type BenchResult } from "../harness.ts";
 import { subset } from "../fixtures.ts";
 import type { Benchmark } from "../types.ts";
-import { REFERENCE_US_PER_CALL, replayRecord } from "./replay.ts";
+import { REFERENCE_MEASURED, REFERENCE_US_PER_CALL, replayRecord } from "./replay.ts";
 import { REFERENCE_MS_PER_EPISODE } from "./check.ts";
 
-const SOURCE_REPLAY = "bfcl-behaviour.md §9 (1); speedup = the most serialization alone allows";
-const SOURCE_CHECK = "bfcl-behaviour.md §9 (2); speedup = the most serialization alone allows";
+const SOURCE_REPLAY = `execute_multi_turn_func_call (${REFERENCE_MEASURED}); speedup = the most serialization alone allows`;
+const SOURCE_CHECK = `multi_turn_checker GT-vs-GT (${REFERENCE_MEASURED}); speedup = the most serialization alone allows`;
 
 function parsed(texts: Iterable<string>): { values: unknown[]; chars: number } {
   const values: unknown[] = [];

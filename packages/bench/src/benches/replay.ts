@@ -3,16 +3,23 @@
  * `initial_config`, every call string parsed and executed, every result string and every turn's
  * encoded state (`replay.exec.*`); `replay.gt` also serializes each record as `envtune replay`
  * writes it. The reference executes the same 4625 calls, without encoding any state, at 72 µs per
- * call (bfcl-behaviour.md §9).
+ * call (measured as `REFERENCE_MEASURED` says).
  */
 import { formatReplayRecord, replayCalls, type ReplayResult } from "@envtune/core";
 import { resultFrom, timeRuns, type BenchResult } from "../harness.ts";
 import { SPLITS, subset, type GtRecord } from "../fixtures.ts";
 import type { BenchContext, Benchmark } from "../types.ts";
 
+/**
+ * How every reference number in this suite was measured: BFCL's own Python code, run directly,
+ * best of 3 wall-clock runs over all 800 entries.
+ */
+export const REFERENCE_MEASURED =
+  "CPython 3.11.7 + mpmath 1.3.0 running ShishirPatil/gorilla bfcl_eval @ 6ea57973 on a 2-vCPU AMD EPYC, best of 3";
+/** All 800 GT trajectories, fresh instances, one `execute_multi_turn_func_call` per turn (4625 calls). */
 export const REFERENCE_US_PER_CALL = 72;
 export const REFERENCE_US_PER_CALL_BY_SPLIT: Readonly<Record<string, number>> = { base: 61, miss_func: 63, miss_param: 70, long_context: 99 };
-const SOURCE = "bfcl-behaviour.md §9 (1): CPython 3.11.7, 2-vCPU AMD EPYC, execution only (no state encoding)";
+const SOURCE = `execute_multi_turn_func_call, execution only (no state encoding); ${REFERENCE_MEASURED}`;
 
 /** One record replayed from its entry's `initial_config` (results and per-turn states). */
 export function replayRecord(ctx: BenchContext, r: GtRecord): ReplayResult {

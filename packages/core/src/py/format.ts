@@ -1,6 +1,9 @@
 /**
  * Python formatting: `repr`/`str`, `json.dumps` (default arguments), float layout, rounding.
- * Every function here is a contract the domain packs rely on; see docs/bfcl-behaviour.md §2.3.
+ * Every function here is a contract the domain packs rely on: tool results must read exactly as
+ * CPython 3.11 prints them, because BFCL turns each result into text with `json.dumps`, else `str()`
+ * (`ShishirPatil/gorilla` `berkeley-function-call-leaderboard/bfcl_eval/eval_checker/multi_turn_eval/
+ * multi_turn_utils.py` `execute_multi_turn_func_call` @ 6ea57973), and the checker compares those texts.
  */
 import { hex, pyFloatRepr, pyStrRepr } from "./scalar-repr.ts";
 import { JSON_TEXTS, REPR_TEXTS, cachedJsonFailure, frozenTail, maybeFrozen, rememberJsonFailure } from "./frozen.ts";
