@@ -32,21 +32,6 @@ const FORBIDDEN = new RegExp(
 );
 const SELF = "test/hygiene/citations.test.ts";
 
-/**
- * Files whose owners are editing them in parallel branches; the replacements are listed in the
- * report of issue #16 item 8 and applied after merging. Remove an entry once its file is clean.
- */
-const PENDING = new Set([
-  "packages/server/src/rollouts.ts",
-  "packages/server/src/stages.ts",
-  "packages/trainer/src/config.ts",
-  "packages/trainer/src/grpo.ts",
-  "packages/policy-tfjs/src/fastgrad.ts",
-  "packages/engine/src/rewards.ts",
-  "packages/engine/src/config.ts",
-  "packages/engine/src/episode.ts",
-]);
-
 function* sourceFiles(dir: string): Generator<string> {
   let entries;
   try {
@@ -82,16 +67,10 @@ describe("citations", () => {
   const found = findCitations(repoRoot);
 
   it("cite nothing outside the repository", () => {
-    const offending = [...found].filter(([file]) => !PENDING.has(file)).flatMap(([, hits]) => hits);
+    const offending = [...found].flatMap(([, hits]) => hits);
     // Fix: cite the paper's section/appendix/figure, the upstream file (repository, path, commit),
     // or a document in this repository instead.
     expect(offending).toEqual([]);
-  });
-
-  it("keeps the pending list honest: every pending file still needs its replacements", () => {
-    const clean = [...PENDING].filter((file) => !found.has(file));
-    // Fix: remove these entries from PENDING; their citations have been replaced.
-    expect(clean).toEqual([]);
   });
 
   it("recognises every form of the forbidden citations", () => {

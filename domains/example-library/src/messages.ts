@@ -3,7 +3,7 @@ import type { MessageCatalogue } from "@envtune/core/domain";
 /**
  * Every error text of LibraryAPI, by code. `standard` is what a plain environment says;
  * `augmented` says the same thing plus an actionable hint (what went wrong and which kind of step
- * fixes it, never the value a task expects), the paper's environment augmentation (§6).
+ * fixes it, never the value a task expects), the paper's environment augmentation (§3.3, App. B).
  * Placeholders are filled by the tools: ids as given, other values as Python reprs.
  */
 export const standard: MessageCatalogue = {

@@ -1,6 +1,6 @@
 /**
  * Message catalogues. `standard` holds the reference texts (gorilla 6ea57973); `augmented` holds the
- * actionable hints of the Environment Tuning paper (§6.3) and, where the paper has none, envtune's own
+ * actionable hints of the Environment Tuning authors' code (gorilla_file_system.py @ 4aeef7b) and, where it has none, envtune's own
  * hints in the same style: what went wrong and what kind of step fixes it, never the expected value.
  *
  * Codes used only by augmented-mode checks (`*.path`, `*.is_dir`, the split `diff.*` cases) carry, in
@@ -95,7 +95,7 @@ export const standard: MessageCatalogue = {
 };
 
 export const augmented: MessageCatalogue = {
-  // Paper §6.3 (the root message is already fixed upstream, so it is unchanged).
+  // The authors' texts, gorilla_file_system.py @ 4aeef7b (the root message is already fixed upstream, so it is unchanged).
   "cd.nested_path": "cd: '{folder}': Paths are not allowed. Use 'cd' to navigate one directory at a time.",
   "cd.at_root": "Current directory is already the root. Cannot go back.",
   "cd.no_parent": "cd: ..: The current directory has no parent directory. Use 'pwd' to see where you are.",

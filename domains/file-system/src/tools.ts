@@ -4,7 +4,7 @@
  * the reference applies to them (`in`, `rstrip`, `splitlines`, f-strings) goes through a helper
  * that fails with CPython's text, so wrong-typed calls error (or succeed) exactly where Python does.
  *
- * Augmented mode (paper §6.3) adds path checks before the other checks, tells "is a directory"
+ * Augmented mode (the authors' gorilla_file_system.py @ 4aeef7b) adds path checks before the other checks, tells "is a directory"
  * apart from "missing", and makes `echo` onto a directory return an error instead of raising.
  */
 import { PyDict, PyException, pyCodePointCompare, pyContains, pyFormatFixed, pyRichCompare, pyRstrip, pySplit, pySplitlines, pyStr, pyStrip, pyTypeName, requireStr } from "@envtune/core/py";

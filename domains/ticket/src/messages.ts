@@ -2,7 +2,7 @@ import type { MessageCatalogue } from "@envtune/core/domain";
 
 /**
  * Every error text TicketAPI can produce. `standard` = the reference's texts verbatim; `augmented`
- * = the same codes with actionable hints (paper §6: what went wrong and which kind of step fixes
+ * = the same codes with actionable hints (paper §3.3, App. B: what went wrong and which kind of step fixes
  * it, never the value the task expects). The upstream authors wrote no hints for this domain.
  *
  * Placeholders: `{ticket_id}` = `str(ticket_id)` as the model passed it; `{fields}` = the invalid

@@ -1,6 +1,6 @@
 /**
  * TradingBot's message catalogues. `standard` holds the reference's exact texts; `augmented`
- * holds actionable hints (paper §6: say what went wrong and which kind of step fixes it, without
+ * holds actionable hints (paper §3.3, App. B: say what went wrong and which kind of step fixes it, without
  * naming the value the task expects). The upstream augmented code leaves TradingBot untouched,
  * so these hints are envtune's own.
  */

@@ -1,7 +1,7 @@
 /**
  * TravelAPI message catalogues. `standard` holds the reference's exact texts (gorilla 6ea57973);
- * `augmented` the actionable hints. The codes marked "paper §6.3" carry the Environment Tuning
- * authors' hint texts verbatim; the others are envtune's own hints in the same spirit: say what is
+ * `augmented` the actionable hints. The codes marked "authors' code" carry the Environment Tuning
+ * authors' hint texts verbatim (AWorld-RL travel_booking.py @ 4aeef7b); the others are envtune's own hints in the same spirit: say what is
  * wrong and which kind of step fixes it, never the value the task expects.
  *
  * Placeholders (`{name}`) are filled by the tool bodies with Python `str()` of the values.
@@ -20,7 +20,7 @@ export const standard = {
   // register_credit_card
   card_already_registered: "Card already registered",
   // get_flight_cost (raised). The standard reference has one text for unknown airports and
-  // unknown routes; the augmented catalogue tells them apart (paper §6.3).
+  // unknown routes; the augmented catalogue tells them apart (authors' code).
   flight_invalid_departure: STD_NO_ROUTE,
   flight_invalid_destination: STD_NO_ROUTE,
   flight_invalid_both: STD_NO_ROUTE,
@@ -64,7 +64,7 @@ export const augmented: Readonly<Record<MessageCode, string>> = {
     "Invalid access token: the token does not match the current travel session. Pass the access token issued by the latest authentication (or the one already given to you), unchanged.",
   card_already_registered:
     "Card already registered: a registered card already uses this id. Check the registered cards before registering, and use the existing card instead.",
-  // paper §6.3
+  // authors' code, travel_booking.py:405-414
   flight_invalid_departure: "Invalid airport code(s): departure airport '{from}'" + AUG_AIRPORT_TAIL,
   flight_invalid_destination: "Invalid airport code(s): destination airport '{to}'" + AUG_AIRPORT_TAIL,
   flight_invalid_both: "Invalid airport code(s): departure airport '{from}' and destination airport '{to}'" + AUG_AIRPORT_TAIL,
@@ -92,7 +92,7 @@ export const augmented: Readonly<Record<MessageCode, string>> = {
     "Balance is less than budget limit: the card's balance is below the budget limit that is set. Use a card whose balance covers the budget limit, or adjust the budget limit.",
   booking_not_found:
     "Booking not found: no booking has this booking_id. Use the booking_id returned when the flight was booked (the booking history lists them).",
-  // paper §6.3
+  // authors' code, travel_booking.py:688
   no_exchange_rate:
     "No available exchange rate for '{base}' to '{target}'. Supported currencies are: USD, RMB, EUR, JPY, GBP, CAD, AUD, INR, RUB, BRL, MXN. Please check if the currency codes are correct.",
   traveler_other_user:
@@ -107,7 +107,7 @@ export const augmented: Readonly<Record<MessageCode, string>> = {
     "Credit card not registered: no card has this card_id. Look up the registered cards and pass a card_id, not the card number.",
 };
 
-/** The codes whose augmented text is the Environment Tuning paper's (§6.3), verbatim. */
+/** The codes whose augmented text is the Environment Tuning authors' (`EnvTuning/bfcl_env/func_source_code/travel_booking.py` @ 4aeef7b), verbatim. */
 export const PAPER_HINT_CODES: readonly MessageCode[] = [
   "flight_invalid_departure",
   "flight_invalid_destination",

@@ -84,7 +84,7 @@ function flightCost(
       : isAirport(to)
         ? "flight_invalid_departure"
         : "flight_invalid_both";
-  // Augmented mode (paper §6.3) checks the codes first, by list membership (no hashing).
+  // Augmented mode (the authors' travel_booking.py:405 @ 4aeef7b) checks the codes first, by list membership (no hashing).
   if (ctx.augmented && (!isAirport(from) || !isAirport(to))) raise(ctx, badCode(), vars());
   // `(travel_from, travel_to) in base_costs` hashes the tuple, element by element.
   requireHashable(from);

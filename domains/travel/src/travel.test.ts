@@ -247,7 +247,7 @@ describe("TravelAPI: messages", () => {
     expect(PAPER_HINT_CODES.every((c) => c in standard)).toBe(true);
   });
 
-  it("augmented get_flight_cost validates codes first and names them (paper §6.3)", () => {
+  it("augmented get_flight_cost validates codes first and names them (the authors' hint)", () => {
     const w = world({}, { augmented: true });
     const cost = (from: PyValue, to: PyValue) => call(w, "get_flight_cost", { travel_from: from, travel_to: to, travel_date: "2026-10-06", travel_class: "economy" });
     expect(cost("XXX", "SBK")).toBe(

@@ -1,8 +1,8 @@
 /**
  * Message catalogues of VehicleControlAPI.
  *
- * `standard` holds the reference's exact texts. `augmented` holds actionable hints (paper §6):
- * the two texts the paper's authors baked into their environment (`weather_com_unavailable`,
+ * `standard` holds the reference's exact texts. `augmented` holds actionable hints (paper §3.3, App. B):
+ * the two texts the paper's authors baked into their vehicle_control.py @ 4aeef7b (`weather_com_unavailable`,
  * `distance_not_found`) verbatim, and envtune's own hints for the other error paths. A hint says
  * what went wrong and which kind of step fixes it, never the value the task expects.
  *

@@ -77,11 +77,11 @@ export interface EpisodeConfig {
 type PresetFields = Omit<EpisodeConfig, "protocol" | "augmented" | "validateArguments" | "reward" | "maxEpisodeSteps">;
 
 /**
- * `paper`: the authors' training loop (paper doc §3.2) with its bugs fixed: 5 actions per turn
- * that really are 5 (B8), force-advance to the next turn, the empty-turn rule, parse-error feedback,
+ * `paper`: the authors' training loop (`inclusionAI/AWorld-RL` `EnvTuning/env_tuning/interaction/` @ 4aeef7b) with its bugs fixed: 5 actions per turn
+ * that really are 5 (B8 in docs/authors-code-deviations.md), force-advance to the next turn, the empty-turn rule, parse-error feedback,
  * the envelope format and user-role observations.
  *
- * `bfcl`: BFCL's inference loop (bfcl-behaviour §6): `count > 20` after each executed step, i.e. 21
+ * `bfcl`: BFCL's inference loop (`bfcl_eval/model_handler/base_handler.py` `inference_multi_turn_*` @ 6ea57973): `count > 20` after each executed step, i.e. 21
  * steps, then the whole entry stops; calls on empty-GT turns run; anything undecodable ends the
  * turn; tool-role observations.
  */

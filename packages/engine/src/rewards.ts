@@ -1,5 +1,5 @@
 /**
- * Episode rewards of Environment Tuning (paper §5) as pure functions of an episode's record.
+ * Episode rewards of Environment Tuning (paper §3.4, Eq. 1–2) as pure functions of an episode's record.
  * Specs are plain data validated with zod, so a trainer config can carry them.
  *
  * Every component is computed from {@link RewardInput}; the engine never encodes outcomes as

@@ -1,7 +1,7 @@
 /**
- * Gradient replacements for the wasm and cpu backends (tooling notes §3):
+ * Gradient replacements for the wasm and cpu backends (timings: 2-vCPU VM, Node 20.20.2, tfjs 4.22.0):
  * - BatchMatMul: explicit transposes instead of `matMul(..., transposeA/B)`, which takes a slow
- *   non-XNNPACK path on tfjs-backend-wasm 4.22.0 (10–17× slower); results are bit-identical.
+ *   non-XNNPACK path on tfjs-backend-wasm 4.22.0 (4096×128 operands: `x^T@dy` 570 ms vs 33 ms, `dy@w^T` 359 ms vs 27 ms); results are bit-identical.
  * - GatherV2 (axis 0, no batch dims): `scatterND`, which sums duplicate indices; the stock
  *   gradient needs `UnsortedSegmentSum`, a kernel wasm does not have.
  * - ScatterNd: tfjs-core registers no gradient; d(updates) = gatherND(dy, indices).

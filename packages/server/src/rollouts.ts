@@ -1,5 +1,5 @@
 /**
- * The episode runner (`POST /v1/rollouts`, ecosystem doc §4.3 c): the server plays whole episodes
+ * The episode runner (`POST /v1/rollouts`, documented in the server README): the server plays whole episodes
  * against an OpenAI-compatible endpoint (the trainer's vLLM/SGLang server) and returns them. No
  * session stickiness, so any replica can serve any request. The episodes hold capacity slots
  * while they run.

@@ -1,7 +1,7 @@
 /**
  * The trainer's configuration: GRPO knobs, the four-stage curriculum as data, validation and
  * promotion, evaluation and ablations, all validated with zod. The paper's values are documented
- * beside ours (paper doc §7); ours are sized for a 2-core CPU and a ~300k-parameter policy instead
+ * beside ours (paper App. D.2; authors' EnvTuning/env_tuning/config @ 4aeef7b); ours are sized for a 2-core CPU and a ~300k-parameter policy instead
  * of a 7B LLM on 8 GPUs.
  */
 import { z } from "zod";
@@ -289,7 +289,7 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 export type StageBudget = [number, number];
 
 /**
- * The paper's four stages (Fig. 3, doc §7) as data, with our budgets and limits. Differences from
+ * The paper's four stages (§3.2, Fig. 3; authors' EnvTuning/scripts @ 4aeef7b) as data, with our budgets and limits. Differences from
  * the paper, each because the policy starts from random weights instead of a pretrained LLM:
  * - Stage 1 trains only the argument heads (fill, value, form): the syntax reward says nothing
  *   about *which* tool to call, and letting it shape that choice makes a from-scratch policy call

@@ -1,5 +1,5 @@
 /**
- * GRPO as in the paper (App. D.2, doc §7) and verl's implementation of it:
+ * GRPO as in the paper (App. D.2, Eq. 4–5) and verl's implementation of it:
  *
  *   Â_i   = (R_i − mean_G R) / (std_G R + ε)                      group-normalized advantage
  *   ρ_t   = π_θ(a_t) / π_old(a_t)
