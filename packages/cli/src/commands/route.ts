@@ -84,8 +84,10 @@ export const routeCommand: Command = {
     } catch (e) {
       throw new EnvtuneError("CONFIG", "route", `Cannot listen on ${host}:${port} (${(e as Error).message}).`, "Pick a free port (--port) or another address (--host).");
     }
+    // Listen for signals before announcing: one that arrives in between would kill the process outright.
+    const stopped = untilSignal();
     stderr(`envtune route: listening on ${running.url}, ${upstreams.length} upstream(s): ${upstreams.join(", ")}\n`);
-    const sig = await untilSignal();
+    const sig = await stopped;
     log.info("shutting down", { signal: sig });
     await running.close();
     log.info("stopped");

@@ -186,9 +186,11 @@ export const serveCommand: Command = {
       const env = { ...process.env, ...(token ? { ENVTUNE_TOKEN: token } : {}) };
       const router = { ...(token ? { token } : {}), allowOrigins: opts.allowOrigins ?? [], allowHosts: opts.allowHosts ?? [], ...(opts.maxJsonDepth ? { maxJsonDepth: opts.maxJsonDepth } : {}), ...(opts.wsMaxBufferedBytes ? { wsMaxBufferedBytes: opts.wsMaxBufferedBytes } : {}) };
       const cluster = await startCluster({ n: workers, command, env, port, host, log, router });
+      // Listen for signals before announcing: one that arrives in between would kill the process outright.
+      const stopped = untilSignal();
       announce(cluster.router.url);
       stderr(`envtune serve: ${workers} workers (pids ${cluster.workers.pids.join(", ")}) at ${cluster.workers.urls.join(", ")}\n`);
-      const sig = await untilSignal();
+      const sig = await stopped;
       stderr(`envtune serve: ${sig}, shutting down\n`);
       await cluster.close();
       return EXIT.OK;
@@ -248,8 +250,9 @@ export const serveCommand: Command = {
       const server = createEnvtuneServer(env, { ...opts, log, enableRollouts: values.rollouts === true });
       running = await server.listen({ port, host });
     }
+    const stopped = untilSignal();
     announce(running.url);
-    const sig = await untilSignal();
+    const sig = await stopped;
     log.info("shutting down", { signal: sig });
     await running.close();
     log.info("stopped");
