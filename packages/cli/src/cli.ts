@@ -48,3 +48,37 @@ export function parseCommandArgs(cmd: Command, argv: string[]) {
     throw new EnvtuneError("USAGE", "cli", `${(e as Error).message}.`, `Run \`envtune ${cmd.name} --help\` for the options.`);
   }
 }
+
+/** A usage error of command `cmd` (exit code 2); the hint defaults to the command's help. */
+export function usageError(cmd: string, what: string, hint = `Run \`envtune ${cmd} --help\`.`): EnvtuneError {
+  return new EnvtuneError("USAGE", cmd, what, hint);
+}
+
+export interface NumberRange {
+  min?: number;
+  max?: number;
+  /** Whole numbers only. */
+  integer?: boolean;
+}
+
+function describeRange({ min, max, integer }: NumberRange): string {
+  const kind = integer ? "an integer" : "a number";
+  if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}`;
+  if (min !== undefined) return `${kind} ≥ ${min}`;
+  if (max !== undefined) return `${kind} ≤ ${max}`;
+  return kind;
+}
+
+/** The number in option `--flag` (undefined when absent); anything else, or out of range, is a usage error of `cmd`. */
+export function numberOption(cmd: string, value: unknown, flag: string, range: NumberRange = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const ok = (range.integer ? Number.isInteger(n) : Number.isFinite(n)) && n >= (range.min ?? -Infinity) && n <= (range.max ?? Infinity);
+  if (!ok) throw usageError(cmd, `--${flag} must be ${describeRange(range)}, got \`${String(value)}\`.`);
+  return n;
+}
+
+/** {@link numberOption} for whole numbers. */
+export function intOption(cmd: string, value: unknown, flag: string, range: Omit<NumberRange, "integer"> = {}): number | undefined {
+  return numberOption(cmd, value, flag, { ...range, integer: true });
+}

@@ -2,7 +2,7 @@
  * The Fetch-standard core: `(Request) => Promise<Response>` for every HTTP endpoint. Transports
  * (Node HTTP, the session router, tests) only convert to and from `Request`/`Response`.
  *
- * Endpoints: OpenEnv's `GET /health /schema /metadata /state /openapi.json`, `POST /reset /step`
+ * Every endpoint is an entry of the route table (routes.ts): OpenEnv's `GET /health /schema /metadata /state /openapi.json`, `POST /reset /step`
  * and MCP's `POST|GET|DELETE /mcp`; `GET /v1/health /v1/info /v1/tools`; the native session REST
  * `POST /v1/sessions`, `POST /v1/sessions/{id}/step`, `GET|DELETE /v1/sessions/{id}`,
  * `GET /v1/tasks /v1/stages /v1/splits`; the episode runner `POST /v1/rollouts` and the reward
@@ -10,20 +10,13 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ServerError, serverError, toServerError } from "./errors.ts";
-import { handleMcpHttp } from "./mcp-http.ts";
-import { openapiDocument } from "./openapi.ts";
-import { httpReset, httpState, httpStep } from "./openenv-http.ts";
 import { announcesBody, checkJsonContentType, checkOriginAndHost, jsonTooDeep, tooDeepError } from "./guard.ts";
+import { createRouteTable, type JsonRoute, type RouteMatch } from "./routes.ts";
 import type { EnvtuneService } from "./service.ts";
 
 export type FetchHandler = (req: Request) => Promise<Response>;
 
-/** An extra POST endpoint (episode runner, reward service) with the core's auth, limits and errors. */
-export interface JsonRoute {
-  handler: (body: unknown, ctx: { rawText: string; signal: AbortSignal; service: EnvtuneService }) => Promise<unknown> | unknown;
-  /** Its own time limit (ms) instead of `requestTimeoutMs` (an LLM episode takes minutes). */
-  timeoutMs?: number;
-}
+export type { JsonRoute } from "./routes.ts";
 
 export interface FetchHandlerOptions {
   /** Extra `POST` routes by path (e.g. `/v1/rollouts`). */
@@ -114,137 +107,32 @@ function hasBody(req: Request): boolean {
   return req.body !== null && announcesBody(req.headers.get("content-length"), req.headers.get("transfer-encoding"));
 }
 
-const SESSION_PATH = /^\/v1\/sessions\/([^/]+)(\/step)?\/?$/;
 const NEVER_ABORTED = new AbortController().signal;
+
+function unauthorized(): ServerError {
+  return serverError("UNAUTHORIZED", "Missing or wrong bearer token.", "Send `Authorization: Bearer <token>` with the server's token.");
+}
 
 export function createFetchHandler(service: EnvtuneService, opts: FetchHandlerOptions = {}): FetchHandler {
   const o = service.options;
   const log = service.log;
-  const extra = opts.routes ?? {};
+  const table = createRouteTable(opts.routes);
 
-  const route = async (req: Request, url: URL, signal: AbortSignal): Promise<Response> => {
+  const route = async (req: Request, url: URL, match: RouteMatch | undefined, signal: AbortSignal): Promise<Response> => {
     const path = url.pathname;
     const method = req.method.toUpperCase();
+    // Unknown paths ask for the token too, so that they tell an anonymous caller nothing.
+    if ((!match || match.route.auth) && !checkBearer(req.headers.get("authorization"), o.token)) throw unauthorized();
+    if (!match) throw serverError("NOT_FOUND", `No endpoint ${method} ${path.slice(0, 200)}.`, "See GET /metadata; session endpoints live under /v1/sessions.");
+    const allowed = match.route.methods;
+    if (allowed !== "any" && !allowed.includes(method)) {
+      throw new ServerError("METHOD_NOT_ALLOWED", `[envtune] [server] ${method} is not allowed on ${path}. Use ${allowed.join(" or ")}.`, { details: { allow: [...allowed] } });
+    }
     const body = async (): Promise<{ value: unknown; text: string }> => {
       const text = await readBody(req, o.maxBodyBytes);
       return { value: parseJsonText(text, o.maxJsonDepth), text };
     };
-    const only = (...allowed: string[]) => {
-      if (!allowed.includes(method)) throw new ServerError("METHOD_NOT_ALLOWED", `[envtune] [server] ${method} is not allowed on ${path}. Use ${allowed.join(" or ")}.`, { details: { allow: allowed } });
-    };
-
-    if (path === "/health") {
-      only("GET", "HEAD");
-      return json(service.health(), service.draining ? 503 : 200);
-    }
-    if (path === "/v1/health") {
-      only("GET", "HEAD");
-      return json(service.healthDetails(), service.draining ? 503 : 200);
-    }
-    if (!checkBearer(req.headers.get("authorization"), o.token)) {
-      throw serverError("UNAUTHORIZED", "Missing or wrong bearer token.", "Send `Authorization: Bearer <token>` with the server's token.");
-    }
-    if (path === "/metadata") {
-      only("GET");
-      return json(service.metadata());
-    }
-    if (path === "/v1/info") {
-      only("GET");
-      return json(service.info());
-    }
-    if (path === "/schema") {
-      only("GET");
-      return json(service.schema());
-    }
-    if (path === "/v1/tools") {
-      only("GET");
-      return json(service.tools(url.searchParams.get("task_id") ?? undefined, url.searchParams.get("stage") ?? undefined));
-    }
-    if (path === "/openapi.json") {
-      only("GET");
-      return json(openapiDocument(service));
-    }
-    if (path === "/mcp") return handleMcpHttp(service, req, url);
-    if (path === "/reset") {
-      only("POST");
-      return httpReset(service, (await body()).value);
-    }
-    if (path === "/step") {
-      only("POST");
-      const { value, text } = await body();
-      return httpStep(service, value, text);
-    }
-    if (path === "/state") {
-      only("GET");
-      return httpState(service, url);
-    }
-    if (path === "/v1/tasks") {
-      only("GET");
-      const q = url.searchParams;
-      const num = (k: string) => {
-        const v = q.get(k);
-        if (v === null) return undefined;
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 0) throw serverError("VALIDATION_ERROR", `\`${k}\` must be a non-negative integer, got \`${v.slice(0, 32)}\`.`, "Fix the query string.");
-        return n;
-      };
-      const part = q.get("part");
-      if (part !== null && part !== "train" && part !== "val" && part !== "test") throw serverError("VALIDATION_ERROR", `\`part\` must be train, val or test, got \`${part.slice(0, 32)}\`.`, "Fix the query string.");
-      const offset = num("offset");
-      const limit = num("limit");
-      return json(
-        service.tasks({
-          ...(q.get("split") !== null ? { split: q.get("split")! } : {}),
-          ...(part !== null ? { part } : {}),
-          ...(q.get("stage") !== null ? { stage: q.get("stage")! } : {}),
-          ...(q.get("category") !== null ? { category: q.get("category")! } : {}),
-          ...(offset !== undefined ? { offset } : {}),
-          ...(limit !== undefined ? { limit } : {}),
-        }),
-      );
-    }
-    if (path === "/v1/stages") {
-      only("GET");
-      return json({ stages: service.stagesView() });
-    }
-    if (path === "/v1/splits") {
-      only("GET");
-      return json({ default: service.env.split, splits: service.env.splitNames() });
-    }
-    if (path === "/v1/sessions" || path === "/v1/sessions/") {
-      only("POST");
-      const { value } = await body();
-      const r = service.create(value, "rest");
-      return json(r.body, r.status);
-    }
-    const m = SESSION_PATH.exec(path);
-    if (m) {
-      let id: string;
-      try {
-        id = decodeURIComponent(m[1]!);
-      } catch {
-        throw serverError("VALIDATION_ERROR", "The session id in the path is not valid percent-encoding.", "Use the id the create returned.");
-      }
-      if (m[2]) {
-        only("POST");
-        const { value, text } = await body();
-        return json(service.step(id, value, text));
-      }
-      only("GET", "DELETE");
-      if (method === "DELETE") {
-        if (!service.close(id)) service.require(id);
-        return json({ session_id: id, deleted: true });
-      }
-      const messages = url.searchParams.get("messages");
-      return json(service.snapshot(id, { messages: messages === "1" || messages === "true" }));
-    }
-    const extraRoute = extra[path];
-    if (extraRoute) {
-      only("POST");
-      const { value, text } = await body();
-      return json(await extraRoute.handler(value, { rawText: text, signal, service }));
-    }
-    throw serverError("NOT_FOUND", `No endpoint ${method} ${path.slice(0, 200)}.`, "See GET /metadata; session endpoints live under /v1/sessions.");
+    return match.route.handle({ req, url, method, params: match.params, service, signal, body });
   };
 
   return async (req: Request): Promise<Response> => {
@@ -261,10 +149,11 @@ export function createFetchHandler(service: EnvtuneService, opts: FetchHandlerOp
       log.debug("request refused", { method: req.method, path: url.pathname, code: refused.code });
       return errorResponse(refused);
     }
-    // Only the long-running extra routes get an abort signal (it costs more than the request).
-    const ac = extra[url.pathname] ? new AbortController() : undefined;
+    const match = table.match(url.pathname);
+    // Only the long-running routes get an abort signal (it costs more than the request).
+    const ac = match?.route.abortable ? new AbortController() : undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const limit = extra[url.pathname]?.timeoutMs ?? o.requestTimeoutMs;
+    const limit = match?.route.timeoutMs ?? o.requestTimeoutMs;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         ac?.abort();
@@ -273,7 +162,7 @@ export function createFetchHandler(service: EnvtuneService, opts: FetchHandlerOp
     });
     let res: Response;
     try {
-      res = await Promise.race([route(req, url, ac?.signal ?? NEVER_ABORTED), timeout]);
+      res = await Promise.race([route(req, url, match, ac?.signal ?? NEVER_ABORTED), timeout]);
     } catch (e) {
       const se = toServerError(e);
       if (se.status >= 500 && se.code !== "CAPACITY_REACHED") log.error("request failed", { method: req.method, path: url.pathname, code: se.code, error: e });

@@ -4,6 +4,7 @@
  * `info.version` and decides the mode from the paths: `/reset`, `/step` and `/state` together make
  * a "simulation" server (openenv/cli/_validation.py, `validate_running_environment`).
  */
+import { z } from "zod";
 import { actionSchema, jsonSchema, observationSchema, stateSchema, VERSION, type EnvtuneService } from "./service.ts";
 import { resetRequestSchema, stepRequestSchema, stepResponseSchema } from "./openenv-http.ts";
 
@@ -12,11 +13,13 @@ type Json = Record<string, unknown>;
 /** The OpenEnv HTTP API revision these endpoints follow. */
 export const OPENENV_HTTP_API_VERSION = "1.0.0";
 
-const errorBody: Json = {
-  type: "object",
-  properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" }, details: {} }, required: ["code", "message"] } },
-  required: ["error"],
-};
+/** Every error answer (`ServerError.toJSON()`). */
+const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+// "input": the answer is documented without `additionalProperties: false`, so clients tolerate new fields.
+const errorBody = jsonSchema(errorBodySchema, "input");
+
+/** OpenEnv's `HealthResponse`, exactly `{status}` (`extra="forbid"`). */
+const healthResponseSchema = z.strictObject({ status: z.enum(["healthy", "unhealthy", "degraded"]) });
 
 function body(schema: Json): Json {
   return { required: true, content: { "application/json": { schema } } };
@@ -61,7 +64,7 @@ export function openapiDocument(service: EnvtuneService): Json {
           responses: { "200": ok(jsonSchema(stateSchema, "output")), ...errors("400", "404") },
         },
       },
-      "/health": { get: { summary: "Health (OpenEnv HealthResponse)", responses: { "200": ok({ type: "object", properties: { status: { enum: ["healthy", "unhealthy", "degraded"] } }, required: ["status"], additionalProperties: false }) } } },
+      "/health": { get: { summary: "Health (OpenEnv HealthResponse)", responses: { "200": ok(jsonSchema(healthResponseSchema, "output")) } } },
       "/metadata": { get: { summary: "Environment metadata (OpenEnv EnvironmentMetadata)", responses: { "200": ok(object) } } },
       "/schema": {
         get: {

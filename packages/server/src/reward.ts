@@ -75,6 +75,8 @@ export function rewardAnswer(details: readonly RewardDetail[]): { rewards: numbe
 
 export function rewardRoute(): JsonRoute {
   return {
+    // A session router sends each sample to the backend of the session its label names.
+    routing: "reward-labels",
     handler(raw, { service }) {
       const p = parse(rewardParamsSchema, raw, "reward");
       const details = p.query.map((q, i): RewardDetail => {

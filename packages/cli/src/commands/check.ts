@@ -2,7 +2,7 @@ import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { BFCL_DOMAIN_PACKAGES, EnvtuneError, loadDomainPacks, requirePacks } from "@envtune/core";
 import { loadBfclDataset, resolveBfclDataDir, type BfclEntry } from "@envtune/bfcl-data";
 import { CHECKER_ERROR_TYPES, checkEntry, parseVerdictFixtures, verdictAgreement, type EntryVerdict, type VerdictFixture } from "@envtune/checker";
-import { EXIT, type Command } from "../cli.ts";
+import { EXIT, usageError, type Command } from "../cli.ts";
 
 interface Disagreement {
   fixture_id: string;
@@ -56,7 +56,7 @@ export const checkCommand: Command = {
   async run({ values, stdout, stderr }) {
     const fixturesFile = values.fixtures as string | undefined;
     const outFile = values.out as string | undefined;
-    if (!fixturesFile || !outFile) throw new EnvtuneError("USAGE", "check", "Both --fixtures and --out are required.", "Run `envtune check --help`.");
+    if (!fixturesFile || !outFile) throw usageError("check", "Both --fixtures and --out are required.");
     const fixtures = readFixtures(fixturesFile);
     const dataDir = await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : {}), nearFiles: [fixturesFile] });
     const dataset = loadBfclDataset(dataDir);

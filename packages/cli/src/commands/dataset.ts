@@ -1,11 +1,7 @@
-import { EnvtuneError, resolveDomainPacks } from "@envtune/core";
+import { resolveDomainPacks } from "@envtune/core";
 import { BFCL_CATEGORIES, formatDatasetProblem, loadUserDataset, validateDatasetEntries, type DatasetProblem, type UserDataset } from "@envtune/bfcl-data";
-import { EXIT, type Command } from "../cli.ts";
+import { EXIT, usageError, type Command } from "../cli.ts";
 import { replayGroundTruth } from "../dataset-replay.ts";
-
-function usage(what: string): EnvtuneError {
-  return new EnvtuneError("USAGE", "dataset", what, "Run `envtune dataset --help`.");
-}
 
 export const datasetCommand: Command = {
   name: "dataset",
@@ -35,8 +31,8 @@ export const datasetCommand: Command = {
   ].join("\n"),
   async run({ values, positionals, stdout, stderr }) {
     const [sub, path, ...extra] = positionals;
-    if (sub !== "validate") throw usage(sub ? `Unknown subcommand \`${sub}\`.` : "Missing subcommand.");
-    if (!path || extra.length) throw usage("Give exactly one dataset PATH.");
+    if (sub !== "validate") throw usageError("dataset", sub ? `Unknown subcommand \`${sub}\`.` : "Missing subcommand.");
+    if (!path || extra.length) throw usageError("dataset", "Give exactly one dataset PATH.");
     const ds: UserDataset = loadUserDataset(path, {
       ...(values.answers ? { answers: values.answers as string } : {}),
       ...(values["long-context"] ? { longContext: values["long-context"] as string } : {}),

@@ -1,12 +1,7 @@
 import { readFileSync } from "node:fs";
-import { EnvtuneError } from "@envtune/core";
 import type { EpisodeConfigInput } from "@envtune/engine";
 import { exportSkyrlDataset, exportVerlDataset, loadBfclEnvironment, type StageSpecInput } from "@envtune/server";
-import { EXIT, type Command } from "../cli.ts";
-
-function usage(what: string, hint = "Run `envtune export --help`."): EnvtuneError {
-  return new EnvtuneError("USAGE", "export", what, hint);
-}
+import { EXIT, usageError, intOption, type Command } from "../cli.ts";
 
 export const exportCommand: Command = {
   name: "export",
@@ -35,20 +30,16 @@ export const exportCommand: Command = {
   ].join("\n"),
   async run({ values, positionals, stdout, stderr }) {
     const target = positionals[0];
-    if (target !== "verl" && target !== "skyrl") throw usage(target ? `Unknown export target \`${target}\`.` : "Name the export target.", "Use `envtune export verl --out DIR` or `envtune export skyrl --out DIR`.");
+    if (target !== "verl" && target !== "skyrl") throw usageError("export", target ? `Unknown export target \`${target}\`.` : "Name the export target.", "Use `envtune export verl --out DIR` or `envtune export skyrl --out DIR`.");
     const out = values.out as string | undefined;
-    if (!out) throw usage("--out is required.");
-    let maxTurns: number | undefined;
-    if (values["max-turns"] !== undefined) {
-      maxTurns = Number(values["max-turns"]);
-      if (!Number.isInteger(maxTurns) || maxTurns < 1) throw usage(`--max-turns must be a positive integer, got \`${String(values["max-turns"])}\`.`);
-    }
+    if (!out) throw usageError("export", "--out is required.");
+    const maxTurns = intOption("export", values["max-turns"], "max-turns", { min: 1 });
     let stages: StageSpecInput[] | undefined;
     if (values["stages-file"] !== undefined) {
       try {
         stages = JSON.parse(readFileSync(values["stages-file"] as string, "utf8")) as StageSpecInput[];
       } catch (e) {
-        throw usage(`--stages-file: cannot read JSON (${(e as Error).message}).`);
+        throw usageError("export", `--stages-file: cannot read JSON (${(e as Error).message}).`);
       }
     }
     let config: EpisodeConfigInput | undefined;
@@ -56,7 +47,7 @@ export const exportCommand: Command = {
       try {
         config = JSON.parse(values.config as string) as EpisodeConfigInput;
       } catch (e) {
-        throw usage(`--config is not JSON (${(e as Error).message}).`);
+        throw usageError("export", `--config is not JSON (${(e as Error).message}).`);
       }
     }
     const { env } = await loadBfclEnvironment({

@@ -1,20 +1,8 @@
 import { Writable } from "node:stream";
-import { EnvtuneError } from "@envtune/core";
 import type { EpisodeConfigInput } from "@envtune/engine";
 import { createLogger, loadBfclEnvironment, serveMcpStdio, type CreateParams, type LogLevel } from "@envtune/server";
-import { EXIT, type Command } from "../cli.ts";
+import { EXIT, usageError, intOption, type Command } from "../cli.ts";
 import { parseSplitOption } from "../eval-source.ts";
-
-function usage(what: string, hint = "Run `envtune mcp --help`."): EnvtuneError {
-  return new EnvtuneError("USAGE", "mcp", what, hint);
-}
-
-function int(v: unknown, flag: string, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw usage(`--${flag} must be an integer ≥ ${min}, got \`${String(v)}\`.`);
-  return n;
-}
 
 type Task = Omit<CreateParams, "session_id">;
 
@@ -26,11 +14,11 @@ function taskSequence(values: Record<string, unknown>, config: EpisodeConfigInpu
   };
   if (values["task-id"] !== undefined) {
     const ids = (values["task-id"] as string).split(",").map((s) => s.trim()).filter(Boolean);
-    if (ids.length === 0) throw usage("--task-id is empty.", "Pass one or more task ids, comma-separated.");
+    if (ids.length === 0) throw usageError("mcp", "--task-id is empty.", "Pass one or more task ids, comma-separated.");
     return ids.map((task_id) => ({ ...common, task_id }));
   }
-  const count = int(values.count ?? "1", "count", 1)!;
-  const seed = int(values.seed ?? "0", "seed", 0)!;
+  const count = intOption("mcp", values.count ?? "1", "count", { min: 1 })!;
+  const seed = intOption("mcp", values.seed ?? "0", "seed", { min: 0 })!;
   const draw: Task = {
     ...common,
     ...(values.part !== undefined ? { part: values.part as "train" | "val" | "test" } : {}),
@@ -66,10 +54,10 @@ export const mcpCommand: Command = {
       try {
         config = JSON.parse(values.config as string) as EpisodeConfigInput;
       } catch (e) {
-        throw usage(`--config is not JSON (${(e as Error).message}).`);
+        throw usageError("mcp", `--config is not JSON (${(e as Error).message}).`);
       }
     }
-    if (values.part !== undefined && !["train", "val", "test"].includes(values.part as string)) throw usage(`--part must be train, val or test, got \`${String(values.part)}\`.`);
+    if (values.part !== undefined && !["train", "val", "test"].includes(values.part as string)) throw usageError("mcp", `--part must be train, val or test, got \`${String(values.part)}\`.`);
     const tasks = taskSequence(values, config);
     const level = ((values["log-level"] as string | undefined) ?? "warn") as LogLevel;
     const log = createLogger({ level, sink: (line) => stderr(line + "\n") });

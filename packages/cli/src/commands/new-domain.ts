@@ -1,7 +1,6 @@
-import { EnvtuneError } from "@envtune/core";
 import { ScaffoldError, scaffoldDomain } from "@envtune/create-domain";
 import { assertCreatableDir } from "@envtune/trainer";
-import { EXIT, type Command } from "../cli.ts";
+import { EXIT, usageError, type Command } from "../cli.ts";
 
 export const newDomainCommand: Command = {
   name: "new-domain",
@@ -23,7 +22,7 @@ export const newDomainCommand: Command = {
     "Example: envtune new-domain smart-home --class SmartHomeAPI",
   ].join("\n"),
   async run({ values, positionals, stdout }) {
-    if (positionals.length !== 1) throw new EnvtuneError("USAGE", "new-domain", "Give exactly one pack NAME (kebab-case).", "Example: envtune new-domain library.");
+    if (positionals.length !== 1) throw usageError("new-domain", "Give exactly one pack NAME (kebab-case).", "Example: envtune new-domain library.");
     // Before anything is created: a bad path (/proc/x, a file, a read-only mount) gets exit 3 and a hint.
     if (values.dir) assertCreatableDir(values.dir as string, "the domain's folder");
     try {
@@ -38,7 +37,7 @@ export const newDomainCommand: Command = {
       stdout(`Created ${r.packageName} (${r.className}, ${r.mode}) in ${r.dir}:\n${r.files.map((f) => `  ${f}`).join("\n")}\nNext:\n${r.nextSteps.map((s) => `  ${s}`).join("\n")}\n`);
       return EXIT.OK;
     } catch (e) {
-      if (e instanceof ScaffoldError) throw new EnvtuneError("USAGE", "new-domain", e.message.replace(/^\[envtune\] \[create-domain\] /, ""), "Run `envtune new-domain --help`.");
+      if (e instanceof ScaffoldError) throw usageError("new-domain", e.message.replace(/^\[envtune\] \[create-domain\] /, ""));
       throw e;
     }
   },

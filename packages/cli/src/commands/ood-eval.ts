@@ -3,11 +3,7 @@ import { resolve } from "node:path";
 import { EnvtuneError, resolveDomainPacks } from "@envtune/core";
 import { getSplit, loadDataSource, type BfclEntry } from "@envtune/bfcl-data";
 import { RunDir, alwaysAnswerActor, createLearner, evalEpisodeConfig, evaluate, parseTrainConfig, policyActor, randomValidActor, type Actor, type EvalSummary, type TrainConfig } from "@envtune/trainer";
-import { EXIT, type Command } from "../cli.ts";
-
-function usage(what: string, hint = "Run `envtune ood-eval --help`."): EnvtuneError {
-  return new EnvtuneError("USAGE", "ood-eval", what, hint);
-}
+import { EXIT, usageError, intOption, type Command } from "../cli.ts";
 
 /** One policy's results in and out of distribution. */
 export interface OodRow {
@@ -84,17 +80,16 @@ export const oodEvalCommand: Command = {
     "  envtune ood-eval runs/ood-6-2",
   ].join("\n"),
   async run({ values, positionals, stdout, stderr }) {
-    if (positionals.length !== 1) throw usage("Give exactly one RUN_DIR.");
+    if (positionals.length !== 1) throw usageError("ood-eval", "Give exactly one RUN_DIR.");
     const run = new RunDir(resolve(positionals[0]!));
     const config: TrainConfig = parseTrainConfig(run.readJson("config.json"));
-    const limit = values.limit === undefined ? undefined : Number(values.limit);
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw usage(`--limit must be a positive integer, got \`${String(values.limit)}\`.`);
+    const limit = intOption("ood-eval", values.limit, "limit", { min: 1 });
 
     // The run's own dataset when it trained on one, else BFCL as the run found it; --data overrides both.
     const { ds } = await loadDataSource(values.data !== undefined ? { dataDir: values.data as string } : { dataset: config.data.dataset, dataDir: config.data.dir }, "ood-eval");
     const split = getSplit(config.data.split, ds);
     if (split.spec.kind !== "ood") {
-      throw usage(`The run's split \`${split.name}\` holds no domain out.`, "Train with an out-of-distribution split, e.g. --split ood:-TravelAPI,-VehicleControlAPI.");
+      throw usageError("ood-eval", `The run's split \`${split.name}\` holds no domain out.`, "Train with an out-of-distribution split, e.g. --split ood:-TravelAPI,-VehicleControlAPI.");
     }
     const { packs } = await resolveDomainPacks(config.data.domains);
     const usable = (e: BfclEntry) => e.involvedClasses.every((c) => packs.has(c));

@@ -1,7 +1,7 @@
 import { createWriteStream, readFileSync } from "node:fs";
 import { EnvtuneError, PyDict, formatReplayRecord, loadDomainPacks, parsePyJson, replayCalls, requirePacks, type PyValue, type ReplayInput } from "@envtune/core";
 import { loadBfclDataset, resolveBfclDataDir } from "@envtune/bfcl-data";
-import { EXIT, type Command } from "../cli.ts";
+import { EXIT, usageError, intOption, type Command } from "../cli.ts";
 
 interface RecordIn extends ReplayInput {
   involvedClasses?: string[];
@@ -64,9 +64,8 @@ export const replayCommand: Command = {
   async run({ values, stdout, stderr }) {
     const trace = values.trace as string | undefined;
     const outFile = values.out as string | undefined;
-    if (!trace || !outFile) throw new EnvtuneError("USAGE", "replay", "Both --trace and --out are required.", "Run `envtune replay --help`.");
-    const repeat = Number(values.repeat ?? "1");
-    if (!Number.isInteger(repeat) || repeat < 1) throw new EnvtuneError("USAGE", "replay", `--repeat must be a positive integer, got \`${String(values.repeat)}\`.`, "Pass e.g. --repeat 10.");
+    if (!trace || !outFile) throw usageError("replay", "Both --trace and --out are required.");
+    const repeat = intOption("replay", values.repeat ?? "1", "repeat", { min: 1 })!;
     const dataDir = await resolveBfclDataDir({ ...(values.data ? { dataDir: values.data as string } : {}), nearFiles: [trace] });
     const dataset = loadBfclDataset(dataDir);
     const { packs } = await loadDomainPacks();

@@ -1,35 +1,24 @@
 import { EnvtuneError } from "@envtune/core";
 import { checkBearer, createLogger, createSessionRouter, serveFetch, ServerError, type FetchHandler, type LogLevel, type RunningServer } from "@envtune/server";
-import { EXIT, type Command } from "../cli.ts";
+import { EXIT, usageError, intOption, type Command } from "../cli.ts";
 import { untilSignal } from "./serve.ts";
-
-function usage(what: string, hint = "Run `envtune route --help`."): EnvtuneError {
-  return new EnvtuneError("USAGE", "route", what, hint);
-}
-
-function int(v: unknown, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw usage(`--${flag} must be an integer from ${min} to ${max}, got \`${String(v)}\`.`);
-  return n;
-}
 
 /** The upstream list: repeated and/or comma-separated `--upstream`, each an http(s) URL, once each. */
 export function parseUpstreams(values: unknown): string[] {
   const raw = (Array.isArray(values) ? values : values === undefined ? [] : [values]) as string[];
   const urls = raw.flatMap((v) => v.split(",")).map((v) => v.trim().replace(/\/+$/, "")).filter(Boolean);
-  if (urls.length === 0) throw usage("No upstream given.", "Pass `--upstream http://host:port` once per `envtune serve` process.");
+  if (urls.length === 0) throw usageError("route", "No upstream given.", "Pass `--upstream http://host:port` once per `envtune serve` process.");
   for (const u of urls) {
     let p: URL;
     try {
       p = new URL(u);
     } catch {
-      throw usage(`--upstream \`${u}\` is not a URL.`, "Pass e.g. `--upstream http://10.0.0.2:8000`.");
+      throw usageError("route", `--upstream \`${u}\` is not a URL.`, "Pass e.g. `--upstream http://10.0.0.2:8000`.");
     }
-    if ((p.protocol !== "http:" && p.protocol !== "https:") || p.search || p.hash) throw usage(`--upstream \`${u}\` must be a plain http(s) URL.`, "Pass e.g. `--upstream http://10.0.0.2:8000`.");
+    if ((p.protocol !== "http:" && p.protocol !== "https:") || p.search || p.hash) throw usageError("route", `--upstream \`${u}\` must be a plain http(s) URL.`, "Pass e.g. `--upstream http://10.0.0.2:8000`.");
   }
   const dup = urls.find((u, i) => urls.indexOf(u) !== i);
-  if (dup) throw usage(`--upstream \`${dup}\` is given twice.`, "List each server once; the order fixes which sessions go where.");
+  if (dup) throw usageError("route", `--upstream \`${dup}\` is given twice.`, "List each server once; the order fixes which sessions go where.");
   return urls;
 }
 
@@ -67,14 +56,14 @@ export const routeCommand: Command = {
     "  envtune route --upstream http://10.0.0.2:8000 --upstream http://10.0.0.3:8000 --port 8000 --host 0.0.0.0",
   ].join("\n"),
   async run({ values, stderr }) {
-    if (values.upstream === undefined) throw usage("No upstream given.", "Pass `--upstream http://host:port` once per `envtune serve` process.");
+    if (values.upstream === undefined) throw usageError("route", "No upstream given.", "Pass `--upstream http://host:port` once per `envtune serve` process.");
     const upstreams = parseUpstreams(values.upstream);
-    const port = int(values.port ?? "8000", "port", 0, 65535)!;
+    const port = intOption("route", values.port ?? "8000", "port", { min: 0, max: 65535 })!;
     const host = (values.host as string | undefined) ?? "127.0.0.1";
-    const timeoutMs = int(values.timeout, "timeout", 1);
-    const maxBodyBytes = int(values["max-body"], "max-body", 256);
+    const timeoutMs = intOption("route", values.timeout, "timeout", { min: 1, max: Number.MAX_SAFE_INTEGER });
+    const maxBodyBytes = intOption("route", values["max-body"], "max-body", { min: 256, max: Number.MAX_SAFE_INTEGER });
     const level = (values["log-level"] as string | undefined) ?? "info";
-    if (!["debug", "info", "warn", "error", "silent"].includes(level)) throw usage(`--log-level must be debug, info, warn, error or silent, got \`${level}\`.`);
+    if (!["debug", "info", "warn", "error", "silent"].includes(level)) throw usageError("route", `--log-level must be debug, info, warn, error or silent, got \`${level}\`.`);
     const token = (values.token as string | undefined) ?? process.env.ENVTUNE_TOKEN;
     const log = createLogger({ level: level as LogLevel });
     const router = createSessionRouter({ backends: upstreams, log, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}) });

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { EnvtuneError, PyDict, resolveDomainPacks } from "@envtune/core";
+import { PyDict, resolveDomainPacks } from "@envtune/core";
 import { loadBfclDataset, resolveBfclDataDir } from "@envtune/bfcl-data";
 import type { EpisodeConfigInput } from "@envtune/engine";
 import {
@@ -13,25 +13,14 @@ import {
   type ServerOptionsInput,
   type StageSpecInput,
 } from "@envtune/server";
-import { EXIT, type Command } from "../cli.ts";
+import { EXIT, usageError, intOption, type Command } from "../cli.ts";
 import { parseSplitOption } from "../eval-source.ts";
-
-function usage(what: string, hint = "Run `envtune serve --help`."): EnvtuneError {
-  return new EnvtuneError("USAGE", "serve", what, hint);
-}
-
-function int(v: unknown, flag: string, min = 0): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw usage(`--${flag} must be an integer ≥ ${min}, got \`${String(v)}\`.`);
-  return n;
-}
 
 function readJsonFile(file: string, flag: string): unknown {
   try {
     return JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw usage(`--${flag}: cannot read JSON from \`${file}\` (${(e as Error).message}).`, "Pass a JSON file.");
+    throw usageError("serve", `--${flag}: cannot read JSON from \`${file}\` (${(e as Error).message}).`, "Pass a JSON file.");
   }
 }
 
@@ -62,10 +51,10 @@ function resolveToken(values: Record<string, unknown>, warn: (s: string) => void
     try {
       text = readFileSync(values["token-file"] as string, "utf8");
     } catch (e) {
-      throw usage(`--token-file: cannot read \`${String(values["token-file"])}\` (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, "Pass a file whose first line is the token.");
+      throw usageError("serve", `--token-file: cannot read \`${String(values["token-file"])}\` (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, "Pass a file whose first line is the token.");
     }
     const token = text.split(/\r?\n/)[0]!.trim();
-    if (!token) throw usage("--token-file: the file's first line is empty.", "Write the token on the first line.");
+    if (!token) throw usageError("serve", "--token-file: the file's first line is empty.", "Write the token on the first line.");
     return token;
   }
   if (values.token !== undefined) {
@@ -148,26 +137,26 @@ export const serveCommand: Command = {
     "  envtune serve --domain @envtune/domain-travel --scenario multi_turn_base_12",
   ].join("\n"),
   async run({ values, stdout, stderr }) {
-    const port = int(values.port ?? "8000", "port") ?? 8000;
+    const port = intOption("serve", values.port ?? "8000", "port", { min: 0 }) ?? 8000;
     const host = (values.host as string | undefined) ?? "127.0.0.1";
-    const ttl = int(values.ttl, "ttl");
+    const ttl = intOption("serve", values.ttl, "ttl", { min: 0 });
     const token = resolveToken(values, stderr);
     // A server listening beyond loopback is reached under names this process cannot know.
     const allowHosts = list(values["allow-host"]) ?? (isLoopbackHost(host) ? undefined : ["*"]);
     const opts: ServerOptionsInput = {
-      ...(values.capacity !== undefined ? { capacity: int(values.capacity, "capacity", 1)! } : {}),
+      ...(values.capacity !== undefined ? { capacity: intOption("serve", values.capacity, "capacity", { min: 1 })! } : {}),
       ...(ttl !== undefined ? { sessionTtlMs: ttl * 1000 } : {}),
-      ...(values["max-body"] !== undefined ? { maxBodyBytes: int(values["max-body"], "max-body", 256)! } : {}),
-      ...(values["max-message"] !== undefined ? { maxMessageBytes: int(values["max-message"], "max-message", 16)! } : {}),
-      ...(values.timeout !== undefined ? { requestTimeoutMs: int(values.timeout, "timeout", 1)! } : {}),
-      ...(values["max-tool-calls"] !== undefined ? { maxToolCalls: int(values["max-tool-calls"], "max-tool-calls", 1)! } : {}),
-      ...(values["max-transcript"] !== undefined ? { maxTranscriptBytes: int(values["max-transcript"], "max-transcript", 1024)! } : {}),
-      ...(values["max-total-transcript"] !== undefined ? { maxTotalTranscriptBytes: int(values["max-total-transcript"], "max-total-transcript", 1024)! } : {}),
-      ...(values["max-sessions-per-batch"] !== undefined ? { maxSessionsPerBatch: int(values["max-sessions-per-batch"], "max-sessions-per-batch", 1)! } : {}),
-      ...(values["max-json-depth"] !== undefined ? { maxJsonDepth: int(values["max-json-depth"], "max-json-depth", 8)! } : {}),
-      ...(values["ws-idle"] !== undefined ? { wsIdleTimeoutMs: int(values["ws-idle"], "ws-idle")! } : {}),
-      ...(values["ws-max-buffered"] !== undefined ? { wsMaxBufferedBytes: int(values["ws-max-buffered"], "ws-max-buffered", 1024)! } : {}),
-      ...(values["turn-budget"] !== undefined ? { turnBudgetMs: int(values["turn-budget"], "turn-budget")! } : {}),
+      ...(values["max-body"] !== undefined ? { maxBodyBytes: intOption("serve", values["max-body"], "max-body", { min: 256 })! } : {}),
+      ...(values["max-message"] !== undefined ? { maxMessageBytes: intOption("serve", values["max-message"], "max-message", { min: 16 })! } : {}),
+      ...(values.timeout !== undefined ? { requestTimeoutMs: intOption("serve", values.timeout, "timeout", { min: 1 })! } : {}),
+      ...(values["max-tool-calls"] !== undefined ? { maxToolCalls: intOption("serve", values["max-tool-calls"], "max-tool-calls", { min: 1 })! } : {}),
+      ...(values["max-transcript"] !== undefined ? { maxTranscriptBytes: intOption("serve", values["max-transcript"], "max-transcript", { min: 1024 })! } : {}),
+      ...(values["max-total-transcript"] !== undefined ? { maxTotalTranscriptBytes: intOption("serve", values["max-total-transcript"], "max-total-transcript", { min: 1024 })! } : {}),
+      ...(values["max-sessions-per-batch"] !== undefined ? { maxSessionsPerBatch: intOption("serve", values["max-sessions-per-batch"], "max-sessions-per-batch", { min: 1 })! } : {}),
+      ...(values["max-json-depth"] !== undefined ? { maxJsonDepth: intOption("serve", values["max-json-depth"], "max-json-depth", { min: 8 })! } : {}),
+      ...(values["ws-idle"] !== undefined ? { wsIdleTimeoutMs: intOption("serve", values["ws-idle"], "ws-idle", { min: 0 })! } : {}),
+      ...(values["ws-max-buffered"] !== undefined ? { wsMaxBufferedBytes: intOption("serve", values["ws-max-buffered"], "ws-max-buffered", { min: 1024 })! } : {}),
+      ...(values["turn-budget"] !== undefined ? { turnBudgetMs: intOption("serve", values["turn-budget"], "turn-budget", { min: 0 })! } : {}),
       ...(values["allow-origin"] !== undefined ? { allowOrigins: list(values["allow-origin"])! } : {}),
       ...(allowHosts ? { allowHosts } : {}),
       ...(token ? { token } : {}),
@@ -179,7 +168,7 @@ export const serveCommand: Command = {
       else stderr(`envtune serve: listening on ${url}\n`);
     };
 
-    const workers = int(values.workers, "workers", 1);
+    const workers = intOption("serve", values.workers, "workers", { min: 1 });
     if (workers !== undefined && workers > 1) {
       const command = [process.execPath, ...process.execArgv, process.argv[1]!, ...workerArgs(process.argv.slice(2)), "--port", "0", "--host", host, "--announce"];
       // Workers inherit the token through their environment, never their command line.
@@ -201,14 +190,14 @@ export const serveCommand: Command = {
       const spec = values.domain as string;
       const { packs, missing } = await resolveDomainPacks([spec]);
       const pack = [...packs.values()][0];
-      if (!pack) throw usage(`Cannot load domain pack \`${spec}\`${missing[0] ? ` (${missing[0].reason})` : ""}.`, "Pass an installed pack package or a path to its module.");
+      if (!pack) throw usageError("serve", `Cannot load domain pack \`${spec}\`${missing[0] ? ` (${missing[0].reason})` : ""}.`, "Pass an installed pack package or a path to its module.");
       let initialConfig: PyDict | undefined;
       let longContext = false;
       let constants;
       if (values.scenario !== undefined) {
         const ds = loadBfclDataset(await resolveBfclDataDir(values.data ? { dataDir: values.data as string } : {}));
         const entry = ds.byId.get(values.scenario as string);
-        if (!entry) throw usage(`Unknown task \`${String(values.scenario)}\` for --scenario.`, "Pass a BFCL entry id such as multi_turn_base_12.");
+        if (!entry) throw usageError("serve", `Unknown task \`${String(values.scenario)}\` for --scenario.`, "Pass a BFCL entry id such as multi_turn_base_12.");
         initialConfig = entry.initialConfig;
         longContext = entry.longContext;
         constants = ds.longContext;
@@ -227,7 +216,7 @@ export const serveCommand: Command = {
       let stages: StageSpecInput[] | undefined;
       if (values.stages !== undefined) {
         const s = readJsonFile(values.stages as string, "stages");
-        if (!Array.isArray(s)) throw usage("--stages must hold a JSON array of stage specs.");
+        if (!Array.isArray(s)) throw usageError("serve", "--stages must hold a JSON array of stage specs.");
         stages = s as StageSpecInput[];
       }
       let defaultConfig: EpisodeConfigInput | undefined;
@@ -235,7 +224,7 @@ export const serveCommand: Command = {
         try {
           defaultConfig = JSON.parse(values.config as string) as EpisodeConfigInput;
         } catch (e) {
-          throw usage(`--config is not JSON (${(e as Error).message}).`);
+          throw usageError("serve", `--config is not JSON (${(e as Error).message}).`);
         }
       }
       const { env, missing } = await loadBfclEnvironment({

@@ -2,12 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { getSplit, listSplits, type BfclDataset, type DatasetSplit, type SplitSpecInput } from "@envtune/bfcl-data";
-import { EXIT, type Command } from "../cli.ts";
+import { EXIT, usageError, intOption, numberOption, type Command } from "../cli.ts";
 import { loadDatasetSource } from "../eval-source.ts";
-
-function usage(what: string): EnvtuneError {
-  return new EnvtuneError("USAGE", "splits", what, "Run `envtune splits --help`.");
-}
 
 const PARTS = ["train", "val", "test"] as const;
 
@@ -31,16 +27,14 @@ function describeSplit(split: DatasetSplit, ds: BfclDataset) {
 /** `--held-out A,B` → an OOD spec; else the positional name. */
 function splitRequest(values: Record<string, unknown>, name: string | undefined): string | SplitSpecInput {
   const heldOut = ((values["held-out"] as string[] | undefined) ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
-  if (!heldOut.length && (values.seed !== undefined || values["val-fraction"] !== undefined)) throw usage("--seed and --val-fraction go with --held-out.");
+  if (!heldOut.length && (values.seed !== undefined || values["val-fraction"] !== undefined)) throw usageError("splits", "--seed and --val-fraction go with --held-out.");
   if (heldOut.length) {
-    if (name) throw usage("Give either a split NAME or --held-out, not both.");
-    const seed = values.seed === undefined ? 42 : Number(values.seed);
-    const valFraction = values["val-fraction"] === undefined ? 0.1 : Number(values["val-fraction"]);
-    if (!Number.isInteger(seed)) throw usage(`--seed must be an integer, got \`${String(values.seed)}\`.`);
-    if (!(valFraction >= 0 && valFraction <= 1)) throw usage(`--val-fraction must be between 0 and 1, got \`${String(values["val-fraction"])}\`.`);
+    if (name) throw usageError("splits", "Give either a split NAME or --held-out, not both.");
+    const seed = intOption("splits", values.seed, "seed") ?? 42;
+    const valFraction = numberOption("splits", values["val-fraction"], "val-fraction", { min: 0, max: 1 }) ?? 0.1;
     return { kind: "ood", heldOut, seed, valFraction };
   }
-  if (!name) throw usage("Give a split NAME (see `envtune splits list`) or --held-out CLASS,....");
+  if (!name) throw usageError("splits", "Give a split NAME (see `envtune splits list`) or --held-out CLASS,....");
   return name;
 }
 
@@ -71,10 +65,10 @@ export const splitsCommand: Command = {
   ].join("\n"),
   async run({ values, positionals, stdout, stderr }) {
     const [sub, name, ...extra] = positionals;
-    if (extra.length) throw usage(`Unexpected argument(s): ${extra.join(" ")}.`);
+    if (extra.length) throw usageError("splits", `Unexpected argument(s): ${extra.join(" ")}.`);
     const { ds } = await loadDatasetSource(values, "splits");
     if (sub === "list" || sub === undefined) {
-      if (name) throw usage("`splits list` takes no NAME.");
+      if (name) throw usageError("splits", "`splits list` takes no NAME.");
       const rows = listSplits(ds).map((info) => {
         try {
           const s = getSplit(info.name, ds);
@@ -101,7 +95,7 @@ export const splitsCommand: Command = {
       const info = describeSplit(split, ds);
       if (sub === "write") {
         const out = values.out as string | undefined;
-        if (!out) throw usage("`splits write` needs --out FILE.");
+        if (!out) throw usageError("splits", "`splits write` needs --out FILE.");
         const file = resolve(out);
         try {
           mkdirSync(dirname(file), { recursive: true });
@@ -124,6 +118,6 @@ export const splitsCommand: Command = {
       for (const c of classes) stdout(`${c.padEnd(w)}  ${PARTS.map((p) => String(info.parts[p].byClass[c] ?? 0).padStart(6)).join("  ")}\n`);
       return EXIT.OK;
     }
-    throw usage(`Unknown subcommand \`${sub}\`.`);
+    throw usageError("splits", `Unknown subcommand \`${sub}\`.`);
   },
 };

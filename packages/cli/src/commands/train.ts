@@ -2,12 +2,8 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { PRESETS, aggregateRuns, importLearner, learnerNames, parseTrainConfig, stderrProgress, train, type TrainConfigInput } from "@envtune/trainer";
-import { EXIT, type Command } from "../cli.ts";
+import { EXIT, usageError, intOption, type Command } from "../cli.ts";
 import { parseSplitOption } from "../eval-source.ts";
-
-function usage(what: string, hint = "Run `envtune train --help`."): EnvtuneError {
-  return new EnvtuneError("USAGE", "train", what, hint);
-}
 
 function readConfigFile(file: string): TrainConfigInput {
   let text: string;
@@ -32,13 +28,6 @@ function readConfigFile(file: string): TrainConfigInput {
   return input;
 }
 
-function intOption(v: unknown, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw usage(`--${name} must be a non-negative integer, got \`${String(v)}\`.`);
-  return n;
-}
-
 /**
  * `--learner NAME|FILE` and `--learner-options JSON`. A file is imported (it registers its
  * learner) and recorded by absolute path, so that `--resume` and `ood-eval` import it again.
@@ -49,7 +38,7 @@ async function learnerOption(learner: unknown, options: unknown, current: TrainC
     try {
       parsed = JSON.parse(String(options)) as Record<string, unknown>;
     } catch (e) {
-      throw usage(`--learner-options is not valid JSON (${(e as Error).message}).`, `Pass a JSON object, e.g. --learner-options '{"lr": 0.5}'.`);
+      throw usageError("train", `--learner-options is not valid JSON (${(e as Error).message}).`, `Pass a JSON object, e.g. --learner-options '{"lr": 0.5}'.`);
     }
   }
   const next = { ...(current ?? {}), ...(parsed !== undefined ? { options: parsed } : {}) };
@@ -57,7 +46,7 @@ async function learnerOption(learner: unknown, options: unknown, current: TrainC
   const value = String(learner);
   // Learner names have no slashes (registerLearner); anything path-like is a module to import.
   if (!/[/\\]|\.[cm]?[jt]s$/.test(value)) {
-    if (!learnerNames().includes(value)) throw usage(`Unknown learner \`${value}\`.`, `Use one of: ${learnerNames().join(", ")}, or pass a module file (--learner ./my-learner.js).`);
+    if (!learnerNames().includes(value)) throw usageError("train", `Unknown learner \`${value}\`.`, `Use one of: ${learnerNames().join(", ")}, or pass a module file (--learner ./my-learner.js).`);
     return { ...next, name: value, module: undefined };
   }
   const file = resolve(value);
@@ -123,13 +112,13 @@ export const trainCommand: Command = {
     try {
       if (values.resume) {
         if (values.config || values.preset || values.quick || values.learner || values["learner-options"]) {
-          throw usage("--resume continues a run with its own config (and learner); do not pass --config, --preset, --quick, --learner or --learner-options with it.");
+          throw usageError("train", "--resume continues a run with its own config (and learner); do not pass --config, --preset, --quick, --learner or --learner-options with it.");
         }
         const dir = resolve(String(values.resume));
         const r = await train({ outDir: dir, resume: true, progress, signal: controller.signal, ...(values.data ? { dataDir: String(values.data) } : {}) });
         return report(r, values.json === true, stdout, stderr);
       }
-      if ([values.quick, values.preset, values.config].filter(Boolean).length > 1) throw usage("Pass only one of --quick, --preset and --config.");
+      if ([values.quick, values.preset, values.config].filter(Boolean).length > 1) throw usageError("train", "Pass only one of --quick, --preset and --config.");
       let input: TrainConfigInput;
       if (values.config) {
         const file = readConfigFile(String(values.config));
@@ -138,12 +127,12 @@ export const trainCommand: Command = {
       } else {
         const name = values.quick ? "quick" : String(values.preset ?? "default");
         const make = PRESETS[name];
-        if (!make) throw usage(`Unknown preset \`${name}\`.`, `Use one of: ${Object.keys(PRESETS).join(", ")}.`);
+        if (!make) throw usageError("train", `Unknown preset \`${name}\`.`, `Use one of: ${Object.keys(PRESETS).join(", ")}.`);
         input = make();
       }
-      const seed = intOption(values.seed, "seed");
+      const seed = intOption("train", values.seed, "seed", { min: 0 });
       if (seed !== undefined) input = { ...input, seed };
-      if (values.data && values.dataset) throw usage("Pass either --data (BFCL) or --dataset (your own data), not both.");
+      if (values.data && values.dataset) throw usageError("train", "Pass either --data (BFCL) or --dataset (your own data), not both.");
       if (values.data || values.dataset || values.domains || values.split) {
         const { dir: _dir, dataset: _dataset, ...keep } = input.data ?? {};
         input = {
