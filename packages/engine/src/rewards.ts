@@ -7,7 +7,7 @@
  * below turn that into numbers.
  */
 import { z } from "zod";
-import { EnvtuneError } from "@envtune/core";
+import { EnvtuneError, formatZodIssues } from "@envtune/core";
 import { rewardRuleNames, rewardRules, type RewardFactory, type RewardFn } from "./reward-registry.ts";
 
 /** What one assistant message amounted to, as far as rewards are concerned. */
@@ -106,7 +106,7 @@ export function parseRewardSpec(spec: unknown): RewardSpec {
     "engine",
     "The reward spec is invalid.",
     'Use e.g. {"kind": "progress"}, {"kind": "stage1"}, {"kind": "mixed", "progressWeight": 0.9, "formatWeight": 0.1}, or a rule registered with registerRewardRule.',
-    { details: r.error.issues.map((i) => `${i.path.join(".") || "(spec)"}: ${i.message}`) },
+    { details: formatZodIssues(r.error.issues, { root: "(spec)" }) },
   );
 }
 

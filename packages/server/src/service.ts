@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { getHeapStatistics } from "node:v8";
-import { PyDict, parsePyJson, pyJsonDumps, type PyValue } from "@envtune/core";
+import { PyDict, formatZodIssues, parsePyJson, pyJsonDumps, type PyValue } from "@envtune/core";
 import { toWireReset, toWireStep, type AssistantInput, type Episode, type EpisodeConfigInput, type OpenAITool, type WireReset, type WireStep } from "@envtune/engine";
 import { z } from "zod";
 import type { BfclEnvironment, SplitPart, TaskQuery } from "./environment.ts";
@@ -328,7 +328,7 @@ export class EnvtuneService {
   }
 
   stagesView(): Array<Record<string, unknown>> {
-    return this.env.stages.map((s) => ({ id: s.id, name: s.name, description: s.description, data: s.data, episode: this.env.episodeConfig(s.id) }));
+    return this.env.stages.map((s) => ({ id: s.id, name: s.name, aliases: s.aliases, description: s.description, data: s.data, episode: this.env.episodeConfig(s.id) }));
   }
 
   /** OpenEnv `GET /schema`: exactly its `SchemaResponse`, the JSON Schemas of action, observation and state (from the zod schemas). */
@@ -395,7 +395,7 @@ export class EnvtuneService {
 export function parse<T extends z.ZodType>(schema: T, raw: unknown, what: string): z.output<T> {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
+  const issues = formatZodIssues(r.error.issues, { root: "(body)" });
   throw serverError("VALIDATION_ERROR", `The ${what} request is invalid: ${issues.slice(0, 5).join("; ")}.`, "Fix the listed fields.", { issues });
 }
 

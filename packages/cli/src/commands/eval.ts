@@ -9,15 +9,13 @@ import {
   type EpisodeConfigInput,
   type EvalProgress,
 } from "@envtune/engine";
-import { EXIT, type Command } from "../cli.ts";
+import { EXIT, intOption, usageError, type Command } from "../cli.ts";
 import { createEvalPolicy, datasetSourceOptions, loadDatasetSource, loadPacksFor } from "../eval-source.ts";
 
 const PARTS = ["train", "val", "test", "all"] as const;
 type Part = (typeof PARTS)[number];
 
-function usage(what: string, hint = "Run `envtune eval --help`."): EnvtuneError {
-  return new EnvtuneError("USAGE", "eval", what, hint);
-}
+const usage = (what: string, hint?: string) => usageError("eval", what, hint);
 
 /**
  * The entries an eval runs: `--ids` (exact ids), else `--split` (`all`, a category name, or a
@@ -45,14 +43,6 @@ export function selectEntries(ds: BfclDataset, opts: { split?: string; part?: st
   }
   if (opts.limit !== undefined) entries = entries.slice(0, opts.limit);
   return entries;
-}
-
-function intOption(values: Record<string, unknown>, name: string, min: number): number | undefined {
-  const v = values[name];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw usage(`--${name} must be an integer ≥ ${min}, got \`${String(v)}\`.`);
-  return n;
 }
 
 /** A progress reporter: one redrawn line on a terminal, a line per ~5% otherwise. */
@@ -137,7 +127,7 @@ export const evalCommand: Command = {
     const source = await loadDatasetSource(values, "eval");
     const ds = source.ds;
     const ids = ((values.ids as string[] | undefined) ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
-    const limit = intOption(values, "limit", 1);
+    const limit = intOption("eval", values.limit, "limit", { min: 1 });
     const entries = selectEntries(ds, {
       ...(values.split ? { split: values.split as string } : {}),
       ...(values.part ? { part: values.part as string } : {}),
@@ -149,7 +139,7 @@ export const evalCommand: Command = {
 
     const policy = await createEvalPolicy(policyName, values, { packs, log: (line) => stderr(line + "\n") });
 
-    const maxActions = intOption(values, "max-actions", 1);
+    const maxActions = intOption("eval", values["max-actions"], "max-actions", { min: 1 });
     const config: EpisodeConfigInput = { protocol, ...(values.augmented ? { augmented: true } : {}), ...(maxActions !== undefined ? { maxActionsPerTurn: maxActions } : {}) };
     mkdirSync(outDir, { recursive: true });
     const controller = new AbortController();
@@ -168,7 +158,7 @@ export const evalCommand: Command = {
         constants: ds.longContext,
         funcDocs: ds.funcDocs,
         config,
-        concurrency: intOption(values, "concurrency", 1) ?? 4,
+        concurrency: intOption("eval", values.concurrency, "concurrency", { min: 1 }) ?? 4,
         resultsFile,
         resume: values.resume === true,
         transcripts: values["no-transcripts"] !== true,

@@ -1,6 +1,7 @@
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { z } from "zod";
 import { EnvtuneError } from "../errors.ts";
+import { formatZodIssues } from "../zod.ts";
 import type { DomainDefinition, DomainPack, ToolDef, ToolSchema } from "./types.ts";
 
 const semver = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
@@ -40,8 +41,7 @@ export function validateDomainDefinition(def: unknown): string[] {
   const problems: string[] = [];
   const parsed = manifestSchema.safeParse(def);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    return problems;
+    return formatZodIssues(parsed.error.issues);
   }
   const d = parsed.data;
   const toolNames = new Set<string>();
