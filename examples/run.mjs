@@ -27,7 +27,10 @@ if (tsc.status !== 0) {
 
 const failed = [];
 let ran = 0;
-for (const name of readdirSync(here, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+for (const name of readdirSync(here, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort()) {
   if (only.length && !only.includes(name)) continue;
   const dir = join(here, name);
   const cmd = command(dir);

@@ -16,7 +16,15 @@ import { join } from "node:path";
 import { BFCL_DOMAIN_PACKAGES, loadDomainPacks } from "@envtune/core";
 import { loadDataSource } from "@envtune/bfcl-data";
 import { BfclEnvironment, PAPER_STAGES, createEnvtuneServer, createLogger, type StageSpecInput } from "@envtune/server";
-import { PRESETS, parseTrainConfig, selectTraining, silentProgress, stageSchema, train, type StageSpecInput as TrainStageInput } from "@envtune/trainer";
+import {
+  PRESETS,
+  parseTrainConfig,
+  selectTraining,
+  silentProgress,
+  stageSchema,
+  train,
+  type StageSpecInput as TrainStageInput,
+} from "@envtune/trainer";
 
 const stage5 = JSON.parse(readFileSync(new URL("./stage5.json", import.meta.url), "utf8")) as TrainStageInput;
 const { name } = stageSchema.parse(stage5);
@@ -50,7 +58,13 @@ const served: StageSpecInput = {
   name: stage5.name,
   description: stage5.description ?? "",
   data: stage5.data!,
-  episode: { protocol: "paper", augmented: stage5.augmented, systemPrompt: stage5.prompt!, reward: stage5.reward, maxActionsPerTurn: stage5.limits!.maxActionsPerTurn! },
+  episode: {
+    protocol: "paper",
+    augmented: stage5.augmented,
+    systemPrompt: stage5.prompt!,
+    reward: stage5.reward,
+    maxActionsPerTurn: stage5.limits!.maxActionsPerTurn!,
+  },
 };
 const env = new BfclEnvironment({ dataset, packs, stages: [...PAPER_STAGES, served] });
 const server = createEnvtuneServer(env, { log: createLogger({ level: "silent" }) });
@@ -58,9 +72,17 @@ const running = await server.listen({ port: 0, host: "127.0.0.1" });
 try {
   const listed = (await (await fetch(`${running.url}/v1/tasks?stage=${name}`)).json()) as { tasks: Array<{ task_id: string }> };
   const servedIds = listed.tasks.map((t) => t.task_id);
-  console.log(`served ${name}: ${servedIds.length} tasks, identical to the trainer's: ${JSON.stringify(servedIds) === JSON.stringify(trainedIds)}`);
+  console.log(
+    `served ${name}: ${servedIds.length} tasks, identical to the trainer's: ${JSON.stringify(servedIds) === JSON.stringify(trainedIds)}`,
+  );
   if (JSON.stringify(servedIds) !== JSON.stringify(trainedIds)) throw new Error("training and serving picked different tasks");
-  const session = (await (await fetch(`${running.url}/v1/sessions`, { method: "POST", body: JSON.stringify({ stage: "5", seed: 0 }), headers: { "content-type": "application/json" } })).json()) as {
+  const session = (await (
+    await fetch(`${running.url}/v1/sessions`, {
+      method: "POST",
+      body: JSON.stringify({ stage: "5", seed: 0 }),
+      headers: { "content-type": "application/json" },
+    })
+  ).json()) as {
     session_id: string;
     info: { id: string };
   };

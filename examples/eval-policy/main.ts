@@ -22,7 +22,10 @@ async function evalWith(extra: string[], out: string): Promise<{ summary: EvalSu
   const code = await main(argv);
   if (code !== 0) throw new Error(`envtune eval exited ${code}`);
   const summary = JSON.parse(readFileSync(join(tmp, out, "summary.json"), "utf8")) as EvalSummary;
-  const results = readFileSync(join(tmp, out, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as EvalResult);
+  const results = readFileSync(join(tmp, out, "results.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as EvalResult);
   return { summary, results };
 }
 
@@ -30,7 +33,8 @@ try {
   const clean = await evalWith([], "clean");
   const noisy = await evalWith(["--policy-options", '{"dropRate": 1}'], "noisy");
   const passed = (r: EvalResult[]) => r.filter((x) => x.valid).length;
-  if (clean.results.length !== 4 || !clean.results.every((r) => r.policy === "noisy-oracle-0")) throw new Error("the user policy did not play the 4 entries");
+  if (clean.results.length !== 4 || !clean.results.every((r) => r.policy === "noisy-oracle-0"))
+    throw new Error("the user policy did not play the 4 entries");
   if (passed(clean.results) !== 4) throw new Error(`expected the clean run to pass all 4 entries, got ${passed(clean.results)}`);
   if (passed(noisy.results) !== 0) throw new Error(`expected dropRate 1 to fail every entry, got ${passed(noisy.results)} passing`);
   console.log(`eval-policy: noisy-oracle passed ${passed(clean.results)}/4 with dropRate 0 and ${passed(noisy.results)}/4 with dropRate 1`);

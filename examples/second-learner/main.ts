@@ -10,7 +10,17 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { learnerNames, parseTrainConfig, registerLearner, silentProgress, stderrProgress, train, type ProgressSink, type TrainConfigInput, type TrainResult } from "@envtune/trainer";
+import {
+  learnerNames,
+  parseTrainConfig,
+  registerLearner,
+  silentProgress,
+  stderrProgress,
+  train,
+  type ProgressSink,
+  type TrainConfigInput,
+  type TrainResult,
+} from "@envtune/trainer";
 import { tabularLearner } from "./tabular-learner.ts";
 
 /** A small curriculum of two stages: the syntax reward on easy Base tasks, then the progress reward. */
@@ -54,7 +64,10 @@ export function registerExampleLearner(): void {
 }
 
 /** Registers the learner and trains it: stop after `stopAfter` updates, then resume to the end. */
-export async function runExample(outDir: string, opts: { dataDir?: string; stopAfter?: number; progress?: ProgressSink } = {}): Promise<ExampleResult> {
+export async function runExample(
+  outDir: string,
+  opts: { dataDir?: string; stopAfter?: number; progress?: ProgressSink } = {},
+): Promise<ExampleResult> {
   registerExampleLearner();
   const common = { outDir, progress: opts.progress ?? silentProgress, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) };
   const stopped = await train({ ...common, config: parseTrainConfig(exampleConfig), stopAfterUpdates: opts.stopAfter ?? 3 });
@@ -65,8 +78,11 @@ export async function runExample(outDir: string, opts: { dataDir?: string; stopA
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const out = resolve(process.argv[2] ?? join(mkdtempSync(join(tmpdir(), "envtune-second-learner-")), "run"));
   const { stopped, finished } = await runExample(out, { progress: stderrProgress((s) => process.stderr.write(s)) });
-  console.log(`second-learner: first process ${stopped.status} after ${stopped.updates} updates (checkpoint: ${existsSync(join(out, "checkpoint"))})`);
+  console.log(
+    `second-learner: first process ${stopped.status} after ${stopped.updates} updates (checkpoint: ${existsSync(join(out, "checkpoint"))})`,
+  );
   console.log(`second-learner: resumed and ${finished.status} after ${finished.updates} updates`);
-  for (const p of finished.evaluation?.policies ?? []) console.log(`  ${p.policy.padEnd(18)} turn success ${(p.turnSuccess * 100).toFixed(2)}%  progress ${p.progress.toFixed(4)}`);
+  for (const p of finished.evaluation?.policies ?? [])
+    console.log(`  ${p.policy.padEnd(18)} turn success ${(p.turnSuccess * 100).toFixed(2)}%  progress ${p.progress.toFixed(4)}`);
   console.log(`second-learner: report ${join(out, "report.html")}`);
 }

@@ -12,7 +12,17 @@
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { groupAdvantages, type FrozenPolicy, type Learner, type LearnerAction, type LearnerFactory, type PolicyObservation, type Rng, type UpdateContext, type UpdateMetrics } from "@envtune/trainer";
+import {
+  groupAdvantages,
+  type FrozenPolicy,
+  type Learner,
+  type LearnerAction,
+  type LearnerFactory,
+  type PolicyObservation,
+  type Rng,
+  type UpdateContext,
+  type UpdateMetrics,
+} from "@envtune/trainer";
 
 /** What the learner remembers about one decision: where it was, what it could do, what it did. */
 export interface TabularRecord {
@@ -89,16 +99,24 @@ function guessValue(schema: Record<string, unknown>, text: string): unknown {
 }
 
 function render(obs: PolicyObservation, action: string, format: "envelope" | "python"): string {
-  if (action === ANSWER) return format === "envelope" ? "<think>Done.</think>\n<answer>I have completed the request.</answer>" : "I have completed the request.";
+  if (action === ANSWER)
+    return format === "envelope" ? "<think>Done.</think>\n<answer>I have completed the request.</answer>" : "I have completed the request.";
   const tool = obs.tools.find((t) => `tool:${t.name}` === action)!;
   const props = (tool.parameters.properties ?? {}) as Record<string, Record<string, unknown>>;
   const required = (tool.parameters.required ?? []) as string[];
   const args = Object.fromEntries(required.map((p) => [p, guessValue(props[p] ?? {}, obs.userText)]));
-  if (format === "python") return `[${tool.name}(${Object.entries(args).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})]`;
+  if (format === "python")
+    return `[${tool.name}(${Object.entries(args)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(", ")})]`;
   return `<think>Calling ${tool.name}.</think>\n<tool_call>\n${JSON.stringify([{ name: tool.name, arguments: args }])}\n</tool_call>`;
 }
 
-function act(table: Table, observations: readonly PolicyObservation[], opts: { greedy: boolean; rng: Rng; format: "envelope" | "python" }): Array<LearnerAction<TabularRecord>> {
+function act(
+  table: Table,
+  observations: readonly PolicyObservation[],
+  opts: { greedy: boolean; rng: Rng; format: "envelope" | "python" },
+): Array<LearnerAction<TabularRecord>> {
   return observations.map((obs) => {
     const s = situation(obs);
     const actions = [ANSWER, ...obs.tools.map((t) => `tool:${t.name}`)];

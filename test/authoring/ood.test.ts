@@ -25,8 +25,18 @@ describe("cross-domain OOD experiment", () => {
     const split = getSplit(config.data.split, sharedDataset());
     expect(split.spec).toMatchObject({ kind: "ood", heldOut: ["TravelAPI", "VehicleControlAPI"] });
     const classesOf = (ids: string[]) => new Set(ids.flatMap((id) => sharedDataset().byId.get(id)!.involvedClasses));
-    expect([...classesOf(split.train)].sort()).toEqual(["GorillaFileSystem", "MathAPI", "MessageAPI", "TicketAPI", "TradingBot", "TwitterAPI"]);
-    expect([...classesOf(split.test)].filter((c) => c === "TravelAPI" || c === "VehicleControlAPI").sort()).toEqual(["TravelAPI", "VehicleControlAPI"]);
+    expect([...classesOf(split.train)].sort()).toEqual([
+      "GorillaFileSystem",
+      "MathAPI",
+      "MessageAPI",
+      "TicketAPI",
+      "TradingBot",
+      "TwitterAPI",
+    ]);
+    expect([...classesOf(split.test)].filter((c) => c === "TravelAPI" || c === "VehicleControlAPI").sort()).toEqual([
+      "TravelAPI",
+      "VehicleControlAPI",
+    ]);
     expect(config.evaluation.part).toBe("test");
   });
 
@@ -45,7 +55,10 @@ describe("cross-domain OOD experiment", () => {
 
     let stdout = "";
     let stderr = "";
-    const code = await main(["ood-eval", out, "--data", bfclDataDir(), "--limit", "6", "--json"], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+    const code = await main(["ood-eval", out, "--data", bfclDataDir(), "--limit", "6", "--json"], {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+    });
     expect(code, stderr).toBe(0);
     const report = JSON.parse(stdout) as OodReport;
     expect(report.split).toBe("ood:-TravelAPI,-VehicleControlAPI");
@@ -60,7 +73,9 @@ describe("cross-domain OOD experiment", () => {
     }
     const md = readFileSync(join(out, "ood-report.md"), "utf8");
     expect(md).toContain("| policy | ID turn success | OOD turn success | Δ (OOD − ID) |");
-    expect(md).toContain("Trained on GorillaFileSystem, MathAPI, MessageAPI, TicketAPI, TradingBot, TwitterAPI; held out TravelAPI, VehicleControlAPI.");
+    expect(md).toContain(
+      "Trained on GorillaFileSystem, MathAPI, MessageAPI, TicketAPI, TradingBot, TwitterAPI; held out TravelAPI, VehicleControlAPI.",
+    );
     expect(existsSync(join(out, "eval/ood.json"))).toBe(true);
   }, 240_000);
 

@@ -21,7 +21,12 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   let code: number;
   try {
     const { values, positionals } = parseCommandArgs(checkCommand, args);
-    code = await checkCommand.run({ values: values as CommandContext["values"], positionals, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+    code = await checkCommand.run({
+      values: values as CommandContext["values"],
+      positionals,
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+    });
   } catch (e) {
     if (!(e instanceof EnvtuneError)) throw e;
     stderr += e.message + "\n";
@@ -31,7 +36,11 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 const data = ["--data", bfclDataDir()];
-const readJsonl = (f: string) => readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+const readJsonl = (f: string) =>
+  readFileSync(f, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("envtune check", () => {
   it("writes one verdict line per fixture and reports 100% agreement on verdicts_dev.jsonl", async () => {
@@ -46,7 +55,12 @@ describe("envtune check", () => {
     lines.forEach((l, i) => {
       const f = fixtures[i]!;
       expect(Object.keys(l).slice(0, 5)).toEqual(["fixture_id", "id", "valid", "error_type", "failed_turn"]);
-      expect([l.fixture_id, l.valid, l.error_type, l.failed_turn]).toEqual([f.fixture_id, f.expected!.valid, f.expected!.error_type ?? null, f.failed_turn]);
+      expect([l.fixture_id, l.valid, l.error_type, l.failed_turn]).toEqual([
+        f.fixture_id,
+        f.expected!.valid,
+        f.expected!.error_type ?? null,
+        f.failed_turn,
+      ]);
       if (!l.valid) expect(l.error_message).toBe(f.expected!.error_message);
     });
   });
@@ -54,12 +68,21 @@ describe("envtune check", () => {
   it("needs only fixture_id, id and model_output, and prints JSON with --json", async () => {
     const slim = join(tmp, "slim.jsonl");
     const f = devFixtures().slice(0, 12);
-    writeFileSync(slim, f.map((x) => JSON.stringify({ fixture_id: x.fixture_id, id: x.id, model_output: x.model_output })).join("\n") + "\n");
+    writeFileSync(
+      slim,
+      f.map((x) => JSON.stringify({ fixture_id: x.fixture_id, id: x.id, model_output: x.model_output })).join("\n") + "\n",
+    );
     const out = join(tmp, "slim.out.jsonl");
     const r = await run(["--fixtures", slim, "--out", out, "--json", ...data]);
     expect(r.code).toBe(EXIT.OK);
     expect(r.stderr).toBe("");
-    const summary = JSON.parse(r.stdout) as { fixtures: number; valid: number; invalid: number; agreement: unknown; by_error_type: Record<string, number> };
+    const summary = JSON.parse(r.stdout) as {
+      fixtures: number;
+      valid: number;
+      invalid: number;
+      agreement: unknown;
+      by_error_type: Record<string, number>;
+    };
     expect(summary.fixtures).toBe(12);
     expect(summary.agreement).toBeNull();
     expect(summary.valid + summary.invalid).toBe(12);
@@ -74,7 +97,13 @@ describe("envtune check", () => {
       file,
       [
         JSON.stringify({ fixture_id: "x:text", id: f.id, model_output: "I cannot do that" }),
-        JSON.stringify({ fixture_id: "x:wrong", id: f.id, model_output: f.model_output, expected: { valid: !f.expected!.valid, error_type: "multi_turn:force_terminated" }, failed_turn: null }),
+        JSON.stringify({
+          fixture_id: "x:wrong",
+          id: f.id,
+          model_output: f.model_output,
+          expected: { valid: !f.expected!.valid, error_type: "multi_turn:force_terminated" },
+          failed_turn: null,
+        }),
       ].join("\n"),
     );
     const out = join(tmp, "odd.out.jsonl");
@@ -82,7 +111,12 @@ describe("envtune check", () => {
     expect(r.code).toBe(EXIT.FAILURE);
     expect(r.stderr).toMatch(/agreement .*: 0\/1 \(0\.00%\)/);
     expect(r.stderr).toMatch(/✗ x:wrong: valid, error_type/);
-    expect(readJsonl(out)[0]).toMatchObject({ fixture_id: "x:text", valid: false, error_type: "multi_turn:inference_error", failed_turn: null });
+    expect(readJsonl(out)[0]).toMatchObject({
+      fixture_id: "x:text",
+      valid: false,
+      error_type: "multi_turn:inference_error",
+      failed_turn: null,
+    });
   });
 
   it("finds the data beside the shared traces without --data (the documented command as is)", async () => {
@@ -129,11 +163,43 @@ describe("envtune check", () => {
       return p;
     };
     await bad(["--fixtures", write("empty.jsonl", "\n"), "--out", out, ...data], EXIT.CONFIG, /holds no fixtures/);
-    await bad(["--fixtures", write("broken.jsonl", '{"fixture_id": "a"\n'), "--out", out, ...data], EXIT.CONFIG, /broken\.jsonl:1 is not valid JSON/);
-    await bad(["--fixtures", write("noid.jsonl", '{"fixture_id": "a", "model_output": []}\n'), "--out", out, ...data], EXIT.CONFIG, /noid\.jsonl:1 is not a verdict fixture/);
-    await bad(["--fixtures", write("unknown.jsonl", '{"fixture_id": "a", "id": "multi_turn_base_999", "model_output": []}\n'), "--out", out, ...data], EXIT.CONFIG, /entry `multi_turn_base_999`, which is not in the dataset/);
-    await bad(["--fixtures", write("shape.jsonl", '{"fixture_id": "a", "id": "multi_turn_base_0", "model_output": [["ls()"]]}\n'), "--out", out, ...data], EXIT.CONFIG, /is not \[turn\]\[step\]\[call string\]/);
-    await bad(["--fixtures", traceFile("verdicts_dev.jsonl"), "--out", join(tmp, "no/such/dir/x.jsonl"), ...data], EXIT.CONFIG, /Cannot write/);
+    await bad(
+      ["--fixtures", write("broken.jsonl", '{"fixture_id": "a"\n'), "--out", out, ...data],
+      EXIT.CONFIG,
+      /broken\.jsonl:1 is not valid JSON/,
+    );
+    await bad(
+      ["--fixtures", write("noid.jsonl", '{"fixture_id": "a", "model_output": []}\n'), "--out", out, ...data],
+      EXIT.CONFIG,
+      /noid\.jsonl:1 is not a verdict fixture/,
+    );
+    await bad(
+      [
+        "--fixtures",
+        write("unknown.jsonl", '{"fixture_id": "a", "id": "multi_turn_base_999", "model_output": []}\n'),
+        "--out",
+        out,
+        ...data,
+      ],
+      EXIT.CONFIG,
+      /entry `multi_turn_base_999`, which is not in the dataset/,
+    );
+    await bad(
+      [
+        "--fixtures",
+        write("shape.jsonl", '{"fixture_id": "a", "id": "multi_turn_base_0", "model_output": [["ls()"]]}\n'),
+        "--out",
+        out,
+        ...data,
+      ],
+      EXIT.CONFIG,
+      /is not \[turn\]\[step\]\[call string\]/,
+    );
+    await bad(
+      ["--fixtures", traceFile("verdicts_dev.jsonl"), "--out", join(tmp, "no/such/dir/x.jsonl"), ...data],
+      EXIT.CONFIG,
+      /Cannot write/,
+    );
     await bad(["--fixtures", "x", "--out", out, "--bogus"], EXIT.USAGE, /\[envtune\] \[cli\]/);
   });
 });

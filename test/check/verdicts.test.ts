@@ -18,7 +18,8 @@ function differences(f: VerdictFixture, v: EntryVerdict): string[] {
   const d: string[] = [];
   const e = f.expected!;
   const eq = (what: string, a: unknown, b: unknown) => {
-    if (JSON.stringify(a) !== JSON.stringify(b)) d.push(`${what}: expected ${JSON.stringify(a)?.slice(0, 200)}, got ${JSON.stringify(b)?.slice(0, 200)}`);
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      d.push(`${what}: expected ${JSON.stringify(a)?.slice(0, 200)}, got ${JSON.stringify(b)?.slice(0, 200)}`);
   };
   eq("valid", e.valid, v.valid);
   eq("error_type", e.error_type ?? null, v.errorType);
@@ -59,7 +60,10 @@ describe("verdict parity with the reference checker (verdicts_dev.jsonl)", () =>
       const key = v.valid ? "valid" : v.errorType!;
       mix.set(key, (mix.get(key) ?? 0) + 1);
     }
-    console.log(`verdict parity: ${agree}/${fixtures.length} verdicts, ${detailsAgree}/${fixtures.length} with every detail`, Object.fromEntries(mix));
+    console.log(
+      `verdict parity: ${agree}/${fixtures.length} verdicts, ${detailsAgree}/${fixtures.length} with every detail`,
+      Object.fromEntries(mix),
+    );
     expect(problems).toEqual([]);
     expect(agree).toBe(400);
     expect(detailsAgree).toBe(400);
@@ -86,7 +90,13 @@ describe("verdict parity with the reference checker (verdicts_dev.jsonl)", () =>
 describe("the ground-truth oracle", () => {
   it("scores 800/800 with the ground truth as model output (one step per turn, strings verbatim)", () => {
     const t0 = performance.now();
-    const verdicts = dataset.entries.map((e) => checkEntry(e, e.groundTruth.map((turn) => [turn]), opts()));
+    const verdicts = dataset.entries.map((e) =>
+      checkEntry(
+        e,
+        e.groundTruth.map((turn) => [turn]),
+        opts(),
+      ),
+    );
     const ms = performance.now() - t0;
     const invalid = verdicts.filter((v) => !v.valid).map((v) => `${v.id}: ${v.errorType} at ${v.failedTurn}`);
     console.log(`oracle: ${verdicts.length - invalid.length}/${verdicts.length} valid in ${ms.toFixed(0)} ms`);
@@ -100,7 +110,11 @@ describe("the ground-truth oracle", () => {
     let same = 0;
     const mismatches: string[] = [];
     for (const e of dataset.entries) {
-      const v = checkEntry(e, e.groundTruth.map((turn) => [turn]), opts());
+      const v = checkEntry(
+        e,
+        e.groundTruth.map((turn) => [turn]),
+        opts(),
+      );
       const rec = traces.get(e.id)!;
       v.turns.forEach((t, ti) => {
         t.gtResults.forEach((got, ci) => {

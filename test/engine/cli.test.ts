@@ -25,11 +25,20 @@ async function evalCli(args: string[]): Promise<{ code: number; stdout: string; 
   let stdout = "";
   let stderr = "";
   const { values, positionals } = parseCommandArgs(evalCommand, [...args, "--data", bfclDataDir()]);
-  const code = await evalCommand.run({ values: values as CommandContext["values"], positionals, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  const code = await evalCommand.run({
+    values: values as CommandContext["values"],
+    positionals,
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+  });
   return { code, stdout, stderr };
 }
 
-const results = (dir: string) => readFileSync(join(dir, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as EvalResult);
+const results = (dir: string) =>
+  readFileSync(join(dir, "results.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as EvalResult);
 const summary = (dir: string) => JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as EvalSummary;
 
 describe("envtune eval", () => {
@@ -46,7 +55,9 @@ describe("envtune eval", () => {
 
   it("refuses to overwrite results without --resume or --force; --resume runs nothing twice", async () => {
     const out = join(tmp, "oracle");
-    await expect(evalCli(["--policy", "oracle", "--split", "miss_func", "--limit", "4", "--out", out])).rejects.toThrow(/--resume to continue it or --force/);
+    await expect(evalCli(["--policy", "oracle", "--split", "miss_func", "--limit", "4", "--out", out])).rejects.toThrow(
+      /--resume to continue it or --force/,
+    );
     const r = await evalCli(["--policy", "oracle", "--split", "miss_func", "--limit", "6", "--out", out, "--resume", "--json"]);
     expect(r.code).toBe(0);
     expect(results(out)).toHaveLength(6);
@@ -82,7 +93,11 @@ describe("envtune eval", () => {
     const r = await evalCli(["--policy", "replay", "--input", input, "--ids", ids.join(","), "--out", out]);
     expect(r.code).toBe(0);
     // Lines are written as entries finish, so their order can vary.
-    expect(results(out).map((x) => [x.id, x.valid, x.error_type]).sort()).toEqual([
+    expect(
+      results(out)
+        .map((x) => [x.id, x.valid, x.error_type])
+        .sort(),
+    ).toEqual([
       [ids[0], true, null],
       [ids[1], false, "multi_turn:empty_turn_model_response"],
     ]);
@@ -96,7 +111,22 @@ describe("envtune eval", () => {
     process.env.ENVTUNE_API_KEY = "sk-cli";
     try {
       const out = join(tmp, "openai");
-      const r = await evalCli(["--policy", "openai", "--base-url", server.url, "--model", "gt", "--mode", "prompt", "--ids", entries.map((e) => e.id).join(","), "--out", out, "--concurrency", "2"]);
+      const r = await evalCli([
+        "--policy",
+        "openai",
+        "--base-url",
+        server.url,
+        "--model",
+        "gt",
+        "--mode",
+        "prompt",
+        "--ids",
+        entries.map((e) => e.id).join(","),
+        "--out",
+        out,
+        "--concurrency",
+        "2",
+      ]);
       expect(r.code).toBe(0);
       expect(results(out).every((x) => x.valid && x.policy === "openai-prompt:gt")).toBe(true);
       expect(server.requests.every((q) => q.authorization === "Bearer sk-cli")).toBe(true);
@@ -111,7 +141,9 @@ describe("envtune eval", () => {
   it("reports usage errors", async () => {
     await expect(evalCli(["--split", "base"])).rejects.toThrow(/--policy is required/);
     await expect(evalCli(["--policy", "magic", "--split", "base", "--out", join(tmp, "x")])).rejects.toThrow(/Unknown --policy/);
-    await expect(evalCli(["--policy", "openai", "--split", "base", "--out", join(tmp, "y")])).rejects.toThrow(/needs --base-url and --model/);
+    await expect(evalCli(["--policy", "openai", "--split", "base", "--out", join(tmp, "y")])).rejects.toThrow(
+      /needs --base-url and --model/,
+    );
     expect(existsSync(join(tmp, "x", "results.jsonl"))).toBe(false);
   });
 });

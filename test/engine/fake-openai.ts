@@ -62,11 +62,16 @@ function conversationProblems(messages: Msg[]): string[] {
   return problems;
 }
 
-export async function startFakeOpenAI(opts: { entries: readonly BfclEntry[]; packs: ReadonlyMap<string, DomainPack>; apiKey: string }): Promise<FakeServer> {
+export async function startFakeOpenAI(opts: {
+  entries: readonly BfclEntry[];
+  packs: ReadonlyMap<string, DomainPack>;
+  apiKey: string;
+}): Promise<FakeServer> {
   const byFirstQuestion = new Map<string, BfclEntry>();
   for (const e of opts.entries) {
     const q = e.question[0]![0]!.content;
-    if (byFirstQuestion.has(q)) throw new Error(`fake server: entries ${byFirstQuestion.get(q)!.id} and ${e.id} share their first question`);
+    if (byFirstQuestion.has(q))
+      throw new Error(`fake server: entries ${byFirstQuestion.get(q)!.id} and ${e.id} share their first question`);
     byFirstQuestion.set(q, e);
   }
   const requests: FakeServer["requests"] = [];
@@ -114,10 +119,26 @@ export async function startFakeOpenAI(opts: { entries: readonly BfclEntry[]; pac
       } else {
         const calls = gt.flatMap((c) => gtCallToKeywords(c, requirePacks(opts.packs, entry.involvedClasses, entry.id)));
         message = prompt
-          ? { role: "assistant", content: `<think>plan</think>\n<tool_call>\n[${calls.map((c) => `{"name": "${c.name}", "arguments": ${c.arguments}}`).join(", ")}]\n</tool_call>` }
-          : { role: "assistant", content: null, tool_calls: calls.map((c, i) => ({ id: `call_${requests.length}_${i}`, type: "function", function: { name: c.name, arguments: c.arguments } })) };
+          ? {
+              role: "assistant",
+              content: `<think>plan</think>\n<tool_call>\n[${calls.map((c) => `{"name": "${c.name}", "arguments": ${c.arguments}}`).join(", ")}]\n</tool_call>`,
+            }
+          : {
+              role: "assistant",
+              content: null,
+              tool_calls: calls.map((c, i) => ({
+                id: `call_${requests.length}_${i}`,
+                type: "function",
+                function: { name: c.name, arguments: c.arguments },
+              })),
+            };
       }
-      send(200, { id: `chatcmpl-${requests.length}`, object: "chat.completion", model: body.model, choices: [{ index: 0, message, finish_reason: "stop" }] });
+      send(200, {
+        id: `chatcmpl-${requests.length}`,
+        object: "chat.completion",
+        model: body.model,
+        choices: [{ index: 0, message, finish_reason: "stop" }],
+      });
     })().catch((e: unknown) => {
       res.writeHead(500);
       res.end(String(e));

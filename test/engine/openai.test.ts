@@ -22,7 +22,14 @@ const tmp = mkdtempSync(join(tmpdir(), "envtune-openai-"));
 beforeAll(async () => {
   ds = sharedDataset();
   packs = (await loadDomainPacks()).packs;
-  entries = ["multi_turn_base_1", "multi_turn_miss_func_0", "multi_turn_miss_param_2", "multi_turn_long_context_3", "multi_turn_base_4", "multi_turn_miss_func_5"].map((id) => ds.byId.get(id)!);
+  entries = [
+    "multi_turn_base_1",
+    "multi_turn_miss_func_0",
+    "multi_turn_miss_param_2",
+    "multi_turn_long_context_3",
+    "multi_turn_base_4",
+    "multi_turn_miss_func_5",
+  ].map((id) => ds.byId.get(id)!);
   server = await startFakeOpenAI({ entries, packs, apiKey: API_KEY });
 });
 afterAll(async () => {
@@ -63,8 +70,16 @@ describe("openai policy over HTTP", () => {
     const { results } = await evalWith("gt", "prompt");
     expect(results.every((r) => r.valid)).toBe(true);
     const reqs = server.requests.slice(before);
-    expect(reqs.every((r) => r.tools === undefined && r.messages[0]!.content!.startsWith("You are an expert in composing functions."))).toBe(true);
-    expect(reqs.some((r) => r.messages.some((m) => m.role === "user" && m.content!.startsWith("Here are the function's execution results. Execution results:[")))).toBe(true);
+    expect(
+      reqs.every((r) => r.tools === undefined && r.messages[0]!.content!.startsWith("You are an expert in composing functions.")),
+    ).toBe(true);
+    expect(
+      reqs.some((r) =>
+        r.messages.some(
+          (m) => m.role === "user" && m.content!.startsWith("Here are the function's execution results. Execution results:["),
+        ),
+      ),
+    ).toBe(true);
     expect(reqs.every((r) => r.messages.every((m) => m.role !== "tool"))).toBe(true);
   });
 
@@ -72,13 +87,20 @@ describe("openai policy over HTTP", () => {
     const { results } = await evalWith("sloppy", "fc");
     for (const r of results) {
       const gt1Empty = ds.byId.get(r.id)!.groundTruth[1]!.length === 0;
-      expect([r.id, r.valid, r.error_type, r.failed_turn]).toEqual(gt1Empty ? [r.id, true, null, null] : [r.id, false, "multi_turn:empty_turn_model_response", 1]);
+      expect([r.id, r.valid, r.error_type, r.failed_turn]).toEqual(
+        gt1Empty ? [r.id, true, null, null] : [r.id, false, "multi_turn:empty_turn_model_response", 1],
+      );
     }
   });
 
   it("retries 503s (honouring Retry-After) and timeouts, with backoff", async () => {
     const retries: string[] = [];
-    const { results } = await evalWith("flaky", "fc", { entries: entries.slice(0, 2) }, { timeoutMs: 400, onRetry: (r: { reason: string }) => retries.push(r.reason) });
+    const { results } = await evalWith(
+      "flaky",
+      "fc",
+      { entries: entries.slice(0, 2) },
+      { timeoutMs: 400, onRetry: (r: { reason: string }) => retries.push(r.reason) },
+    );
     expect(results.every((r) => r.valid)).toBe(true);
     expect(retries.filter((r) => r.startsWith("HTTP 503"))).toHaveLength(2);
     expect(retries.filter((r) => r.includes("within 400 ms"))).toHaveLength(2);

@@ -36,7 +36,9 @@ describe("oracle policy", () => {
       config,
       transcripts: false,
     });
-    const failed = results.filter((r) => !r.valid || r.reward !== 1).map((r) => `${r.id}: ${r.error_type} ${JSON.stringify(r.turns.find((t) => !t.passed))}`);
+    const failed = results
+      .filter((r) => !r.valid || r.reward !== 1)
+      .map((r) => `${r.id}: ${r.error_type} ${JSON.stringify(r.turns.find((t) => !t.passed))}`);
     expect(failed).toEqual([]);
     expect(summary.overall).toBe(1);
     for (const c of Object.values(summary.categories)) expect(c).toMatchObject({ entries: 200, correct: 200, accuracy: 1, progress: 1 });
@@ -64,15 +66,25 @@ describe("replaying the checker fixtures through the engine", () => {
     const liveMismatch: string[] = [];
     for (const f of fixtures) {
       const policy = replayPolicy(new Map([[f.id, { id: f.id, result: f.model_output }]]));
-      const { results } = await runEval({ policy, entries: [ds.byId.get(f.id)!], packs, constants: ds.longContext, config: { protocol: "bfcl" }, transcripts: false });
+      const { results } = await runEval({
+        policy,
+        entries: [ds.byId.get(f.id)!],
+        packs,
+        constants: ds.longContext,
+        config: { protocol: "bfcl" },
+        transcripts: false,
+      });
       const r = results[0]!;
-      if (r.valid !== f.expected.valid || r.error_type !== f.expected.error_type) verdictMismatch.push(`${f.fixture_id}: ${r.error_type} vs ${f.expected.error_type}`);
+      if (r.valid !== f.expected.valid || r.error_type !== f.expected.error_type)
+        verdictMismatch.push(`${f.fixture_id}: ${r.error_type} vs ${f.expected.error_type}`);
       if (f.expected.error_type === "multi_turn:force_terminated") continue;
       // What the engine saw while the episode ran (its own execution of the parsed actions).
       const firstFail = r.turns.find((t) => !t.checkerPassed);
       const live = { valid: firstFail === undefined, error_type: firstFail?.errorType ?? null, failed_turn: firstFail?.turn ?? null };
       if (live.valid !== f.expected.valid || live.error_type !== f.expected.error_type || live.failed_turn !== f.failed_turn) {
-        liveMismatch.push(`${f.fixture_id}: live ${JSON.stringify(live)} vs ${JSON.stringify({ ...f.expected, failed_turn: f.failed_turn })}`);
+        liveMismatch.push(
+          `${f.fixture_id}: live ${JSON.stringify(live)} vs ${JSON.stringify({ ...f.expected, failed_turn: f.failed_turn })}`,
+        );
       }
     }
     expect(verdictMismatch).toEqual([]);
@@ -82,13 +94,28 @@ describe("replaying the checker fixtures through the engine", () => {
 
 describe("replaying ground-truth text as a prompting model's output", () => {
   it("fails exactly the 96 entries BFCL fails (its decoder drops positional arguments), and none when they are kept", async () => {
-    const records = new Map(ds.entries.map((e) => [e.id, { id: e.id, result: e.groundTruth.map((t) => (t.length ? [`[${t.join(", ")}]`, "Done."] : ["Done."])) }]));
+    const records = new Map(
+      ds.entries.map((e) => [
+        e.id,
+        { id: e.id, result: e.groundTruth.map((t) => (t.length ? [`[${t.join(", ")}]`, "Done."] : ["Done."])) },
+      ]),
+    );
     const run = async (positional: "drop" | "keep") =>
-      (await runEval({ policy: replayPolicy(records, { positional }), entries: ds.entries, packs, constants: ds.longContext, transcripts: false })).results;
+      (
+        await runEval({
+          policy: replayPolicy(records, { positional }),
+          entries: ds.entries,
+          packs,
+          constants: ds.longContext,
+          transcripts: false,
+        })
+      ).results;
     const dropped = await run("drop");
     const failed = dropped.filter((r) => !r.valid);
     expect(failed).toHaveLength(96);
-    const positional = new Set(ds.entries.filter((e) => e.groundTruth.flat().some((c) => parsePythonCalls(c).some((x) => x.args.length > 0))).map((e) => e.id));
+    const positional = new Set(
+      ds.entries.filter((e) => e.groundTruth.flat().some((c) => parsePythonCalls(c).some((x) => x.args.length > 0))).map((e) => e.id),
+    );
     expect(positional.size).toBe(96);
     expect(failed.every((r) => positional.has(r.id))).toBe(true);
     expect((await run("keep")).every((r) => r.valid)).toBe(true);

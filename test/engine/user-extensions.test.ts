@@ -31,7 +31,10 @@ async function evalCli(args: string[]): Promise<{ code: number; results: EvalRes
   const out = join(tmp, `run-${Math.random().toString(36).slice(2)}`);
   const { values, positionals } = parseCommandArgs(evalCommand, [...args, "--data", bfclDataDir(), "--out", out]);
   const code = await evalCommand.run({ values: values as CommandContext["values"], positionals, stdout: () => {}, stderr: () => {} });
-  const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as EvalResult);
+  const results = readFileSync(join(out, "results.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as EvalResult);
   return { code, results };
 }
 
@@ -40,7 +43,13 @@ describe("a user's reward rule", () => {
     registerRewardRule(efficiencyRule);
     const entry = ds.byId.get("multi_turn_base_18")!;
     const play = async (cost: number) => {
-      const ep = new Episode({ entry, packs, constants: ds.longContext, funcDocs: ds.funcDocs, config: { actionFormat: "python", reward: { kind: "efficiency", cost } } });
+      const ep = new Episode({
+        entry,
+        packs,
+        constants: ds.longContext,
+        funcDocs: ds.funcDocs,
+        config: { actionFormat: "python", reward: { kind: "efficiency", cost } },
+      });
       return (await runEpisode(ep, oraclePolicy({ packs }))).rewards;
     };
     const free = await play(0);
@@ -56,9 +65,15 @@ describe("envtune eval --policy FILE", () => {
   it("plays the module's default-export policy factory with its options", async () => {
     const clean = await evalCli(["--policy", POLICY_FILE, "--split", "base", "--limit", "2"]);
     expect(clean.code).toBe(0);
-    expect(clean.results.map((r) => [r.policy, r.valid])).toEqual([["noisy-oracle-0", true], ["noisy-oracle-0", true]]);
+    expect(clean.results.map((r) => [r.policy, r.valid])).toEqual([
+      ["noisy-oracle-0", true],
+      ["noisy-oracle-0", true],
+    ]);
     const noisy = await evalCli(["--policy", POLICY_FILE, "--policy-options", '{"dropRate": 1}', "--split", "base", "--limit", "2"]);
-    expect(noisy.results.map((r) => [r.policy, r.valid])).toEqual([["noisy-oracle-1", false], ["noisy-oracle-1", false]]);
+    expect(noisy.results.map((r) => [r.policy, r.valid])).toEqual([
+      ["noisy-oracle-1", false],
+      ["noisy-oracle-1", false],
+    ]);
   });
 
   it("fails with stable codes: missing file, no factory, bad options, bad JSON, unknown name", async () => {
@@ -73,13 +88,17 @@ describe("envtune eval --policy FILE", () => {
     });
     await expect(evalCli(["--policy", POLICY_FILE, "--policy-options", "{nope", ...sel])).rejects.toMatchObject({ code: "USAGE" });
     await expect(evalCli(["--policy", "oracle", "--format", "xml", ...sel])).rejects.toMatchObject({ code: "INVALID_POLICY_OPTIONS" });
-    await expect(evalCli(["--policy", "magic", ...sel])).rejects.toMatchObject({ code: "UNKNOWN_POLICY", message: expect.stringMatching(/known: .*always-answer.*oracle.*random-valid-call/) });
+    await expect(evalCli(["--policy", "magic", ...sel])).rejects.toMatchObject({
+      code: "UNKNOWN_POLICY",
+      message: expect.stringMatching(/known: .*always-answer.*oracle.*random-valid-call/),
+    });
   });
 });
 
 describe("the baselines as registered policies", () => {
   // Results are written as episodes finish: compare them by id.
-  const strip = (rs: EvalResult[]) => rs.map(({ id, valid, reward, decoded }) => ({ id, valid, reward, decoded })).sort((x, y) => x.id.localeCompare(y.id));
+  const strip = (rs: EvalResult[]) =>
+    rs.map(({ id, valid, reward, decoded }) => ({ id, valid, reward, decoded })).sort((x, y) => x.id.localeCompare(y.id));
   it("random-valid-call is reproducible from its seed whatever the concurrency; always-answer never calls", async () => {
     const sel = ["--split", "base", "--limit", "6"];
     const a = await evalCli(["--policy", "random-valid-call", "--seed", "5", "--concurrency", "1", ...sel]);

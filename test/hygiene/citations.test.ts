@@ -74,7 +74,13 @@ describe("citations", () => {
   });
 
   it("recognises every form of the forbidden citations", () => {
-    const samples = ["(paper doc §11 B2)", "see docs/bfcl-behaviour.md §2.3", "(ecosystem doc §4.3)", "(tooling notes §3)", "(Fig. 3, doc §7)"];
+    const samples = [
+      "(paper doc §11 B2)",
+      "see docs/bfcl-behaviour.md §2.3",
+      "(ecosystem doc §4.3)",
+      "(tooling notes §3)",
+      "(Fig. 3, doc §7)",
+    ];
     expect(samples.filter((s) => !FORBIDDEN.test(s))).toEqual([]);
     expect(FORBIDDEN.test("the paper (§3.4, App. D.2) and gorilla bfcl_eval @ 6ea57973")).toBe(false);
   });

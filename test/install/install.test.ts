@@ -72,7 +72,20 @@ beforeAll(() => {
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "envtune-install-test", private: true, type: "module" }, null, 2));
   const t0 = Date.now();
   // Optional dependencies (the native GPU build of TensorFlow.js) are left out: they are optional.
-  const r = run("npm", ["install", ...packed.map((p) => p.tarball), "--no-audit", "--no-fund", "--prefer-offline", "--omit=optional", "--ignore-scripts", "--loglevel=error"], 170_000);
+  const r = run(
+    "npm",
+    [
+      "install",
+      ...packed.map((p) => p.tarball),
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--omit=optional",
+      "--ignore-scripts",
+      "--loglevel=error",
+    ],
+    170_000,
+  );
   installSeconds = (Date.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`npm install failed (${r.status ?? r.signal}):\n${r.stderr}\n${r.stdout}`);
 }, 240_000);
@@ -87,7 +100,14 @@ describe("install only what you need (packed tarballs in a fresh project)", () =
       expect(lstatSync(dir).isSymbolicLink(), name).toBe(false);
       expect(existsSync(join(dir, "src")), `${name} ships no sources`).toBe(false);
     }
-    for (const name of ["domain-file-system", "domain-math", "domain-message", "domain-posting", "domain-trading", "domain-vehicle-control"]) {
+    for (const name of [
+      "domain-file-system",
+      "domain-math",
+      "domain-message",
+      "domain-posting",
+      "domain-trading",
+      "domain-vehicle-control",
+    ]) {
       expect(existsSync(join(project, "node_modules/@envtune", name)), name).toBe(false);
     }
   });
@@ -95,7 +115,10 @@ describe("install only what you need (packed tarballs in a fresh project)", () =
   it("`envtune domains list` shows the installed packs with versions and tool counts", () => {
     const r = envtune("domains", "list", "--json");
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { installed: Array<{ package: string; className: string; version: string; tools: number }>; missing: Array<{ specifier: string }> };
+    const out = JSON.parse(r.stdout) as {
+      installed: Array<{ package: string; className: string; version: string; tools: number }>;
+      missing: Array<{ specifier: string }>;
+    };
     expect(out.installed.map((p) => [p.package, p.className, p.version, p.tools])).toEqual([
       ["@envtune/domain-ticket", "TicketAPI", "0.1.0", 9],
       ["@envtune/domain-travel", "TravelAPI", "0.1.0", 18],
@@ -117,7 +140,9 @@ describe("install only what you need (packed tarballs in a fresh project)", () =
   });
 
   it("an entry that needs a domain that is not installed fails with the pack to install", () => {
-    const entry = sharedDataset().entries.find((e) => e.involvedClasses.includes("TwitterAPI") && e.involvedClasses.every((c) => c === "TwitterAPI" || INSTALLED_CLASSES.has(c)))!;
+    const entry = sharedDataset().entries.find(
+      (e) => e.involvedClasses.includes("TwitterAPI") && e.involvedClasses.every((c) => c === "TwitterAPI" || INSTALLED_CLASSES.has(c)),
+    )!;
     const r = envtune("eval", "--policy", "oracle", "--ids", entry.id, "--data", bfclDataDir(), "--out", join(project, "runs/missing"));
     expect(r.status).toBe(3);
     expect(r.stderr).toContain(`[envtune] [core] Entry ${entry.id} needs TwitterAPI, which no loaded domain pack implements.`);
@@ -137,7 +162,11 @@ describe("install only what you need (packed tarballs in a fresh project)", () =
     );
     const out = join(project, "runs/train");
     // No --domains: the trainer discovers the two installed packs; the other BFCL packs are skipped, said once.
-    const r = run(process.execPath, [join(project, "node_modules/envtune/bin/envtune.js"), "train", "--config", config, "--data", bfclDataDir(), "--out", out, "--json"], 150_000);
+    const r = run(
+      process.execPath,
+      [join(project, "node_modules/envtune/bin/envtune.js"), "train", "--config", config, "--data", bfclDataDir(), "--out", out, "--json"],
+      150_000,
+    );
     expect(r.status, r.stderr.slice(-3000)).toBe(0);
     expect(r.stderr).toMatch(/domain packs not loaded \(their entries are skipped\): .*@envtune\/domain-posting/);
     expect(r.stderr).not.toMatch(/domain packs not loaded[^\n]*@envtune\/domain-ticket/);
@@ -148,9 +177,22 @@ describe("install only what you need (packed tarballs in a fresh project)", () =
     expect(result.evaluation.entries).toBe(4);
     expect(result.evaluation.policies.map((p) => p.policy)).toContain("trained");
     for (const f of ["config.json", "metrics.jsonl", "eval/results.json", "report.html"]) expect(existsSync(join(out, f)), f).toBe(true);
-    expect(["best", "last", "final"].some((d) => existsSync(join(out, d, "model.json")) && existsSync(join(out, d, "weights.bin"))), "trained weights (model.json + weights.bin)").toBe(true);
+    expect(
+      ["best", "last", "final"].some((d) => existsSync(join(out, d, "model.json")) && existsSync(join(out, d, "weights.bin"))),
+      "trained weights (model.json + weights.bin)",
+    ).toBe(true);
 
-    const missing = envtune("train", "--config", config, "--data", bfclDataDir(), "--domains", "@envtune/domain-posting", "--out", join(project, "runs/missing"));
+    const missing = envtune(
+      "train",
+      "--config",
+      config,
+      "--data",
+      bfclDataDir(),
+      "--domains",
+      "@envtune/domain-posting",
+      "--out",
+      join(project, "runs/missing"),
+    );
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain("@envtune/domain-posting");
   });
@@ -159,7 +201,10 @@ describe("install only what you need (packed tarballs in a fresh project)", () =
     const r = envtune("new-domain", "garden", "--class", "GardenAPI");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Created envtune-domain-garden (GardenAPI, standalone) in ${join(project, "garden")}`);
-    const pkg = JSON.parse(readFileSync(join(project, "garden/package.json"), "utf8")) as { dependencies: Record<string, string>; envtune: unknown };
+    const pkg = JSON.parse(readFileSync(join(project, "garden/package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+      envtune: unknown;
+    };
     expect(pkg.dependencies).toEqual({ "@envtune/core": "^0.1.0" });
     expect(existsSync(join(project, "garden/src/garden.test.ts"))).toBe(true);
   });
@@ -183,7 +228,19 @@ describe("install only what you need (packed tarballs in a fresh project)", () =
     );
     writeFileSync(
       join(project, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", target: "ES2023", lib: ["ES2023"], strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ["consumer.ts"] }),
+      JSON.stringify({
+        compilerOptions: {
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2023",
+          lib: ["ES2023"],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ["consumer.ts"],
+      }),
     );
     const r = run(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
     expect(r.stdout + r.stderr).toBe("");

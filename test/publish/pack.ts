@@ -88,7 +88,12 @@ export function readTarball(file: string): Map<string, { data: Buffer; mode: num
     const mode = parseInt(str(off + 100, off + 108).trim() || "0", 8);
     const size = parseInt(str(off + 124, off + 136).trim() || "0", 8);
     const type = str(off + 156, off + 157);
-    const prefix = buf.subarray(off + 257, off + 263).toString("latin1").startsWith("ustar") ? str(off + 345, off + 500) : "";
+    const prefix = buf
+      .subarray(off + 257, off + 263)
+      .toString("latin1")
+      .startsWith("ustar")
+      ? str(off + 345, off + 500)
+      : "";
     const path = (prefix ? `${prefix}/${name}` : name).replace(/^package\//, "");
     if (type === "0" || type === "") out.set(path, { data: buf.subarray(off + 512, off + 512 + size), mode });
     off += 512 + Math.ceil(size / 512) * 512;

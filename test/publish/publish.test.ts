@@ -15,7 +15,16 @@ import { pathToFileURL } from "node:url";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bareImports, packWorkspaces, packageOfSpecifier, readTarball, repoRoot, workspacePackages, type PackResult, type PackageJson } from "./pack.ts";
+import {
+  bareImports,
+  packWorkspaces,
+  packageOfSpecifier,
+  readTarball,
+  repoRoot,
+  workspacePackages,
+  type PackResult,
+  type PackageJson,
+} from "./pack.ts";
 
 /** Packages whose code reproduces BFCL behaviour or handles BFCL data: they carry a NOTICE. */
 const BFCL_DERIVED = new Set([
@@ -43,8 +52,14 @@ let packed: Map<string, PackResult>;
 
 beforeAll(() => {
   const missing = packages.filter((p) => !existsSync(join(repoRoot, p.dir, "dist/index.js")));
-  if (missing.length) throw new Error(`[envtune] [publish-test] No build output in ${missing.map((p) => p.dir).join(", ")}. Run \`npm run build\` first.`);
-  packed = new Map(packWorkspaces(packages.map((p) => p.dir), tmp).map((r) => [r.name, r]));
+  if (missing.length)
+    throw new Error(`[envtune] [publish-test] No build output in ${missing.map((p) => p.dir).join(", ")}. Run \`npm run build\` first.`);
+  packed = new Map(
+    packWorkspaces(
+      packages.map((p) => p.dir),
+      tmp,
+    ).map((r) => [r.name, r]),
+  );
 }, 120_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -75,10 +90,15 @@ function problemsOf(pkg: PackageJson, dir: string, files: Map<string, { data: Bu
   const names = [...files.keys()];
   if (pkg.license !== "Apache-2.0") problems.push(`license is ${pkg.license ?? "missing"}, expected Apache-2.0`);
   if (!files.has("LICENSE")) problems.push("no LICENSE file in the package");
-  if (BFCL_DERIVED.has(pkg.name) && !files.get("NOTICE")?.data.toString().includes("Berkeley Function Calling Leaderboard")) problems.push("no NOTICE crediting BFCL (the package reproduces BFCL behaviour)");
+  if (BFCL_DERIVED.has(pkg.name) && !files.get("NOTICE")?.data.toString().includes("Berkeley Function Calling Leaderboard"))
+    problems.push("no NOTICE crediting BFCL (the package reproduces BFCL behaviour)");
   if (pkg.type !== "module") problems.push('type is not "module"');
 
-  const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]);
+  const declared = new Set([
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.peerDependencies ?? {}),
+    ...Object.keys(pkg.optionalDependencies ?? {}),
+  ]);
   if (pkg.envtune?.domain) {
     const deps = Object.keys(pkg.dependencies ?? {});
     if (deps.some((d) => d !== "@envtune/core")) problems.push(`a domain pack depends on @envtune/core only; found ${deps.join(", ")}`);
@@ -90,11 +110,13 @@ function problemsOf(pkg: PackageJson, dir: string, files: Map<string, { data: Bu
     if (v !== undefined && !satisfies(v, range)) problems.push(`${dep}@${range} is not satisfied by the workspace version ${v}`);
   }
   for (const dep of Object.keys(pkg.dependencies ?? {})) {
-    if (versions.has(dep) && workspacePackages({ includePrivate: true }).find((p) => p.pkg.name === dep)?.pkg.private) problems.push(`depends on the private package ${dep}`);
+    if (versions.has(dep) && workspacePackages({ includePrivate: true }).find((p) => p.pkg.name === dep)?.pkg.private)
+      problems.push(`depends on the private package ${dep}`);
   }
 
   // npm shows the README as the package's page; `files` silently skips one that does not exist.
-  if (!files.has("README.md") || files.get("README.md")!.data.length < 200) problems.push("ships a README.md that says what the package is for");
+  if (!files.has("README.md") || files.get("README.md")!.data.length < 200)
+    problems.push("ships a README.md that says what the package is for");
   if (!files.has("LICENSE")) problems.push("ships its LICENSE");
 
   const imported = new Set<string>();
@@ -110,9 +132,15 @@ function problemsOf(pkg: PackageJson, dir: string, files: Map<string, { data: Bu
       if (name !== pkg.name && !declared.has(name)) problems.push(`${path} imports \`${spec}\`, which is not a dependency`);
     }
   }
-  for (const dep of Object.keys(pkg.dependencies ?? {})) if (!imported.has(dep)) problems.push(`dependency ${dep} is never imported by the published code`);
+  for (const dep of Object.keys(pkg.dependencies ?? {}))
+    if (!imported.has(dep)) problems.push(`dependency ${dep} is never imported by the published code`);
 
-  for (const target of [...exportTargets(pkg.exports), ...(pkg.main ? [pkg.main] : []), ...(pkg.types ? [pkg.types] : []), ...Object.values(pkg.bin ?? {})]) {
+  for (const target of [
+    ...exportTargets(pkg.exports),
+    ...(pkg.main ? [pkg.main] : []),
+    ...(pkg.types ? [pkg.types] : []),
+    ...Object.values(pkg.bin ?? {}),
+  ]) {
     const rel = target.replace(/^\.\//, "");
     if (!names.includes(rel)) problems.push(`${target} (exports/main/types/bin) is not in the package`);
   }
@@ -121,14 +149,26 @@ function problemsOf(pkg: PackageJson, dir: string, files: Map<string, { data: Bu
 
 describe("publishing", () => {
   it("finds the published packages", () => {
-    expect(packages.map((p) => p.pkg.name)).toEqual(expect.arrayContaining(["@envtune/core", "envtune", "@envtune/create-domain", "@envtune/domain-example-library", "@envtune/domain-ticket"]));
+    expect(packages.map((p) => p.pkg.name)).toEqual(
+      expect.arrayContaining([
+        "@envtune/core",
+        "envtune",
+        "@envtune/create-domain",
+        "@envtune/domain-example-library",
+        "@envtune/domain-ticket",
+      ]),
+    );
   });
 
   it.each(packages.map((p) => [p.pkg.name, p] as const))("%s passes publint --strict and envtune's packaging rules", async (name, p) => {
     const result = packed.get(name)!;
     expect(result, `npm pack produced no tarball for ${name}`).toBeDefined();
     const tarball = readFileSync(result.tarball);
-    const lint = await publint({ pack: { tarball: tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength) as ArrayBuffer }, strict: true, level: "suggestion" });
+    const lint = await publint({
+      pack: { tarball: tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength) as ArrayBuffer },
+      strict: true,
+      level: "suggestion",
+    });
     const lintMessages = lint.messages.map((m) => `publint ${m.type}: ${formatMessage(m, lint.pkg) ?? m.code}`);
     const files = readTarball(result.tarball);
     const pkg = JSON.parse(files.get("package.json")!.data.toString("utf8")) as PackageJson;
@@ -148,10 +188,13 @@ describe("publishing", () => {
     expect(stale).toEqual([]);
   });
 
-  it.each(packages.filter((p) => p.pkg.envtune?.domain).map((p) => [p.pkg.name, p] as const))("%s: meta.version equals the package version", async (_name, p) => {
-    const mod = (await import(pathToFileURL(join(repoRoot, p.dir, "dist/index.js")).href)) as { default: { meta: { version: string } } };
-    expect(mod.default.meta.version).toBe(p.pkg.version);
-  });
+  it.each(packages.filter((p) => p.pkg.envtune?.domain).map((p) => [p.pkg.name, p] as const))(
+    "%s: meta.version equals the package version",
+    async (_name, p) => {
+      const mod = (await import(pathToFileURL(join(repoRoot, p.dir, "dist/index.js")).href)) as { default: { meta: { version: string } } };
+      expect(mod.default.meta.version).toBe(p.pkg.version);
+    },
+  );
 
   it("a domain pack tarball ships only what a pack needs", () => {
     const files = readTarball(packed.get("@envtune/domain-ticket")!.tarball);

@@ -26,18 +26,33 @@ function versionWith(name: string, releases: Record<string, "patch" | "minor" | 
     copyFileSync(join(repoRoot, p, "package.json"), join(root, p, "package.json"));
   }
   symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"), "dir");
-  const header = Object.entries(releases).map(([pkg, bump]) => `"${pkg}": ${bump}`).join("\n");
+  const header = Object.entries(releases)
+    .map(([pkg, bump]) => `"${pkg}": ${bump}`)
+    .join("\n");
   writeFileSync(join(root, ".changeset/test-change.md"), `---\n${header}\n---\n\nA change for the versioning test.\n`);
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-  const r = spawnSync(process.execPath, [join(repoRoot, "node_modules/@changesets/cli/bin.js"), "version"], { cwd: root, encoding: "utf8", env, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(repoRoot, "node_modules/@changesets/cli/bin.js"), "version"], {
+    cwd: root,
+    encoding: "utf8",
+    env,
+    timeout: 60_000,
+  });
   if (r.status !== 0) throw new Error(`changeset version failed:\n${r.stdout}\n${r.stderr}`);
   const out = new Map<string, PackageJson & { dir: string }>();
-  for (const p of all) out.set(p.pkg.name, { ...(JSON.parse(readFileSync(join(root, p.dir, "package.json"), "utf8")) as PackageJson), dir: join(root, p.dir) });
+  for (const p of all)
+    out.set(p.pkg.name, {
+      ...(JSON.parse(readFileSync(join(root, p.dir, "package.json"), "utf8")) as PackageJson),
+      dir: join(root, p.dir),
+    });
   return out;
 }
 
 const bumped = (after: Map<string, PackageJson>) =>
-  Object.fromEntries(all.filter((p) => after.get(p.pkg.name)!.version !== p.pkg.version).map((p) => [p.pkg.name, `${p.pkg.version} → ${after.get(p.pkg.name)!.version}`]));
+  Object.fromEntries(
+    all
+      .filter((p) => after.get(p.pkg.name)!.version !== p.pkg.version)
+      .map((p) => [p.pkg.name, `${p.pkg.version} → ${after.get(p.pkg.name)!.version}`]),
+  );
 
 /** Packages that list `name` in dependencies (not dev dependencies). */
 const dependentsOf = (name: string) => all.filter((p) => p.pkg.dependencies?.[name] !== undefined).map((p) => p.pkg.name);
@@ -46,19 +61,29 @@ describe("changeset version", () => {
   it("a patch to one domain pack releases that pack only", () => {
     const after = versionWith("ticket-patch", { "@envtune/domain-ticket": "patch" });
     expect(bumped(after)).toEqual({ "@envtune/domain-ticket": "0.1.0 → 0.1.1" });
-    expect(readFileSync(join(after.get("@envtune/domain-ticket")!.dir, "CHANGELOG.md"), "utf8")).toContain("A change for the versioning test.");
+    expect(readFileSync(join(after.get("@envtune/domain-ticket")!.dir, "CHANGELOG.md"), "utf8")).toContain(
+      "A change for the versioning test.",
+    );
   });
 
   it("a minor release of a domain pack bumps its dependents only, not the CLI, which loads packs dynamically", () => {
     const after = versionWith("travel-minor", { "@envtune/domain-travel": "minor" });
-    expect(bumped(after)).toEqual(Object.fromEntries([["@envtune/domain-travel", "0.1.0 → 0.2.0"], ...dependentsOf("@envtune/domain-travel").map((n) => [n, "0.1.0 → 0.1.1"])]));
+    expect(bumped(after)).toEqual(
+      Object.fromEntries([
+        ["@envtune/domain-travel", "0.1.0 → 0.2.0"],
+        ...dependentsOf("@envtune/domain-travel").map((n) => [n, "0.1.0 → 0.1.1"]),
+      ]),
+    );
     expect(dependentsOf("@envtune/domain-travel")).toEqual(["@envtune/bench"]);
     expect(after.get("envtune")!.version).toBe("0.1.0");
   });
 
   it("a minor release of the core bumps the core and exactly its dependents (patch), with updated ranges", () => {
     const after = versionWith("core-minor", { "@envtune/core": "minor" });
-    const expected = Object.fromEntries([["@envtune/core", "0.1.0 → 0.2.0"], ...dependentsOf("@envtune/core").map((n) => [n, "0.1.0 → 0.1.1"])]);
+    const expected = Object.fromEntries([
+      ["@envtune/core", "0.1.0 → 0.2.0"],
+      ...dependentsOf("@envtune/core").map((n) => [n, "0.1.0 → 0.1.1"]),
+    ]);
     expect(bumped(after)).toEqual(expected);
     expect(Object.keys(expected)).not.toContain("@envtune/create-domain");
     expect(Object.keys(expected)).toContain("@envtune/domain-example-library");

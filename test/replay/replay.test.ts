@@ -14,7 +14,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 interface Outcome {
   results: { total: number; same: number };
   states: { total: number; same: number };
-  byKind: Map<string, { calls: number; same: number; /** identical, or an error on both sides */ bothErr: number; turns: number; statesSame: number }>;
+  byKind: Map<
+    string,
+    { calls: number; same: number; /** identical, or an error on both sides */ bothErr: number; turns: number; statesSame: number }
+  >;
   firstMismatches: string[];
 }
 
@@ -24,7 +27,10 @@ async function replayAndCompare(file: string): Promise<Outcome> {
   const code = await main(["replay", "--trace", file, "--out", out], { stdout: () => {}, stderr: (s) => errs.push(s) });
   expect(code, errs.join("")).toBe(0);
   const expected = readTraceFile(file);
-  const actual = readFileSync(out, "utf8").trim().split("\n").map((l) => parsePyJson(l) as PyDict);
+  const actual = readFileSync(out, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => parsePyJson(l) as PyDict);
   expect(actual).toHaveLength(expected.length);
   const o: Outcome = { results: { total: 0, same: 0 }, states: { total: 0, same: 0 }, byKind: new Map(), firstMismatches: [] };
   const isErr = (s: string) => s.startsWith("Error during execution:") || s.startsWith('{"error"');
@@ -86,7 +92,17 @@ describe("envtune replay reproduces the reference traces", () => {
     const o = await replayAndCompare(traceFile("fuzz.jsonl"));
     const table = Object.fromEntries([...o.byKind].map(([k, v]) => [k, `${v.same}/${v.calls} results, ${v.statesSame}/${v.turns} states`]));
     console.log("fuzz conformance", table);
-    for (const kind of ["gt", "valid", "positional", "bad_value", "missing_required", "extra_kwarg", "unknown_tool", "uninvolved_tool", "forbidden"]) {
+    for (const kind of [
+      "gt",
+      "valid",
+      "positional",
+      "bad_value",
+      "missing_required",
+      "extra_kwarg",
+      "unknown_tool",
+      "uninvolved_tool",
+      "forbidden",
+    ]) {
       const k = o.byKind.get(kind);
       expect(k, kind).toBeDefined();
       expect(`${kind}: ${k!.same}/${k!.calls}`).toBe(`${kind}: ${k!.calls}/${k!.calls}`);
@@ -106,7 +122,10 @@ describe("the built binary", () => {
     let status = 0;
     let stderr = "";
     try {
-      execFileSync("node", [bin, "replay", "--trace", join(tmp, "missing.jsonl"), "--out", join(tmp, "x.jsonl")], { encoding: "utf8", stdio: "pipe" });
+      execFileSync("node", [bin, "replay", "--trace", join(tmp, "missing.jsonl"), "--out", join(tmp, "x.jsonl")], {
+        encoding: "utf8",
+        stdio: "pipe",
+      });
     } catch (e) {
       status = (e as { status: number }).status;
       stderr = String((e as { stderr: string }).stderr);

@@ -30,7 +30,11 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function drive(plan: Record<string, unknown>): Promise<{ reward_sum: number; final: number; components: Record<string, number>; steps: number; done: boolean } & Record<string, unknown>> {
+async function drive(
+  plan: Record<string, unknown>,
+): Promise<
+  { reward_sum: number; final: number; components: Record<string, number>; steps: number; done: boolean } & Record<string, unknown>
+> {
   const file = join(tmp, `plan-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify({ base_url: s.url, token: "adapter-token", ...plan }));
   const { stdout } = await run("python3", [join(PY, "tests", "drive.py"), file], { timeout: 60_000 });
@@ -41,7 +45,10 @@ const TASKS = ["multi_turn_base_5", "multi_turn_miss_func_2", "multi_turn_miss_p
 
 describe("python3 adapters", () => {
   it("import with the standard library only; stand-in base classes; generated TRL tool signatures", async () => {
-    const { stdout, stderr } = await run("python3", ["-m", "unittest", "discover", "-s", "tests", "-p", "test_*.py"], { cwd: PY, timeout: 60_000 });
+    const { stdout, stderr } = await run("python3", ["-m", "unittest", "discover", "-s", "tests", "-p", "test_*.py"], {
+      cwd: PY,
+      timeout: 60_000,
+    });
     expect(stderr + stdout).toMatch(/OK/);
   });
 
@@ -71,10 +78,16 @@ describe("python3 adapters", () => {
       const pyActions: Array<Record<string, unknown>> = [];
       const tsActions: AssistantInput[] = [];
       entry.groundTruth.forEach((calls, t) => {
-        calls.flatMap((c) => gtCallToKeywords(c, packs)).forEach((kc, j) => {
-          pyActions.push({ tool: kc.name, arguments: JSON.parse(kc.arguments) });
-          tsActions.push({ role: "assistant", content: null, tool_calls: [{ id: `call_${t}_${j}`, type: "function", function: { name: kc.name, arguments: kc.arguments } }] });
-        });
+        calls
+          .flatMap((c) => gtCallToKeywords(c, packs))
+          .forEach((kc, j) => {
+            pyActions.push({ tool: kc.name, arguments: JSON.parse(kc.arguments) });
+            tsActions.push({
+              role: "assistant",
+              content: null,
+              tool_calls: [{ id: `call_${t}_${j}`, type: "function", function: { name: kc.name, arguments: kc.arguments } }],
+            });
+          });
         const reply = calls.length ? "Done." : "A function or a parameter is missing; please provide it.";
         pyActions.push({ end_turn: reply });
         tsActions.push(reply);
@@ -100,10 +113,26 @@ describe("envtune export verl", () => {
     const out = join(tmp, "verl");
     let stderr = "";
     const { values, positionals } = parseCommandArgs(exportCommand, ["verl", "--out", out, "--data", bfclDataDir(), "--stages", "1,2"]);
-    const code = await exportCommand.run({ values: values as CommandContext["values"], positionals, stdout: () => undefined, stderr: (x) => (stderr += x) });
+    const code = await exportCommand.run({
+      values: values as CommandContext["values"],
+      positionals,
+      stdout: () => undefined,
+      stderr: (x) => (stderr += x),
+    });
     expect(code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(["interaction_config.yaml", "manifest.json", "stage1_train.jsonl", "stage2_train.jsonl", "test.jsonl", "val.jsonl"]);
-    const lines = (f: string) => readFileSync(join(out, f), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(readdirSync(out).sort()).toEqual([
+      "interaction_config.yaml",
+      "manifest.json",
+      "stage1_train.jsonl",
+      "stage2_train.jsonl",
+      "test.jsonl",
+      "val.jsonl",
+    ]);
+    const lines = (f: string) =>
+      readFileSync(join(out, f), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
     const s1 = lines("stage1_train.jsonl");
     const s2 = lines("stage2_train.jsonl");
     expect(s1).toHaveLength(75);
@@ -118,7 +147,12 @@ describe("envtune export verl", () => {
     expect(kw).toMatchObject({ name: "envtune", stage: "2", task_id: rec.extra_info.original_id });
     expect(typeof kw.initial_config).toBe("string");
     expect(kw.processed_question).toHaveLength(kw.question.length - 1);
-    const created = await call(s.url + "/v1/sessions", "POST", { task_id: kw.task_id, stage: kw.stage }, { authorization: "Bearer adapter-token" });
+    const created = await call(
+      s.url + "/v1/sessions",
+      "POST",
+      { task_id: kw.task_id, stage: kw.stage },
+      { authorization: "Bearer adapter-token" },
+    );
     expect(created.body.messages.map((m: { role: string; content: string }) => ({ role: m.role, content: m.content }))).toEqual(rec.prompt);
     expect(readFileSync(join(out, "interaction_config.yaml"), "utf8")).toContain("class_name: envtune_adapters.verl.EnvtuneInteraction");
     expect(stderr).toMatch(/stage1_train\.jsonl: 75 records/);
@@ -131,6 +165,8 @@ describe("envtune export verl", () => {
     const mf = exportVerlDataset(env, { out: join(tmp, "verl3"), stages: ["3"], evalParts: [] });
     expect(mf.files[0]!.records).toBe(400);
     const withDocs = lines("../verl3/stage3_train.jsonl").find((x) => x.extra_info.dataset_type === "miss_func");
-    expect(withDocs.extra_info.interaction_kwargs.processed_question.some((q: string) => q.includes("I have updated some more functions"))).toBe(true);
+    expect(
+      withDocs.extra_info.interaction_kwargs.processed_question.some((q: string) => q.includes("I have updated some more functions")),
+    ).toBe(true);
   });
 });

@@ -21,7 +21,24 @@ let stderr = "";
 
 /** Starts `envtune serve` (from sources) and resolves with the URL it announces. */
 export function startCli(args: string[]): Promise<{ proc: ChildProcess; url: string }> {
-  const p = spawn(process.execPath, ["--conditions=@envtune/source", "--import", "tsx", entry, "--port", "0", "--announce", "--data", bfclDataDir(), "--log-level", "warn", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const p = spawn(
+    process.execPath,
+    [
+      "--conditions=@envtune/source",
+      "--import",
+      "tsx",
+      entry,
+      "--port",
+      "0",
+      "--announce",
+      "--data",
+      bfclDataDir(),
+      "--log-level",
+      "warn",
+      ...args,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   p.stderr!.on("data", (d) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
     p.once("exit", (code) => reject(new Error(`envtune serve exited with ${code}: ${stderr.slice(-2000)}`)));
@@ -94,10 +111,20 @@ describe("N server processes behind the session router", () => {
 
   it("names MCP initialize sessions so that every later request (and the GET event stream) reaches their backend", async () => {
     for (let i = 0; i < 6; i++) {
-      const init = await call(url + "/mcp?task_id=multi_turn_base_0", "POST", { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {} } });
+      const init = await call(url + "/mcp?task_id=multi_turn_base_0", "POST", {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {} },
+      });
       const sid = init.headers.get("mcp-session-id")!;
       expect(init.headers.get("x-envtune-backend")).toBe(routeSession(sid, backends));
-      const r = await call(url + "/mcp", "POST", { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "pwd", arguments: {} } }, { "mcp-session-id": sid });
+      const r = await call(
+        url + "/mcp",
+        "POST",
+        { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "pwd", arguments: {} } },
+        { "mcp-session-id": sid },
+      );
       expect(r.body.result.content[0].text).toMatch(/current_working_directory/);
       const ac = new AbortController();
       const stream = await fetch(url + "/mcp", { headers: { "mcp-session-id": sid, accept: "text/event-stream" }, signal: ac.signal });
@@ -108,10 +135,20 @@ describe("N server processes behind the session router", () => {
   });
 
   it("routes MCP session creates and calls, and relays WebSockets", async () => {
-    const created = await call(url + "/mcp", "POST", { jsonrpc: "2.0", id: 1, method: "openenv/session/create", params: { task_id: "multi_turn_base_0", config: { actionFormat: "openai", observation: "tool" } } });
+    const created = await call(url + "/mcp", "POST", {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "openenv/session/create",
+      params: { task_id: "multi_turn_base_0", config: { actionFormat: "openai", observation: "tool" } },
+    });
     const sid = created.body.result.session_id;
     expect(created.headers.get("x-envtune-backend")).toBe(routeSession(sid, backends));
-    const r = await call(url + "/mcp", "POST", { jsonrpc: "2.0", id: 2, method: "tools/call", params: { session_id: sid, name: "pwd", arguments: {} } });
+    const r = await call(url + "/mcp", "POST", {
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { session_id: sid, name: "pwd", arguments: {} },
+    });
     expect(r.body.result.content[0].text).toMatch(/current_working_directory/);
     await call(url + "/mcp", "POST", { jsonrpc: "2.0", id: 3, method: "openenv/session/close", params: { session_id: sid } });
 
@@ -133,7 +170,8 @@ describe("N server processes behind the session router", () => {
     const ids = Array.from({ length: 40 }, (_, i) => `crash-${i}`);
     const victimKey = routeSession(ids[0]!, backends);
     const survivor = ids.find((id) => routeSession(id, backends) !== victimKey)!;
-    for (const id of [ids[0]!, survivor]) expect((await call(url + "/v1/sessions", "POST", { session_id: id, task_id: "multi_turn_base_0" })).status).toBe(201);
+    for (const id of [ids[0]!, survivor])
+      expect((await call(url + "/v1/sessions", "POST", { session_id: id, task_id: "multi_turn_base_0" })).status).toBe(201);
     const slot = backends.indexOf(victimKey);
     const before = (await call(url + "/v1/health", "GET")).body.backends[slot] as { pid: number };
     process.kill(before.pid, "SIGKILL");
@@ -241,7 +279,12 @@ describe("envtune serve --domain", () => {
       expect(init.body.result.serverInfo.name).toBe("envtune-travel");
       const tools = await call(u + "/mcp", "POST", { jsonrpc: "2.0", id: 2, method: "tools/list" }, { "mcp-session-id": sid });
       expect(tools.body.result.tools.map((t: { name: string }) => t.name)).toContain("list_all_airports");
-      const r = await call(u + "/mcp", "POST", { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "list_all_airports", arguments: {} } }, { "mcp-session-id": sid });
+      const r = await call(
+        u + "/mcp",
+        "POST",
+        { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "list_all_airports", arguments: {} } },
+        { "mcp-session-id": sid },
+      );
       expect(r.body.result.content[0].text).toContain("SFO");
     } finally {
       const exited = new Promise((r) => p.once("exit", r));

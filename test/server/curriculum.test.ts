@@ -32,7 +32,11 @@ describe("one curriculum for training and serving", () => {
     expect(env.stages.map((x) => x.name)).toEqual(trainer.map((x) => x.name));
     expect(env.stages.map((x) => x.data)).toEqual(trainer.map((x) => x.data));
     env.stages.forEach((x, i) => {
-      expect(x.episode).toMatchObject({ augmented: trainer[i]!.augmented, systemPrompt: trainer[i]!.prompt, reward: { kind: trainer[i]!.reward.kind } });
+      expect(x.episode).toMatchObject({
+        augmented: trainer[i]!.augmented,
+        systemPrompt: trainer[i]!.prompt,
+        reward: { kind: trainer[i]!.reward.kind },
+      });
     });
   });
 
@@ -80,7 +84,11 @@ describe("one curriculum for training and serving", () => {
 
   it("a stage list whose ids, names or aliases collide is refused with every collision named", () => {
     const twice = [PAPER_STAGES[0]!, { ...PAPER_STAGES[1]!, aliases: ["format"] }];
-    expect(() => parseStages(twice)).toThrow(expect.objectContaining({ code: "INVALID_STAGES", details: ["stages: `format` names both stage `1` and stage `2`"] }));
-    expect(() => parseStages([{ id: "x", name: "x", data: { limit: 0 } }])).toThrow(expect.objectContaining({ details: [expect.stringMatching(/^stages\.0\.data\.limit: /)] }));
+    expect(() => parseStages(twice)).toThrow(
+      expect.objectContaining({ code: "INVALID_STAGES", details: ["stages: `format` names both stage `1` and stage `2`"] }),
+    );
+    expect(() => parseStages([{ id: "x", name: "x", data: { limit: 0 } }])).toThrow(
+      expect.objectContaining({ details: [expect.stringMatching(/^stages\.0\.data\.limit: /)] }),
+    );
   });
 });

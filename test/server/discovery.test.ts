@@ -15,14 +15,30 @@ describe("server domain discovery", () => {
   it("by default loads every installed pack (the example pack included) and the eight BFCL packs", async () => {
     const { env, missing } = await loadBfclEnvironment({ dataDir: bfclDataDir() });
     expect(missing).toEqual([]);
-    expect([...env.packs.keys()].sort()).toEqual(["GorillaFileSystem", "LibraryAPI", "MathAPI", "MessageAPI", "TicketAPI", "TradingBot", "TravelAPI", "TwitterAPI", "VehicleControlAPI"]);
+    expect([...env.packs.keys()].sort()).toEqual([
+      "GorillaFileSystem",
+      "LibraryAPI",
+      "MathAPI",
+      "MessageAPI",
+      "TicketAPI",
+      "TradingBot",
+      "TravelAPI",
+      "TwitterAPI",
+      "VehicleControlAPI",
+    ]);
   });
 
   it("serves a dataset of one's own with the packs it names, over HTTP", async () => {
     // BFCL's named splits assume 200 scenarios; a small dataset names a split spec that fits it.
-    const tooSmall = await loadBfclEnvironment({ dataset: exampleData, domains: ["@envtune/domain-example-library"] }).catch((e: unknown) => e);
+    const tooSmall = await loadBfclEnvironment({ dataset: exampleData, domains: ["@envtune/domain-example-library"] }).catch(
+      (e: unknown) => e,
+    );
     expect((tooSmall as Error).message).toContain("fewer than the split asks for");
-    const { env } = await loadBfclEnvironment({ dataset: exampleData, domains: ["@envtune/domain-example-library"], split: { kind: "shared-id", train: 3, val: 1, test: 2 } });
+    const { env } = await loadBfclEnvironment({
+      dataset: exampleData,
+      domains: ["@envtune/domain-example-library"],
+      split: { kind: "shared-id", train: 3, val: 1, test: 2 },
+    });
     expect([...env.packs.keys()]).toEqual(["LibraryAPI"]);
     expect(env.split).toBe("custom:shared-id:seed=42");
     const running = await createEnvtuneServer(env).listen({ port: 0, host: "127.0.0.1" });
@@ -39,7 +55,9 @@ describe("server domain discovery", () => {
       expect(all.body.total).toBe(12);
       const created = await call(`${running.url}/v1/sessions`, "POST", { task_id: "multi_turn_base_0" });
       expect(created.status).toBe(201);
-      expect(created.body.tools.map((t: { function?: { name: string }; name?: string }) => t.function?.name ?? t.name)).toContain("search_catalog");
+      expect(created.body.tools.map((t: { function?: { name: string }; name?: string }) => t.function?.name ?? t.name)).toContain(
+        "search_catalog",
+      );
     } finally {
       await running.close(1000);
     }

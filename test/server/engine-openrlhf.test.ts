@@ -39,7 +39,15 @@ beforeAll(async () => {
   s = await startServer({ logLevel: "warn" });
   plan = await oracleRun(TASK);
   // Every second group of 8 ends on the token budget, mid-episode.
-  report = await replay({ base_url: s.url, task_id: TASK, actions: plan.actions, rollouts: ROLLOUTS, group: 8, budget_every: 2, budget_length: 400 });
+  report = await replay({
+    base_url: s.url,
+    task_id: TASK,
+    actions: plan.actions,
+    rollouts: ROLLOUTS,
+    group: 8,
+    budget_every: 2,
+    budget_length: 400,
+  });
   if (process.env.ENVTUNE_PRINT_REPORT) console.log(JSON.stringify({ ...report, health: { sessions: report.health.sessions } }));
 }, 300_000);
 

@@ -19,7 +19,11 @@ import { activeSessions, replay } from "./engine-replay.ts";
 const TOKEN = "skyrl-token";
 const tmp = mkdtempSync(join(tmpdir(), "envtune-skyrl-"));
 let s: TestServer;
-const lines = (file: string) => readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const lines = (file: string) =>
+  readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
 let rows: Map<string, any>;
 
 beforeAll(async () => {
@@ -39,9 +43,24 @@ interface SkyrlReplay {
 describe("SkyRL: dataset rows, skyrl_gym registration, generator agent loop", () => {
   it("`envtune export skyrl` writes SkyRL's layout: prompt, env_class and the env's extras at the top level", async () => {
     const out = join(tmp, "cli");
-    const { values, positionals } = parseCommandArgs(exportCommand, ["skyrl", "--out", out, "--data", bfclDataDir(), "--stages", "2", "--base-url", "http://10.0.0.7:8000"]);
+    const { values, positionals } = parseCommandArgs(exportCommand, [
+      "skyrl",
+      "--out",
+      out,
+      "--data",
+      bfclDataDir(),
+      "--stages",
+      "2",
+      "--base-url",
+      "http://10.0.0.7:8000",
+    ]);
     let stderr = "";
-    const code = await exportCommand.run({ values: values as CommandContext["values"], positionals, stdout: () => undefined, stderr: (x) => (stderr += x) });
+    const code = await exportCommand.run({
+      values: values as CommandContext["values"],
+      positionals,
+      stdout: () => undefined,
+      stderr: (x) => (stderr += x),
+    });
     expect(code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(["manifest.json", "stage2_train.jsonl", "test.jsonl", "val.jsonl"]);
     const row = lines(join(out, "stage2_train.jsonl")).find((r) => r.task_id === "multi_turn_base_0");
@@ -53,7 +72,12 @@ describe("SkyRL: dataset rows, skyrl_gym registration, generator agent loop", ()
 
   it("the solved ground truth of multi_turn_base_0 gives 1.0; the URL comes from the registration, no $ENVTUNE_URL", async () => {
     const plan = await oracleRun("multi_turn_base_0", { stage: "2" });
-    const r = await replay<SkyrlReplay>({ engine: "skyrl", register: { base_url: s.url, token: TOKEN }, max_turns: 50, rollouts: [{ row: rows.get("multi_turn_base_0"), actions: plan.actions }] });
+    const r = await replay<SkyrlReplay>({
+      engine: "skyrl",
+      register: { base_url: s.url, token: TOKEN },
+      max_turns: 50,
+      rollouts: [{ row: rows.get("multi_turn_base_0"), actions: plan.actions }],
+    });
     expect(r.rollouts[0]).toMatchObject({ reward: 1, done: true, steps: plan.actions.length, prompt_roles: ["system", "user"] });
     expect(await activeSessions(s.url)).toBe(0);
   });
@@ -61,14 +85,24 @@ describe("SkyRL: dataset rows, skyrl_gym registration, generator agent loop", ()
   it("a row's envtune_url wins over the registration", async () => {
     const plan = await oracleRun("multi_turn_base_0", { stage: "2" });
     const row = { ...rows.get("multi_turn_base_0"), envtune_url: s.url };
-    const r = await replay<SkyrlReplay>({ engine: "skyrl", register: { base_url: "http://127.0.0.1:9", token: TOKEN }, max_turns: 50, rollouts: [{ row, actions: plan.actions }] });
+    const r = await replay<SkyrlReplay>({
+      engine: "skyrl",
+      register: { base_url: "http://127.0.0.1:9", token: TOKEN },
+      max_turns: 50,
+      rollouts: [{ row, actions: plan.actions }],
+    });
     expect(r.rollouts[0]!.reward).toBe(1);
   });
 
   it("honours generator.max_turns (extras) and releases the session at the limit", async () => {
     const plan = await oracleRun("multi_turn_base_0", { stage: "2" });
     expect(plan.actions.length).toBeGreaterThan(3);
-    const r = await replay<SkyrlReplay>({ engine: "skyrl", register: { base_url: s.url, token: TOKEN }, max_turns: 3, rollouts: [{ row: rows.get("multi_turn_base_0"), actions: plan.actions }] });
+    const r = await replay<SkyrlReplay>({
+      engine: "skyrl",
+      register: { base_url: s.url, token: TOKEN },
+      max_turns: 3,
+      rollouts: [{ row: rows.get("multi_turn_base_0"), actions: plan.actions }],
+    });
     expect(r.rollouts[0]).toMatchObject({ steps: 3, done: true });
     expect(r.rollouts[0]!.reward).toBeLessThan(1);
     expect(await activeSessions(s.url)).toBe(0);

@@ -31,11 +31,19 @@ interface TrlReplay {
 describe("TRL: environment_factory + reward_funcs", () => {
   it("exactly the task's tools plus end_turn, schemas transformers accepts, one reward source: base_0's ground truth gives 1.0", async () => {
     const calls = await trlCalls("multi_turn_base_0");
-    const r = await replay<TrlReplay>({ engine: "trl", base_url: s.url, token: TOKEN, stage: "3", rollouts: [{ task_id: "multi_turn_base_0", calls, final_text: "" }] });
+    const r = await replay<TrlReplay>({
+      engine: "trl",
+      base_url: s.url,
+      token: TOKEN,
+      stage: "3",
+      rollouts: [{ task_id: "multi_turn_base_0", calls, final_text: "" }],
+    });
     expect(r.problems).toEqual([]);
     expect(r.reward_sources).toBe(1);
     expect(r.totals).toEqual([1]);
-    const schema = await call(s.url + "/v1/tools?task_id=multi_turn_base_0&stage=3", "GET", undefined, { authorization: `Bearer ${TOKEN}` });
+    const schema = await call(s.url + "/v1/tools?task_id=multi_turn_base_0&stage=3", "GET", undefined, {
+      authorization: `Bearer ${TOKEN}`,
+    });
     const taskTools = schema.body.tools.map((t: { function: { name: string } }) => t.function.name);
     expect(taskTools.length).toBeLessThan(40);
     expect(r.env_tools[r.row_env["multi_turn_base_0"]!]).toEqual([...taskTools, "end_turn"].sort());
@@ -52,7 +60,11 @@ describe("TRL: environment_factory + reward_funcs", () => {
       const task = tasks[i % tasks.length]!;
       const calls = await trlCalls(task);
       // Every third rollout stops half-way and answers in plain text: the reward function closes it.
-      rollouts.push(i % 3 === 2 ? { task_id: task, calls: calls.slice(0, Math.ceil(calls.length / 2)), final_text: "Done." } : { task_id: task, calls, final_text: "" });
+      rollouts.push(
+        i % 3 === 2
+          ? { task_id: task, calls: calls.slice(0, Math.ceil(calls.length / 2)), final_text: "Done." }
+          : { task_id: task, calls, final_text: "" },
+      );
     }
     const r = await replay<TrlReplay>({ engine: "trl", base_url: s.url, token: TOKEN, stage: "3", rollouts, batch: 8 });
     expect(r.totals).toHaveLength(48);

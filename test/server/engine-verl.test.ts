@@ -23,7 +23,13 @@ beforeAll(async () => {
   s = await startServer({ token: TOKEN, logLevel: "warn" });
   const out = join(tmp, "data");
   exportVerlDataset(await environment(), { out, stages: ["2"], evalParts: [], baseUrl: s.url });
-  rows = new Map(readFileSync(join(out, "stage2_train.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).map((r) => [r.extra_info.original_id, r]));
+  rows = new Map(
+    readFileSync(join(out, "stage2_train.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .map((r) => [r.extra_info.original_id, r]),
+  );
   interactionYaml = readFileSync(join(out, "interaction_config.yaml"), "utf8");
 });
 afterAll(async () => {
@@ -33,7 +39,15 @@ afterAll(async () => {
 
 /** The exported interaction config as verl's registry reads it (checked against the YAML text below). */
 function interactionConfig(maxTurns = 32) {
-  return { interaction: [{ name: "envtune", class_name: "envtune_adapters.verl.EnvtuneInteraction", config: { base_url: s.url, token: TOKEN, max_assistant_turns: maxTurns, max_user_turns: maxTurns } }] };
+  return {
+    interaction: [
+      {
+        name: "envtune",
+        class_name: "envtune_adapters.verl.EnvtuneInteraction",
+        config: { base_url: s.url, token: TOKEN, max_assistant_turns: maxTurns, max_user_turns: maxTurns },
+      },
+    ],
+  };
 }
 const REWARD_FN = { path: "pkg://envtune_adapters.verl_reward", name: "compute_score" };
 
@@ -51,7 +65,13 @@ describe("verl: ToolAgentLoop + interaction + custom_reward_function", () => {
   it("the solved ground truth of multi_turn_base_0 scores 1.0, counted once, and leaves no session", async () => {
     const plan = await oracleRun("multi_turn_base_0", { stage: "2" });
     expect(plan.reward).toBe(1);
-    const r = await replay<{ rollouts: any[] }>({ engine: "verl", interaction_config: interactionConfig(), custom_reward_function: REWARD_FN, limits: { max_assistant_turns: 32, max_user_turns: 32 }, rollouts: [{ row: rows.get("multi_turn_base_0"), actions: plan.actions }] });
+    const r = await replay<{ rollouts: any[] }>({
+      engine: "verl",
+      interaction_config: interactionConfig(),
+      custom_reward_function: REWARD_FN,
+      limits: { max_assistant_turns: 32, max_user_turns: 32 },
+      rollouts: [{ row: rows.get("multi_turn_base_0"), actions: plan.actions }],
+    });
     const [one] = r.rollouts;
     expect(one.error).toBeNull();
     expect(one.score).toBe(1);
@@ -63,14 +83,25 @@ describe("verl: ToolAgentLoop + interaction + custom_reward_function", () => {
   it("a single-object <tool_call> goes to verl's own tools (hermes parser), arrays reach the interaction", async () => {
     const plan = await oracleRun("multi_turn_base_0", { stage: "2" });
     const single = '<tool_call>{"name": "ls", "arguments": {}}</tool_call>';
-    const r = await replay<{ rollouts: any[] }>({ engine: "verl", interaction_config: interactionConfig(), custom_reward_function: REWARD_FN, limits: { max_assistant_turns: 40, max_user_turns: 40 }, rollouts: [{ row: rows.get("multi_turn_base_0"), actions: [single, ...plan.actions] }] });
+    const r = await replay<{ rollouts: any[] }>({
+      engine: "verl",
+      interaction_config: interactionConfig(),
+      custom_reward_function: REWARD_FN,
+      limits: { max_assistant_turns: 40, max_user_turns: 40 },
+      rollouts: [{ row: rows.get("multi_turn_base_0"), actions: [single, ...plan.actions] }],
+    });
     expect(r.rollouts[0].hooks).toHaveLength(plan.actions.length + 1);
     expect(r.rollouts[0].score).toBe(1);
   });
 
   it("rows without agent_name never reach the environment (verl's single-turn default)", async () => {
     const { agent_name: _dropped, ...row } = rows.get("multi_turn_base_0");
-    const r = await replay<{ rollouts: any[] }>({ engine: "verl", interaction_config: interactionConfig(), custom_reward_function: REWARD_FN, rollouts: [{ row, actions: ["x"] }] });
+    const r = await replay<{ rollouts: any[] }>({
+      engine: "verl",
+      interaction_config: interactionConfig(),
+      custom_reward_function: REWARD_FN,
+      rollouts: [{ row, actions: ["x"] }],
+    });
     expect(r.rollouts[0].hooks).toEqual([]);
     expect(r.rollouts[0].error).toMatch(/no `turn_scores`.*agent_name: tool_agent/);
   });
@@ -84,8 +115,22 @@ describe("verl: ToolAgentLoop + interaction + custom_reward_function", () => {
       rollouts.push({ row: rows.get(task), actions: plan.actions });
     }
     // Half the rollouts run under a turn limit shorter than their episodes: verl stops them itself.
-    const full = await replay<{ rollouts: any[] }>({ engine: "verl", interaction_config: interactionConfig(), custom_reward_function: REWARD_FN, limits: { max_assistant_turns: 32, max_user_turns: 32 }, rollouts: rollouts.slice(0, 30), concurrency: 16 });
-    const cut = await replay<{ rollouts: any[] }>({ engine: "verl", interaction_config: interactionConfig(3), custom_reward_function: REWARD_FN, limits: { max_assistant_turns: 3, max_user_turns: 3 }, rollouts: rollouts.slice(30), concurrency: 16 });
+    const full = await replay<{ rollouts: any[] }>({
+      engine: "verl",
+      interaction_config: interactionConfig(),
+      custom_reward_function: REWARD_FN,
+      limits: { max_assistant_turns: 32, max_user_turns: 32 },
+      rollouts: rollouts.slice(0, 30),
+      concurrency: 16,
+    });
+    const cut = await replay<{ rollouts: any[] }>({
+      engine: "verl",
+      interaction_config: interactionConfig(3),
+      custom_reward_function: REWARD_FN,
+      limits: { max_assistant_turns: 3, max_user_turns: 3 },
+      rollouts: rollouts.slice(30),
+      concurrency: 16,
+    });
     expect(full.rollouts.every((x) => x.error === null)).toBe(true);
     expect(cut.rollouts.every((x) => x.hooks.length === 1 + 2)).toBe(true);
     expect(await activeSessions(s.url)).toBe(0);

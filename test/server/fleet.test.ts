@@ -19,8 +19,14 @@ const TASK = "multi_turn_base_0";
 const procs: ChildProcess[] = [];
 
 /** Starts a TypeScript entry as a real process; resolves with the URL it reports. */
-function startProcess(entry: string, args: string[], urlOf: (line: string) => string | undefined): Promise<{ proc: ChildProcess; url: string }> {
-  const p = spawn(process.execPath, ["--conditions=@envtune/source", "--import", "tsx", entry, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+function startProcess(
+  entry: string,
+  args: string[],
+  urlOf: (line: string) => string | undefined,
+): Promise<{ proc: ChildProcess; url: string }> {
+  const p = spawn(process.execPath, ["--conditions=@envtune/source", "--import", "tsx", entry, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   procs.push(p);
   let err = "";
   return new Promise((resolve, reject) => {
@@ -45,7 +51,12 @@ const startServe = () =>
       return undefined;
     }
   });
-const startRoute = (upstreams: string[]) => startProcess(ROUTE, ["--port", "0", "--log-level", "warn", ...upstreams.flatMap((u) => ["--upstream", u])], (l) => /listening on (\S+?),/.exec(l)?.[1]);
+const startRoute = (upstreams: string[]) =>
+  startProcess(
+    ROUTE,
+    ["--port", "0", "--log-level", "warn", ...upstreams.flatMap((u) => ["--upstream", u])],
+    (l) => /listening on (\S+?),/.exec(l)?.[1],
+  );
 
 function kill(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
@@ -63,7 +74,12 @@ interface Outcome {
 
 /** The Python driver: one JSON command in, one JSON answer out. */
 function startDriver(urls: string[], actions: unknown[]): { send(cmd: object): Promise<any>; close(): Promise<void> } {
-  const plan = { urls, task_id: TASK, actions, client: { max_retries: 2, backoff_base: 0.05, backoff_max: 0.2, dead_cooldown: 600, seed: 7 } };
+  const plan = {
+    urls,
+    task_id: TASK,
+    actions,
+    client: { max_retries: 2, backoff_base: 0.05, backoff_max: 0.2, dead_cooldown: 600, seed: 7 },
+  };
   const p = spawn("python3", [DRIVER, JSON.stringify(plan)], { stdio: ["pipe", "pipe", "pipe"] });
   procs.push(p);
   let err = "";
@@ -181,7 +197,13 @@ describe("envtune route as a command", () => {
     const help = await run(["--help"]);
     expect(help.code).toBe(0);
     expect(help.out).toContain("--upstream <url>");
-    for (const argv of [[], ["--upstream", "ftp://x"], ["--upstream", "http://a:1", "--upstream", "http://a:1/"], ["--upstream", "http://a:1", "--port", "70000"], ["--upstream", "http://a:1", "--log-level", "loud"]]) {
+    for (const argv of [
+      [],
+      ["--upstream", "ftp://x"],
+      ["--upstream", "http://a:1", "--upstream", "http://a:1/"],
+      ["--upstream", "http://a:1", "--port", "70000"],
+      ["--upstream", "http://a:1", "--log-level", "loud"],
+    ]) {
       const r = await run(argv);
       expect(r.code, argv.join(" ")).toBe(2);
       expect(r.err).toMatch(/^\[envtune\] \[route\] /);

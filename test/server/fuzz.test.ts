@@ -33,18 +33,60 @@ const assistantish = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }).map((v) => `<tool_call>[{"name": "cd", "arguments": ${JSON.stringify(v)}}]</tool_call>`),
   fc.string({ maxLength: 50 }).map((t) => `<think>${t}</think><answer>${t}</answer>`),
   fc.string({ maxLength: 80 }).map((t) => `[${t}]`),
-  fc.record({ role: fc.constant("assistant"), content: fc.option(fc.string({ maxLength: 40 })), tool_calls: fc.array(fc.record({ id: fc.string({ maxLength: 8 }), type: fc.constant("function"), function: fc.record({ name: fc.constantFrom("ls", "cd", "mkdir", "", "eval", "__proto__"), arguments: fc.oneof(fc.string({ maxLength: 40 }), fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 })) }) }), { maxLength: 3 }) }),
+  fc.record({
+    role: fc.constant("assistant"),
+    content: fc.option(fc.string({ maxLength: 40 })),
+    tool_calls: fc.array(
+      fc.record({
+        id: fc.string({ maxLength: 8 }),
+        type: fc.constant("function"),
+        function: fc.record({
+          name: fc.constantFrom("ls", "cd", "mkdir", "", "eval", "__proto__"),
+          arguments: fc.oneof(
+            fc.string({ maxLength: 40 }),
+            fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+          ),
+        }),
+      }),
+      { maxLength: 3 },
+    ),
+  }),
   fc.jsonValue({ maxDepth: 3 }),
 );
 
 describe("fuzzed inputs", () => {
   it("random methods, paths and bodies never produce a 5xx", async () => {
-    const paths = ["/health", "/schema", "/metadata", "/mcp", "/v1/tasks", "/v1/stages", "/v1/splits", "/v1/sessions", `/v1/sessions/${session}`, `/v1/sessions/${session}/step`, "/v1/sessions/nope/step", "/v1/reward", "/v1/rollouts", "/"];
+    const paths = [
+      "/health",
+      "/schema",
+      "/metadata",
+      "/mcp",
+      "/v1/tasks",
+      "/v1/stages",
+      "/v1/splits",
+      "/v1/sessions",
+      `/v1/sessions/${session}`,
+      `/v1/sessions/${session}/step`,
+      "/v1/sessions/nope/step",
+      "/v1/reward",
+      "/v1/rollouts",
+      "/",
+    ];
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"),
-        fc.oneof(fc.constantFrom(...paths), fc.string({ maxLength: 40 }).map((x) => "/" + encodeURIComponent(x)), fc.constantFrom(...paths).chain((p) => fc.string({ maxLength: 20 }).map((q) => `${p}?${encodeURIComponent(q)}=${encodeURIComponent(q)}`))),
-        fc.oneof(fc.constant(undefined), fc.string({ maxLength: 300 }), fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v))),
+        fc.oneof(
+          fc.constantFrom(...paths),
+          fc.string({ maxLength: 40 }).map((x) => "/" + encodeURIComponent(x)),
+          fc
+            .constantFrom(...paths)
+            .chain((p) => fc.string({ maxLength: 20 }).map((q) => `${p}?${encodeURIComponent(q)}=${encodeURIComponent(q)}`)),
+        ),
+        fc.oneof(
+          fc.constant(undefined),
+          fc.string({ maxLength: 300 }),
+          fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+        ),
         async (method, path, body) => {
           // Deleting the shared session would only make later cases less interesting.
           if (method === "DELETE" && path.startsWith(`/v1/sessions/${session}`)) return;
@@ -58,20 +100,30 @@ describe("fuzzed inputs", () => {
 
   it("wrong types in every create and step field never produce a 5xx", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom("session_id", "task_id", "split", "part", "seed", "stage", "config", "x"), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }), async (body) => {
-        const r = await call(s.url + "/v1/sessions", "POST", body);
-        expectStable(r, JSON.stringify(body));
-        if (r.status === 201) await call(s.url + `/v1/sessions/${r.body.session_id}`, "DELETE");
-      }),
+      fc.asyncProperty(
+        fc.dictionary(
+          fc.constantFrom("session_id", "task_id", "split", "part", "seed", "stage", "config", "x"),
+          fc.jsonValue({ maxDepth: 3 }),
+          { maxKeys: 5 },
+        ),
+        async (body) => {
+          const r = await call(s.url + "/v1/sessions", "POST", body);
+          expectStable(r, JSON.stringify(body));
+          if (r.status === 201) await call(s.url + `/v1/sessions/${r.body.session_id}`, "DELETE");
+        },
+      ),
       { numRuns: 150, seed: 7 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom("message", "action", "request_id", "x"), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 3 }), async (body) => {
-        const c = await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_1" });
-        const r = await call(s.url + `/v1/sessions/${c.body.session_id}/step`, "POST", body);
-        expectStable(r, JSON.stringify(body));
-        await call(s.url + `/v1/sessions/${c.body.session_id}`, "DELETE");
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom("message", "action", "request_id", "x"), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 3 }),
+        async (body) => {
+          const c = await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_1" });
+          const r = await call(s.url + `/v1/sessions/${c.body.session_id}/step`, "POST", body);
+          expectStable(r, JSON.stringify(body));
+          await call(s.url + `/v1/sessions/${c.body.session_id}`, "DELETE");
+        },
+      ),
       { numRuns: 150, seed: 8 },
     );
   });
@@ -102,7 +154,11 @@ describe("fuzzed inputs", () => {
   it("parallel steps on one session are serialized: each is a 200 or EPISODE_DONE, and the count adds up", async () => {
     const c = await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_3" });
     const id = c.body.session_id;
-    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => call(s.url + `/v1/sessions/${id}/step`, "POST", { message: i % 2 ? "<think>a</think><answer>x</answer>" : "garbage" })));
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        call(s.url + `/v1/sessions/${id}/step`, "POST", { message: i % 2 ? "<think>a</think><answer>x</answer>" : "garbage" }),
+      ),
+    );
     const ok = replies.filter((r) => r.status === 200).length;
     for (const r of replies) {
       expect([200, 409]).toContain(r.status);
@@ -132,7 +188,9 @@ describe("fuzzed inputs", () => {
       fc.asyncProperty(
         fc.oneof(
           fc.string({ maxLength: 100 }),
-          fc.record({ type: fc.constantFrom("reset", "step", "state", "mcp", "nope"), data: fc.jsonValue({ maxDepth: 3 }) }).map((m) => JSON.stringify(m)),
+          fc
+            .record({ type: fc.constantFrom("reset", "step", "state", "mcp", "nope"), data: fc.jsonValue({ maxDepth: 3 }) })
+            .map((m) => JSON.stringify(m)),
           assistantish.map((a) => JSON.stringify({ type: "step", data: { message: a } })),
         ),
         async (text) => {
@@ -153,7 +211,21 @@ describe("fuzzed inputs", () => {
       fc.asyncProperty(
         fc.oneof(
           fc.jsonValue({ maxDepth: 3 }),
-          fc.record({ jsonrpc: fc.constantFrom("2.0", "1.0"), id: fc.oneof(fc.integer(), fc.string({ maxLength: 5 }), fc.constant(null)), method: fc.constantFrom("tools/list", "tools/call", "openenv/session/create", "openenv/session/close", "openenv/session/state", "envtune/step", "initialize", "x"), params: fc.jsonValue({ maxDepth: 3 }) }),
+          fc.record({
+            jsonrpc: fc.constantFrom("2.0", "1.0"),
+            id: fc.oneof(fc.integer(), fc.string({ maxLength: 5 }), fc.constant(null)),
+            method: fc.constantFrom(
+              "tools/list",
+              "tools/call",
+              "openenv/session/create",
+              "openenv/session/close",
+              "openenv/session/state",
+              "envtune/step",
+              "initialize",
+              "x",
+            ),
+            params: fc.jsonValue({ maxDepth: 3 }),
+          }),
         ),
         async (payload) => {
           const r = await call(s.url + "/mcp", "POST", payload);
@@ -177,7 +249,11 @@ describe("fuzzed inputs", () => {
 
   it("hostile traffic to every route, direct and through the router (deep, huge, malformed, floods, foreign origins, WebSocket frames), leaves the process up and its heap bounded", async () => {
     const routerLogs: string[] = [];
-    const router: RunningServer = await createSessionRouter({ backends: [s.url], maxBodyBytes: 64 * 1024, log: createLogger({ level: "warn", sink: (l) => routerLogs.push(l) }) }).listen({ port: 0 });
+    const router: RunningServer = await createSessionRouter({
+      backends: [s.url],
+      maxBodyBytes: 64 * 1024,
+      log: createLogger({ level: "warn", sink: (l) => routerLogs.push(l) }),
+    }).listen({ port: 0 });
     const heap0 = process.memoryUsage().heapUsed;
     const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
     const bodies = fc.oneof(
@@ -190,14 +266,25 @@ describe("fuzzed inputs", () => {
       fc.constant(JSON.stringify({ session_id: 123, task_id: "multi_turn_base_0" })),
       fc.constant('{"jsonrpc":"2.0","id":1,"method":"tools/list"'),
     );
-    const paths = ["/v1/sessions", `/v1/sessions/${session}/step`, "/mcp", "/v1/reward", "/v1/tasks?split=ood:-TravelAPI,%20-TravelAPI", "/schema?task_id=" + "x".repeat(300), "/nope"];
+    const paths = [
+      "/v1/sessions",
+      `/v1/sessions/${session}/step`,
+      "/mcp",
+      "/v1/reward",
+      "/v1/tasks?split=ood:-TravelAPI,%20-TravelAPI",
+      "/schema?task_id=" + "x".repeat(300),
+      "/nope",
+    ];
     const headers = fc.oneof(
       fc.constant<Record<string, string>>({}),
       fc.constant<Record<string, string>>({ "content-type": "text/plain" }),
       fc.constant<Record<string, string>>({ origin: "https://evil.example" }),
       fc.constant<Record<string, string>>({ "content-type": "application/json; charset=utf-8" }),
     );
-    const wsFrames = fc.array(fc.oneof(bodies, fc.constant('{"type":"state"}'), fc.constant('{"type":"reset","data":{"task_id":"multi_turn_base_0"}}')), { minLength: 1, maxLength: 4 });
+    const wsFrames = fc.array(
+      fc.oneof(bodies, fc.constant('{"type":"state"}'), fc.constant('{"type":"reset","data":{"task_id":"multi_turn_base_0"}}')),
+      { minLength: 1, maxLength: 4 },
+    );
     const internal: string[] = [];
     const wsSession = (base: string, frames: string[]) =>
       new Promise<void>((resolve) => {
@@ -221,7 +308,9 @@ describe("fuzzed inputs", () => {
           setTimeout(() => ws.close(), 50);
         });
       });
-    const httpCase = fc.tuple(fc.boolean(), fc.constantFrom(...paths), bodies, headers).map(([viaRouter, path, body, h]) => ({ kind: "http" as const, viaRouter, path, body, h }));
+    const httpCase = fc
+      .tuple(fc.boolean(), fc.constantFrom(...paths), bodies, headers)
+      .map(([viaRouter, path, body, h]) => ({ kind: "http" as const, viaRouter, path, body, h }));
     const wsCase = fc.tuple(fc.boolean(), wsFrames).map(([viaRouter, frames]) => ({ kind: "ws" as const, viaRouter, frames }));
     await fc.assert(
       fc.asyncProperty(fc.oneof({ arbitrary: httpCase, weight: 3 }, { arbitrary: wsCase, weight: 1 }), async (c) => {
@@ -231,7 +320,11 @@ describe("fuzzed inputs", () => {
         let res: Response;
         let text: string;
         try {
-          res = await fetch(base + c.path, { method: get ? "GET" : "POST", headers: { "content-type": "application/json", ...c.h }, ...(get ? {} : { body: c.body }) });
+          res = await fetch(base + c.path, {
+            method: get ? "GET" : "POST",
+            headers: { "content-type": "application/json", ...c.h },
+            ...(get ? {} : { body: c.body }),
+          });
           text = await res.text();
         } catch (e) {
           // A body over maxBodyBytes is refused while it streams in: the server may close first.

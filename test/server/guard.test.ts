@@ -16,14 +16,20 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 /** A raw request with any Host header (fetch will not send a foreign one). */
-function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: any }> {
+function raw(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; body: any }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? "GET", headers: opts.headers ?? {} }, (res) => {
-      let text = "";
-      res.on("data", (d) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : null }));
-    });
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? "GET", headers: opts.headers ?? {} },
+      (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : null }));
+      },
+    );
     req.on("error", reject);
     req.end(opts.body);
   });
@@ -63,7 +69,7 @@ describe("Origin and Host allow-list", () => {
     for (const host of ["localhost:8000", "127.0.0.1", "[::1]:9", "127.1.2.3:80"]) {
       expect((await raw(s.url + "/v1/tasks?limit=1", { headers: { host } })).status, host).toBe(200);
     }
-    expect((await s.server.service.sessions.size)).toBe(0);
+    expect(await s.server.service.sessions.size).toBe(0);
   });
 
   it("takes extra origins and hosts from allowOrigins / allowHosts", async () => {
@@ -83,14 +89,22 @@ describe("JSON bodies only", () => {
   it("refuses a text/plain (or untyped) POST with 415 UNSUPPORTED_MEDIA_TYPE and creates nothing", async () => {
     const before = s.server.service.sessions.size;
     for (const type of ["text/plain", "application/x-www-form-urlencoded", undefined]) {
-      const r = await raw(s.url + "/v1/sessions", { method: "POST", headers: type ? { "content-type": type } : {}, body: JSON.stringify({ task_id: "multi_turn_base_0" }) });
+      const r = await raw(s.url + "/v1/sessions", {
+        method: "POST",
+        headers: type ? { "content-type": type } : {},
+        body: JSON.stringify({ task_id: "multi_turn_base_0" }),
+      });
       expect(r.status, String(type)).toBe(415);
       expect(r.body.error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
     }
     expect(s.server.service.sessions.size).toBe(before);
     // JSON with parameters, and an empty body, are fine.
     expect((await raw(s.url + "/v1/tasks", { headers: {} })).status).toBe(200);
-    const ok = await raw(s.url + "/v1/sessions", { method: "POST", headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify({ task_id: "multi_turn_base_0" }) });
+    const ok = await raw(s.url + "/v1/sessions", {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8" },
+      body: JSON.stringify({ task_id: "multi_turn_base_0" }),
+    });
     expect(ok.status).toBe(201);
   });
 });
@@ -98,13 +112,28 @@ describe("JSON bodies only", () => {
 describe("domain MCP server (envtune serve --domain)", () => {
   it("applies the same guard in the transport", async () => {
     const env = await environment();
-    const running = await createDomainMcpServer({ pack: env.packs.get("TravelAPI")!, logLevel: "silent" }).listen({ port: 0, host: "127.0.0.1" });
+    const running = await createDomainMcpServer({ pack: env.packs.get("TravelAPI")!, logLevel: "silent" }).listen({
+      port: 0,
+      host: "127.0.0.1",
+    });
     try {
       const rpc = { jsonrpc: "2.0", id: 1, method: "initialize", params: {} };
       expect((await call(running.url + "/mcp", "POST", rpc)).status).toBe(200);
-      expect((await call(running.url + "/mcp", "POST", rpc, { origin: "https://evil.example" })).body.error.code).toBe("ORIGIN_NOT_ALLOWED");
-      expect((await raw(running.url + "/mcp", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(rpc) })).status).toBe(415);
-      expect((await raw(running.url + "/mcp", { method: "POST", headers: { host: "attacker.example", "content-type": "application/json" }, body: JSON.stringify(rpc) })).status).toBe(403);
+      expect((await call(running.url + "/mcp", "POST", rpc, { origin: "https://evil.example" })).body.error.code).toBe(
+        "ORIGIN_NOT_ALLOWED",
+      );
+      expect(
+        (await raw(running.url + "/mcp", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(rpc) })).status,
+      ).toBe(415);
+      expect(
+        (
+          await raw(running.url + "/mcp", {
+            method: "POST",
+            headers: { host: "attacker.example", "content-type": "application/json" },
+            body: JSON.stringify(rpc),
+          })
+        ).status,
+      ).toBe(403);
     } finally {
       await running.close(100);
     }

@@ -2,7 +2,14 @@
 import { BFCL_DOMAIN_PACKAGES, loadDomainPacks } from "@envtune/core";
 import { bfclDataDir, sharedDataset } from "@envtune/testing";
 import { Episode, oraclePolicy, type AssistantInput, type EpisodeConfigInput } from "@envtune/engine";
-import { BfclEnvironment, createEnvtuneServer, createLogger, type EnvtuneServer, type EnvtuneServerOptions, type RunningServer } from "@envtune/server";
+import {
+  BfclEnvironment,
+  createEnvtuneServer,
+  createLogger,
+  type EnvtuneServer,
+  type EnvtuneServerOptions,
+  type RunningServer,
+} from "@envtune/server";
 
 export { bfclDataDir };
 
@@ -34,7 +41,12 @@ export async function startServer(opts: EnvtuneServerOptions = {}): Promise<Test
   return { url: running.url, server, running, logs, close: () => running.close(1000) };
 }
 
-export async function call(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+export async function call(
+  url: string,
+  method: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(url, {
     method,
     headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
@@ -61,7 +73,10 @@ export interface OracleRun {
  * Plays `taskId` in-process with the oracle (optionally with mistakes mixed in) and returns the
  * actions and the rewards the engine gives: what a remote run of the same actions must reproduce.
  */
-export async function oracleRun(taskId: string, opts: { stage?: string; config?: EpisodeConfigInput; style?: "python" | "envelope" | "openai"; mistakes?: boolean } = {}): Promise<OracleRun> {
+export async function oracleRun(
+  taskId: string,
+  opts: { stage?: string; config?: EpisodeConfigInput; style?: "python" | "envelope" | "openai"; mistakes?: boolean } = {},
+): Promise<OracleRun> {
   const env = await environment();
   const policy = oraclePolicy({ packs: env.packs, style: opts.style ?? "envelope" });
   const config = { ...policy.episodeConfig, ...opts.config };
@@ -93,7 +108,13 @@ export async function oracleRun(taskId: string, opts: { stage?: string; config?:
       a = "<think>done already</think>\n<answer>Done.</answer>";
       injected++;
     } else {
-      a = (await policy.act({ entry: ep.entry, turn: ep.turn, attempt: ep.attempt - injected, messages: ep.messages, tools: ep.tools })) as AssistantInput;
+      a = (await policy.act({
+        entry: ep.entry,
+        turn: ep.turn,
+        attempt: ep.attempt - injected,
+        messages: ep.messages,
+        tools: ep.tools,
+      })) as AssistantInput;
     }
     actions.push(a);
     stepRewards.push(ep.step(a).reward);

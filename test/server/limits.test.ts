@@ -19,7 +19,10 @@ afterEach(async () => {
   while (open.length) await open.pop()!.close();
 });
 
-function wsOpen(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; next: () => Promise<any>; closed: Promise<{ code: number; reason: string }> }> {
+function wsOpen(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ ws: WebSocket; next: () => Promise<any>; closed: Promise<{ code: number; reason: string }> }> {
   const ws = new WebSocket(url.replace(/^http/, "ws"), { headers });
   const queue: any[] = [];
   const waiters: Array<(m: any) => void> = [];
@@ -29,9 +32,13 @@ function wsOpen(url: string, headers: Record<string, string> = {}): Promise<{ ws
     if (w) w(m);
     else queue.push(m);
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   return new Promise((resolve, reject) => {
-    ws.once("open", () => resolve({ ws, next: () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r))), closed }));
+    ws.once("open", () =>
+      resolve({ ws, next: () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r))), closed }),
+    );
     ws.once("error", reject);
   });
 }
@@ -94,7 +101,9 @@ describe("size limits", () => {
     expect(long.status).toBe(413);
     expect(long.body.error.code).toBe("MESSAGE_TOO_LARGE");
     const calls = Array.from({ length: 5 }, (_, i) => ({ id: String(i), type: "function", function: { name: "ls", arguments: "{}" } }));
-    const many = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: { role: "assistant", content: null, tool_calls: calls } });
+    const many = await call(s.url + `/v1/sessions/${id}/step`, "POST", {
+      message: { role: "assistant", content: null, tool_calls: calls },
+    });
     expect(many.body.error.code).toBe("VALIDATION_ERROR");
     // The session is untouched by refused requests.
     expect((await call(s.url + `/v1/sessions/${id}`, "GET")).body.step_count).toBe(0);
@@ -129,9 +138,13 @@ describe("per-action and per-session bounds (every action format)", () => {
     for (const [format, text] of [
       ["python", "[" + "pwd(),".repeat(9) + "]"],
       ["json", JSON.stringify(Array.from({ length: 9 }, () => ({ name: "pwd", arguments: {} })))],
-      ["envelope", `<think>x</think>\n<tool_call>\n${JSON.stringify(Array.from({ length: 9 }, () => ({ name: "pwd", arguments: {} })))}\n</tool_call>`],
+      [
+        "envelope",
+        `<think>x</think>\n<tool_call>\n${JSON.stringify(Array.from({ length: 9 }, () => ({ name: "pwd", arguments: {} })))}\n</tool_call>`,
+      ],
     ] as const) {
-      const id = (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_3", config: { actionFormat: format } })).body.session_id;
+      const id = (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_3", config: { actionFormat: format } })).body
+        .session_id;
       const r = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: text });
       expect(r.status, format).toBe(400);
       expect(r.body.error.code).toBe("VALIDATION_ERROR");
@@ -142,15 +155,20 @@ describe("per-action and per-session bounds (every action format)", () => {
       expect(snap.body.step_count).toBe(0);
       expect(snap.body.messages.filter((m: { role: string }) => m.role !== "system" && m.role !== "user")).toEqual([]);
       // Exactly the limit is fine.
-      const ok = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: text.replace("pwd(),", "") .replace('{"name":"pwd","arguments":{}},', "") });
+      const ok = await call(s.url + `/v1/sessions/${id}/step`, "POST", {
+        message: text.replace("pwd(),", "").replace('{"name":"pwd","arguments":{}},', ""),
+      });
       expect(ok.status, format).toBe(200);
     }
   });
 
   it("bounds a session's transcript: an action that would pass maxTranscriptBytes is refused, results that pass it truncate the episode", async () => {
     const s = await server({ maxTranscriptBytes: 4096 });
-    const id = (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_3", config: { actionFormat: "python" } })).body.session_id;
-    const big = await call(s.url + `/v1/sessions/${id}/step`, "POST", { message: `[echo(content='${"a".repeat(5000)}', file_name='f.txt')]` });
+    const id = (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_3", config: { actionFormat: "python" } })).body
+      .session_id;
+    const big = await call(s.url + `/v1/sessions/${id}/step`, "POST", {
+      message: `[echo(content='${"a".repeat(5000)}', file_name='f.txt')]`,
+    });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe("TRANSCRIPT_TOO_LARGE");
     expect(big.body.error.message).toMatch(/limit of 4096/);
@@ -171,8 +189,15 @@ describe("per-action and per-session bounds (every action format)", () => {
 describe("server-wide transcript budget", () => {
   it("refuses steps with CAPACITY_REACHED while all transcripts together pass maxTotalTranscriptBytes, and steps again once sessions close", async () => {
     const s = await server({ maxTranscriptBytes: 64 * 1024, maxTotalTranscriptBytes: 24 * 1024 });
-    const create = async () => (await call(s.url + "/v1/sessions", "POST", { task_id: "multi_turn_base_3", config: { actionFormat: "python", maxActionsPerTurn: 1000 } })).body.session_id as string;
-    const step = (id: string) => call(s.url + `/v1/sessions/${id}/step`, "POST", { message: `[echo(content='${"b".repeat(4000)}', file_name='f.txt')]` });
+    const create = async () =>
+      (
+        await call(s.url + "/v1/sessions", "POST", {
+          task_id: "multi_turn_base_3",
+          config: { actionFormat: "python", maxActionsPerTurn: 1000 },
+        })
+      ).body.session_id as string;
+    const step = (id: string) =>
+      call(s.url + `/v1/sessions/${id}/step`, "POST", { message: `[echo(content='${"b".repeat(4000)}', file_name='f.txt')]` });
     const a = await create();
     const b = await create();
     let refused: Awaited<ReturnType<typeof step>> | undefined;
@@ -273,10 +298,14 @@ describe("accept() under saturation", () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 300 });
     const get = (path: string) =>
       new Promise<void>((resolve, reject) => {
-        const req = httpRequest(url + path, { agent, method: "POST", headers: { "content-type": "application/json", "content-length": "2" } }, (res) => {
-          res.resume();
-          res.on("end", () => resolve());
-        });
+        const req = httpRequest(
+          url + path,
+          { agent, method: "POST", headers: { "content-type": "application/json", "content-length": "2" } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve());
+          },
+        );
         req.on("error", reject);
         req.end("{}");
       });
@@ -300,7 +329,9 @@ describe("timeouts", () => {
     const port = Number(new URL(s.url).port);
     const t0 = Date.now();
     const reply = await new Promise<string>((resolve) => {
-      const sock = connect(port, "127.0.0.1", () => sock.write("POST /v1/sessions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 100\r\n\r\n{\"task_id\":"));
+      const sock = connect(port, "127.0.0.1", () =>
+        sock.write('POST /v1/sessions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 100\r\n\r\n{"task_id":'),
+      );
       let data = "";
       sock.on("data", (d) => (data += d.toString()));
       sock.on("close", () => resolve(data));
@@ -362,7 +393,10 @@ describe("graceful shutdown", () => {
     const sock = connect(port, "127.0.0.1");
     await new Promise<void>((r) => sock.once("connect", () => r()));
     sock.on("data", (d) => (inflightReply += d.toString()));
-    sock.write(`POST /v1/sessions/${id}/step HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n` + body.slice(0, 10));
+    sock.write(
+      `POST /v1/sessions/${id}/step HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n` +
+        body.slice(0, 10),
+    );
     await new Promise((r) => setTimeout(r, 50));
     const closing = s.close();
     await new Promise((r) => setTimeout(r, 50));

@@ -35,7 +35,11 @@ async function groundTruthCalls(taskId: string): Promise<Array<{ name: string; a
   const { actions } = await oracleRun(taskId, { style: "openai" });
   return actions.flatMap((a: AssistantInput) => {
     const m = a as { content?: string | null; tool_calls?: Array<{ function: { name: string; arguments: string } }> };
-    if (m.tool_calls?.length) return m.tool_calls.map((tc) => ({ name: tc.function.name, arguments: JSON.parse(tc.function.arguments) as Record<string, unknown> }));
+    if (m.tool_calls?.length)
+      return m.tool_calls.map((tc) => ({
+        name: tc.function.name,
+        arguments: JSON.parse(tc.function.arguments) as Record<string, unknown>,
+      }));
     return [{ name: "end_turn", arguments: { answer: m.content ?? "" } }];
   });
 }
@@ -88,7 +92,10 @@ describe("Streamable HTTP", () => {
   });
 
   it("takes the task from capabilities.experimental.envtune too, and unknown tools are -32602 without costing a step", async () => {
-    const client = new Client({ name: "sdk-test", version: "1.0.0" }, { capabilities: { experimental: { envtune: { task_id: TASK, stage: "4" } } } });
+    const client = new Client(
+      { name: "sdk-test", version: "1.0.0" },
+      { capabilities: { experimental: { envtune: { task_id: TASK, stage: "4" } } } },
+    );
     const transport = new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`));
     await client.connect(transport);
     await expect(client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toMatchObject({ code: -32602 });
@@ -109,7 +116,8 @@ describe("Streamable HTTP", () => {
     await client.connect(transport);
     const before = (await client.listTools()).tools.length;
     // The SDK opens its GET stream after `notifications/initialized`, without waiting; wait until the server holds it.
-    for (let i = 0; i < 100 && (await call(`${s.url}/v1/health`, "GET")).body.mcp_streams === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && (await call(`${s.url}/v1/health`, "GET")).body.mcp_streams === 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect((await call(`${s.url}/v1/health`, "GET")).body.mcp_streams).toBe(1);
     await solve(client, task);
     for (let i = 0; i < 100 && changed === 0; i++) await new Promise((r) => setTimeout(r, 20));
@@ -136,7 +144,11 @@ describe("stdio (envtune mcp)", () => {
   const bin = join(repo, "packages/cli/bin/envtune.js");
   const start = async (tasks: string) => {
     const stderr: string[] = [];
-    const transport = new StdioClientTransport({ command: process.execPath, args: [bin, "mcp", "--task-id", tasks, "--data", bfclDataDir(), "--log-level", "info"], stderr: "pipe" });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [bin, "mcp", "--task-id", tasks, "--data", bfclDataDir(), "--log-level", "info"],
+      stderr: "pipe",
+    });
     transport.stderr?.on("data", (d: Buffer) => stderr.push(d.toString()));
     const client = new Client({ name: "sdk-test", version: "1.0.0" });
     let changed = 0;
@@ -151,7 +163,10 @@ describe("stdio (envtune mcp)", () => {
     const env = await environment();
     expectTurnFlow(await solve(client, TASK), env.task(TASK).groundTruth.length);
     // The verdict through the session's state (an envtune method; the solving used standard calls only).
-    const state = await client.request({ method: "openenv/session/state", params: {} }, z.object({ task_id: z.string(), done: z.boolean(), checker: z.object({ decoded: z.unknown() }) }).loose());
+    const state = await client.request(
+      { method: "openenv/session/state", params: {} },
+      z.object({ task_id: z.string(), done: z.boolean(), checker: z.object({ decoded: z.unknown() }) }).loose(),
+    );
     expect(state).toMatchObject({ task_id: TASK, done: true });
     expect((await verdict(state.checker.decoded)).valid).toBe(true);
     await client.close();
@@ -170,7 +185,13 @@ describe("stdio (envtune mcp)", () => {
         buf = buf.slice(i + 1);
       }
     });
-    const done = serveMcpStdio(await environment(), { tasks: [{ task_id: TASK }], input, output, maxBodyBytes: 1024, log: createLogger({ level: "silent" }) });
+    const done = serveMcpStdio(await environment(), {
+      tasks: [{ task_id: TASK }],
+      input,
+      output,
+      maxBodyBytes: 1024,
+      log: createLogger({ level: "silent" }),
+    });
     input.write("{nope\n");
     input.write("x".repeat(3000));
     input.write("y".repeat(3000) + "\n");
@@ -187,7 +208,9 @@ describe("stdio (envtune mcp)", () => {
   it("plays a task sequence: the finishing call's result announces the next task and tools/list_changed follows", async () => {
     const { client, changed } = await start(`${TASK},multi_turn_base_1`);
     const texts = await solve(client, TASK);
-    expect(texts.at(-1)!.join("\n")).toMatch(/Episode finished \(.+\)\. Reward: 1\.\n\[envtune\] Next task \(2\/2\): multi_turn_base_1\. User request: /);
+    expect(texts.at(-1)!.join("\n")).toMatch(
+      /Episode finished \(.+\)\. Reward: 1\.\n\[envtune\] Next task \(2\/2\): multi_turn_base_1\. User request: /,
+    );
     expect(changed()).toBe(1);
     await client.close();
   });

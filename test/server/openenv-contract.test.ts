@@ -75,7 +75,8 @@ describe("strict response models (core/env_server/types.py)", () => {
     const r = await get("/metadata");
     const allowed = ["author", "description", "documentation_url", "name", "readme_content", "version"];
     expect(keys(r.body).every((k) => allowed.includes(k))).toBe(true);
-    for (const k of ["readme_content", "version", "author", "documentation_url"]) expect(r.body[k] === null || typeof r.body[k] === "string").toBe(true);
+    for (const k of ["readme_content", "version", "author", "documentation_url"])
+      expect(r.body[k] === null || typeof r.body[k] === "string").toBe(true);
   });
 
   it("SchemaResponse (types.py:225-236): exactly {action, observation, state}", async () => {
@@ -108,10 +109,23 @@ describe("HTTP simulation endpoints (core/env_server/http_server.py:1071-1157, 1
   it("reset honours episode_id (ResetRequest types.py:94-107) and a second reset restarts that episode", async () => {
     const a = await post("/reset", { task_id: "multi_turn_base_0", episode_id: "contract-ep-1", seed: 3 });
     expect(a.body.observation.episode_id).toBe("contract-ep-1");
-    await post("/step", { episode_id: "contract-ep-1", action: { message: { role: "assistant", content: null, tool_calls: [{ id: "c", type: "function", function: { name: "pwd", arguments: "{}" } }] } } });
+    await post("/step", {
+      episode_id: "contract-ep-1",
+      action: {
+        message: {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "c", type: "function", function: { name: "pwd", arguments: "{}" } }],
+        },
+      },
+    });
     expect((await get("/state?episode_id=contract-ep-1")).body).toMatchObject({ episode_id: "contract-ep-1", step_count: 1 });
     await post("/reset", { task_id: "multi_turn_base_2", episode_id: "contract-ep-1" });
-    expect((await get("/state?episode_id=contract-ep-1")).body).toMatchObject({ episode_id: "contract-ep-1", step_count: 0, task_id: "multi_turn_base_2" });
+    expect((await get("/state?episode_id=contract-ep-1")).body).toMatchObject({
+      episode_id: "contract-ep-1",
+      step_count: 0,
+      task_id: "multi_turn_base_2",
+    });
   });
 
   it("an invalid action is 422 VALIDATION_ERROR (http_server.py:632-641) and costs no step or attempt", async () => {
@@ -133,7 +147,9 @@ describe("HTTP simulation endpoints (core/env_server/http_server.py:1071-1157, 1
     };
     expect(doc.paths["/reset"].post.requestBody.content["application/json"].schema).toEqual(strip(resetRequestSchema));
     expect(doc.paths["/step"].post.requestBody.content["application/json"].schema).toEqual(strip(stepRequestSchema));
-    expect(doc.paths["/step"].post.requestBody.content["application/json"].schema.properties.action).toEqual((await get("/schema")).body.action);
+    expect(doc.paths["/step"].post.requestBody.content["application/json"].schema.properties.action).toEqual(
+      (await get("/schema")).body.action,
+    );
   });
 });
 
@@ -172,7 +188,17 @@ describe("EnvClient / GenericEnvClient over /ws (core/env_client.py, core/generi
     const alsoBad = await c.send({ type: "step", data: { message: "x", extra: 1 } });
     expect(alsoBad.data.code).toBe("VALIDATION_ERROR");
     expect((await c.send({ type: "state" })).data).toMatchObject({ step_count: 0, attempt: 0 });
-    const ok = await c.send({ type: "step", data: { message: { role: "assistant", content: null, tool_calls: [{ id: "a", type: "function", function: { name: "pwd", arguments: "{}" } }] }, metadata: {} } });
+    const ok = await c.send({
+      type: "step",
+      data: {
+        message: {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "a", type: "function", function: { name: "pwd", arguments: "{}" } }],
+        },
+        metadata: {},
+      },
+    });
     expect(ok.type).toBe("observation");
     expect((await c.send({ type: "state" })).data.step_count).toBe(1);
     c.ws.close();
@@ -186,7 +212,10 @@ describe("MCPToolClient default mode: list_tools / call_tool steps over /ws (cor
     const r = await c.send({ type: "step", data: { type: "list_tools" } });
     expect(r.type).toBe("observation");
     const env = await environment();
-    const names = env.createEpisode({ taskId: "multi_turn_base_0" }).reset().tools.map((t) => t.function.name);
+    const names = env
+      .createEpisode({ taskId: "multi_turn_base_0" })
+      .reset()
+      .tools.map((t) => t.function.name);
     expect(r.data.observation.tools.map((t: { name: string }) => t.name)).toEqual([...names, "end_turn"]);
     expect(Object.keys(r.data.observation.tools[0]).sort()).toEqual(["description", "input_schema", "name"]);
     c.ws.close();
@@ -196,7 +225,11 @@ describe("MCPToolClient default mode: list_tools / call_tool steps over /ws (cor
     const c = await connect();
     await c.send({ type: "reset", data: { task_id: "multi_turn_base_0" } });
     const r = await c.send({ type: "step", data: { type: "call_tool", tool_name: "cd", arguments: { folder: "document" } } });
-    expect(r.data.observation).toMatchObject({ tool_name: "cd", error: null, result: { data: '{"current_working_directory": "document"}' } });
+    expect(r.data.observation).toMatchObject({
+      tool_name: "cd",
+      error: null,
+      result: { data: '{"current_working_directory": "document"}' },
+    });
     expect(typeof r.data.reward).toBe("number");
     const end = await c.send({ type: "step", data: { type: "call_tool", tool_name: "end_turn", arguments: { answer: "ok" } } });
     expect(end.data.observation.result.data).toMatch(/^\[envtune\] Next user request: /);

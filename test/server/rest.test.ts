@@ -181,7 +181,13 @@ describe("sessions", () => {
     expect(after.status).toBe(409);
     expect(after.body.error.code).toBe("EPISODE_DONE");
     const snap = await get(`/v1/sessions/${c.body.session_id}?messages=1`);
-    expect(snap.body).toMatchObject({ done: true, terminated: true, task_id: "multi_turn_miss_func_5", stage: "3", step_count: plan.actions.length });
+    expect(snap.body).toMatchObject({
+      done: true,
+      terminated: true,
+      task_id: "multi_turn_miss_func_5",
+      stage: "3",
+      step_count: plan.actions.length,
+    });
     expect(snap.body.checker.rewards.reward).toBeCloseTo(plan.reward, 12);
     expect(snap.body.checker.turns.length).toBeGreaterThan(0);
     expect(Object.keys(snap.body.state).sort()).toEqual([...(await environment()).task("multi_turn_miss_func_5").involvedClasses].sort());
@@ -197,13 +203,17 @@ describe("sessions", () => {
       const raw =
         typeof a === "object" && a.tool_calls
           ? `{"message": {"role": "assistant", "content": null, "tool_calls": [${a.tool_calls
-              .map((t: any) => `{"id": ${JSON.stringify(t.id)}, "type": "function", "function": {"name": ${JSON.stringify(t.function.name)}, "arguments": ${t.function.arguments}}}`)
+              .map(
+                (t: any) =>
+                  `{"id": ${JSON.stringify(t.id)}, "type": "function", "function": {"name": ${JSON.stringify(t.function.name)}, "arguments": ${t.function.arguments}}}`,
+              )
               .join(", ")}]}}`
           : JSON.stringify({ message: a });
       const r = await call(`${s.url}/v1/sessions/${c.body.session_id}/step`, "POST", raw);
       expect(r.status).toBe(200);
       total += r.body.reward;
-      if (typeof a === "object" && a.tool_calls) expect(r.body.messages.filter((m: { role: string }) => m.role === "tool")).toHaveLength(a.tool_calls.length);
+      if (typeof a === "object" && a.tool_calls)
+        expect(r.body.messages.filter((m: { role: string }) => m.role === "tool")).toHaveLength(a.tool_calls.length);
     }
     expect(total).toBeCloseTo(plan.reward, 12);
     expect(plan.reward).toBe(1);
@@ -244,7 +254,11 @@ describe("sessions", () => {
     expect(bState).toEqual(before);
     expect(aState).not.toEqual(before);
     // Path tricks never reach another session or route.
-    for (const p of [`/v1/sessions/${b.body.session_id}%2F..%2Fx`, "/v1/sessions/..%2F..%2Fhealth", `/v1/sessions/${b.body.session_id}%00`]) {
+    for (const p of [
+      `/v1/sessions/${b.body.session_id}%2F..%2Fx`,
+      "/v1/sessions/..%2F..%2Fhealth",
+      `/v1/sessions/${b.body.session_id}%00`,
+    ]) {
       const r = await get(p);
       expect([404, 405]).toContain(r.status);
     }
@@ -267,11 +281,21 @@ describe("reward service", () => {
     const env = await environment();
     const prompt = "<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\n";
     // The response interleaves the model's blocks with environment text, as a chat transcript would.
-    const response = (plan.actions as string[]).map((a) => a + "<|im_end|>\n<|im_start|>user\nHere are the function's execution results. Execution results:[]\n If you believe you have already fulfilled the user's request, please first outline your thought process in a <think></think>pair, and then give a brief summary of the result in an <answer></answer> pair. Otherwise, you should continue to call until fulfilling user's request.<|im_end|>\n<|im_start|>assistant\n").join("");
+    const response = (plan.actions as string[])
+      .map(
+        (a) =>
+          a +
+          "<|im_end|>\n<|im_start|>user\nHere are the function's execution results. Execution results:[]\n If you believe you have already fulfilled the user's request, please first outline your thought process in a <think></think>pair, and then give a brief summary of the result in an <answer></answer> pair. Otherwise, you should continue to call until fulfilling user's request.<|im_end|>\n<|im_start|>assistant\n",
+      )
+      .join("");
     const r = await post("/v1/reward", {
       query: [prompt + response, "x", "y"],
       prompts: [prompt, "x", "y"],
-      labels: [JSON.stringify({ task_id: "multi_turn_base_7", stage: "2" }), JSON.stringify({ session_id: c.body.session_id }), "nope_task"],
+      labels: [
+        JSON.stringify({ task_id: "multi_turn_base_7", stage: "2" }),
+        JSON.stringify({ session_id: c.body.session_id }),
+        "nope_task",
+      ],
     });
     expect(r.status).toBe(200);
     expect(r.body.details[0].error).toBeNull();

@@ -23,7 +23,11 @@ beforeAll(async () => {
     req.on("data", (d) => (body += d));
     req.on("end", () => {
       requests++;
-      const r = JSON.parse(body) as { messages: Array<{ role: string; content: string | null }>; logprobs?: boolean; return_token_ids?: boolean };
+      const r = JSON.parse(body) as {
+        messages: Array<{ role: string; content: string | null }>;
+        logprobs?: boolean;
+        return_token_ids?: boolean;
+      };
       const firstUser = r.messages.find((m) => m.role === "user")!.content;
       const entry = env.dataset.entries.find((e) => e.question[0]![0]!.content === firstUser)!;
       const turn = r.messages.filter((m) => m.role === "user").length - 1;
@@ -33,14 +37,38 @@ beforeAll(async () => {
       if (last.role === "user" && gt.length) {
         const packs = requirePacks(env.packs, entry.involvedClasses, entry.id);
         const calls = gt.flatMap((c) => gtCallToKeywords(c, packs));
-        message = { role: "assistant", content: null, tool_calls: calls.map((c, i) => ({ id: `c${requests}_${i}`, type: "function", function: { name: c.name, arguments: c.arguments } })) };
+        message = {
+          role: "assistant",
+          content: null,
+          tool_calls: calls.map((c, i) => ({
+            id: `c${requests}_${i}`,
+            type: "function",
+            function: { name: c.name, arguments: c.arguments },
+          })),
+        };
       } else message = { role: "assistant", content: gt.length ? "Done." : "Something is missing; please provide it." };
       // As vLLM answers `return_token_ids` / `logprobs`: ids derived from the request number so a
       // test can tell which generation an id belongs to.
       const tokens = r.return_token_ids ? { token_ids: [requests * 10, requests * 10 + 1] } : {};
-      const logprobs = r.logprobs ? { logprobs: { content: [{ token: "a", logprob: -0.5, bytes: [97] }, { token: "b", logprob: -requests, bytes: [98] }] } } : {};
+      const logprobs = r.logprobs
+        ? {
+            logprobs: {
+              content: [
+                { token: "a", logprob: -0.5, bytes: [97] },
+                { token: "b", logprob: -requests, bytes: [98] },
+              ],
+            },
+          }
+        : {};
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ id: "x", object: "chat.completion", ...(r.return_token_ids ? { prompt_token_ids: [1, 2, requests] } : {}), choices: [{ index: 0, message, finish_reason: "stop", ...tokens, ...logprobs }] }));
+      res.end(
+        JSON.stringify({
+          id: "x",
+          object: "chat.completion",
+          ...(r.return_token_ids ? { prompt_token_ids: [1, 2, requests] } : {}),
+          choices: [{ index: 0, message, finish_reason: "stop", ...tokens, ...logprobs }],
+        }),
+      );
     });
   });
   await new Promise<void>((r) => model.listen(0, "127.0.0.1", () => r()));
@@ -54,7 +82,12 @@ afterAll(async () => {
 
 describe("POST /v1/rollouts", () => {
   it("plays n episodes of one task against the model endpoint and returns them scored", async () => {
-    const r = await call(s.url + "/v1/rollouts", "POST", { task_id: "multi_turn_base_10", stage: 3, model: { base_url: modelUrl, model: "oracle", mode: "fc" }, n: 3 });
+    const r = await call(s.url + "/v1/rollouts", "POST", {
+      task_id: "multi_turn_base_10",
+      stage: 3,
+      model: { base_url: modelUrl, model: "oracle", mode: "fc" },
+      n: 3,
+    });
     expect(r.status).toBe(200);
     expect(r.body.episodes).toHaveLength(3);
     for (const ep of r.body.episodes) {
@@ -68,7 +101,12 @@ describe("POST /v1/rollouts", () => {
   });
 
   it("returns the sampled token ids and logprobs of every assistant action when asked (return_tokens)", async () => {
-    const r = await call(s.url + "/v1/rollouts", "POST", { task_id: "multi_turn_base_10", stage: 3, model: { base_url: modelUrl, model: "oracle", mode: "fc", return_tokens: true }, n: 1 });
+    const r = await call(s.url + "/v1/rollouts", "POST", {
+      task_id: "multi_turn_base_10",
+      stage: 3,
+      model: { base_url: modelUrl, model: "oracle", mode: "fc", return_tokens: true },
+      n: 1,
+    });
     expect(r.status).toBe(200);
     const ep = r.body.episodes[0];
     const assistant = ep.messages.filter((m: { role: string }) => m.role === "assistant").length;
@@ -82,7 +120,12 @@ describe("POST /v1/rollouts", () => {
     });
     expect(ep.generations[0]).toEqual({ turn: 0, attempt: 0, finish_reason: "stop" });
     // Without the flag nothing is asked for and nothing is returned.
-    const plain = await call(s.url + "/v1/rollouts", "POST", { task_id: "multi_turn_base_10", stage: 3, model: { base_url: modelUrl, model: "oracle", mode: "fc" }, n: 1 });
+    const plain = await call(s.url + "/v1/rollouts", "POST", {
+      task_id: "multi_turn_base_10",
+      stage: 3,
+      model: { base_url: modelUrl, model: "oracle", mode: "fc" },
+      n: 1,
+    });
     expect(plain.body.episodes[0].token_ids).toBeUndefined();
   });
 
@@ -94,8 +137,15 @@ describe("POST /v1/rollouts", () => {
 
   it("validates the request and respects capacity", async () => {
     expect((await call(s.url + "/v1/rollouts", "POST", { task_id: "multi_turn_base_0" })).body.error.code).toBe("VALIDATION_ERROR");
-    expect((await call(s.url + "/v1/rollouts", "POST", { task_id: "multi_turn_base_0", model: { base_url: "not a url", model: "m" } })).body.error.code).toBe("VALIDATION_ERROR");
-    const over = await call(s.url + "/v1/rollouts", "POST", { task_id: "multi_turn_base_0", model: { base_url: modelUrl, model: "m" }, n: 9 });
+    expect(
+      (await call(s.url + "/v1/rollouts", "POST", { task_id: "multi_turn_base_0", model: { base_url: "not a url", model: "m" } })).body
+        .error.code,
+    ).toBe("VALIDATION_ERROR");
+    const over = await call(s.url + "/v1/rollouts", "POST", {
+      task_id: "multi_turn_base_0",
+      model: { base_url: modelUrl, model: "m" },
+      n: 9,
+    });
     expect(over.body.error.code).toBe("CAPACITY_REACHED");
     expect((await call(s.url + "/v1/health", "GET")).body.sessions.active).toBe(0);
   });

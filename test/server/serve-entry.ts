@@ -5,7 +5,12 @@ import { serveCommand } from "../../packages/cli/src/commands/serve.ts";
 
 try {
   const { values, positionals } = parseCommandArgs(serveCommand, process.argv.slice(2));
-  const code = await serveCommand.run({ values: values as CommandContext["values"], positionals, stdout: (s) => void process.stdout.write(s), stderr: (s) => void process.stderr.write(s) });
+  const code = await serveCommand.run({
+    values: values as CommandContext["values"],
+    positionals,
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s),
+  });
   process.exit(code);
 } catch (e) {
   process.stderr.write((e instanceof EnvtuneError ? e.message : String((e as Error).stack ?? e)) + "\n");

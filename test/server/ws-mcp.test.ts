@@ -25,7 +25,9 @@ async function connect(path = "/ws"): Promise<Conn> {
   const ws = new WebSocket(s.url.replace(/^http/, "ws") + path);
   const waiters: Array<(m: any) => void> = [];
   ws.on("message", (d) => waiters.shift()?.(JSON.parse(d.toString())));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("error", reject);
@@ -42,7 +44,10 @@ describe("WebSocket /ws (OpenEnv protocol)", () => {
   it("plays a full episode with reset/step/state/close and the in-process engine's rewards", async () => {
     const plan = await oracleRun("multi_turn_long_context_3", { stage: "4", mistakes: true });
     const c = await connect();
-    const r = await c.send({ type: "reset", data: { task_id: "multi_turn_long_context_3", stage: 4, seed: 0, episode_id: "my-episode-7" } });
+    const r = await c.send({
+      type: "reset",
+      data: { task_id: "multi_turn_long_context_3", stage: 4, seed: 0, episode_id: "my-episode-7" },
+    });
     expect(r.type).toBe("observation");
     expect(r.data).toMatchObject({ reward: null, done: false });
     expect(r.data.observation.messages.map((m: { role: string }) => m.role)).toEqual(["system", "user"]);
@@ -99,7 +104,10 @@ describe("WebSocket /ws (OpenEnv protocol)", () => {
     expect(list.type).toBe("mcp");
     const env = await environment();
     const ep = env.createEpisode({ taskId: "multi_turn_base_0" });
-    expect(list.data.result.tools.map((t: { name: string }) => t.name)).toEqual([...ep.reset().tools.map((t) => t.function.name), "end_turn"]);
+    expect(list.data.result.tools.map((t: { name: string }) => t.name)).toEqual([
+      ...ep.reset().tools.map((t) => t.function.name),
+      "end_turn",
+    ]);
     const res = await c.send({ type: "mcp", data: { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "ls", arguments: {} } } });
     expect(res.data.result.isError).toBe(false);
     expect(res.data.result.content[0].text).toMatch(/current_directory_content/);
@@ -122,7 +130,11 @@ describe("POST /mcp (JSON-RPC 2.0)", () => {
 
   it("initialize, ping, tools/list without a session (every tool, and end_turn)", async () => {
     const init = await rpc({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {} } });
-    expect(init.body.result).toMatchObject({ protocolVersion: "2025-06-18", serverInfo: { name: "envtune-bfcl" }, capabilities: { tools: {} } });
+    expect(init.body.result).toMatchObject({
+      protocolVersion: "2025-06-18",
+      serverInfo: { name: "envtune-bfcl" },
+      capabilities: { tools: {} },
+    });
     expect(init.headers.get("mcp-session-id")).toMatch(/^[0-9a-f-]{36}$/);
     expect((await rpc({ jsonrpc: "2.0", id: "p", method: "ping" })).body).toEqual({ jsonrpc: "2.0", id: "p", result: {} });
     const list = await rpc({ jsonrpc: "2.0", id: 2, method: "tools/list" });
@@ -136,7 +148,12 @@ describe("POST /mcp (JSON-RPC 2.0)", () => {
   it("openenv/session/create, tools/call as episode steps (floats exact), openenv/session/close", async () => {
     const env = await environment();
     const entry = env.dataset.entries.find((e) => e.involvedClasses.includes("MathAPI"))!;
-    const created = await rpc({ jsonrpc: "2.0", id: 1, method: "openenv/session/create", params: { task_id: entry.id, config: { actionFormat: "openai", observation: "tool" } } });
+    const created = await rpc({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "openenv/session/create",
+      params: { task_id: entry.id, config: { actionFormat: "openai", observation: "tool" } },
+    });
     const sid = created.body.result.session_id;
     expect(created.body.result.messages.length).toBe(2);
     const raw = `{"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"session_id": "${sid}", "name": "absolute_value", "arguments": {"number": -4.0}}}`;
@@ -144,7 +161,10 @@ describe("POST /mcp (JSON-RPC 2.0)", () => {
     expect(c1.body.result.content).toEqual([{ type: "text", text: '{"result": 4.0}' }]);
     expect(c1.body.result.isError).toBe(false);
     expect(c1.body.result._meta["envtune/step"].events[0].type).toBe("tool_ok");
-    const viaHeader = await rpc({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "no_such_tool", arguments: {} } }, { "mcp-session-id": sid });
+    const viaHeader = await rpc(
+      { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "no_such_tool", arguments: {} } },
+      { "mcp-session-id": sid },
+    );
     // An unknown tool is a protocol error (MCP spec, server/tools §Error Handling), not a penalised step.
     expect(viaHeader.body.error).toMatchObject({ code: -32602, data: { code: "VALIDATION_ERROR" } });
     expect(viaHeader.body.error.message).toMatch(/Unknown tool: no_such_tool/);
@@ -159,7 +179,9 @@ describe("POST /mcp (JSON-RPC 2.0)", () => {
   });
 
   it("negotiates the protocol revision: the client's when supported, else the newest", async () => {
-    const asked = async (v: unknown) => (await rpc({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: v, capabilities: {} } })).body.result.protocolVersion;
+    const asked = async (v: unknown) =>
+      (await rpc({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: v, capabilities: {} } })).body.result
+        .protocolVersion;
     expect(await asked("2025-06-18")).toBe("2025-06-18");
     expect(await asked("2025-11-25")).toBe("2025-11-25");
     expect(await asked("1999-01-01")).toBe("2025-11-25");
@@ -178,14 +200,21 @@ describe("POST /mcp (JSON-RPC 2.0)", () => {
 
   it("one batch may create at most maxSessionsPerBatch sessions; a bigger one is refused whole", async () => {
     const before = (await call(s.url + "/v1/health", "GET")).body.sessions.active;
-    const creates = (n: number) => Array.from({ length: n }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "openenv/session/create", params: { task_id: "multi_turn_base_0" } }));
+    const creates = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        jsonrpc: "2.0",
+        id: i,
+        method: "openenv/session/create",
+        params: { task_id: "multi_turn_base_0" },
+      }));
     const refused = await rpc(creates(100));
     expect(refused.body.error).toMatchObject({ code: -32600, data: { code: "VALIDATION_ERROR" } });
     expect(refused.body.error.message).toMatch(/at most 8 sessions/);
     expect((await call(s.url + "/v1/health", "GET")).body.sessions.active).toBe(before);
     const ok = await rpc(creates(8));
     expect(ok.body).toHaveLength(8);
-    for (const r of ok.body) await rpc({ jsonrpc: "2.0", id: 0, method: "openenv/session/close", params: { session_id: r.result.session_id } });
+    for (const r of ok.body)
+      await rpc({ jsonrpc: "2.0", id: 0, method: "openenv/session/close", params: { session_id: r.result.session_id } });
   });
 
   it("JSON-RPC errors: parse, invalid request, unknown method, bad params, batches", async () => {
@@ -194,17 +223,30 @@ describe("POST /mcp (JSON-RPC 2.0)", () => {
     expect((await rpc({ jsonrpc: "2.0", id: 1, method: 7 })).body.error.code).toBe(-32600);
     expect((await rpc({ jsonrpc: "2.0", id: 1, method: "nope" })).body.error.code).toBe(-32601);
     expect((await rpc({ jsonrpc: "2.0", id: 1, method: "tools/list", params: [1] })).body.error.code).toBe(-32602);
-    expect((await rpc({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "ls" } })).body.error.data.code).toBe("VALIDATION_ERROR");
-    expect((await rpc({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "ls", session_id: "nope" } })).body.error.data.code).toBe("SESSION_NOT_FOUND");
+    expect((await rpc({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "ls" } })).body.error.data.code).toBe(
+      "VALIDATION_ERROR",
+    );
+    expect(
+      (await rpc({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "ls", session_id: "nope" } })).body.error.data.code,
+    ).toBe("SESSION_NOT_FOUND");
     expect((await rpc([])).body.error.code).toBe(-32600);
-    const batch = await rpc([{ jsonrpc: "2.0", id: 1, method: "ping" }, { jsonrpc: "2.0", method: "notifications/x" }, { jsonrpc: "2.0", id: 2, method: "nope" }]);
+    const batch = await rpc([
+      { jsonrpc: "2.0", id: 1, method: "ping" },
+      { jsonrpc: "2.0", method: "notifications/x" },
+      { jsonrpc: "2.0", id: 2, method: "nope" },
+    ]);
     expect(batch.body.map((r: { id: number }) => r.id)).toEqual([1, 2]);
     expect(batch.body[1].error.code).toBe(-32601);
   });
 
   it("WS /mcp speaks plain JSON-RPC on the connection's own session", async () => {
     const c = await connect("/mcp");
-    const created = await c.send({ jsonrpc: "2.0", id: 1, method: "openenv/session/create", params: { task_id: "multi_turn_base_0", config: { actionFormat: "openai", observation: "tool" } } });
+    const created = await c.send({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "openenv/session/create",
+      params: { task_id: "multi_turn_base_0", config: { actionFormat: "openai", observation: "tool" } },
+    });
     const sid = created.result.session_id;
     const r = await c.send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "pwd", arguments: {} } });
     expect(r.result.content[0].text).toMatch(/current_working_directory/);
@@ -222,7 +264,12 @@ describe("a single domain pack as an MCP tool server", () => {
     const env = await environment();
     const entry = env.task("multi_turn_base_0");
     const cfg = new PyDict([["GorillaFileSystem", entry.initialConfig.get("GorillaFileSystem")!]]);
-    const server = createDomainMcpServer({ pack: env.packs.get("GorillaFileSystem")!, initialConfig: cfg, log: createLogger({ level: "silent" }), capacity: 4 });
+    const server = createDomainMcpServer({
+      pack: env.packs.get("GorillaFileSystem")!,
+      initialConfig: cfg,
+      log: createLogger({ level: "silent" }),
+      capacity: 4,
+    });
     running = await server.listen({ port: 0 });
     url = running.url + "/mcp";
   });
@@ -239,7 +286,10 @@ describe("a single domain pack as an MCP tool server", () => {
     const sb = b.headers.get("mcp-session-id")!;
     const tools = (await rpc({ jsonrpc: "2.0", id: 2, method: "tools/list" }, sa)).body.result.tools;
     expect(tools.map((t: { name: string }) => t.name)).toContain("mkdir");
-    const mk = await rpc({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "mkdir", arguments: { dir_name: "only_in_a" } } }, sa);
+    const mk = await rpc(
+      { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "mkdir", arguments: { dir_name: "only_in_a" } } },
+      sa,
+    );
     expect(mk.body.result.isError).toBe(false);
     const lsA = await rpc({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "ls", arguments: {} } }, sa);
     const lsB = await rpc({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "ls", arguments: {} } }, sb);

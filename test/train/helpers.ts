@@ -24,7 +24,11 @@ export async function runCli(args: string[]): Promise<{ code: number; stdout: st
 }
 
 /** Starts the CLI from source in a child process. */
-export function spawnCli(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+export function spawnCli(args: string[]): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
   const child = spawn(process.execPath, ["--conditions=@envtune/source", "--import", "tsx", join(here, "cli-runner.ts"), ...args], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
@@ -33,7 +37,9 @@ export function spawnCli(args: string[]): { child: ChildProcess; output: () => s
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on("exit", (code, signal) => res({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on("exit", (code, signal) => res({ code, signal })),
+  );
   return { child, output: () => out, exited };
 }
 
@@ -66,6 +72,11 @@ const TIMING = new Set(["rollout_ms", "update_ms", "episodes_per_s", "updates_pe
 /** A record without its wall-clock fields (they differ between any two runs). */
 export function withoutTiming(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutTiming);
-  if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).filter(([k]) => !TIMING.has(k)).map(([k, x]) => [k, withoutTiming(x)]));
+  if (typeof v === "object" && v !== null)
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => !TIMING.has(k))
+        .map(([k, x]) => [k, withoutTiming(x)]),
+    );
   return v;
 }

@@ -8,7 +8,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseTrainConfig, registerLearner, silentProgress, train, type FrozenPolicy, type Learner, type PolicyObservation } from "@envtune/trainer";
+import {
+  parseTrainConfig,
+  registerLearner,
+  silentProgress,
+  train,
+  type FrozenPolicy,
+  type Learner,
+  type PolicyObservation,
+} from "@envtune/trainer";
 import { z } from "zod";
 import { exampleConfig, registerExampleLearner } from "../../examples/second-learner/main.ts";
 import { dataDir, repoRoot, runCli, updateLines, withoutTiming } from "./helpers.ts";
@@ -39,8 +47,13 @@ describe("a second learner registered from user code", () => {
     for (const k of ["loss", "grad_norm", "entropy", "table_entries", "reward", "train_turn_success"]) expect(updates[0]).toHaveProperty(k);
 
     // It learns: greedy validation on the syntax reward rises from the uniform start.
-    const metrics = readFileSync(join(run, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    const syntaxVals = metrics.filter((m) => m.stage_name === "syntax" && (m.type === "validation" || m.val_metric !== undefined)).map((m) => Number(m.value ?? m.val_metric));
+    const metrics = readFileSync(join(run, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const syntaxVals = metrics
+      .filter((m) => m.stage_name === "syntax" && (m.type === "validation" || m.val_metric !== undefined))
+      .map((m) => Number(m.value ?? m.val_metric));
     expect(Math.max(...syntaxVals.slice(1))).toBeGreaterThan(syntaxVals[0]!);
 
     expect(existsSync(join(run, "report.html"))).toBe(true);
@@ -59,12 +72,20 @@ describe("a second learner registered from user code", () => {
   it("names unknown learners and invalid learner options with a fix", async () => {
     registerExampleLearner();
     const base = { ...exampleConfig, stages: exampleConfig.stages };
-    const unknown = train({ config: parseTrainConfig({ ...base, learner: { name: "no-such-learner" } }), outDir: join(tmp, "unknown"), dataDir });
+    const unknown = train({
+      config: parseTrainConfig({ ...base, learner: { name: "no-such-learner" } }),
+      outDir: join(tmp, "unknown"),
+      dataDir,
+    });
     await expect(unknown).rejects.toMatchObject({ code: "UNKNOWN_LEARNER" });
     await expect(unknown).rejects.toThrow(/tabular-bandit/);
     // It fails before any data is loaded or the run directory is made.
     expect(existsSync(join(tmp, "unknown"))).toBe(false);
-    const bad = train({ config: parseTrainConfig({ ...base, learner: { name: "tabular-bandit", options: { lr: -1 } } }), outDir: join(tmp, "bad"), dataDir });
+    const bad = train({
+      config: parseTrainConfig({ ...base, learner: { name: "tabular-bandit", options: { lr: -1 } } }),
+      outDir: join(tmp, "bad"),
+      dataDir,
+    });
     await expect(bad).rejects.toMatchObject({ code: "INVALID_LEARNER_OPTIONS" });
   });
 
@@ -74,7 +95,19 @@ describe("a second learner registered from user code", () => {
     writeFileSync(cfg, JSON.stringify({ ...rest, stages: exampleConfig.stages.slice(0, 1) }));
     const module = join(repoRoot, "examples/second-learner/tabular-learner.ts");
     const out = join(tmp, "cli");
-    const r = await runCli(["train", "--config", cfg, "--learner", module, "--learner-options", '{"lr": 5}', "--out", out, "--data", dataDir]);
+    const r = await runCli([
+      "train",
+      "--config",
+      cfg,
+      "--learner",
+      module,
+      "--learner-options",
+      '{"lr": 5}',
+      "--out",
+      out,
+      "--data",
+      dataDir,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/learner tabular-bandit: tabular softmax .* lr 5/);
     expect(json(join(out, "config.json")).learner).toEqual({ name: "tabular-bandit", options: { lr: 5 }, module });
@@ -97,9 +130,17 @@ describe("a second learner registered from user code", () => {
     const act = (table: ReadonlyMap<string, number>, obs: readonly PolicyObservation[]) =>
       obs.map((o) => {
         const best = o.steps.length ? undefined : [...o.tools].sort((a, b) => (table.get(b.name) ?? 0) - (table.get(a.name) ?? 0))[0];
-        return { text: best ? `<think>t</think>\n<tool_call>\n[{"name": "${best.name}", "arguments": {}}]\n</tool_call>` : "<think>t</think>\n<answer>done</answer>" };
+        return {
+          text: best
+            ? `<think>t</think>\n<tool_call>\n[{"name": "${best.name}", "arguments": {}}]\n</tool_call>`
+            : "<think>t</think>\n<answer>done</answer>",
+        };
       });
-    const frozen = (table: Map<string, number>): FrozenPolicy => ({ act: (o) => act(table, o), save: async (dir) => writeFileSync(join(dir, "c.json"), JSON.stringify([...table])), dispose: () => {} });
+    const frozen = (table: Map<string, number>): FrozenPolicy => ({
+      act: (o) => act(table, o),
+      save: async (dir) => writeFileSync(join(dir, "c.json"), JSON.stringify([...table])),
+      dispose: () => {},
+    });
     const learner: Learner = {
       act: (o) => act(counts, o),
       async update(ctx) {
@@ -121,7 +162,12 @@ describe("a second learner registered from user code", () => {
     };
     registerLearner({ name: "gt-counts", description: "test", options: z.object({}).strict(), create: () => learner }, { replace: true });
     const out = join(tmp, "no-rollouts");
-    const r = await train({ config: parseTrainConfig({ ...exampleConfig, learner: { name: "gt-counts" } }), outDir: out, dataDir, progress: silentProgress });
+    const r = await train({
+      config: parseTrainConfig({ ...exampleConfig, learner: { name: "gt-counts" } }),
+      outDir: out,
+      dataDir,
+      progress: silentProgress,
+    });
     expect(r.status).toBe("completed");
     const updates = updateLines(out);
     expect(updates.length).toBe(r.updates);

@@ -30,10 +30,16 @@ const pkg = {
 };
 if (!existsSync(join(dir, "package.json"))) writeFileSync(join(dir, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
 const up = relative(dir, ".") || ".";
-const refs = deps.map((d) => ({ path: `${up}/${d.startsWith("@envtune/domain-") ? "domains" : "packages"}/${d.replace("@envtune/domain-", "").replace("@envtune/", "")}` }));
+const refs = deps.map((d) => ({
+  path: `${up}/${d.startsWith("@envtune/domain-") ? "domains" : "packages"}/${d.replace("@envtune/domain-", "").replace("@envtune/", "")}`,
+}));
 writeFileSync(
   join(dir, "tsconfig.json"),
-  JSON.stringify({ extends: `${up}/tsconfig.base.json`, compilerOptions: { rootDir: "src", outDir: "dist" }, include: ["src"], references: refs }, null, 2) + "\n",
+  JSON.stringify(
+    { extends: `${up}/tsconfig.base.json`, compilerOptions: { rootDir: "src", outDir: "dist" }, include: ["src"], references: refs },
+    null,
+    2,
+  ) + "\n",
 );
 writeFileSync(
   join(dir, "vitest.config.ts"),

@@ -64,13 +64,25 @@ const user = (content) => [{ role: "user", content }];
 const tasks = [
   [
     "multi_turn_base_0",
-    ["Hi, I'm member M100. Search the catalogue for 'Butler' please.", "Check out Kindred for me for 21 days.", "Which loans do I have now?"],
+    [
+      "Hi, I'm member M100. Search the catalogue for 'Butler' please.",
+      "Check out Kindred for me for 21 days.",
+      "Which loans do I have now?",
+    ],
     [["search_catalog(query='Butler')"], ["checkout_book(member_id='M100', book_id='B004', days=21)"], ["list_loans(member_id='M100')"]],
   ],
   [
     "multi_turn_base_1",
-    ["Member M101 here. How much do I owe in fines?", "Pay all of it, 1.5 dollars.", "Now I'd like to borrow Dune, for the default loan period."],
-    [["get_member(member_id='M101')"], ["pay_fine(member_id='M101', amount=1.5)"], ["search_catalog(query='Dune')", "checkout_book(member_id='M101', book_id='B003')"]],
+    [
+      "Member M101 here. How much do I owe in fines?",
+      "Pay all of it, 1.5 dollars.",
+      "Now I'd like to borrow Dune, for the default loan period.",
+    ],
+    [
+      ["get_member(member_id='M101')"],
+      ["pay_fine(member_id='M101', amount=1.5)"],
+      ["search_catalog(query='Dune')", "checkout_book(member_id='M101', book_id='B003')"],
+    ],
   ],
   [
     "multi_turn_base_2",
@@ -79,12 +91,26 @@ const tasks = [
   ],
   [
     "multi_turn_base_3",
-    ["Member M100. I'm returning loan 3.", "How much do I owe now?", "Pay it all please: 1.25.", "Is A Wizard of Earthsea back? I'm waiting for it."],
-    [["return_book(loan_id=3)"], ["get_member(member_id='M100')"], ["pay_fine(member_id='M100', amount=1.25)"], ["search_catalog(query='Earthsea')"]],
+    [
+      "Member M100. I'm returning loan 3.",
+      "How much do I owe now?",
+      "Pay it all please: 1.25.",
+      "Is A Wizard of Earthsea back? I'm waiting for it.",
+    ],
+    [
+      ["return_book(loan_id=3)"],
+      ["get_member(member_id='M100')"],
+      ["pay_fine(member_id='M100', amount=1.25)"],
+      ["search_catalog(query='Earthsea')"],
+    ],
   ],
   [
     "multi_turn_base_4",
-    ["Find the books by Le Guin.", "Check out The Left Hand of Darkness for member M102 for 10 days.", "Show me the details of A Wizard of Earthsea."],
+    [
+      "Find the books by Le Guin.",
+      "Check out The Left Hand of Darkness for member M102 for 10 days.",
+      "Show me the details of A Wizard of Earthsea.",
+    ],
     [["search_catalog(query='Le Guin')"], ["checkout_book(member_id='M102', book_id='B001', days=10)"], ["get_book(book_id='B002')"]],
   ],
   [
@@ -116,7 +142,11 @@ const tasks = [
   ],
   [
     "multi_turn_long_context_0",
-    ["Hi, I'm member M100. Search the catalogue for 'Butler' please.", "Check out Kindred for me for 21 days.", "Which loans do I have now?"],
+    [
+      "Hi, I'm member M100. Search the catalogue for 'Butler' please.",
+      "Check out Kindred for me for 21 days.",
+      "Which loans do I have now?",
+    ],
     [["search_catalog(query='Butler')"], ["checkout_book(member_id='M100', book_id='B004', days=21)"], ["list_loans(member_id='M100')"]],
     { big: true },
   ],

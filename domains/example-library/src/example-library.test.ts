@@ -9,12 +9,19 @@ import pack from "./index.ts";
 /** The shipped tasks (data/, BFCL layout), read with Python semantics (ints stay ints, floats floats). */
 function readTasks(): Array<{ id: string; question: PyValue[]; config: PyDict; missed: PyDict | undefined; groundTruth: string[][] }> {
   const dir = new URL("../data/", import.meta.url);
-  const lines = (rel: string) => readFileSync(new URL(rel, dir), "utf8").split("\n").filter((l) => l.trim() !== "");
+  const lines = (rel: string) =>
+    readFileSync(new URL(rel, dir), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "");
   return readdirSync(dir)
     .filter((f) => f.startsWith("BFCL_v4_multi_turn_"))
     .sort()
     .flatMap((file) => {
-      const answers = new Map(lines(`possible_answer/${file}`).map((l) => JSON.parse(l) as { id: string; ground_truth: string[][] }).map((a) => [a.id, a.ground_truth]));
+      const answers = new Map(
+        lines(`possible_answer/${file}`)
+          .map((l) => JSON.parse(l) as { id: string; ground_truth: string[][] })
+          .map((a) => [a.id, a.ground_truth]),
+      );
       return lines(file).map((l) => {
         const e = parsePyJson(l) as PyDict;
         const id = e.get("id") as string;
@@ -74,14 +81,20 @@ describe("LibraryAPI tools", () => {
     expect(run(w, "search_catalog(query='butler')")).toBe(
       '{"results": [{"book_id": "B004", "title": "Kindred", "author": "Octavia E. Butler", "available": 1}, {"book_id": "B005", "title": "Parable of the Sower", "author": "Octavia E. Butler", "available": 1}]}',
     );
-    expect(run(w, "search_catalog(query='Le Guin', available_only=True)")).toBe('{"results": [{"book_id": "B001", "title": "The Left Hand of Darkness", "author": "Ursula K. Le Guin", "available": 1}]}');
+    expect(run(w, "search_catalog(query='Le Guin', available_only=True)")).toBe(
+      '{"results": [{"book_id": "B001", "title": "The Left Hand of Darkness", "author": "Ursula K. Le Guin", "available": 1}]}',
+    );
     expect(run(w, "search_catalog(query='zzz')")).toBe('{"results": []}');
   });
 
   it("lends a copy: loan id, due date, one copy fewer, the member's loan list", () => {
     const w = world();
-    expect(run(w, "checkout_book(member_id='M100', book_id='B004', days=21)")).toBe('{"loan_id": 5, "book_id": "B004", "member_id": "M100", "due_date": "2025-03-31"}');
-    expect(run(w, "get_book(book_id='B004')")).toBe('{"book_id": "B004", "title": "Kindred", "author": "Octavia E. Butler", "year": 1979, "copies": 1, "available": 0, "holds": 0}');
+    expect(run(w, "checkout_book(member_id='M100', book_id='B004', days=21)")).toBe(
+      '{"loan_id": 5, "book_id": "B004", "member_id": "M100", "due_date": "2025-03-31"}',
+    );
+    expect(run(w, "get_book(book_id='B004')")).toBe(
+      '{"book_id": "B004", "title": "Kindred", "author": "Octavia E. Butler", "year": 1979, "copies": 1, "available": 0, "holds": 0}',
+    );
     expect(run(w, "list_loans(member_id='M100')")).toBe(
       '{"loans": [{"loan_id": 3, "book_id": "B006", "title": "Neuromancer", "due_date": "2025-03-05", "overdue": true}, {"loan_id": 5, "book_id": "B004", "title": "Kindred", "due_date": "2025-03-31", "overdue": false}]}',
     );
@@ -90,7 +103,9 @@ describe("LibraryAPI tools", () => {
   it("charges 0.25 per late day on return and takes payments down to zero", () => {
     const w = world();
     expect(run(w, "return_book(loan_id=1)")).toBe('{"loan_id": 1, "returned": true, "late_days": 9, "fee": 2.25}');
-    expect(run(w, "get_member(member_id='M101')")).toBe('{"member_id": "M101", "name": "Bruno Diaz", "loans": [], "max_loans": 2, "fines_due": 3.75}');
+    expect(run(w, "get_member(member_id='M101')")).toBe(
+      '{"member_id": "M101", "name": "Bruno Diaz", "loans": [], "max_loans": 2, "fines_due": 3.75}',
+    );
     expect(run(w, "pay_fine(member_id='M101', amount=3)")).toBe('{"member_id": "M101", "paid": 3.0, "fines_due": 0.75}');
     expect(run(w, "pay_fine(member_id='M101', amount=0.75)")).toBe('{"member_id": "M101", "paid": 0.75, "fines_due": 0.0}');
     expect(run(w, "return_book(loan_id=2)")).toBe('{"loan_id": 2, "returned": true, "late_days": 0, "fee": 0.0}');
@@ -109,7 +124,9 @@ describe("LibraryAPI tools", () => {
     // B002 comes back: M100 (first in the queue) may borrow it, M102 may not.
     expect(run(w, "return_book(loan_id=4)")).toContain('"late_days": 0');
     expect(run(w, "checkout_book(member_id='M102', book_id='B002')")).toBe('{"error": "Book B002 is reserved for another member."}');
-    expect(run(w, "checkout_book(member_id='M100', book_id='B002')")).toBe('{"loan_id": 5, "book_id": "B002", "member_id": "M100", "due_date": "2025-03-24"}');
+    expect(run(w, "checkout_book(member_id='M100', book_id='B002')")).toBe(
+      '{"loan_id": 5, "book_id": "B002", "member_id": "M100", "due_date": "2025-03-24"}',
+    );
     expect(pyJsonDumps(w.view("LibraryAPI").find(([k]) => k === "holds")![1])).toBe('{"B002": [], "B006": ["M102"]}');
   });
 
@@ -119,7 +136,9 @@ describe("LibraryAPI tools", () => {
     expect(run(plain, "checkout_book(member_id='M100', book_id='B003', days=2.5)")).toBe('{"error": "Invalid number of days: 2.5."}');
     expect(run(plain, "pay_fine(member_id='M101', amount=True)")).toBe('{"error": "Invalid amount: True."}');
     const hinted = world(libraryConfig, true);
-    expect(run(hinted, "return_book(loan_id='1')")).toBe('{"error": "Invalid value for loan_id: \'1\'. Expected an integer loan id such as 3; take the value from the user\'s request or an earlier tool result and retry."}');
+    expect(run(hinted, "return_book(loan_id='1')")).toBe(
+      '{"error": "Invalid value for loan_id: \'1\'. Expected an integer loan id such as 3; take the value from the user\'s request or an earlier tool result and retry."}',
+    );
     expect(run(hinted, "get_book(book_id='Dune')")).toContain("call search_catalog with words of the title");
   });
 
@@ -164,7 +183,9 @@ describe("LibraryAPI tools", () => {
 describe("the shipped tasks", () => {
   it("cover all four BFCL categories, 12 tasks", () => {
     expect(tasks).toHaveLength(12);
-    expect(new Set(tasks.map((t) => t.id.replace(/^multi_turn_|_\d+$/g, "")))).toEqual(new Set(["base", "miss_param", "miss_func", "long_context"]));
+    expect(new Set(tasks.map((t) => t.id.replace(/^multi_turn_|_\d+$/g, "")))).toEqual(
+      new Set(["base", "miss_param", "miss_func", "long_context"]),
+    );
   });
 
   it.each(tasks.map((t) => [t.id, t] as const))("%s: the ground truth runs without errors and turns match", (_id, t) => {

@@ -44,7 +44,11 @@ const bookId = {
   check: nonEmpty,
   description: "The book's id from the catalogue, e.g. 'B003' (search_catalog returns it).",
 } as const;
-const loanId = { name: "loan_id", type: "integer", description: "The loan's id (returned by checkout_book and listed by list_loans)." } as const;
+const loanId = {
+  name: "loan_id",
+  type: "integer",
+  description: "The loan's id (returned by checkout_book and listed by list_loans).",
+} as const;
 const days = (what: string) =>
   ({
     name: "days",
@@ -89,10 +93,16 @@ const fines = (m: PyDict): number => {
 
 const searchCatalog = tool({
   name: "search_catalog",
-  description: "Search the catalogue by words of a title or an author's name (case-insensitive). Returns the matching books with their ids and available copies.",
+  description:
+    "Search the catalogue by words of a title or an author's name (case-insensitive). Returns the matching books with their ids and available copies.",
   params: [
     { name: "query", type: "string", check: nonEmpty, description: "Words of the title or the author's name, e.g. 'Dune' or 'Le Guin'." },
-    { name: "available_only", type: "boolean", default: false, description: "Only list books with a copy on the shelf. Defaults to false." },
+    {
+      name: "available_only",
+      type: "boolean",
+      default: false,
+      description: "Only list books with a copy on the shelf. Defaults to false.",
+    },
   ],
   run(self, { query, available_only }) {
     const q = query.trim().toLowerCase();
@@ -156,7 +166,13 @@ const listLoans = tool({
       .map((l) => {
         const bookId = String(l.get("book_id") ?? "");
         const due = String(l.get("due_date") ?? self.today);
-        return PyDict.from({ loan_id: l.get("loan_id") ?? null, book_id: bookId, title: book(self, bookId)?.get("title") ?? null, due_date: due, overdue: due < self.today });
+        return PyDict.from({
+          loan_id: l.get("loan_id") ?? null,
+          book_id: bookId,
+          title: book(self, bookId)?.get("title") ?? null,
+          due_date: due,
+          overdue: due < self.today,
+        });
       });
     return PyDict.from({ loans });
   },
@@ -174,7 +190,8 @@ const checkoutBook = tool({
     if (!b) return error(ctx.msg("book_not_found", { book_id }));
     if (fines(m) > 0) return error(ctx.msg("fines_block_checkout", { member_id, fines: pyRepr(fines(m)) }));
     const count = self.loans.filter((l) => l.get("member_id") === member_id).length;
-    if (BigInt(count) >= int(m, "max_loans")) return error(ctx.msg("loan_limit_reached", { member_id, max_loans: String(int(m, "max_loans")) }));
+    if (BigInt(count) >= int(m, "max_loans"))
+      return error(ctx.msg("loan_limit_reached", { member_id, max_loans: String(int(m, "max_loans")) }));
     if (int(b, "available") <= 0n) return error(ctx.msg("no_copies_available", { book_id }));
     const q = queue(self, book_id);
     // Holds are served in order: a waiting member gets the next copy, others wait their turn.
@@ -210,7 +227,8 @@ const returnBook = tool({
 
 const renewLoan = tool({
   name: "renew_loan",
-  description: "Extend a loan's due date. Not possible for overdue loans, after 2 renewals, or when another member is waiting for the book.",
+  description:
+    "Extend a loan's due date. Not possible for overdue loans, after 2 renewals, or when another member is waiting for the book.",
   params: [loanId, days("Extension")],
   run(self, { loan_id, days }, ctx) {
     const l = loan(self, loan_id);
@@ -270,4 +288,14 @@ const payFine = tool({
 });
 
 /** Every tool of LibraryAPI, in the order the model sees them. */
-export const tools: ToolDef<LibraryAPI>[] = [searchCatalog, getBook, getMember, listLoans, checkoutBook, returnBook, renewLoan, placeHold, payFine];
+export const tools: ToolDef<LibraryAPI>[] = [
+  searchCatalog,
+  getBook,
+  getMember,
+  listLoans,
+  checkoutBook,
+  returnBook,
+  renewLoan,
+  placeHold,
+  payFine,
+];

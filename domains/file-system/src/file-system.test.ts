@@ -69,7 +69,11 @@ testDomainPack(pack, {
         "pwd()",
       ],
     },
-    { config: scenario("alex", { w: { "a.txt": "1\n2" }, "log.txt": "x" }), calls: ["ls(a=True)", "du(human_readable=True)"], longContext: true },
+    {
+      config: scenario("alex", { w: { "a.txt": "1\n2" }, "log.txt": "x" }),
+      calls: ["ls(a=True)", "du(human_readable=True)"],
+      longContext: true,
+    },
   ],
 });
 
@@ -364,7 +368,15 @@ describe("long_context", () => {
 describe("messages", () => {
   it("standard and augmented catalogues share codes and differ where the paper has hints", () => {
     expect(Object.keys(augmented).sort()).toEqual(Object.keys(standard).sort());
-    for (const code of ["cd.not_found", "cd.nested_path", "mkdir.invalid_char", "wc.not_found", "mv.dest_path", "cp.not_found", "echo.is_dir"]) {
+    for (const code of [
+      "cd.not_found",
+      "cd.nested_path",
+      "mkdir.invalid_char",
+      "wc.not_found",
+      "mv.dest_path",
+      "cp.not_found",
+      "echo.is_dir",
+    ]) {
       expect(augmented[code], code).not.toBe(standard[code]);
     }
   });
@@ -378,9 +390,7 @@ describe("messages", () => {
     expect(call(w, "touch", { file_name: "d/x" })).toBe(
       `{"error": "touch: 'd/x': Paths are not allowed. Specify only file name in current directory."}`,
     );
-    expect(call(w, "echo", { content: "x", file_name: "d" })).toBe(
-      `{"error": "echo: 'd': Is a directory. Cannot write to directory."}`,
-    );
+    expect(call(w, "echo", { content: "x", file_name: "d" })).toBe(`{"error": "echo: 'd': Is a directory. Cannot write to directory."}`);
     expect(call(w, "wc", { file_name: "d" })).toBe(`{"error": "wc: 'd': Is a directory. Cannot count directory contents."}`);
     expect(call(w, "diff", { file_name1: "g.txt", file_name2: "nope" })).toBe(
       `{"error": "diff: 'nope': No such file in current directory."}`,

@@ -148,21 +148,17 @@ export const augmented: MessageCatalogue = {
   "diff.is_dir": "diff: '{name}': Is a directory. Cannot compare directory with file.",
   "diff.not_found": "diff: '{name1}' or '{name2}': No such file in current directory.",
 
-  "mv.src_path":
-    "mv: '{source}': Paths are not allowed in source. Specify only file/directory name in current directory.",
+  "mv.src_path": "mv: '{source}': Paths are not allowed in source. Specify only file/directory name in current directory.",
   "mv.not_found": "mv: '{source}': No such file or directory in current directory.",
   "mv.not_file_or_dir": "mv: '{source}': Not a file or directory.",
-  "mv.dest_path":
-    "mv: '{destination}': Paths are not allowed in destination. Specify only file/directory name in current directory.",
+  "mv.dest_path": "mv: '{destination}': Paths are not allowed in destination. Specify only file/directory name in current directory.",
   "mv.exists": "mv: cannot move '{source}' to '{destination}/{source}': File already exists in destination directory.",
   "mv.not_dir": "mv: '{destination}': Destination exists but is not a directory. Cannot overwrite existing file.",
 
-  "cp.src_path":
-    "cp: '{source}': Paths are not allowed in source. Specify only file/directory name in current directory.",
+  "cp.src_path": "cp: '{source}': Paths are not allowed in source. Specify only file/directory name in current directory.",
   "cp.not_found": "cp: '{source}': No such file or directory in current directory.",
   "cp.not_file_or_dir": "cp: '{source}': Not a file or directory.",
-  "cp.dest_path":
-    "cp: '{destination}': Paths are not allowed in destination. Specify only file/directory name in current directory.",
+  "cp.dest_path": "cp: '{destination}': Paths are not allowed in destination. Specify only file/directory name in current directory.",
   "cp.exists": "cp: cannot copy '{source}' to '{destination}/{source}': File already exists in destination directory.",
   "cp.not_dir": "cp: '{destination}': Destination exists but is not a directory. Cannot overwrite existing file.",
 

@@ -79,7 +79,8 @@ export class File implements PyObject {
     const name = this.name;
     const content = this.content;
     const loaded = this.#loaded;
-    const contentText = loaded !== undefined && content === loaded.full ? pyJsonString(loaded.base).slice(0, -1) + loaded.extTail : encodeName(content);
+    const contentText =
+      loaded !== undefined && content === loaded.full ? pyJsonString(loaded.base).slice(0, -1) + loaded.extTail : encodeName(content);
     const text = `{"$file": {"name": ${encodeName(name)}, "content": ${contentText}}}`;
     // Only immutable (str) fields make the text cacheable.
     if (typeof name === "string" && typeof content === "string") {
@@ -111,7 +112,13 @@ export class Directory implements PyObject {
   }
   /** Whether the cached encoding is still this tree's encoding (false past the recursion limit). */
   encFresh(depth = 0): boolean {
-    if (this.#encText === undefined || this.#encName !== this.name || this.#encContents !== this.contents || this.#encVersion !== this.contents.version) return false;
+    if (
+      this.#encText === undefined ||
+      this.#encName !== this.name ||
+      this.#encContents !== this.contents ||
+      this.#encVersion !== this.contents.version
+    )
+      return false;
     if (depth > RECURSION_LIMIT) return false;
     for (const child of this.contents.values()) {
       if (child instanceof Directory ? !child.encFresh(depth + 1) : !(child as File).encFresh()) return false;
@@ -258,8 +265,7 @@ function dictItem(d: PyValue, key: string): PyValue {
   return d.getItem(key);
 }
 
-const populateExists = (name: PyValue, dir: Directory) => () =>
-  `File '${pyStr(name)}' already exists in directory '${pyStr(dir.name)}'.`;
+const populateExists = (name: PyValue, dir: Directory) => () => `File '${pyStr(name)}' already exists in directory '${pyStr(dir.name)}'.`;
 
 /**
  * `_load_scenario(deepcopy(config), long_context)`. The config is only read: the tree is built from

@@ -7,7 +7,21 @@
  * Augmented mode (the authors' gorilla_file_system.py @ 4aeef7b) adds path checks before the other checks, tells "is a directory"
  * apart from "missing", and makes `echo` onto a directory return an error instead of raising.
  */
-import { PyDict, PyException, pyCodePointCompare, pyContains, pyFormatFixed, pyRichCompare, pyRstrip, pySplit, pySplitlines, pyStr, pyStrip, pyTypeName, requireStr } from "@envtune/core/py";
+import {
+  PyDict,
+  PyException,
+  pyCodePointCompare,
+  pyContains,
+  pyFormatFixed,
+  pyRichCompare,
+  pyRstrip,
+  pySplit,
+  pySplitlines,
+  pyStr,
+  pyStrip,
+  pyTypeName,
+  requireStr,
+} from "@envtune/core/py";
 import type { ToolContext, ToolDef } from "@envtune/core/domain";
 import type { PyValue } from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
@@ -267,7 +281,11 @@ const grep = tool({
     const cur = self._current_dir;
     const item = lookup(cur, n);
     if (item !== undefined) {
-      if (item instanceof File) return one("matching_lines", lines(item).filter((l) => pyContains(l, p)));
+      if (item instanceof File)
+        return one(
+          "matching_lines",
+          lines(item).filter((l) => pyContains(l, p)),
+        );
       if (ctx.augmented) return err(ctx, "grep.is_dir", { name: fs(n) });
     }
     return err(ctx, "grep.not_found", { name: fs(n) });

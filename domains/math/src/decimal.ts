@@ -38,8 +38,6 @@ export function decimalPrecision(v: PyValue): bigint {
   return n;
 }
 
-
-
 /** `Decimal(x)` for an int, bool or float (exact conversion). */
 export function decFromNumber(x: bigint | number | boolean): Dec {
   if (typeof x === "boolean") return { sign: 0, coeff: x ? 1n : 0n, exp: 0 };

@@ -35,7 +35,6 @@ export function asDouble(bits: bigint): number {
 // ---------------------------------------------------------------------------------------------
 // Exact fused multiply-add
 
-
 function bitLength(n: bigint): number {
   return n === 0n ? 0 : n.toString(2).length;
 }
@@ -86,7 +85,7 @@ function twoProductErr(a: number, b: number, p: number): number {
   t = SPLIT * b;
   const bh = t - (t - b);
   const bl = b - bh;
-  return al * bl - (((p - ah * bh) - al * bh) - ah * bl);
+  return al * bl - (p - ah * bh - al * bh - ah * bl);
 }
 
 /** IEEE fused multiply-add: a * b + c rounded once. */
@@ -200,7 +199,7 @@ function expInline(x: number, xtail: number, signBias: bigint): PowOutcome {
   let abstop = top12(x) & 0x7ff;
   const TOP_SMALL = 0x3c9; // top12(0x1p-54)
   const TOP_512 = 0x408;
-  if (((abstop - TOP_SMALL) >>> 0) >= TOP_512 - TOP_SMALL) {
+  if ((abstop - TOP_SMALL) >>> 0 >= TOP_512 - TOP_SMALL) {
     if (abstop - TOP_SMALL < 0) {
       const one = 1.0 + x;
       return { value: signBias ? -one : one };
@@ -252,13 +251,13 @@ export function glibcPow(x: number, y: number): PowOutcome {
   const iy = asUint64(y);
   let topx = Number(ix >> 52n);
   const topy = Number(iy >> 52n);
-  if (((topx - 0x001) >>> 0) >= 0x7ff - 0x001 || (((topy & 0x7ff) - 0x3be) >>> 0) >= 0x43e - 0x3be) {
+  if ((topx - 0x001) >>> 0 >= 0x7ff - 0x001 || ((topy & 0x7ff) - 0x3be) >>> 0 >= 0x43e - 0x3be) {
     if (zeroinfnan(iy)) {
       if (((2n * iy) & MASK64) === 0n) return { value: 1.0 };
       if (ix === ASUINT_ONE) return { value: 1.0 };
       if (((2n * ix) & MASK64) > 2n * ASUINT_INF || ((2n * iy) & MASK64) > 2n * ASUINT_INF) return { value: x + y };
       if (((2n * ix) & MASK64) === 2n * ASUINT_ONE) return { value: 1.0 };
-      if ((((2n * ix) & MASK64) < 2n * ASUINT_ONE) === !(iy >> 63n)) return { value: 0.0 };
+      if (((2n * ix) & MASK64) < 2n * ASUINT_ONE === !(iy >> 63n)) return { value: 0.0 };
       return { value: y * y };
     }
     if (zeroinfnan(ix)) {

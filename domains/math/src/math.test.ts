@@ -21,7 +21,10 @@ function run(call: string, aug = false): string {
 
 testDomainPack(pack, {
   samples: [
-    { config: new PyDict(), calls: ["mean(numbers=[3,16,60])", "logarithm(value=20,base=10,precision=2)", "square_root(number=12.6, precision=10)"] },
+    {
+      config: new PyDict(),
+      calls: ["mean(numbers=[3,16,60])", "logarithm(value=20,base=10,precision=2)", "square_root(number=12.6, precision=10)"],
+    },
     { config: PyDict.from({ ignored: 1n }), calls: ["divide(a=1, b=0)", "power(base=10, exponent=64)"], longContext: true },
   ],
 });
@@ -85,7 +88,10 @@ describe("MathAPI reference traces", () => {
   });
 
   it("nested calls of the fuzz trace: the inner call's raw dict is the argument", () => {
-    const ctx: ToolContext = { augmented: false, msg: (code, vars) => standard[code]!.replace(/\{(\w+)\}/g, (_, k: string) => vars?.[k] ?? "") };
+    const ctx: ToolContext = {
+      augmented: false,
+      msg: (code, vars) => standard[code]!.replace(/\{(\w+)\}/g, (_, k: string) => vars?.[k] ?? ""),
+    };
     const tool = (name: string) => pack.toolMap.get(name)!;
     const self = pack.createState({ config: new PyDict(), longContext: false, shared: new Map() });
     // round_number(number=round_number(number=1))
@@ -95,11 +101,15 @@ describe("MathAPI reference traces", () => {
     expect(outer.get("error")).toBe("First input must be a number, second input must be an integer");
     // standard_deviation(numbers=displayCarStatus(option='fuel')): a dict of str keys
     const car = PyDict.from({ fuelLevel: 15.5 });
-    expect((tool("standard_deviation").run(self, { numbers: car }, ctx) as PyDict).get("error")).toBe("All elements in the list must be numbers");
+    expect((tool("standard_deviation").run(self, { numbers: car }, ctx) as PyDict).get("error")).toBe(
+      "All elements in the list must be numbers",
+    );
     // imperial_si_conversion(value=-5, unit_out='status', unit_in=imperial_si_conversion(value=420.0, unit_in='SYNX', unit_out='Could'))
     const err = tool("imperial_si_conversion").run(self, { value: 420.0, unit_in: "SYNX", unit_out: "Could" }, ctx);
     const res = tool("imperial_si_conversion").run(self, { value: -5n, unit_in: err, unit_out: "status" }, ctx) as PyDict;
-    expect(res.get("error")).toBe(`Conversion from '{'error': "Conversion from 'SYNX' to 'Could' is not supported"}' to 'status' is not supported`);
+    expect(res.get("error")).toBe(
+      `Conversion from '{'error': "Conversion from 'SYNX' to 'Could' is not supported"}' to 'status' is not supported`,
+    );
   });
 });
 
@@ -145,12 +155,18 @@ describe("quirks reproduced exactly", () => {
     ["power(base=20, exponent=3.14159)", '{"result": 12226.518915288732}'],
     ["divide(a=0.1, b=2023)", '{"result": 4.9431537320810677e-05}'],
     ["divide(a=2023, b=1e+16)", '{"result": 2.023e-13}'],
-    ["power(base=10, exponent=4300)", "Error during execution: Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"],
+    [
+      "power(base=10, exponent=4300)",
+      "Error during execution: Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit",
+    ],
     ["power(base=10.0, exponent=400)", "Error during execution: (34, 'Numerical result out of range')"],
     ["power(base=0, exponent=-1)", "Error during execution: 0.0 cannot be raised to a negative power"],
     ["power(base=-8, exponent=0.5)", "{'result': (1.7319121124709868e-16+2.8284271247461903j)}"],
     ["power(base=-1e300, exponent=1.5)", "Error during execution: complex exponentiation"],
-    ["mean(numbers=[10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000, 1])", "Error during execution: integer division result too large for a float"],
+    [
+      "mean(numbers=[10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000, 1])",
+      "Error during execution: integer division result too large for a float",
+    ],
     // float summation order and glibc pow in (x - mean) ** 2
     ["mean(numbers=[227.16,2.552,227.11, 227.09])", '{"result": 170.978}'],
     ["sum_values(numbers=[0.19, 1e-07, 310.11, 227.09])", '{"result": 537.3900001000001}'],
@@ -161,10 +177,16 @@ describe("quirks reproduced exactly", () => {
     ["si_unit_conversion(value=5, unit_in='m', unit_out='m')", '{"result": 5.0}'],
     ["si_unit_conversion(value=1, unit_in='m', unit_out='nm')", '{"result": 999999999.9999999}'],
     ["si_unit_conversion(value=1, unit_in=['a'], unit_out='m')", "Error during execution: unhashable type: 'list'"],
-    ["si_unit_conversion(value=420.0, unit_in='Rivermist.', unit_out=['a'])", `{"error": "Conversion from 'Rivermist.' to '['a']' is not supported"}`],
+    [
+      "si_unit_conversion(value=420.0, unit_in='Rivermist.', unit_out=['a'])",
+      `{"error": "Conversion from 'Rivermist.' to '['a']' is not supported"}`,
+    ],
     ["imperial_si_conversion(value=100, unit_in='fahrenheit', unit_out='celsius')", '{"result": 37.77777777777778}'],
     ["imperial_si_conversion(value=5, unit_in=1, unit_out=1.0)", '{"result": 5}'],
-    ["imperial_si_conversion(value=100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000, unit_in='m', unit_out='ft')", '{"error": "Conversion resulted in a value too large to represent"}'],
+    [
+      "imperial_si_conversion(value=100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000, unit_in='m', unit_out='ft')",
+      '{"error": "Conversion resulted in a value too large to represent"}',
+    ],
     // mpmath logarithm: mpf/mpc reprs at the call's precision
     ["logarithm(value=36.0,base=6.0,precision=4)", "{'result': mpf('2.0')}"],
     ["logarithm(value=980.0, base=20, precision=10)", "{'result': mpf('2.299121531134')}"],
@@ -176,7 +198,10 @@ describe("quirks reproduced exactly", () => {
     ["logarithm(value='1/3', base=10, precision=8)", "{'result': mpf('-0.47712125489')}"],
     ["logarithm(value='Japan', base=10, precision=8)", `{"error": "'NoneType' object has no attribute 'group'"}`],
     ["logarithm(value=15400.0, base='abc', precision=2)", `{"error": "cannot create mpf from 'abc'"}`],
-    ["logarithm(value=1500.0, base=10, precision=[1])", `{"error": "int() argument must be a string, a bytes-like object or a real number, not 'list'"}`],
+    [
+      "logarithm(value=1500.0, base=10, precision=[1])",
+      `{"error": "int() argument must be a string, a bytes-like object or a real number, not 'list'"}`,
+    ],
     // Decimal square roots
     ["square_root(number=12.6, precision=10)", "{'result': Decimal('3.549647870')}"],
     ["square_root(number=25.0, precision=10)", "{'result': Decimal('5')}"],

@@ -57,7 +57,7 @@ function trailing(n: bigint): number {
 /** Python's `//` for bigints (floor division). */
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n) && ((a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 const shl = (x: bigint, n: number): bigint => (n >= 0 ? x << BigInt(n) : x >> BigInt(-n));
@@ -176,8 +176,6 @@ export function fromManExp(man: bigint, exp: number, prec = 0, rnd: Rnd = ROUND_
 }
 
 export const fromInt = (n: bigint): Mpf => fromManExp(n, 0);
-
-
 
 /** Exact mpf of a double (`-0.0` becomes zero, as mpmath has no signed zero). */
 export function fromFloat(x: number): Mpf {
@@ -514,8 +512,28 @@ function machin(coefs: Array<[number, number]>, prec: number, hyperbolic: boolea
   return s >> BigInt(extraprec);
 }
 
-export const ln2Fixed = constantMemo((prec) => machin([[18, 26], [-2, 4801], [8, 8749]], prec, true));
-export const ln10Fixed = constantMemo((prec) => machin([[46, 31], [34, 49], [20, 161]], prec, true));
+export const ln2Fixed = constantMemo((prec) =>
+  machin(
+    [
+      [18, 26],
+      [-2, 4801],
+      [8, 8749],
+    ],
+    prec,
+    true,
+  ),
+);
+export const ln10Fixed = constantMemo((prec) =>
+  machin(
+    [
+      [46, 31],
+      [34, 49],
+      [20, 161],
+    ],
+    prec,
+    true,
+  ),
+);
 
 const CHUD_A = 13591409n;
 const CHUD_B = 545140134n;
@@ -759,7 +777,7 @@ function atanFixed(t: bigint, prec: number): bigint {
   // atan(x) = 2 atan(x / (1 + sqrt(1 + x^2))), repeated until x is small.
   let doublings = 0;
   while ((x < 0n ? -x : x) > one >> 4n) {
-    const root = isqrtFast(((x * x) >> P) + one << P);
+    const root = isqrtFast((((x * x) >> P) + one) << P);
     x = (x << P) / (one + root);
     doublings++;
   }

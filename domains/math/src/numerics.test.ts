@@ -23,7 +23,9 @@ function fromHex(s: string): number {
 describe("glibc pow", () => {
   // 1500 pairs over the whole double range (random bit patterns, subnormals, huge y near 1,
   // squares of 27-bit integers, negative bases with integral exponents) and CPython's result.
-  const rows = JSON.parse(readFileSync(new URL("./__fixtures__/glibc-pow.json", import.meta.url), "utf8")) as Array<[string, string, string]>;
+  const rows = JSON.parse(readFileSync(new URL("./__fixtures__/glibc-pow.json", import.meta.url), "utf8")) as Array<
+    [string, string, string]
+  >;
 
   it("matches CPython's float ** on every fixture pair", () => {
     const bad: string[] = [];
@@ -36,7 +38,8 @@ describe("glibc pow", () => {
         got = r instanceof PyComplex ? "complex" : Object.is(r, -0) ? "-0x0.0p+0" : r === 0 ? "0x0.0p+0" : String(r);
         if (!(r instanceof PyComplex)) {
           const want = rs.startsWith("0x") || rs.startsWith("-0x") || rs === "inf" || rs === "-inf" || rs === "nan" ? fromHex(rs) : rs;
-          if (typeof want === "number" ? !Object.is(r, want) && !(r !== r && want !== want) : true) bad.push(`${x} ** ${y}: ${got} vs ${rs}`);
+          if (typeof want === "number" ? !Object.is(r, want) && !(r !== r && want !== want) : true)
+            bad.push(`${x} ** ${y}: ${got} vs ${rs}`);
         }
       } catch (e) {
         got = e instanceof PyException ? e.pyType : String(e);

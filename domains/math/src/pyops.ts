@@ -4,7 +4,17 @@
  * coercions, its exceptions (`TypeError` the tools catch, `OverflowError`/`ZeroDivisionError` they
  * let through) and `complex` results of negative bases raised to fractional powers.
  */
-import { PyException, PySet, PyTuple, pyFloatRepr, pyTypeErrorBinOp, pyTypeName, toFloat, type PyObject, type PyValue } from "@envtune/core/py";
+import {
+  PyException,
+  PySet,
+  PyTuple,
+  pyFloatRepr,
+  pyTypeErrorBinOp,
+  pyTypeName,
+  toFloat,
+  type PyObject,
+  type PyValue,
+} from "@envtune/core/py";
 
 import { glibcPow } from "./libm.ts";
 import { _setComplexParts } from "./mpmath.ts";

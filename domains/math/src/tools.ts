@@ -5,7 +5,22 @@
  * `except OverflowError` in the conversions); everything else propagates as a `PyException`.
  */
 import type { ToolContext, ToolDef } from "@envtune/core/domain";
-import { PyDict, PyException, pyEquals, pyIntFromFloat, pyIntFromStr, pyMax, pyMin, pyRichCompare, pyRound, pyStr, pyTrueDiv, pyTypeName, toFloat, type PyValue } from "@envtune/core/py";
+import {
+  PyDict,
+  PyException,
+  pyEquals,
+  pyIntFromFloat,
+  pyIntFromStr,
+  pyMax,
+  pyMin,
+  pyRichCompare,
+  pyRound,
+  pyStr,
+  pyTrueDiv,
+  pyTypeName,
+  toFloat,
+  type PyValue,
+} from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import { PyDecimal, decFromNumber, decSqrt, decimalPrecision } from "./decimal.ts";
 import { dpsToPrec, logQuotient } from "./mpmath.ts";
@@ -17,8 +32,7 @@ export const MAX_LOG_DPS = 20_000;
 export const MAX_SQRT_PREC = 50_000;
 
 const ok = (v: PyValue): PyDict => PyDict.from({ result: v });
-const err = (ctx: ToolContext, code: string, vars?: Record<string, string>): PyDict =>
-  PyDict.from({ error: ctx.msg(code, vars) });
+const err = (ctx: ToolContext, code: string, vars?: Record<string, string>): PyDict => PyDict.from({ error: ctx.msg(code, vars) });
 
 /** Runs `body`, turning a Python exception of type `caught` into the tool's error dict. */
 function catching(caught: string, onError: () => PyDict, body: () => PyValue): PyValue {
@@ -91,24 +105,36 @@ export const tools: ToolDef<MathState>[] = [
     name: "absolute_value",
     params: [{ name: "number" }],
     run(_s, a, ctx) {
-      return catching("TypeError", () => err(ctx, "abs_not_number"), () => ok(abs(a.number)));
+      return catching(
+        "TypeError",
+        () => err(ctx, "abs_not_number"),
+        () => ok(abs(a.number)),
+      );
     },
   }),
   tool({
     name: "add",
     params: [{ name: "a" }, { name: "b" }],
     run(_s, a, ctx) {
-      return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => ok(add(a.a, a.b)));
+      return catching(
+        "TypeError",
+        () => err(ctx, "inputs_not_numbers"),
+        () => ok(add(a.a, a.b)),
+      );
     },
   }),
   tool({
     name: "divide",
     params: [{ name: "a" }, { name: "b" }],
     run(_s, a, ctx) {
-      return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => {
-        if (pyEquals(a.b, 0n)) return err(ctx, "divide_by_zero");
-        return ok(pyTrueDiv(a.a, a.b));
-      });
+      return catching(
+        "TypeError",
+        () => err(ctx, "inputs_not_numbers"),
+        () => {
+          if (pyEquals(a.b, 0n)) return err(ctx, "divide_by_zero");
+          return ok(pyTrueDiv(a.a, a.b));
+        },
+      );
     },
   }),
   tool({
@@ -124,11 +150,15 @@ export const tools: ToolDef<MathState>[] = [
       const outText = pyStr(unitOut);
       const factor = IMPERIAL.get(`${inText}_to_${outText}`);
       if (factor === undefined) return err(ctx, "imperial_unsupported", { unit_in: inText, unit_out: outText });
-      return catching("OverflowError", () => err(ctx, "conversion_overflow"), () => {
-        if (unitIn === "celsius" && unitOut === "fahrenheit") return ok(add(mul(value, factor), 32n));
-        if (unitIn === "fahrenheit" && unitOut === "celsius") return ok(mul(sub(value, 32n) as Num, factor));
-        return ok(mul(value, factor));
-      });
+      return catching(
+        "OverflowError",
+        () => err(ctx, "conversion_overflow"),
+        () => {
+          if (unitIn === "celsius" && unitOut === "fahrenheit") return ok(add(mul(value, factor), 32n));
+          if (unitIn === "fahrenheit" && unitOut === "celsius") return ok(mul(sub(value, 32n) as Num, factor));
+          return ok(mul(value, factor));
+        },
+      );
     },
   }),
   tool({
@@ -155,7 +185,11 @@ export const tools: ToolDef<MathState>[] = [
     params: [{ name: "numbers" }],
     run(_s, a, ctx) {
       if (!truthy(a.numbers)) return err(ctx, "max_empty");
-      return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => ok(pyMax(iterate(a.numbers))));
+      return catching(
+        "TypeError",
+        () => err(ctx, "numbers_not_numeric"),
+        () => ok(pyMax(iterate(a.numbers))),
+      );
     },
   }),
   tool({
@@ -164,10 +198,14 @@ export const tools: ToolDef<MathState>[] = [
     run(_s, a, ctx) {
       const numbers = a.numbers;
       if (!truthy(numbers)) return err(ctx, "mean_empty");
-      return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => {
-        const total = sum(iterate(numbers));
-        return ok(pyTrueDiv(total, BigInt(length(numbers))));
-      });
+      return catching(
+        "TypeError",
+        () => err(ctx, "numbers_not_numeric"),
+        () => {
+          const total = sum(iterate(numbers));
+          return ok(pyTrueDiv(total, BigInt(length(numbers))));
+        },
+      );
     },
   }),
   tool({
@@ -175,7 +213,11 @@ export const tools: ToolDef<MathState>[] = [
     params: [{ name: "numbers" }],
     run(_s, a, ctx) {
       if (!truthy(a.numbers)) return err(ctx, "min_empty");
-      return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => ok(pyMin(iterate(a.numbers))));
+      return catching(
+        "TypeError",
+        () => err(ctx, "numbers_not_numeric"),
+        () => ok(pyMin(iterate(a.numbers))),
+      );
     },
   }),
   tool({
@@ -192,24 +234,36 @@ export const tools: ToolDef<MathState>[] = [
     name: "percentage",
     params: [{ name: "part" }, { name: "whole" }],
     run(_s, a, ctx) {
-      return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => {
-        if (pyEquals(a.whole, 0n)) return err(ctx, "whole_zero");
-        return ok(pyTrueDiv(a.part, a.whole) * 100);
-      });
+      return catching(
+        "TypeError",
+        () => err(ctx, "inputs_not_numbers"),
+        () => {
+          if (pyEquals(a.whole, 0n)) return err(ctx, "whole_zero");
+          return ok(pyTrueDiv(a.part, a.whole) * 100);
+        },
+      );
     },
   }),
   tool({
     name: "power",
     params: [{ name: "base" }, { name: "exponent" }],
     run(_s, a, ctx) {
-      return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => ok(pow(a.base, a.exponent)));
+      return catching(
+        "TypeError",
+        () => err(ctx, "inputs_not_numbers"),
+        () => ok(pow(a.base, a.exponent)),
+      );
     },
   }),
   tool({
     name: "round_number",
     params: [{ name: "number" }, { name: "decimal_places", default: 0n }],
     run(_s, a, ctx) {
-      return catching("TypeError", () => err(ctx, "round_invalid"), () => ok(pyRoundCall(a.number, a.decimal_places)));
+      return catching(
+        "TypeError",
+        () => err(ctx, "round_invalid"),
+        () => ok(pyRoundCall(a.number, a.decimal_places)),
+      );
     },
   }),
   tool({
@@ -224,10 +278,14 @@ export const tools: ToolDef<MathState>[] = [
       if (!TO_METERS.has(unitIn) || !FROM_METERS.has(unitOut)) {
         return err(ctx, "si_unsupported", { unit_in: pyStr(unitIn), unit_out: pyStr(unitOut) });
       }
-      return catching("OverflowError", () => err(ctx, "conversion_overflow"), () => {
-        const inMeters = mul(value, TO_METERS.get(unitIn) as Num);
-        return ok(mul(inMeters, FROM_METERS.get(unitOut) as Num));
-      });
+      return catching(
+        "OverflowError",
+        () => err(ctx, "conversion_overflow"),
+        () => {
+          const inMeters = mul(value, TO_METERS.get(unitIn) as Num);
+          return ok(mul(inMeters, FROM_METERS.get(unitOut) as Num));
+        },
+      );
     },
   }),
   tool({
@@ -235,15 +293,19 @@ export const tools: ToolDef<MathState>[] = [
     params: [{ name: "number" }, { name: "precision" }],
     run(_s, a, ctx) {
       const number = a.number;
-      return catching("TypeError", () => err(ctx, "sqrt_invalid"), () => {
-        if (pyRichCompare(number, 0n, "<")) return err(ctx, "sqrt_negative");
-        const prec = decimalPrecision(a.precision);
-        if (prec > BigInt(MAX_SQRT_PREC)) {
-          return err(ctx, "precision_too_large", { precision: prec.toString(), limit: String(MAX_SQRT_PREC) });
-        }
-        // `number < 0` succeeded, so number is an int, bool or float here.
-        return ok(new PyDecimal(decSqrt(decFromNumber(number as Num), Number(prec))));
-      });
+      return catching(
+        "TypeError",
+        () => err(ctx, "sqrt_invalid"),
+        () => {
+          if (pyRichCompare(number, 0n, "<")) return err(ctx, "sqrt_negative");
+          const prec = decimalPrecision(a.precision);
+          if (prec > BigInt(MAX_SQRT_PREC)) {
+            return err(ctx, "precision_too_large", { precision: prec.toString(), limit: String(MAX_SQRT_PREC) });
+          }
+          // `number < 0` succeeded, so number is an int, bool or float here.
+          return ok(new PyDecimal(decSqrt(decFromNumber(number as Num), Number(prec))));
+        },
+      );
     },
   }),
   tool({
@@ -252,24 +314,32 @@ export const tools: ToolDef<MathState>[] = [
     run(_s, a, ctx) {
       const numbers = a.numbers;
       if (!truthy(numbers)) return err(ctx, "std_empty");
-      return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => {
-        const items = iterate(numbers);
-        const n = BigInt(length(numbers));
-        const mean = pyTrueDiv(sum(items), n);
-        let squares: PyValue = 0n;
-        for (const x of items) {
-          const d = sub(x, mean) as number;
-          squares = add(squares, floatPow(d, 2));
-        }
-        return ok(Math.sqrt(toFloat(pyTrueDiv(squares, n))));
-      });
+      return catching(
+        "TypeError",
+        () => err(ctx, "numbers_not_numeric"),
+        () => {
+          const items = iterate(numbers);
+          const n = BigInt(length(numbers));
+          const mean = pyTrueDiv(sum(items), n);
+          let squares: PyValue = 0n;
+          for (const x of items) {
+            const d = sub(x, mean) as number;
+            squares = add(squares, floatPow(d, 2));
+          }
+          return ok(Math.sqrt(toFloat(pyTrueDiv(squares, n))));
+        },
+      );
     },
   }),
   tool({
     name: "subtract",
     params: [{ name: "a" }, { name: "b" }],
     run(_s, a, ctx) {
-      return catching("TypeError", () => err(ctx, "inputs_not_numbers"), () => ok(sub(a.a, a.b)));
+      return catching(
+        "TypeError",
+        () => err(ctx, "inputs_not_numbers"),
+        () => ok(sub(a.a, a.b)),
+      );
     },
   }),
   tool({
@@ -277,7 +347,11 @@ export const tools: ToolDef<MathState>[] = [
     params: [{ name: "numbers" }],
     run(_s, a, ctx) {
       if (!truthy(a.numbers)) return err(ctx, "sum_empty");
-      return catching("TypeError", () => err(ctx, "numbers_not_numeric"), () => ok(sum(iterate(a.numbers))));
+      return catching(
+        "TypeError",
+        () => err(ctx, "numbers_not_numeric"),
+        () => ok(sum(iterate(a.numbers))),
+      );
     },
   }),
 ];

@@ -9,9 +9,6 @@ import { decompose } from "./float-bits.ts";
 import { roundBigToDouble } from "./libm.ts";
 import { piFixed } from "./mpmath.ts";
 
-
-
-
 /** sin and cos of r / 2^L for |r| <= ~pi/4 * 2^L, in the same fixed point. */
 function sinCosFixed(r: bigint, L: number): [bigint, bigint] {
   const P = BigInt(L);

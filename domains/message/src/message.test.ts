@@ -46,9 +46,7 @@ describe("MessageAPI quirks", () => {
   });
 
   it("refuses unknown receivers and logged-out senders", () => {
-    expect(call(world(), "send_message", { receiver_id: "USR002", message: "x" })).toBe(
-      '{"error": "No user is currently logged in."}',
-    );
+    expect(call(world(), "send_message", { receiver_id: "USR002", message: "x" })).toBe('{"error": "No user is currently logged in."}');
     const w = world({ current_user: "USR001" });
     expect(call(w, "send_message", { receiver_id: PyDict.from({ k: "v" }), message: "x" })).toBe(
       `{"error": "Receiver ID '{'k': 'v'}' not found."}`,
@@ -79,9 +77,7 @@ describe("MessageAPI quirks", () => {
 
   it("search_messages fails on list contents and non-str keywords like CPython", () => {
     const w = world({ current_user: "USR001", inbox: [PyDict.from({ USR002: ["Meeting"] })] });
-    expect(call(w, "search_messages", { keyword: "meet" })).toBe(
-      "Error during execution: 'list' object has no attribute 'lower'",
-    );
+    expect(call(w, "search_messages", { keyword: "meet" })).toBe("Error during execution: 'list' object has no attribute 'lower'");
     expect(call(world({ current_user: "USR001" }), "search_messages", { keyword: 3.5 })).toBe(
       "Error during execution: 'float' object has no attribute 'lower'",
     );
@@ -106,9 +102,7 @@ describe("MessageAPI quirks", () => {
   });
 
   it("hashes user names like a dict lookup", () => {
-    expect(call(world(), "get_user_id", { user: PyDict.from({ a: 1n }) })).toBe(
-      "Error during execution: unhashable type: 'dict'",
-    );
+    expect(call(world(), "get_user_id", { user: PyDict.from({ a: 1n }) })).toBe("Error during execution: unhashable type: 'dict'");
     expect(call(world(), "get_user_id", { user: 3.5 })).toBe(`{"error": "User '3.5' not found in the workspace."}`);
     expect(call(world(), "get_user_id", { user: "Bob" })).toBe('{"user_id": "USR002"}');
     expect(call(world(), "list_users")).toBe('{"user_list": ["Alice", "Bob", "Catherine", "Daniel"]}');
@@ -116,9 +110,7 @@ describe("MessageAPI quirks", () => {
 
   it("logs in by user id only", () => {
     const w = world();
-    expect(call(w, "message_login", { user_id: null })).toBe(
-      `{"login_status": false, "message": "User ID 'None' not found."}`,
-    );
+    expect(call(w, "message_login", { user_id: null })).toBe(`{"login_status": false, "message": "User ID 'None' not found."}`);
     expect(call(w, "message_get_login_status")).toBe('{"login_status": false}');
     expect(call(w, "message_login", { user_id: "USR003" })).toBe(
       `{"login_status": true, "message": "User 'USR003' logged in successfully."}`,

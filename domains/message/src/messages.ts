@@ -28,8 +28,7 @@ export const augmented: MessageCatalogue = {
     "Receiver ID '{receiver_id}' not found. send_message expects the receiver's user ID, not a name; look it up with get_user_id (or add the person with add_contact first).",
   delete_receiver_not_found:
     "Receiver ID {receiver_id} not found: no message to that user ID is in the inbox. view_messages_sent shows the receiver IDs that have messages; get_user_id turns a name into an ID.",
-  user_name_exists:
-    "User name '{user_name}' already exists, so there is nothing to add. Use get_user_id to get that contact's user ID.",
+  user_name_exists: "User name '{user_name}' already exists, so there is nothing to add. Use get_user_id to get that contact's user ID.",
   user_id_exists:
     "User ID '{user_id}' already exists, so the contact was not added: the next generated ID collides with an existing user. Check list_users; the person may already be a contact.",
 };

@@ -69,9 +69,7 @@ function seedOf(v: PyValue | undefined): bigint {
   if (typeof v === "boolean") return v ? 1n : 0n;
   if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
   // CPython seeds from hash()/sha512 for other types; no dataset entry sets a seed at all.
-  throw new Error(
-    `[envtune] [message] Unsupported MessageAPI random_seed ${String(v)}. Use an int seed in initial_config.`,
-  );
+  throw new Error(`[envtune] [message] Unsupported MessageAPI random_seed ${String(v)}. Use an int seed in initial_config.`);
 }
 
 /**

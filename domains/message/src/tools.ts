@@ -1,5 +1,17 @@
 import type { ToolDef } from "@envtune/core/domain";
-import { PyDict, PyException, PySet, pyAttributeError, pyContains, pyEquals, pyLower, pyStr, pyTypeName, requireStr, type PyValue } from "@envtune/core/py";
+import {
+  PyDict,
+  PyException,
+  PySet,
+  pyAttributeError,
+  pyContains,
+  pyEquals,
+  pyLower,
+  pyStr,
+  pyTypeName,
+  requireStr,
+  type PyValue,
+} from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import { firstItem, pyInValues, pyPlusOne, pyTruthy, pyZfill } from "./py.ts";
 import type { MessageAPI } from "./state.ts";

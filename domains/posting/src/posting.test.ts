@@ -8,10 +8,7 @@ import type { TwitterAPI } from "./state.ts";
 
 testDomainPack(pack);
 
-function world(
-  config: Record<string, PyValue> = {},
-  opts: { augmented?: boolean; shared?: Map<string, unknown> } = {},
-): World {
+function world(config: Record<string, PyValue> = {}, opts: { augmented?: boolean; shared?: Map<string, unknown> } = {}): World {
   return new World({
     packs: [pack],
     initialConfig: PyDict.from({ TwitterAPI: PyDict.from(config) }),
@@ -42,17 +39,13 @@ describe("TwitterAPI quirks", () => {
     expect(encodeValue(s.tweets)).toMatch(/^\{"\$dict": \[\[0, /);
     // `comments.get(1)` misses the configured "1".
     expect(call(w, "get_tweet_comments", { tweet_id: 1n })).toBe("[]");
-    expect(call(w, "comment", { tweet_id: 1n, comment_content: "new" })).toBe(
-      '{"comment_status": "Comment added successfully"}',
-    );
+    expect(call(w, "comment", { tweet_id: 1n, comment_content: "new" })).toBe('{"comment_status": "Comment added successfully"}');
     expect(encodeValue(s.comments)).toBe(
       '{"$dict": [["1", [{"username": "x", "comment": "hey"}]], [1, [{"username": "john", "content": "new"}]]]}',
     );
     expect(call(w, "get_tweet_comments", { tweet_id: 1n })).toBe("[{'username': 'john', 'content': 'new'}]");
     expect(call(w, "get_tweet_comments", { tweet_id: "1" })).toBe('{"error": "Tweet with ID 1 not found."}');
-    expect(call(w, "get_tweet", { tweet_id: 1.0 })).toBe(
-      '{"id": 1, "username": "john", "content": "b", "tags": [], "mentions": []}',
-    );
+    expect(call(w, "get_tweet", { tweet_id: 1.0 })).toBe('{"id": 1, "username": "john", "content": "b", "tags": [], "mentions": []}');
   });
 
   it("shares post_tweet's default mentions list across the episode's worlds", () => {
@@ -77,16 +70,10 @@ describe("TwitterAPI quirks", () => {
 
   it("mention extends like list.extend (a str by characters) and needs no login", () => {
     const w = world({ tweets: PyDict.from({ "0": tweet(0n, "a") }) });
-    expect(call(w, "mention", { tweet_id: 0n, mentioned_usernames: "ab" })).toBe(
-      '{"mention_status": "Users mentioned successfully"}',
-    );
+    expect(call(w, "mention", { tweet_id: 0n, mentioned_usernames: "ab" })).toBe('{"mention_status": "Users mentioned successfully"}');
     expect(call(w, "get_tweet", { tweet_id: 0n })).toContain('"mentions": ["a", "b"]');
-    expect(call(w, "mention", { tweet_id: 0n, mentioned_usernames: 5n })).toBe(
-      "Error during execution: 'int' object is not iterable",
-    );
-    expect(call(w, "mention", { tweet_id: [1n], mentioned_usernames: [] })).toBe(
-      "Error during execution: unhashable type: 'list'",
-    );
+    expect(call(w, "mention", { tweet_id: 0n, mentioned_usernames: 5n })).toBe("Error during execution: 'int' object is not iterable");
+    expect(call(w, "mention", { tweet_id: [1n], mentioned_usernames: [] })).toBe("Error during execution: unhashable type: 'list'");
   });
 
   it("search_tweets evaluates keyword.lower() per tweet", () => {
@@ -102,18 +89,10 @@ describe("TwitterAPI quirks", () => {
 
   it("requires authentication where the reference does", () => {
     const w = world();
-    expect(call(w, "post_tweet", { content: "x" })).toBe(
-      '{"error": "User not authenticated. Please authenticate before posting."}',
-    );
-    expect(call(w, "list_all_following")).toBe(
-      '{"error": "User not authenticated. Please authenticate before listing following."}',
-    );
-    expect(call(w, "authenticate_twitter", { username: "john", password: "nope" })).toBe(
-      '{"authentication_status": false}',
-    );
-    expect(call(w, "authenticate_twitter", { username: "john", password: "john123" })).toBe(
-      '{"authentication_status": true}',
-    );
+    expect(call(w, "post_tweet", { content: "x" })).toBe('{"error": "User not authenticated. Please authenticate before posting."}');
+    expect(call(w, "list_all_following")).toBe('{"error": "User not authenticated. Please authenticate before listing following."}');
+    expect(call(w, "authenticate_twitter", { username: "john", password: "nope" })).toBe('{"authentication_status": false}');
+    expect(call(w, "authenticate_twitter", { username: "john", password: "john123" })).toBe('{"authentication_status": true}');
     expect(call(w, "posting_get_login_status")).toBe('{"login_status": true}');
     expect(call(w, "follow_user", { username_to_follow: "alice" })).toBe('{"follow_status": false}');
     expect(call(w, "follow_user", { username_to_follow: null })).toBe('{"follow_status": true}');
@@ -126,12 +105,8 @@ describe("TwitterAPI quirks", () => {
     expect(call(w, "retweet", { tweet_id: 1n })).toBe('{"retweet_status": "Successfully retweeted"}');
     expect(call(w, "retweet", { tweet_id: true })).toBe('{"retweet_status": "Already retweeted"}');
     expect(call(w, "retweet", { tweet_id: 7n })).toBe('{"error": "Tweet with ID 7 not found."}');
-    expect(call(w, "get_user_stats", { username: "john" })).toBe(
-      '{"tweet_count": 1, "following_count": 2, "retweet_count": 1}',
-    );
-    expect(call(w, "get_user_stats", { username: 3.5 })).toBe(
-      '{"tweet_count": 0, "following_count": 0, "retweet_count": 0}',
-    );
+    expect(call(w, "get_user_stats", { username: "john" })).toBe('{"tweet_count": 1, "following_count": 2, "retweet_count": 1}');
+    expect(call(w, "get_user_stats", { username: 3.5 })).toBe('{"tweet_count": 0, "following_count": 0, "retweet_count": 0}');
     expect(call(w, "get_user_stats", { username: ["a"] })).toBe("Error during execution: unhashable type: 'list'");
   });
 

@@ -16,8 +16,5 @@ export const pyLenOf = (v: PyValue): bigint => BigInt(pyLength(v));
 export function pyInt(v: PyValue): bigint {
   if (typeof v === "string") return pyIntFromStr(v);
   if (typeof v === "bigint" || typeof v === "number" || typeof v === "boolean") return pyIntFromFloat(v);
-  throw new PyException(
-    "TypeError",
-    `int() argument must be a string, a bytes-like object or a real number, not '${pyTypeName(v)}'`,
-  );
+  throw new PyException("TypeError", `int() argument must be a string, a bytes-like object or a real number, not '${pyTypeName(v)}'`);
 }

@@ -230,11 +230,7 @@ class SetTable {
  * are distinct dict keys in insertion order and `other` is a set of `otherSize` elements
  * (`isInOther` tests membership). Returns undefined when a key's hash is not reproducible.
  */
-export function setDifferenceOrder(
-  keys: readonly PyValue[],
-  otherSize: number,
-  isInOther: (k: PyValue) => boolean,
-): PyValue[] | undefined {
+export function setDifferenceOrder(keys: readonly PyValue[], otherSize: number, isInOther: (k: PyValue) => boolean): PyValue[] | undefined {
   const so = new SetTable();
   for (const key of keys) {
     const hash = pyHash0(key);

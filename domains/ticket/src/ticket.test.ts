@@ -32,9 +32,7 @@ const configured = (): Record<string, PyValue> => ({
 describe("TicketAPI quirks", () => {
   it("creates tickets with the reference's layout and counter", () => {
     const w = world();
-    expect(call(w, "create_ticket", { title: "x" })).toBe(
-      '{"error": "User not authenticated. Please log in to create a ticket."}',
-    );
+    expect(call(w, "create_ticket", { title: "x" })).toBe('{"error": "User not authenticated. Please log in to create a ticket."}');
     expect(call(w, "ticket_login", { username: "tech_guru", password: "pw" })).toBe('{"success": true}');
     expect(call(w, "create_ticket", { title: "emergency", description: "d", priority: 3n })).toBe(
       '{"id": 1, "title": "emergency", "description": "d", "status": "Open", "priority": 3, "created_by": "tech_guru"}',
@@ -58,18 +56,12 @@ describe("TicketAPI quirks", () => {
   });
 
   it("returns a list (repr) from get_user_tickets and raises KeyError on configured tickets", () => {
-    expect(call(world(), "get_user_tickets")).toBe(
-      "[{'error': 'User not authenticated. Please log in to view tickets.'}]",
-    );
+    expect(call(world(), "get_user_tickets")).toBe("[{'error': 'User not authenticated. Please log in to view tickets.'}]");
     // The second configured ticket has no created_by: `ticket["created_by"]` raises KeyError.
     expect(call(world(configured()), "get_user_tickets")).toBe("Error during execution: 'created_by'");
     const w = world({ ticket_queue: [PyDict.from({ id: 1n, created_by: "John", status: "Open" })], current_user: "John" });
-    expect(call(w, "get_user_tickets", { status: "open" })).toBe(
-      "[{'id': 1, 'created_by': 'John', 'status': 'Open'}]",
-    );
-    expect(call(w, "get_user_tickets", { status: 5n })).toBe(
-      "Error during execution: 'int' object has no attribute 'lower'",
-    );
+    expect(call(w, "get_user_tickets", { status: "open" })).toBe("[{'id': 1, 'created_by': 'John', 'status': 'Open'}]");
+    expect(call(w, "get_user_tickets", { status: 5n })).toBe("Error during execution: 'int' object has no attribute 'lower'");
   });
 
   it("finds tickets with Python equality and formats ids with str()", () => {
@@ -96,9 +88,7 @@ describe("TicketAPI quirks", () => {
     expect(call(w, "resolve_ticket", { ticket_id: 7423n, resolution: "" })).toBe(
       '{"status": "Ticket 7423 has been resolved successfully."}',
     );
-    expect(call(w, "resolve_ticket", { ticket_id: 7423n, resolution: "" })).toBe(
-      '{"error": "Ticket with ID 7423 is already resolved."}',
-    );
+    expect(call(w, "resolve_ticket", { ticket_id: 7423n, resolution: "" })).toBe('{"error": "Ticket with ID 7423 is already resolved."}');
     expect(call(w, "edit_ticket", { ticket_id: 7423n, updates: PyDict.from({ title: "a", status: "b", owner: "x" }) })).toBe(
       '{"error": "Invalid fields for update: owner"}',
     );
@@ -108,9 +98,7 @@ describe("TicketAPI quirks", () => {
     expect(call(w, "get_ticket", { ticket_id: 7423n })).toBe(
       '{"id": 7423, "status": "Resolved", "description": "Minor snag in the ticketing system.", "resolution": "", "priority": 9}',
     );
-    expect(call(w, "edit_ticket", { ticket_id: 7423n, updates: 5n })).toBe(
-      "Error during execution: 'int' object has no attribute 'keys'",
-    );
+    expect(call(w, "edit_ticket", { ticket_id: 7423n, updates: 5n })).toBe("Error during execution: 'int' object has no attribute 'keys'");
     expect(call(w, "edit_ticket", { ticket_id: 1n, updates: new PyDict([[3n, "x"]]) })).toBe(
       "Error during execution: sequence item 0: expected str instance, int found",
     );
@@ -121,15 +109,19 @@ describe("TicketAPI quirks", () => {
     const edit = (updates: PyDict) => call(w, "edit_ticket", { ticket_id: 1n, updates });
     // Expected texts produced by CPython 3.11.7 with PYTHONHASHSEED=0, like the reference traces.
     expect(edit(PyDict.from({ x: 1n, y: 2n, z: 3n }))).toBe('{"error": "Invalid fields for update: y, x, z"}');
-    expect(edit(PyDict.from({ title: "a", owner: "x", assignee: "y" }))).toBe(
-      '{"error": "Invalid fields for update: assignee, owner"}',
-    );
+    expect(edit(PyDict.from({ title: "a", owner: "x", assignee: "y" }))).toBe('{"error": "Invalid fields for update: assignee, owner"}');
     expect(edit(PyDict.from({ owner: 1n, due_date: 2n, tags: 3n, status: "Open" }))).toBe(
       '{"error": "Invalid fields for update: due_date, owner, tags"}',
     );
-    expect(edit(new PyDict([["a", 1n], [2n, 3n], ["b", 4n]]))).toBe(
-      "Error during execution: sequence item 0: expected str instance, int found",
-    );
+    expect(
+      edit(
+        new PyDict([
+          ["a", 1n],
+          [2n, 3n],
+          ["b", 4n],
+        ]),
+      ),
+    ).toBe("Error during execution: sequence item 0: expected str instance, int found");
     // Nothing was applied.
     expect(call(w, "get_ticket", { ticket_id: 1n })).toContain('"status": "Open"');
   });

@@ -1,5 +1,20 @@
 import type { ToolDef } from "@envtune/core/domain";
-import { PyDict, PyException, pyAttributeError, pyEquals, pyGetItemStr, pyLower, pyPlusOne, pyRichCompare, pySetItemStr, pyStr, pyTruthy, pyTypeName, requireStr, type PyValue } from "@envtune/core/py";
+import {
+  PyDict,
+  PyException,
+  pyAttributeError,
+  pyEquals,
+  pyGetItemStr,
+  pyLower,
+  pyPlusOne,
+  pyRichCompare,
+  pySetItemStr,
+  pyStr,
+  pyTruthy,
+  pyTypeName,
+  requireStr,
+  type PyValue,
+} from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import { setDifferenceOrder } from "./set-order.ts";
 import type { TicketAPI } from "./state.ts";

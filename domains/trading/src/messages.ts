@@ -59,7 +59,8 @@ export const augmented: Record<MessageCode, string> = {
     "Stock with symbol '{symbol}' not found. get_stock_info expects a ticker symbol of a listed stock, not a company name; look the ticker up with get_symbol_by_name or get_available_stocks first.",
   ORDER_DETAILS_NOT_FOUND:
     "Order with ID {order_id} not found. Existing order IDs: {order_ids}. Order IDs are integers; use get_order_history to list them, or take the order_id returned by place_order.",
-  ORDER_DETAILS_FORMAT_ERROR: "KeyError during formatting: {error}. The order's details could not be rendered; inspect other orders or retry without relying on this one's metadata.",
+  ORDER_DETAILS_FORMAT_ERROR:
+    "KeyError during formatting: {error}. The order's details could not be rendered; inspect other orders or retry without relying on this one's metadata.",
   ORDER_NOT_FOUND:
     "Order with ID {order_id} not found. Order IDs are integers; list the existing ones with get_order_history (or use the order_id returned by place_order) before cancelling.",
   ORDER_ALREADY_COMPLETED:
@@ -83,6 +84,7 @@ export const augmented: Record<MessageCode, string> = {
   DATE_UNCONVERTED_DATA:
     "unconverted data remains: {rest}. A date must contain only 'YYYY-MM-DD', with no time of day or other text after it.",
   DATE_YEAR_OUT_OF_RANGE: "year {year} is out of range. Years must be between 0001 and 9999; pass the date as 'YYYY-MM-DD'.",
-  DATE_DAY_OUT_OF_RANGE: "day is out of range for month. The date names a day that does not exist in that month; pass a valid calendar date as 'YYYY-MM-DD'.",
+  DATE_DAY_OUT_OF_RANGE:
+    "day is out of range for month. The date names a day that does not exist in that month; pass a valid calendar date as 'YYYY-MM-DD'.",
   DATE_SECOND_OUT_OF_RANGE: "second must be in 0..59. A stored timestamp is malformed; narrow the date range to skip it.",
 };

@@ -18,20 +18,21 @@ const stock = (price: number, percent_change: number, volume: number, ma5: numbe
   PyDict.from({ price, percent_change, volume, "MA(5)": ma5, "MA(20)": ma20 });
 
 // Read-only, shared by every instance that loads a scenario without `stocks`.
-const DEFAULT_STOCKS: PyDict = freezePyValue(PyDict.from({
-  AAPL: stock(227.16, 0.17, 2.552, 227.11, 227.09),
-  GOOG: stock(2840.34, 0.24, 1.123, 2835.67, 2842.15),
-  TSLA: stock(667.92, -0.12, 1.654, 671.15, 668.2),
-  MSFT: stock(310.23, 0.09, 3.234, 309.88, 310.11),
-  NVDA: stock(220.34, 0.34, 1.234, 220.45, 220.67),
-  ALPH: stock(1320.45, -0.08, 1.567, 1321.12, 1325.78),
-  OMEG: stock(457.23, 0.12, 2.345, 456.78, 458.12),
-  QUAS: stock(725.89, -0.03, 1.789, 726.45, 728.0),
-  NEPT: stock(88.34, 0.19, 0.654, 88.21, 88.67),
-  SYNX: stock(345.67, 0.11, 2.112, 345.34, 346.12),
-  ZETA: stock(22.09, -0.05, 0.789, 22.12, 22.34),
-}));
-
+const DEFAULT_STOCKS: PyDict = freezePyValue(
+  PyDict.from({
+    AAPL: stock(227.16, 0.17, 2.552, 227.11, 227.09),
+    GOOG: stock(2840.34, 0.24, 1.123, 2835.67, 2842.15),
+    TSLA: stock(667.92, -0.12, 1.654, 671.15, 668.2),
+    MSFT: stock(310.23, 0.09, 3.234, 309.88, 310.11),
+    NVDA: stock(220.34, 0.34, 1.234, 220.45, 220.67),
+    ALPH: stock(1320.45, -0.08, 1.567, 1321.12, 1325.78),
+    OMEG: stock(457.23, 0.12, 2.345, 456.78, 458.12),
+    QUAS: stock(725.89, -0.03, 1.789, 726.45, 728.0),
+    NEPT: stock(88.34, 0.19, 0.654, 88.21, 88.67),
+    SYNX: stock(345.67, 0.11, 2.112, 345.34, 346.12),
+    ZETA: stock(22.09, -0.05, 0.789, 22.12, 22.34),
+  }),
+);
 
 function defaultOrders(): PyDict {
   return new PyDict([
@@ -40,8 +41,7 @@ function defaultOrders(): PyDict {
   ]);
 }
 
-const defaultAccountInfo = (): PyDict =>
-  PyDict.from({ account_id: 12345n, balance: 10000.0, binding_card: 1974202140965533n });
+const defaultAccountInfo = (): PyDict => PyDict.from({ account_id: 12345n, balance: 10000.0, binding_card: 1974202140965533n });
 
 /** The long-context constants TradingBot reads (upstream `long_context.py`). */
 export interface TradingExtensions {
@@ -123,7 +123,9 @@ function loadList(cfg: PyDict, key: string, dflt: PyValue[]): PyValue[] {
   const v = cfg.get(key);
   if (v === undefined) return dflt;
   if (!Array.isArray(v)) {
-    throw new Error(`[envtune] [${PACK_NAME}] scenario TradingBot.${key} must be a list, got ${pyTypeName(v)}. Fix the entry's initial_config.`);
+    throw new Error(
+      `[envtune] [${PACK_NAME}] scenario TradingBot.${key} must be a list, got ${pyTypeName(v)}. Fix the entry's initial_config.`,
+    );
   }
   return deepCopy(v);
 }
@@ -138,7 +140,9 @@ function seedOf(v: PyValue): bigint | number {
 function listConstant(init: StateInit, name: string): PyValue[] {
   const v = init.constants?.get(name);
   if (!Array.isArray(v)) {
-    throw new Error(`[envtune] [${PACK_NAME}] long-context constant ${name} is missing or not a list. Pass the decoded long_context.json as StateInit.constants.`);
+    throw new Error(
+      `[envtune] [${PACK_NAME}] long-context constant ${name} is missing or not a list. Pass the decoded long_context.json as StateInit.constants.`,
+    );
   }
   return freezePyValue(deepCopy(v));
 }
@@ -155,7 +159,9 @@ function loadExtensions(init: StateInit): TradingExtensions {
   if (!base) {
     const detail = constants.get("ORDER_DETAIL_EXTENSION");
     if (!(detail instanceof PyDict)) {
-      throw new Error(`[envtune] [${PACK_NAME}] long-context constant ORDER_DETAIL_EXTENSION is missing or not a dict. Pass the decoded long_context.json.`);
+      throw new Error(
+        `[envtune] [${PACK_NAME}] long-context constant ORDER_DETAIL_EXTENSION is missing or not a dict. Pass the decoded long_context.json.`,
+      );
     }
     base = {
       watchList: listConstant(init, "WATCH_LIST_EXTENSION"),

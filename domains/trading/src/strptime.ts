@@ -54,7 +54,8 @@ function digitsValue(s: string): number {
 
 const CUM_DAYS = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-const daysInMonth = (y: number, m: number): number => (m === 2 && isLeap(y) ? 29 : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!);
+const daysInMonth = (y: number, m: number): number =>
+  m === 2 && isLeap(y) ? 29 : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
 
 /** Proleptic Gregorian ordinal (`date.toordinal()`). */
 function ordinal(y: number, m: number, d: number): number {

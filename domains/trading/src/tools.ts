@@ -4,7 +4,21 @@
  * them), same Python failures for inputs of the wrong type.
  */
 import type { ToolContext, ToolDef } from "@envtune/core/domain";
-import { PyDict, PyException, pyEquals, pyFormatFixed, pyIntFromFloat, pyListConcat, pyLower, pyRepr, pyRichCompare, pyStr, pyTypeName, toFloat, type PyValue } from "@envtune/core/py";
+import {
+  PyDict,
+  PyException,
+  pyEquals,
+  pyFormatFixed,
+  pyIntFromFloat,
+  pyListConcat,
+  pyLower,
+  pyRepr,
+  pyRichCompare,
+  pyStr,
+  pyTypeName,
+  toFloat,
+  type PyValue,
+} from "@envtune/core/py";
 import { defineTool } from "@envtune/core/domain";
 import type { MessageCode } from "./messages.ts";
 import { pyAbs, pyAdd, pyDictGet, pyGetStrItem, pyIter, pyJoin, pySetStrItem, pySub, pyTruthy } from "./pyops.ts";
@@ -19,8 +33,7 @@ const tool = defineTool<TradingBotState>();
 const cmp = (op: "<" | "<=" | ">" | ">=", a: PyValue, b: PyValue): boolean => pyRichCompare(a, b, op);
 
 const msg = (ctx: ToolContext, code: MessageCode, vars?: Record<string, string>): string => ctx.msg(code, vars);
-const error = (ctx: ToolContext, code: MessageCode, vars?: Record<string, string>): PyDict =>
-  PyDict.from({ error: msg(ctx, code, vars) });
+const error = (ctx: ToolContext, code: MessageCode, vars?: Record<string, string>): PyDict => PyDict.from({ error: msg(ctx, code, vars) });
 
 /** `datetime(2024, 9, 1, 10, 30)` as a Unix timestamp (the traces' TZ=UTC; see `transactionTimestamp`). */
 const CURRENT_TIME_EPOCH_MS = Date.UTC(2024, 8, 1, 10, 30, 0);

@@ -46,7 +46,10 @@ testDomainPack(pack, {
   ],
 });
 
-function world(config: PyDict = new PyDict(), opts: { augmented?: boolean; longContext?: boolean; shared?: Map<string, unknown> } = {}): World {
+function world(
+  config: PyDict = new PyDict(),
+  opts: { augmented?: boolean; longContext?: boolean; shared?: Map<string, unknown> } = {},
+): World {
   return new World({
     packs: [pack],
     initialConfig: new PyDict([["TradingBot", config]]),
@@ -108,15 +111,11 @@ describe("TradingBot quirks", () => {
     const w = world(datasetLike());
     expect(call(w, "get_order_history")).toBe('{"history": [12345, "order_type"]}');
     expect(call(w, "get_order_details", { order_id: 1n })).toBe(
-      "{\"error\": \"Order with ID 1 not found.Here is the list of orders_id: [12345, 'order_type']\"}",
+      '{"error": "Order with ID 1 not found.Here is the list of orders_id: [12345, \'order_type\']"}',
     );
     expect(call(w, "get_order_details", { order_id: "order_type" })).toBe("Buy");
-    expect(call(w, "cancel_order", { order_id: "order_type" })).toBe(
-      "Error during execution: string indices must be integers, not 'str'",
-    );
-    expect(call(w, "cancel_order", { order_id: 12345n })).toBe(
-      '{"error": "Can\'t cancel order 12345. Order is already completed."}',
-    );
+    expect(call(w, "cancel_order", { order_id: "order_type" })).toBe("Error during execution: string indices must be integers, not 'str'");
+    expect(call(w, "cancel_order", { order_id: 12345n })).toBe('{"error": "Can\'t cancel order 12345. Order is already completed."}');
   });
 
   it("truncates the share count with int() for the funds check, and stores the amount as given", () => {
@@ -185,9 +184,7 @@ describe("TradingBot quirks", () => {
     const w = world();
     expect(call(w, "get_watchlist")).toBe("['Error: User not authenticated. Please log in to view the watchlist.']");
     expect(call(w, "get_order_history")).toBe("[{'error': 'User not authenticated. Please log in to view order history.'}]");
-    expect(call(w, "get_transaction_history")).toBe(
-      "[{'error': 'User not authenticated. Please log in to view transaction history.'}]",
-    );
+    expect(call(w, "get_transaction_history")).toBe("[{'error': 'User not authenticated. Please log in to view transaction history.'}]");
   });
 
   it("mirrors CPython for wrong argument types", () => {
@@ -242,9 +239,13 @@ describe("long context", () => {
     expect(tech.startsWith('{"stock_list": ["AAPL", "GOOG", "MSFT", "NVDA", "AAPL", "GOOG", "MSFT", "NVDA", "LGY"')).toBe(true);
     expect(call(w, "get_available_stocks", { sector: "Technology" })).toBe(tech);
     expect((constants.get("TECHNOLOGY_EXTENSION") as PyValue[]).length).toBe(before);
-    expect(call(w, "get_stock_info", { symbol: "AAPL" })).toMatch(/^\{"price": 227\.16, "percent_change": 0\.17, "volume": 2\.552, "MA\(5\)": \[234\.34, 212\.46, /);
+    expect(call(w, "get_stock_info", { symbol: "AAPL" })).toMatch(
+      /^\{"price": 227\.16, "percent_change": 0\.17, "volume": 2\.552, "MA\(5\)": \[234\.34, 212\.46, /,
+    );
     const details = call(w, "get_order_details", { order_id: 12345n });
-    expect(details).toMatch(/^\{"symbol": "AAPL", "price": 210\.65, "num_shares": 10, "status": "Completed", "metadata": \{"company_overview": "\\n {4}AAPL is one/);
+    expect(details).toMatch(
+      /^\{"symbol": "AAPL", "price": 210\.65, "num_shares": 10, "status": "Completed", "metadata": \{"company_overview": "\\n {4}AAPL is one/,
+    );
     expect(details).toContain("company\\u2019s");
     expect(call(w, "get_order_details", { order_id: "order_type" })).toBe("Error during execution: 'str' object has no attribute 'copy'");
   });
@@ -252,14 +253,21 @@ describe("long context", () => {
   it("reports a template field other than {symbol} as the reference's KeyError error", () => {
     const custom = new Map(constants);
     custom.set("ORDER_DETAIL_EXTENSION", PyDict.from({ a: "{{symbol}} is {symbol}", b: "{price} of {symbol}" }));
-    const w = new World({ packs: [pack], initialConfig: new PyDict([["TradingBot", datasetLike()]]), longContext: true, constants: custom });
+    const w = new World({
+      packs: [pack],
+      initialConfig: new PyDict([["TradingBot", datasetLike()]]),
+      longContext: true,
+      constants: custom,
+    });
     expect(call(w, "get_order_details", { order_id: 12345n })).toBe('{"error": "KeyError during formatting: \'price\'"}');
   });
 
   it("appends the 1000 extension transactions unfiltered", () => {
     const w = world(datasetLike(), { longContext: true });
     const out = call(w, "get_transaction_history", { start_date: "2030-01-01" });
-    expect(out.startsWith('{"transaction_history": [{"type": "deposit", "amount": 9933.53, "timestamp": "2024-05-01 22:14:05.858817"}')).toBe(true);
+    expect(
+      out.startsWith('{"transaction_history": [{"type": "deposit", "amount": 9933.53, "timestamp": "2024-05-01 22:14:05.858817"}'),
+    ).toBe(true);
   });
 
   it("hands out one frozen copy of the MA lists, so no episode can change another's", () => {
@@ -267,7 +275,9 @@ describe("long context", () => {
     const a = world(datasetLike(), { longContext: true, shared });
     const b = world(datasetLike(), { longContext: true });
     const ma = (w: World) => {
-      const value = pack.toolMap.get("get_stock_info")!.run(w.stateOf("TradingBot") as TradingBotState, { symbol: "AAPL" }, { augmented: false, msg: (x) => x });
+      const value = pack.toolMap
+        .get("get_stock_info")!
+        .run(w.stateOf("TradingBot") as TradingBotState, { symbol: "AAPL" }, { augmented: false, msg: (x) => x });
       return (value as PyDict).get("MA(5)") as PyValue[];
     };
     const list = ma(a);
@@ -282,7 +292,10 @@ describe("long context", () => {
 
   it("copies a scenario's stocks table per episode (no printed text outlives an episode) and prints it identically", () => {
     const cfg = datasetLike();
-    cfg.set("stocks", parsePyJson(`{"AAPL": {"price": 227.16, "percent_change": 0.17, "volume": 2.552, "MA(5)": 227.11, "MA(20)": 227.09}}`));
+    cfg.set(
+      "stocks",
+      parsePyJson(`{"AAPL": {"price": 227.16, "percent_change": 0.17, "volume": 2.552, "MA(5)": 227.11, "MA(20)": 227.09}}`),
+    );
     const a = world(cfg);
     const b = world(cfg);
     const stocksOf = (w: World) => (w.stateOf("TradingBot") as TradingBotState).stocks as PyDict;

@@ -44,8 +44,7 @@ export const standard = {
   // compute_exchange_rate (raised)
   no_exchange_rate: "No available exchange rate for the given currencies.",
   // verify_traveler_information (no space between the two sentences, as upstream)
-  traveler_other_user:
-    "Cannot book flight information for another user.Expected {expected_first} {expected_last}, got {first} {last}",
+  traveler_other_user: "Cannot book flight information for another user.Expected {expected_first} {expected_last}, got {first} {last}",
   invalid_date_of_birth: "Invalid date of birth format. Please use YYYY-MM-DD.",
   traveler_underage: "Traveler must be at least 18 years old.",
   passport_not_us: "Passport must be issued by the United States.",
@@ -75,15 +74,13 @@ export const augmented: Readonly<Record<MessageCode, string>> = {
     "Card not registered: no card has this card_id. Here are a list of card_id's: {card_ids}. Use one of these ids, or register the card first.",
   card_not_registered:
     "Card not registered: no card has this card_id. Look up the registered cards (or register the card) and pass its card_id, not the card number.",
-  balance_not_found:
-    "Balance not found: this card has no balance on record, so it cannot pay for a booking. Use another registered card.",
+  balance_not_found: "Balance not found: this card has no balance on record, so it cannot pay for a booking. Use another registered card.",
   invalid_departure_airport:
     "Invalid departure airport code: {code}. travel_from must be a 3-letter airport code known to the travel system; look the code up from the airport list or from the city name first.",
   invalid_destination_airport:
     "Invalid destination airport code: {code}. travel_to must be a 3-letter airport code known to the travel system; look the code up from the airport list or from the city name first.",
   invalid_date_format: "Invalid date format. Use YYYY-MM-DD (a real calendar date, e.g. four-digit year, month 01-12).",
-  booking_invalid_class:
-    "Invalid travel class '{travel_class}'. Must be one of {valid_classes} (lower case).",
+  booking_invalid_class: "Invalid travel class '{travel_class}'. Must be one of {valid_classes} (lower case).",
   booking_no_route_parameters:
     "No available route for the given parameters. Check the airports, date and class with a flight cost lookup before booking.",
   insufficient_funds:

@@ -70,7 +70,10 @@ export function mulByRate(value: PyValue, rate: bigint | number): PyValue {
     for (let i = 0; i < times; i++) out.push(...items);
     return Array.isArray(value) ? out : new PyTuple(out);
   }
-  throw new PyException("TypeError", `unsupported operand type(s) for *: '${pyTypeName(value)}' and '${typeof rate === "bigint" ? "int" : "float"}'`);
+  throw new PyException(
+    "TypeError",
+    `unsupported operand type(s) for *: '${pyTypeName(value)}' and '${typeof rate === "bigint" ? "int" : "float"}'`,
+  );
 }
 
 /**
@@ -79,7 +82,10 @@ export function mulByRate(value: PyValue, rate: bigint | number): PyValue {
  */
 export function divByRate(value: PyValue, rate: bigint | number): number {
   if (!isNum(value)) {
-    throw new PyException("TypeError", `unsupported operand type(s) for /: '${pyTypeName(value)}' and '${typeof rate === "bigint" ? "int" : "float"}'`);
+    throw new PyException(
+      "TypeError",
+      `unsupported operand type(s) for /: '${pyTypeName(value)}' and '${typeof rate === "bigint" ? "int" : "float"}'`,
+    );
   }
   return toFloat(value) / toFloat(rate);
 }
@@ -101,10 +107,26 @@ export function decimalValue(cp: number): number {
 
 /** Code points for which `str.isdigit()` holds but `str.isdecimal()` does not (superscripts, circled digits ...; CPython 3.11 / Unicode 14). */
 const DIGIT_NOT_DECIMAL: ReadonlyArray<readonly [number, number]> = [
-  [0xb2, 0xb3], [0xb9, 0xb9], [0x1369, 0x1371], [0x19da, 0x19da], [0x2070, 0x2070], [0x2074, 0x2079],
-  [0x2080, 0x2089], [0x2460, 0x2468], [0x2474, 0x247c], [0x2488, 0x2490], [0x24ea, 0x24ea],
-  [0x24f5, 0x24fd], [0x24ff, 0x24ff], [0x2776, 0x277e], [0x2780, 0x2788], [0x278a, 0x2792],
-  [0x10a40, 0x10a43], [0x10e60, 0x10e68], [0x11052, 0x1105a], [0x1f100, 0x1f10a],
+  [0xb2, 0xb3],
+  [0xb9, 0xb9],
+  [0x1369, 0x1371],
+  [0x19da, 0x19da],
+  [0x2070, 0x2070],
+  [0x2074, 0x2079],
+  [0x2080, 0x2089],
+  [0x2460, 0x2468],
+  [0x2474, 0x247c],
+  [0x2488, 0x2490],
+  [0x24ea, 0x24ea],
+  [0x24f5, 0x24fd],
+  [0x24ff, 0x24ff],
+  [0x2776, 0x277e],
+  [0x2780, 0x2788],
+  [0x278a, 0x2792],
+  [0x10a40, 0x10a43],
+  [0x10e60, 0x10e68],
+  [0x11052, 0x1105a],
+  [0x1f100, 0x1f10a],
 ];
 
 function isDigitNotDecimal(cp: number): boolean {

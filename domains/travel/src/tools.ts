@@ -19,18 +19,7 @@ import {
   VALID_CLASSES_REPR,
 } from "./data.ts";
 import type { MessageCode } from "./messages.ts";
-import {
-  augAssign,
-  digitSumIsEven,
-  divByRate,
-  getItem,
-  isZero,
-  mulByRate,
-  pyFloat,
-  requireHashable,
-  setItem,
-  strptimeYmd,
-} from "./py.ts";
+import { augAssign, digitSumIsEven, divByRate, getItem, isZero, mulByRate, pyFloat, requireHashable, setItem, strptimeYmd } from "./py.ts";
 import type { TravelState } from "./state.ts";
 
 type Tool = ToolDef<TravelState>;
@@ -385,13 +374,7 @@ export const tools: Tool[] = [
   tool({
     // Python order (the function doc lists insurance_cost before booking_id).
     name: "purchase_insurance",
-    params: [
-      { name: "access_token" },
-      { name: "insurance_type" },
-      { name: "booking_id" },
-      { name: "insurance_cost" },
-      { name: "card_id" },
-    ],
+    params: [{ name: "access_token" }, { name: "insurance_type" }, { name: "booking_id" }, { name: "insurance_cost" }, { name: "card_id" }],
     run(s, a, ctx) {
       const no = (code: MessageCode): PyDict => failWith("insurance_status", ctx, code);
       const problem = tokenProblem(s, a.access_token);

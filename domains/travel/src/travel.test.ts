@@ -67,31 +67,64 @@ describe("TravelAPI: RNG draws (seed 141053)", () => {
   it("draws token, card id + balance, booking + transaction ids, insurance id in the reference's order", () => {
     const w = world(configured());
     // Values from ground_truth.jsonl (multi_turn_base_151/161/172/155).
-    expect(call(w, "book_flight", { access_token: TOKEN, card_id: "144756014165", travel_date: "2026-11-10", travel_from: "SFO", travel_to: "LAX", travel_class: "first" })).toBe(
-      '{"booking_id": "3426812", "transaction_id": "45451592", "booking_status": true, "booking_history": {}}',
-    );
+    expect(
+      call(w, "book_flight", {
+        access_token: TOKEN,
+        card_id: "144756014165",
+        travel_date: "2026-11-10",
+        travel_from: "SFO",
+        travel_to: "LAX",
+        travel_class: "first",
+      }),
+    ).toBe('{"booking_id": "3426812", "transaction_id": "45451592", "booking_status": true, "booking_history": {}}');
     const w2 = world();
-    expect(call(w2, "authenticate_travel", { client_id: "c", client_secret: "s", refresh_token: "r", grant_type: "read_write", user_first_name: "A", user_last_name: "B" })).toBe(
-      '{"expires_in": 2, "access_token": "251675", "token_type": "Bearer", "scope": "read_write"}',
-    );
-    expect(call(w2, "register_credit_card", { access_token: "251675", card_number: "2345-6789-1234-5678", expiration_date: "08/2025", cardholder_name: "A B", card_verification_number: 567n })).toBe(
-      '{"card_id": "391310425148"}',
-    );
+    expect(
+      call(w2, "authenticate_travel", {
+        client_id: "c",
+        client_secret: "s",
+        refresh_token: "r",
+        grant_type: "read_write",
+        user_first_name: "A",
+        user_last_name: "B",
+      }),
+    ).toBe('{"expires_in": 2, "access_token": "251675", "token_type": "Bearer", "scope": "read_write"}');
+    expect(
+      call(w2, "register_credit_card", {
+        access_token: "251675",
+        card_number: "2345-6789-1234-5678",
+        expiration_date: "08/2025",
+        cardholder_name: "A B",
+        card_verification_number: 567n,
+      }),
+    ).toBe('{"card_id": "391310425148"}');
     const card = state(w2).credit_card_list.get("391310425148") as PyDict;
     expect(typeof card.get("balance")).toBe("bigint");
   });
 
   it("honours a configured random_seed", () => {
-    const a = call(world({ random_seed: 7n }), "authenticate_travel", { client_id: "c", client_secret: "s", refresh_token: "r", grant_type: "g", user_first_name: "A", user_last_name: "B" });
+    const a = call(world({ random_seed: 7n }), "authenticate_travel", {
+      client_id: "c",
+      client_secret: "s",
+      refresh_token: "r",
+      grant_type: "g",
+      user_first_name: "A",
+      user_last_name: "B",
+    });
     expect(a).not.toContain('"251675"');
   });
 });
 
 describe("TravelAPI: error paths and CPython quirks", () => {
   it("checks tokens: None → not initialized (register only), 0 → expired, mismatch → invalid", () => {
-    expect(call(world(), "register_credit_card", { access_token: "x", card_number: "1", expiration_date: "e", cardholder_name: "n", card_verification_number: 1n })).toBe(
-      '{"error": "Token not initialized"}',
-    );
+    expect(
+      call(world(), "register_credit_card", {
+        access_token: "x",
+        card_number: "1",
+        expiration_date: "e",
+        cardholder_name: "n",
+        card_verification_number: 1n,
+      }),
+    ).toBe('{"error": "Token not initialized"}');
     const expired = world({ ...configured(), token_expires_in: false });
     expect(call(expired, "get_booking_history", { access_token: TOKEN })).toBe('{"error": "Token expired"}');
     expect(call(expired, "travel_get_login_status")).toBe('{"status": false}');
@@ -101,21 +134,38 @@ describe("TravelAPI: error paths and CPython quirks", () => {
   });
 
   it("prints the valid-class set in CPython's PYTHONHASHSEED=0 order", () => {
-    expect(call(world(configured()), "book_flight", { access_token: TOKEN, card_id: "144756014165", travel_date: "2026-11-10", travel_from: "SFO", travel_to: "LAX", travel_class: "Economy" })).toBe(
-      "{\"booking_status\": false, \"error\": \"Invalid travel class. Must be one of {'first', 'business', 'economy'}\"}",
-    );
+    expect(
+      call(world(configured()), "book_flight", {
+        access_token: TOKEN,
+        card_id: "144756014165",
+        travel_date: "2026-11-10",
+        travel_from: "SFO",
+        travel_to: "LAX",
+        travel_class: "Economy",
+      }),
+    ).toBe("{\"booking_status\": false, \"error\": \"Invalid travel class. Must be one of {'first', 'business', 'economy'}\"}");
   });
 
   it("book_flight: airport, date, route, funds and budget checks in order", () => {
     const w = world(configured());
     const book = (over: Record<string, PyValue>) =>
-      call(w, "book_flight", { access_token: TOKEN, card_id: "144756014165", travel_date: "2026-11-10", travel_from: "SFO", travel_to: "LAX", travel_class: "economy", ...over });
+      call(w, "book_flight", {
+        access_token: TOKEN,
+        card_id: "144756014165",
+        travel_date: "2026-11-10",
+        travel_from: "SFO",
+        travel_to: "LAX",
+        travel_class: "economy",
+        ...over,
+      });
     expect(book({ card_id: "card_no_balance" })).toBe('{"booking_status": false, "error": "Balance not found"}');
     expect(book({ travel_to: 3.5 })).toBe('{"booking_status": false, "error": "Invalid destination airport code: 3.5"}');
     expect(book({ travel_date: "2026-02-29" })).toBe('{"booking_status": false, "error": "Invalid date format. Use YYYY-MM-DD."}');
     expect(book({ travel_date: 20260101n })).toBe("Error during execution: strptime() argument 1 must be str, not int");
     expect(book({ travel_class: ["a"] })).toBe("Error during execution: unhashable type: 'list'");
-    expect(book({ travel_from: "PEK", travel_to: "HND" })).toBe('{"booking_status": false, "error": "No available route for the given airports."}');
+    expect(book({ travel_from: "PEK", travel_to: "HND" })).toBe(
+      '{"booking_status": false, "error": "No available route for the given airports."}',
+    );
     expect(book({ card_id: "small" })).toBe('{"booking_status": false, "error": "Insufficient funds"}');
     expect(call(w, "set_budget_limit", { access_token: TOKEN, budget_limit: "40000" })).toBe('{"budget_limit": 40000.0}');
     expect(book({})).toBe('{"booking_status": false, "error": "Balance is less than budget limit"}');
@@ -124,11 +174,15 @@ describe("TravelAPI: error paths and CPython quirks", () => {
   it("get_flight_cost: digit parity, unhashable codes, bad dates", () => {
     const w = world();
     // 2+0+2+6+1+0+0+6 = 17 (odd) → ×1; 2026-10-07 → 18 (even) → ×2.
-    expect(call(w, "get_flight_cost", { travel_from: "RMS", travel_to: "SBK", travel_date: "2026-10-06", travel_class: "economy" })).toBe('{"travel_cost_list": [220.0]}');
-    expect(call(w, "get_flight_cost", { travel_from: "RMS", travel_to: "SBK", travel_date: "2026-10-07", travel_class: "first" })).toBe('{"travel_cost_list": [2200.0]}');
-    expect(call(w, "get_flight_cost", { travel_from: "x", travel_to: PyDict.from({ k: "v" }), travel_date: "d", travel_class: "economy" })).toBe(
-      "Error during execution: unhashable type: 'dict'",
+    expect(call(w, "get_flight_cost", { travel_from: "RMS", travel_to: "SBK", travel_date: "2026-10-06", travel_class: "economy" })).toBe(
+      '{"travel_cost_list": [220.0]}',
     );
+    expect(call(w, "get_flight_cost", { travel_from: "RMS", travel_to: "SBK", travel_date: "2026-10-07", travel_class: "first" })).toBe(
+      '{"travel_cost_list": [2200.0]}',
+    );
+    expect(
+      call(w, "get_flight_cost", { travel_from: "x", travel_to: PyDict.from({ k: "v" }), travel_date: "d", travel_class: "economy" }),
+    ).toBe("Error during execution: unhashable type: 'dict'");
     expect(call(w, "get_flight_cost", { travel_from: "RMS", travel_to: "SBK", travel_date: 5n, travel_class: "economy" })).toBe(
       "Error during execution: 'int' object is not iterable",
     );
@@ -160,16 +214,28 @@ describe("TravelAPI: error paths and CPython quirks", () => {
   it("verify_traveler_information: names, dates (frozen today), passport", () => {
     const w = world(configured());
     const v = (over: Record<string, PyValue>) =>
-      call(w, "verify_traveler_information", { first_name: "Michael", last_name: "Thompson", date_of_birth: "1950-01-01", passport_number: "US1234", ...over });
+      call(w, "verify_traveler_information", {
+        first_name: "Michael",
+        last_name: "Thompson",
+        date_of_birth: "1950-01-01",
+        passport_number: "US1234",
+        ...over,
+      });
     expect(v({})).toBe('{"verification_status": true}');
     expect(v({ last_name: "Smith" })).toBe(
       '{"verification_status": false, "verification_failure": "Cannot book flight information for another user.Expected Michael Thompson, got Michael Smith"}',
     );
-    expect(v({ date_of_birth: "1950/01/01" })).toBe('{"verification_status": false, "verification_failure": "Invalid date of birth format. Please use YYYY-MM-DD."}');
+    expect(v({ date_of_birth: "1950/01/01" })).toBe(
+      '{"verification_status": false, "verification_failure": "Invalid date of birth format. Please use YYYY-MM-DD."}',
+    );
     // 18th birthday on 2025-06-15 (the frozen today) passes, one day later fails.
     expect(v({ date_of_birth: "2007-06-15" })).toBe('{"verification_status": true}');
-    expect(v({ date_of_birth: "2007-06-16" })).toBe('{"verification_status": false, "verification_failure": "Traveler must be at least 18 years old."}');
-    expect(v({ passport_number: "P1234" })).toBe('{"verification_status": false, "verification_failure": "Passport must be issued by the United States."}');
+    expect(v({ date_of_birth: "2007-06-16" })).toBe(
+      '{"verification_status": false, "verification_failure": "Traveler must be at least 18 years old."}',
+    );
+    expect(v({ passport_number: "P1234" })).toBe(
+      '{"verification_status": false, "verification_failure": "Passport must be issued by the United States."}',
+    );
     expect(v({ passport_number: 5n })).toBe("Error during execution: 'int' object has no attribute 'startswith'");
     expect(v({ date_of_birth: null })).toBe("Error during execution: strptime() argument 1 must be str, not None");
   });
@@ -177,9 +243,14 @@ describe("TravelAPI: error paths and CPython quirks", () => {
   it("makes today an explicit option", () => {
     const later = createTravelPack({ today: { year: 2025, month: 6, day: 16 } });
     const w = world(configured(), { p: later });
-    expect(call(w, "verify_traveler_information", { first_name: "Michael", last_name: "Thompson", date_of_birth: "2007-06-16", passport_number: "US1" })).toBe(
-      '{"verification_status": true}',
-    );
+    expect(
+      call(w, "verify_traveler_information", {
+        first_name: "Michael",
+        last_name: "Thompson",
+        date_of_birth: "2007-06-16",
+        passport_number: "US1",
+      }),
+    ).toBe('{"verification_status": true}');
   });
 
   it("cancel_booking / retrieve_invoice raise KeyError on configured records that lack fields", () => {
@@ -192,7 +263,14 @@ describe("TravelAPI: error paths and CPython quirks", () => {
   it("purchase_insurance: budget compare, no funds check, balance arithmetic", () => {
     const w = world(configured());
     const buy = (over: Record<string, PyValue>) =>
-      call(w, "purchase_insurance", { access_token: TOKEN, insurance_type: "full", booking_id: "legacy", insurance_cost: 100.0, card_id: "144756014165", ...over });
+      call(w, "purchase_insurance", {
+        access_token: TOKEN,
+        insurance_type: "full",
+        booking_id: "legacy",
+        insurance_cost: 100.0,
+        card_id: "144756014165",
+        ...over,
+      });
     expect(buy({ insurance_cost: "x" })).toBe("Error during execution: '<' not supported between instances of 'float' and 'str'");
     expect(buy({ insurance_cost: 2000.0 })).toBe('{"insurance_status": false, "error": "Exceeded budget limit"}');
     expect(buy({ card_id: "nope" })).toBe('{"insurance_status": false, "error": "Credit card not registered"}');
@@ -226,9 +304,16 @@ describe("TravelAPI: long context", () => {
     const gt = world(configured(), { longContext: true, shared });
     const other = world(configured(), { longContext: true });
     const card = "1234567812345678";
-    expect(call(model, "book_flight", { access_token: TOKEN, card_id: card, travel_date: "2026-10-06", travel_from: "SFO", travel_to: "LAX", travel_class: "economy" })).toContain(
-      '"booking_status": true',
-    );
+    expect(
+      call(model, "book_flight", {
+        access_token: TOKEN,
+        card_id: card,
+        travel_date: "2026-10-06",
+        travel_from: "SFO",
+        travel_to: "LAX",
+        travel_class: "economy",
+      }),
+    ).toContain('"booking_status": true');
     const bal = (w: World) => (state(w).credit_card_list.get(card) as PyDict).get("balance");
     expect(bal(model)).toBe(4800.0);
     expect(bal(gt)).toBe(4800.0);
@@ -249,7 +334,8 @@ describe("TravelAPI: messages", () => {
 
   it("augmented get_flight_cost validates codes first and names them (the authors' hint)", () => {
     const w = world({}, { augmented: true });
-    const cost = (from: PyValue, to: PyValue) => call(w, "get_flight_cost", { travel_from: from, travel_to: to, travel_date: "2026-10-06", travel_class: "economy" });
+    const cost = (from: PyValue, to: PyValue) =>
+      call(w, "get_flight_cost", { travel_from: from, travel_to: to, travel_date: "2026-10-06", travel_class: "economy" });
     expect(cost("XXX", "SBK")).toBe(
       "Error during execution: Invalid airport code(s): departure airport 'XXX'. Please use valid airport codes. You can use 'list_all_airports' to get all available airports or 'get_nearest_airport_by_city' to find the correct airport code for a city.",
     );

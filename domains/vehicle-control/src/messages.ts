@@ -12,8 +12,7 @@ import type { MessageCatalogue } from "@envtune/core/domain";
 
 export const standard = {
   // startEngine
-  doors_unlocked:
-    "All doors must be locked before starting the engine. Here are the unlocked doors: {doors}",
+  doors_unlocked: "All doors must be locked before starting the engine. Here are the unlocked doors: {doors}",
   brake_not_pressed: "Brake pedal needs to be pressed when starting the engine.",
   brake_not_fully_pressed: "Must press the brake fully before starting the engine.",
   fuel_tank_empty: "Fuel tank is empty.",
@@ -50,42 +49,30 @@ export const augmented: Record<MessageCode, string> = {
     "All doors must be locked before starting the engine. Here are the unlocked doors: {doors}. " +
     "Lock them with 'lockDoors' first, then start the engine again.",
   brake_not_pressed:
-    "Brake pedal needs to be pressed when starting the engine. " +
-    "Press it with 'pressBrakePedal' first, then start the engine again.",
+    "Brake pedal needs to be pressed when starting the engine. " + "Press it with 'pressBrakePedal' first, then start the engine again.",
   brake_not_fully_pressed:
     "Must press the brake fully before starting the engine. The brake pedal is pressed only partially; " +
     "press it fully with 'pressBrakePedal' (the position ranges from 0 to 1), then start the engine again.",
-  fuel_tank_empty:
-    "Fuel tank is empty. Add fuel with 'fillFuelTank' before starting the engine.",
-  invalid_ignition_mode:
-    "Invalid ignition mode '{mode}'. The ignition mode must be one of: START, STOP.",
-  fuel_amount_negative:
-    "Fuel amount cannot be negative. 'fuelAmount' is the number of gallons to add to the tank.",
+  fuel_tank_empty: "Fuel tank is empty. Add fuel with 'fillFuelTank' before starting the engine.",
+  invalid_ignition_mode: "Invalid ignition mode '{mode}'. The ignition mode must be one of: START, STOP.",
+  fuel_amount_negative: "Fuel amount cannot be negative. 'fuelAmount' is the number of gallons to add to the tank.",
   fuel_above_capacity:
     "Cannot fill gas above the tank capacity. The tank holds at most 50 gallons; " +
     "check the current level with 'displayCarStatus' and add no more than the remaining capacity.",
   fuel_below_minimum: "Fuel tank is empty. Min fuel level is 0 gallons.",
-  unknown_door:
-    "lockDoors: unknown door {door}. 'door' must be a list of door names from: " +
-    "driver, passenger, rear_left, rear_right.",
-  fan_speed_out_of_range:
-    "Fan speed must be between 0 and 100. Pass 'fanSpeed' as a number in that range.",
-  weather_com_unavailable:
-    "Weather.com service is currently unavailable. Please try using get_outside_temperature_from_google() instead.",
-  invalid_headlight_mode:
-    "Invalid headlight mode '{mode}'. The headlight mode must be one of: on, off, auto.",
+  unknown_door: "lockDoors: unknown door {door}. 'door' must be a list of door names from: " + "driver, passenger, rear_left, rear_right.",
+  fan_speed_out_of_range: "Fan speed must be between 0 and 100. Pass 'fanSpeed' as a number in that range.",
+  weather_com_unavailable: "Weather.com service is currently unavailable. Please try using get_outside_temperature_from_google() instead.",
+  invalid_headlight_mode: "Invalid headlight mode '{mode}'. The headlight mode must be one of: on, off, auto.",
   invalid_status_option:
     "Invalid option '{option}'. The option must be one of: fuel, battery, doors, climate, headlights, " +
     "parkingBrake, brakePedal, engine.",
-  invalid_parking_brake_mode:
-    "Invalid mode '{mode}'. The parking brake mode must be one of: engage, release.",
-  pedal_position_out_of_range:
-    "Pedal position must be between 0 and 1 (0 = released, 1 = fully pressed).",
+  invalid_parking_brake_mode: "Invalid mode '{mode}'. The parking brake mode must be one of: engage, release.",
+  pedal_position_out_of_range: "Pedal position must be between 0 and 1 (0 = released, 1 = fully pressed).",
   cruise_engine_stopped:
     "Start the engine before activating the cruise control. The engine is stopped; start it with " +
     "'startEngine' first (its own preconditions apply), then set the cruise control again.",
-  invalid_cruise_speed:
-    "Invalid speed '{speed}'. The cruise speed must be between 0 and 120 and a multiple of 5.",
+  invalid_cruise_speed: "Invalid speed '{speed}'. The cruise speed must be between 0 and 120 and a multiple of 5.",
   distance_not_found:
     "Invalid zipcode pair: '{cityA}' to '{cityB}'. Please verify both zipcodes are correct and supported. " +
     "You can use 'get_zipcode_based_on_city' to find the correct zipcode for a city name.",

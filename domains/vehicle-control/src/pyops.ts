@@ -83,8 +83,5 @@ export { pyIter } from "@envtune/core/py";
 export function pyFloat(v: PyValue): number {
   if (typeof v === "string") return pyFloatFromStr(v);
   if (asNum(v) !== undefined) return toFloat(v);
-  throw new PyException(
-    "TypeError",
-    `float() argument must be a string or a real number, not '${pyTypeName(v)}'`,
-  );
+  throw new PyException("TypeError", `float() argument must be a string or a real number, not '${pyTypeName(v)}'`);
 }

@@ -207,7 +207,5 @@ function toSeed(v: PyValue): bigint {
 }
 
 function badConstant(name: string, kind: string): Error {
-  return new Error(
-    `[envtune] [vehicle-control] long-context constant ${name} is not a ${kind}. Load it from long_context.json unchanged.`,
-  );
+  return new Error(`[envtune] [vehicle-control] long-context constant ${name} is not a ${kind}. Load it from long_context.json unchanged.`);
 }

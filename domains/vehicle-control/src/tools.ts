@@ -372,10 +372,7 @@ const estimate_distance = tool({
     const b = cityB;
     // Only str arguments can equal a table zipcode.
     const d = typeof a === "string" && typeof b === "string" ? DISTANCES.get(a)?.get(b) : undefined;
-    const out =
-      d !== undefined
-        ? PyDict.from({ distance: d })
-        : error(ctx, "distance_not_found", { cityA: pyStr(a), cityB: pyStr(b) });
+    const out = d !== undefined ? PyDict.from({ distance: d }) : error(ctx, "distance_not_found", { cityA: pyStr(a), cityB: pyStr(b) });
     if (self.long_context) out.set("intermediaryCities", self.intermediaryCities());
     return out;
   },

@@ -41,9 +41,7 @@ function runningCar(opts: WorldOpts = {}): World {
   const w = world(opts);
   call(w, "lockDoors(unlock=False, door=['driver', 'passenger', 'rear_left', 'rear_right'])");
   call(w, "pressBrakePedal(pedalPosition=1.0)");
-  expect(call(w, "startEngine(ignitionMode='START')")).toBe(
-    '{"engineState": "running", "fuelLevel": 0.0, "batteryVoltage": 12.6}',
-  );
+  expect(call(w, "startEngine(ignitionMode='START')")).toBe('{"engineState": "running", "fuelLevel": 0.0, "batteryVoltage": 12.6}');
   return w;
 }
 
@@ -68,10 +66,26 @@ describe("VehicleControlAPI quirks", () => {
     expect(view.get("destination")).toBe("None");
     expect(view.get("long_context")).toBe(false);
     expect([...view.keys()]).toEqual([
-      "fuelLevel", "batteryVoltage", "engine_state", "remainingUnlockedDoors", "doorStatus", "acTemperature",
-      "fanSpeed", "acMode", "humidityLevel", "headLightStatus", "parkingBrakeStatus", "brakePedalStatus",
-      "distanceToNextVehicle", "cruiseStatus", "destination", "frontLeftTirePressure", "frontRightTirePressure",
-      "rearLeftTirePressure", "rearRightTirePressure", "long_context",
+      "fuelLevel",
+      "batteryVoltage",
+      "engine_state",
+      "remainingUnlockedDoors",
+      "doorStatus",
+      "acTemperature",
+      "fanSpeed",
+      "acMode",
+      "humidityLevel",
+      "headLightStatus",
+      "parkingBrakeStatus",
+      "brakePedalStatus",
+      "distanceToNextVehicle",
+      "cruiseStatus",
+      "destination",
+      "frontLeftTirePressure",
+      "frontRightTirePressure",
+      "rearLeftTirePressure",
+      "rearRightTirePressure",
+      "long_context",
     ]);
   });
 
@@ -115,20 +129,14 @@ describe("VehicleControlAPI quirks", () => {
       '{"error": "All doors must be locked before starting the engine. Here are the unlocked doors: driver, passenger, rear_left, rear_right"}',
     );
     call(w, "lockDoors(unlock=False, door=['driver', 'passenger', 'rear_left', 'rear_right'])");
-    expect(call(w, "startEngine(ignitionMode='START')")).toBe(
-      '{"error": "Brake pedal needs to be pressed when starting the engine."}',
-    );
+    expect(call(w, "startEngine(ignitionMode='START')")).toBe('{"error": "Brake pedal needs to be pressed when starting the engine."}');
     call(w, "pressBrakePedal(pedalPosition=0.5)");
-    expect(call(w, "startEngine(ignitionMode='START')")).toBe(
-      '{"error": "Must press the brake fully before starting the engine."}',
-    );
+    expect(call(w, "startEngine(ignitionMode='START')")).toBe('{"error": "Must press the brake fully before starting the engine."}');
     // An int position keeps an int force (1 * 1000), which still equals 1000.0.
     expect(call(w, "pressBrakePedal(pedalPosition=1)")).toBe('{"brakePedalStatus": "pressed", "brakePedalForce": 1000.0}');
     expect(stateOf(w)._brakePedalForce).toBe(1000n);
     expect(call(w, "startEngine(ignitionMode='GO')")).toBe('{"error": "Invalid ignition mode."}');
-    expect(call(w, "startEngine(ignitionMode='START')")).toBe(
-      '{"engineState": "running", "fuelLevel": 0.0, "batteryVoltage": 12.6}',
-    );
+    expect(call(w, "startEngine(ignitionMode='START')")).toBe('{"engineState": "running", "fuelLevel": 0.0, "batteryVoltage": 12.6}');
   });
 
   it("fillFuelTank keeps Python number types and bounds", () => {
@@ -183,9 +191,7 @@ describe("VehicleControlAPI quirks", () => {
     const w = world();
     expect(call(w, "liter_to_gallon(liter=2.675)")).toBe('{"gallon": 0.7066601}');
     expect(call(w, "gallon_to_liter(gallon=13.2)")).toBe('{"liter": 49.967411999999996}');
-    expect(call(w, "gallon_to_liter(gallon='1.5')")).toBe(
-      "Error during execution: can't multiply sequence by non-int of type 'float'",
-    );
+    expect(call(w, "gallon_to_liter(gallon='1.5')")).toBe("Error during execution: can't multiply sequence by non-int of type 'float'");
     expect(call(w, "gallon_to_liter(gallon=None)")).toBe(
       "Error during execution: unsupported operand type(s) for *: 'NoneType' and 'float'",
     );
@@ -194,9 +200,7 @@ describe("VehicleControlAPI quirks", () => {
     );
     expect(call(w, "get_zipcode_based_on_city(city='Sunset Valley')")).toBe('{"zipcode": "83462"}');
     expect(call(w, "estimate_distance(cityA='08540', cityB='94704')")).toBe('{"distance": 2550.0}');
-    expect(call(w, "set_navigation(destination=5)")).toBe(
-      'Error during execution: can only concatenate str (not "int") to str',
-    );
+    expect(call(w, "set_navigation(destination=5)")).toBe('Error during execution: can only concatenate str (not "int") to str');
     expect(stateOf(w).destination).toBe(5n);
     expect(call(w, "displayCarStatus(option=['a'])")).toBe('{"error": "Invalid option"}');
   });

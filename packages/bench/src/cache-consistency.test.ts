@@ -50,7 +50,13 @@ describe("encoding caches", () => {
     for (const t of trajectories) {
       const entry = fx.dataset.byId.get(t.id)!;
       const packs = entry.involvedClasses.map((c) => fx.packs.get(c)!);
-      const world = new World({ packs, initialConfig: entry.initialConfig, longContext: entry.longContext, constants: fx.dataset.longContext, shared: new Map() });
+      const world = new World({
+        packs,
+        initialConfig: entry.initialConfig,
+        longContext: entry.longContext,
+        constants: fx.dataset.longContext,
+        shared: new Map(),
+      });
       const compare = (where: string): void => {
         for (const c of entry.involvedClasses) {
           checked++;
@@ -81,8 +87,17 @@ describe("benchmark honesty", () => {
     // A state that shares a dict with the dataset would cache that dict's text on the dataset's
     // object, and every later episode of the entry (every benchmark repetition) would reuse it.
     for (const r of fx.gt) {
-      replayCalls(r, { packs: fx.packs, initialConfig: r.entry.initialConfig, involvedClasses: r.entry.involvedClasses, constants: fx.dataset.longContext });
-      checkEntry(r.entry, r.entry.groundTruth.map((c) => (c.length ? [c] : [])), { packs: fx.packs, constants: fx.dataset.longContext });
+      replayCalls(r, {
+        packs: fx.packs,
+        initialConfig: r.entry.initialConfig,
+        involvedClasses: r.entry.involvedClasses,
+        constants: fx.dataset.longContext,
+      });
+      checkEntry(
+        r.entry,
+        r.entry.groundTruth.map((c) => (c.length ? [c] : [])),
+        { packs: fx.packs, constants: fx.dataset.longContext },
+      );
     }
     const carrying: string[] = [];
     const walk = (v: PyValue, path: string): void => {
@@ -113,11 +128,19 @@ describe("benchmark honesty", () => {
       return seen;
     };
     const build = (r: (typeof fx.gt)[number]): World =>
-      new World({ packs: r.entry.involvedClasses.map((c) => fx.packs.get(c)!), initialConfig: r.entry.initialConfig, longContext: r.longContext, constants: fx.dataset.longContext, shared: new Map() });
+      new World({
+        packs: r.entry.involvedClasses.map((c) => fx.packs.get(c)!),
+        initialConfig: r.entry.initialConfig,
+        longContext: r.longContext,
+        constants: fx.dataset.longContext,
+        shared: new Map(),
+      });
     const perEntry: string[] = [];
     let pairs = 0;
     for (const r of fx.gt) {
-      const other = fx.gt.find((o) => o !== r && o.longContext === r.longContext && o.entry.involvedClasses.join() === r.entry.involvedClasses.join());
+      const other = fx.gt.find(
+        (o) => o !== r && o.longContext === r.longContext && o.entry.involvedClasses.join() === r.entry.involvedClasses.join(),
+      );
       if (!other) continue;
       pairs++;
       const a = containers(build(r), r.entry.involvedClasses);

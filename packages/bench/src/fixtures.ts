@@ -40,7 +40,10 @@ function readGtTrace(file: string, dataset: BfclDataset): GtRecord[] {
     // Only ids and call strings are needed here, so plain JSON is enough.
     const r = JSON.parse(line) as { id: string; split: Split; long_context: boolean; turns: Array<{ calls: Array<{ call: string }> }> };
     const entry = dataset.byId.get(r.id);
-    if (!entry) throw new Error(`[envtune] [bench] Trace record ${r.id} is not in the dataset at ${dataset.dir}. Use traces and data of the same BFCL version.`);
+    if (!entry)
+      throw new Error(
+        `[envtune] [bench] Trace record ${r.id} is not in the dataset at ${dataset.dir}. Use traces and data of the same BFCL version.`,
+      );
     const turns = r.turns.map((t) => ({ calls: t.calls.map((c) => c.call) }));
     out.push({ id: r.id, split: r.split, longContext: r.long_context, turns, entry, calls: turns.reduce((n, t) => n + t.calls.length, 0) });
   }
@@ -54,12 +57,21 @@ export function loadFixtures(): Promise<Fixtures> {
     const shared = sharedDir();
     const dataDir = process.env.ENVTUNE_BFCL_DATA ?? join(shared, "bfcl/data");
     const traceFile = join(shared, "bfcl/traces/ground_truth.jsonl");
-    for (const [what, p] of [["BFCL data", dataDir], ["ground-truth trace", traceFile]] as const) {
-      if (!existsSync(p)) throw new Error(`[envtune] [bench] The ${what} was not found at ${p}. Put the shared folder beside the repository or set ENVTUNE_SHARED_DIR.`);
+    for (const [what, p] of [
+      ["BFCL data", dataDir],
+      ["ground-truth trace", traceFile],
+    ] as const) {
+      if (!existsSync(p))
+        throw new Error(
+          `[envtune] [bench] The ${what} was not found at ${p}. Put the shared folder beside the repository or set ENVTUNE_SHARED_DIR.`,
+        );
     }
     const dataset = loadBfclDataset(dataDir);
     const { packs, missing } = await loadDomainPacks();
-    if (missing.length) throw new Error(`[envtune] [bench] Domain packs failed to load: ${missing.map((m) => `${m.specifier} (${m.reason})`).join("; ")}. Build or fix them first.`);
+    if (missing.length)
+      throw new Error(
+        `[envtune] [bench] Domain packs failed to load: ${missing.map((m) => `${m.specifier} (${m.reason})`).join("; ")}. Build or fix them first.`,
+      );
     return { dataset, packs, gt: readGtTrace(traceFile, dataset), traceFile, dataDir };
   })();
   return cached;

@@ -49,7 +49,8 @@ async function main(): Promise<number> {
     log: (l) => process.stderr.write(l + "\n"),
   });
   process.stdout.write(formatTable(report) + "\n");
-  if (report.files.length) process.stderr.write(`wrote ${report.files.length} result files to ${report.files[0]!.replace(/\/[^/]*$/, "")}\n`);
+  if (report.files.length)
+    process.stderr.write(`wrote ${report.files.length} result files to ${report.files[0]!.replace(/\/[^/]*$/, "")}\n`);
   return 0;
 }
 
@@ -58,7 +59,9 @@ main().then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`${e instanceof Error && e.message.startsWith("[envtune]") ? e.message : `[envtune] [bench] ${(e as Error)?.stack ?? String(e)}`}\n`);
+    process.stderr.write(
+      `${e instanceof Error && e.message.startsWith("[envtune]") ? e.message : `[envtune] [bench] ${(e as Error)?.stack ?? String(e)}`}\n`,
+    );
     process.exitCode = 1;
   },
 );

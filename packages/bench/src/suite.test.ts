@@ -15,8 +15,25 @@ describe("benchmark suite (reduced size)", () => {
   it("runs every benchmark and writes one JSON file per result", async () => {
     const report = await runSuite({ quick: true, outDir: out });
     const names = report.results.map((r) => r.name);
-    for (const prefix of ["replay.exec", "replay.exec.base", "replay.gt", "replay.cli", "reset.world.", "reset.checker.", "check.gt", "memory.reset.", "memory.10k", "rollout.reset.", "rollout.memory.10k", "floor.replay", "floor.check"]) {
-      expect(names.some((n) => n.startsWith(prefix)), prefix).toBe(true);
+    for (const prefix of [
+      "replay.exec",
+      "replay.exec.base",
+      "replay.gt",
+      "replay.cli",
+      "reset.world.",
+      "reset.checker.",
+      "check.gt",
+      "memory.reset.",
+      "memory.10k",
+      "rollout.reset.",
+      "rollout.memory.10k",
+      "floor.replay",
+      "floor.check",
+    ]) {
+      expect(
+        names.some((n) => n.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
     }
     for (const r of report.results) {
       expect(Number.isFinite(r.median), r.name).toBe(true);
@@ -26,7 +43,8 @@ describe("benchmark suite (reduced size)", () => {
     }
     expect(readdirSync(out).sort()).toEqual(names.map((n) => `${n}.json`).sort());
     const saved = JSON.parse(readFileSync(join(out, "replay.gt.json"), "utf8")) as Record<string, unknown>;
-    for (const k of ["name", "unit", "median", "min", "max", "runs", "machine", "git", "reference", "speedup"]) expect(saved, k).toHaveProperty(k);
+    for (const k of ["name", "unit", "median", "min", "max", "runs", "machine", "git", "reference", "speedup"])
+      expect(saved, k).toHaveProperty(k);
     const table = formatTable(report);
     expect(table).toContain("replay.gt");
     expect(table).toContain("QUICK");

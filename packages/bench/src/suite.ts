@@ -14,7 +14,15 @@ import { rolloutBench } from "./benches/rollout.ts";
 import { floorBench } from "./benches/floor.ts";
 
 /** Every benchmark, in the order the suite runs them. */
-export const BENCHMARKS: readonly Benchmark[] = [replayBench, replayCliBench, resetBench, checkBench, memoryBench, rolloutBench, floorBench];
+export const BENCHMARKS: readonly Benchmark[] = [
+  replayBench,
+  replayCliBench,
+  resetBench,
+  checkBench,
+  memoryBench,
+  rolloutBench,
+  floorBench,
+];
 
 export interface SuiteOptions {
   /** Benchmark names (or prefixes of result names) to run; all when empty. */
@@ -59,13 +67,23 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<SuiteReport> {
     const keep = opts.only?.filter((o) => o.startsWith(b.name + "."));
     results.push(...(keep?.length ? rs.filter((r) => keep.some((k) => r.name.startsWith(k))) : rs));
   }
-  const report: SuiteReport = { machine: machineInfo(), git: gitInfo(repoRoot), date: new Date().toISOString(), quick: ctx.quick, results, files: [] };
+  const report: SuiteReport = {
+    machine: machineInfo(),
+    git: gitInfo(repoRoot),
+    date: new Date().toISOString(),
+    quick: ctx.quick,
+    results,
+    files: [],
+  };
   const outDir = opts.outDir === undefined ? defaultOutDir() : opts.outDir;
   if (outDir !== false) {
     mkdirSync(outDir, { recursive: true });
     for (const r of results) {
       const file = join(outDir, `${r.name}.json`);
-      writeFileSync(file, JSON.stringify({ ...r, machine: report.machine, git: report.git, date: report.date, quick: report.quick }, null, 2) + "\n");
+      writeFileSync(
+        file,
+        JSON.stringify({ ...r, machine: report.machine, git: report.git, date: report.date, quick: report.quick }, null, 2) + "\n",
+      );
       report.files.push(file);
     }
   }
@@ -97,7 +115,11 @@ export function formatTable(report: SuiteReport): string {
     r.work ?? "",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 1 && i <= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= 1 && i <= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   const m = report.machine;
   return [
     `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node} (V8 ${m.v8}); commit ${report.git.commit?.slice(0, 12) ?? "unknown"}${report.git.dirty ? " + local changes" : ""}${report.quick ? "; QUICK (reduced size, not a measurement)" : ""}`,

@@ -44,11 +44,22 @@ export async function downloadBfclData(opts: DownloadOptions = {}): Promise<stri
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       body = new Uint8Array(await res.arrayBuffer());
     } catch (e) {
-      throw new EnvtuneError("BFCL_DOWNLOAD_FAILED", "bfcl-data", `Could not fetch \`${url}\` (${(e as Error).message}).`, "Check the network, or download the files yourself and pass their directory with `--data` / `ENVTUNE_BFCL_DATA`.", { cause: e });
+      throw new EnvtuneError(
+        "BFCL_DOWNLOAD_FAILED",
+        "bfcl-data",
+        `Could not fetch \`${url}\` (${(e as Error).message}).`,
+        "Check the network, or download the files yourself and pass their directory with `--data` / `ENVTUNE_BFCL_DATA`.",
+        { cause: e },
+      );
     }
     const got = sha256(body);
     if (got !== f.sha256) {
-      throw new EnvtuneError("BFCL_CHECKSUM_MISMATCH", "bfcl-data", `\`${f.local}\` has SHA-256 ${got}, expected ${f.sha256}.`, "The download was corrupted or the upstream file changed; nothing was cached. Retry, or check the pinned commit.");
+      throw new EnvtuneError(
+        "BFCL_CHECKSUM_MISMATCH",
+        "bfcl-data",
+        `\`${f.local}\` has SHA-256 ${got}, expected ${f.sha256}.`,
+        "The download was corrupted or the upstream file changed; nothing was cached. Retry, or check the pinned commit.",
+      );
     }
     mkdirSync(dirname(target), { recursive: true });
     // Write then rename so an interrupted download never leaves a half file that looks cached.
@@ -93,7 +104,12 @@ export async function resolveBfclDataDir(opts: ResolveOptions = {}): Promise<str
   if (explicit) {
     const dir = resolve(explicit);
     if (!existsSync(join(dir, "BFCL_v4_multi_turn_base.json"))) {
-      throw new EnvtuneError("BFCL_DATA_NOT_FOUND", "bfcl-data", `\`${dir}\` is not a BFCL data directory (no BFCL_v4_multi_turn_base.json).`, "Pass the folder that holds the BFCL_v4_multi_turn_*.json files.");
+      throw new EnvtuneError(
+        "BFCL_DATA_NOT_FOUND",
+        "bfcl-data",
+        `\`${dir}\` is not a BFCL data directory (no BFCL_v4_multi_turn_base.json).`,
+        "Pass the folder that holds the BFCL_v4_multi_turn_*.json files.",
+      );
     }
     return dir;
   }
@@ -109,7 +125,12 @@ export async function resolveBfclDataDir(opts: ResolveOptions = {}): Promise<str
   const found = candidates.find((d) => existsSync(join(d, "BFCL_v4_multi_turn_base.json")));
   if (found) return found;
   if (!opts.download) {
-    throw new EnvtuneError("BFCL_DATA_NOT_FOUND", "bfcl-data", "No BFCL data configured.", "Set `ENVTUNE_BFCL_DATA`, pass `--data DIR`, or run `envtune data download`.");
+    throw new EnvtuneError(
+      "BFCL_DATA_NOT_FOUND",
+      "bfcl-data",
+      "No BFCL data configured.",
+      "Set `ENVTUNE_BFCL_DATA`, pass `--data DIR`, or run `envtune data download`.",
+    );
   }
   return downloadBfclData({ ...opts.downloadOptions, cacheDir: cache });
 }

@@ -1,7 +1,17 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { EnvtuneError, PyDict, formatZodIssues, decodeEncoded, parsePyJson, parsePythonAssignments, type BfclFuncDoc, type LongContextConstants, type PyValue } from "@envtune/core";
+import {
+  EnvtuneError,
+  PyDict,
+  formatZodIssues,
+  decodeEncoded,
+  parsePyJson,
+  parsePythonAssignments,
+  type BfclFuncDoc,
+  type LongContextConstants,
+  type PyValue,
+} from "@envtune/core";
 import { BFCL_CATEGORIES, FUNC_DOC_FILES, LONG_CONTEXT_PY, type BfclCategory } from "./manifest.ts";
 
 export interface BfclMessage {
@@ -49,7 +59,9 @@ const entrySchema = z.object({
 const answerSchema = z.object({ id: z.string(), ground_truth: z.array(z.array(z.string())) });
 
 function readLines(file: string): string[] {
-  return readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "");
 }
 
 function dataError(what: string, hint: string, details?: string[]): EnvtuneError {
@@ -81,7 +93,11 @@ export function parseEntry(questionLine: string, answer: { id: string; ground_tr
     );
   }
   const e = parsed.data;
-  if (answer.id !== e.id) throw dataError(`${where}: ground truth id \`${answer.id}\` does not match entry id \`${e.id}\`.`, "Question and answer files must list the same ids in the same order.");
+  if (answer.id !== e.id)
+    throw dataError(
+      `${where}: ground truth id \`${answer.id}\` does not match entry id \`${e.id}\`.`,
+      "Question and answer files must list the same ids in the same order.",
+    );
   // Re-parse with Python semantics: `10.0` stays a float and key order is kept.
   const py = parsePyJson(questionLine) as PyDict;
   const cfg = py.get("initial_config");
@@ -105,15 +121,29 @@ export function loadCategory(dir: string, category: BfclCategory): BfclEntry[] {
   const qFile = join(dir, `BFCL_v4_multi_turn_${category}.json`);
   const aFile = join(dir, "possible_answer", `BFCL_v4_multi_turn_${category}.json`);
   for (const f of [qFile, aFile]) {
-    if (!existsSync(f)) throw new EnvtuneError("BFCL_DATA_NOT_FOUND", "bfcl-data", `Missing file \`${f}\`.`, "Point `--data` or `ENVTUNE_BFCL_DATA` at a BFCL data directory, or run `envtune data download`.");
+    if (!existsSync(f))
+      throw new EnvtuneError(
+        "BFCL_DATA_NOT_FOUND",
+        "bfcl-data",
+        `Missing file \`${f}\`.`,
+        "Point `--data` or `ENVTUNE_BFCL_DATA` at a BFCL data directory, or run `envtune data download`.",
+      );
   }
   const questions = readLines(qFile);
   const answers = readLines(aFile).map((l, i) => {
     const r = answerSchema.safeParse(JSON.parse(l));
-    if (!r.success) throw dataError(`${aFile}:${i + 1} is not a ground-truth record.`, "Each line needs `id` and `ground_truth` (a list of lists of call strings).");
+    if (!r.success)
+      throw dataError(
+        `${aFile}:${i + 1} is not a ground-truth record.`,
+        "Each line needs `id` and `ground_truth` (a list of lists of call strings).",
+      );
     return r.data;
   });
-  if (answers.length !== questions.length) throw dataError(`${qFile} has ${questions.length} entries but its ground truth has ${answers.length}.`, "Use matching question and answer files.");
+  if (answers.length !== questions.length)
+    throw dataError(
+      `${qFile} has ${questions.length} entries but its ground truth has ${answers.length}.`,
+      "Use matching question and answer files.",
+    );
   return questions.map((q, i) => parseEntry(q, answers[i]!, `${qFile}:${i + 1}`));
 }
 
@@ -122,7 +152,11 @@ export function loadFuncDocs(dir: string): Map<string, BfclFuncDoc[]> {
   const out = new Map<string, BfclFuncDoc[]>();
   for (const [cls, rel] of Object.entries(FUNC_DOC_FILES)) {
     const f = join(dir, rel);
-    if (existsSync(f)) out.set(cls, readLines(f).map((l) => JSON.parse(l) as BfclFuncDoc));
+    if (existsSync(f))
+      out.set(
+        cls,
+        readLines(f).map((l) => JSON.parse(l) as BfclFuncDoc),
+      );
   }
   return out;
 }
@@ -146,7 +180,12 @@ export function loadLongContext(dir: string): LongContextConstants {
   } else if (existsSync(pyFile)) {
     for (const [k, v] of parsePythonAssignments(readFileSync(pyFile, "utf8"))) map.set(k, v);
   } else {
-    throw new EnvtuneError("BFCL_DATA_NOT_FOUND", "bfcl-data", `No long-context constants in \`${dir}\`.`, "Provide long_context.json or long_context.py (run `envtune data download`).");
+    throw new EnvtuneError(
+      "BFCL_DATA_NOT_FOUND",
+      "bfcl-data",
+      `No long-context constants in \`${dir}\`.`,
+      "Provide long_context.json or long_context.py (run `envtune data download`).",
+    );
   }
   cachedConstants = { dir, value: map };
   return map;

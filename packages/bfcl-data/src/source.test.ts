@@ -4,7 +4,9 @@ import { EnvtuneError } from "@envtune/core";
 import { assertDataSourceValid, loadDataSource } from "./source.ts";
 
 // The shared folder sits beside the repository (CI has it there too).
-const shared = process.env.ENVTUNE_SHARED_DIR ? resolve(process.env.ENVTUNE_SHARED_DIR) : resolve(import.meta.dirname, "../../../../shared");
+const shared = process.env.ENVTUNE_SHARED_DIR
+  ? resolve(process.env.ENVTUNE_SHARED_DIR)
+  : resolve(import.meta.dirname, "../../../../shared");
 const bfclDataDir = () => join(shared, "bfcl/data");
 const exampleData = join(resolve(import.meta.dirname, "../../.."), "domains/example-library/data");
 
@@ -19,7 +21,9 @@ describe("loadDataSource", () => {
     const err = await loadDataSource({ dataset: exampleData, dataDir: bfclDataDir() }, "train").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EnvtuneError);
     expect((err as EnvtuneError).code).toBe("USAGE");
-    expect((err as Error).message).toMatch(/^\[envtune\] \[train\] Both BFCL data .* Pass either --data \(BFCL\) or --dataset \(your own data\), not both\.$/);
+    expect((err as Error).message).toMatch(
+      /^\[envtune\] \[train\] Both BFCL data .* Pass either --data \(BFCL\) or --dataset \(your own data\), not both\.$/,
+    );
   });
   it("checks a dataset of one's own against the packs, and leaves BFCL alone", async () => {
     const own = await loadDataSource({ dataset: exampleData }, "eval");

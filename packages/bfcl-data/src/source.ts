@@ -17,10 +17,18 @@ export interface DataSource {
 }
 
 /** Loads `dataset` if given, else BFCL from `dataDir` or the usual search; both at once is a USAGE error of `scope`. */
-export async function loadDataSource(opts: { dataset?: string | undefined; dataDir?: string | undefined }, scope: string): Promise<DataSource> {
+export async function loadDataSource(
+  opts: { dataset?: string | undefined; dataDir?: string | undefined },
+  scope: string,
+): Promise<DataSource> {
   if (opts.dataset !== undefined) {
     if (opts.dataDir !== undefined) {
-      throw new EnvtuneError("USAGE", scope, `Both BFCL data (\`${opts.dataDir}\`) and a dataset of your own (\`${opts.dataset}\`) were given.`, "Pass either --data (BFCL) or --dataset (your own data), not both.");
+      throw new EnvtuneError(
+        "USAGE",
+        scope,
+        `Both BFCL data (\`${opts.dataDir}\`) and a dataset of your own (\`${opts.dataset}\`) were given.`,
+        "Pass either --data (BFCL) or --dataset (your own data), not both.",
+      );
     }
     return { ds: loadUserDataset(opts.dataset), user: true, path: opts.dataset };
   }
@@ -32,6 +40,10 @@ export async function loadDataSource(opts: { dataset?: string | undefined; dataD
  * Refuses a dataset of one's own whose `entries` (default: all) have errors against the loaded
  * packs, before anything runs. BFCL itself is not re-checked.
  */
-export function assertDataSourceValid(source: DataSource, packs: ReadonlyMap<string, DomainPack>, entries: readonly BfclEntry[] = source.ds.entries): void {
+export function assertDataSourceValid(
+  source: DataSource,
+  packs: ReadonlyMap<string, DomainPack>,
+  entries: readonly BfclEntry[] = source.ds.entries,
+): void {
   if (source.user) assertDatasetValid(validateDatasetEntries(entries, packs), `The dataset \`${source.path}\``);
 }

@@ -9,13 +9,33 @@ import { getSplit, listSplits, pyShuffle, type SplitSource } from "./splits.ts";
 // Entry-number suffixes computed with CPython 3.11.7's `random.seed(42)` and `random.shuffle`. Shared
 // split S (one shuffle of 0..199 for every category), then the per-category split P: the authors'
 // data script, which shuffles each category in turn on one stream (its base part equals S).
-const S_TRAIN = [0, 2, 3, 5, 10, 12, 13, 14, 15, 16, 18, 19, 27, 30, 32, 33, 36, 37, 38, 42, 43, 44, 45, 46, 47, 51, 52, 54, 60, 61, 63, 64, 65, 66, 69, 72, 73, 76, 78, 79, 80, 83, 84, 85, 95, 100, 101, 102, 103, 104, 105, 106, 109, 110, 111, 112, 113, 115, 118, 121, 122, 123, 125, 126, 128, 130, 133, 135, 136, 140, 142, 144, 145, 146, 148, 153, 155, 156, 158, 159, 160, 161, 162, 165, 167, 170, 171, 172, 175, 176, 177, 179, 184, 186, 187, 192, 193, 194, 195, 196];
+const S_TRAIN = [
+  0, 2, 3, 5, 10, 12, 13, 14, 15, 16, 18, 19, 27, 30, 32, 33, 36, 37, 38, 42, 43, 44, 45, 46, 47, 51, 52, 54, 60, 61, 63, 64, 65, 66, 69,
+  72, 73, 76, 78, 79, 80, 83, 84, 85, 95, 100, 101, 102, 103, 104, 105, 106, 109, 110, 111, 112, 113, 115, 118, 121, 122, 123, 125, 126,
+  128, 130, 133, 135, 136, 140, 142, 144, 145, 146, 148, 153, 155, 156, 158, 159, 160, 161, 162, 165, 167, 170, 171, 172, 175, 176, 177,
+  179, 184, 186, 187, 192, 193, 194, 195, 196,
+];
 const S_VAL = [4, 9, 21, 29, 34, 48, 77, 81, 82, 98, 99, 120, 124, 127, 131, 132, 134, 138, 149, 164, 169, 174, 178, 183, 198];
-const P_MISS_FUNC_TRAIN = [2, 3, 4, 9, 10, 14, 20, 22, 23, 26, 28, 29, 31, 32, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 50, 53, 55, 59, 64, 65, 66, 67, 68, 72, 73, 74, 75, 76, 77, 78, 80, 81, 82, 85, 87, 88, 89, 91, 92, 93, 94, 97, 98, 99, 100, 101, 106, 113, 116, 117, 120, 122, 123, 125, 126, 127, 128, 129, 130, 133, 134, 139, 142, 143, 144, 145, 149, 152, 153, 156, 160, 163, 164, 165, 167, 168, 169, 177, 179, 181, 185, 187, 188, 189, 190, 191, 192, 197];
+const P_MISS_FUNC_TRAIN = [
+  2, 3, 4, 9, 10, 14, 20, 22, 23, 26, 28, 29, 31, 32, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 50, 53, 55, 59, 64, 65, 66, 67, 68,
+  72, 73, 74, 75, 76, 77, 78, 80, 81, 82, 85, 87, 88, 89, 91, 92, 93, 94, 97, 98, 99, 100, 101, 106, 113, 116, 117, 120, 122, 123, 125, 126,
+  127, 128, 129, 130, 133, 134, 139, 142, 143, 144, 145, 149, 152, 153, 156, 160, 163, 164, 165, 167, 168, 169, 177, 179, 181, 185, 187,
+  188, 189, 190, 191, 192, 197,
+];
 const P_MISS_FUNC_VAL = [0, 6, 7, 11, 12, 21, 52, 61, 69, 70, 83, 96, 107, 109, 111, 135, 136, 148, 154, 158, 159, 173, 184, 194, 196];
-const P_MISS_PARAM_TRAIN = [1, 5, 7, 8, 12, 15, 16, 18, 20, 21, 24, 25, 29, 30, 31, 34, 36, 43, 46, 47, 48, 50, 52, 54, 59, 61, 62, 66, 69, 72, 73, 75, 77, 79, 80, 81, 83, 87, 88, 92, 95, 96, 99, 101, 103, 106, 111, 114, 115, 116, 118, 119, 121, 122, 124, 127, 128, 130, 131, 132, 133, 134, 135, 136, 137, 140, 142, 146, 148, 153, 154, 155, 156, 157, 158, 159, 161, 167, 168, 169, 170, 171, 172, 174, 175, 177, 178, 179, 181, 186, 187, 190, 191, 192, 193, 194, 195, 197, 198, 199];
+const P_MISS_PARAM_TRAIN = [
+  1, 5, 7, 8, 12, 15, 16, 18, 20, 21, 24, 25, 29, 30, 31, 34, 36, 43, 46, 47, 48, 50, 52, 54, 59, 61, 62, 66, 69, 72, 73, 75, 77, 79, 80,
+  81, 83, 87, 88, 92, 95, 96, 99, 101, 103, 106, 111, 114, 115, 116, 118, 119, 121, 122, 124, 127, 128, 130, 131, 132, 133, 134, 135, 136,
+  137, 140, 142, 146, 148, 153, 154, 155, 156, 157, 158, 159, 161, 167, 168, 169, 170, 171, 172, 174, 175, 177, 178, 179, 181, 186, 187,
+  190, 191, 192, 193, 194, 195, 197, 198, 199,
+];
 const P_MISS_PARAM_VAL = [3, 4, 14, 22, 35, 42, 44, 55, 65, 74, 76, 82, 86, 100, 107, 112, 126, 138, 144, 145, 147, 164, 184, 188, 196];
-const P_LONG_CONTEXT_TRAIN = [0, 2, 4, 8, 9, 11, 12, 13, 14, 18, 21, 22, 24, 25, 26, 28, 29, 30, 31, 32, 34, 36, 37, 44, 45, 46, 47, 49, 51, 53, 55, 57, 62, 64, 65, 67, 71, 74, 77, 78, 80, 83, 87, 88, 89, 91, 92, 93, 94, 95, 96, 100, 101, 102, 108, 120, 123, 125, 126, 127, 128, 130, 131, 132, 134, 136, 142, 144, 147, 150, 151, 161, 164, 165, 167, 168, 171, 172, 173, 174, 175, 176, 178, 180, 181, 182, 183, 185, 186, 187, 188, 189, 190, 191, 192, 195, 196, 197, 198, 199];
+const P_LONG_CONTEXT_TRAIN = [
+  0, 2, 4, 8, 9, 11, 12, 13, 14, 18, 21, 22, 24, 25, 26, 28, 29, 30, 31, 32, 34, 36, 37, 44, 45, 46, 47, 49, 51, 53, 55, 57, 62, 64, 65, 67,
+  71, 74, 77, 78, 80, 83, 87, 88, 89, 91, 92, 93, 94, 95, 96, 100, 101, 102, 108, 120, 123, 125, 126, 127, 128, 130, 131, 132, 134, 136,
+  142, 144, 147, 150, 151, 161, 164, 165, 167, 168, 171, 172, 173, 174, 175, 176, 178, 180, 181, 182, 183, 185, 186, 187, 188, 189, 190,
+  191, 192, 195, 196, 197, 198, 199,
+];
 const P_LONG_CONTEXT_VAL = [3, 6, 10, 17, 23, 27, 33, 41, 43, 48, 50, 58, 68, 72, 75, 79, 82, 105, 110, 116, 145, 146, 155, 159, 162];
 
 // A synthetic 4 × 200 dataset in BFCL order; scenario k involves the same classes in every category.
@@ -31,7 +51,10 @@ const synthetic: SplitSource = {
 };
 
 const numbers = (ids: readonly string[], category: string) =>
-  ids.filter((id) => id.startsWith(`multi_turn_${category}_`)).map((id) => Number(id.slice(id.lastIndexOf("_") + 1))).sort((a, b) => a - b);
+  ids
+    .filter((id) => id.startsWith(`multi_turn_${category}_`))
+    .map((id) => Number(id.slice(id.lastIndexOf("_") + 1)))
+    .sort((a, b) => a - b);
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
 
@@ -158,12 +181,20 @@ describe("out-of-distribution splits", () => {
     expect(s.train).toEqual(["multi_turn_base_1"]);
   });
   it("refuses unknown domains, malformed names and empty training sets clearly", () => {
-    expectEnvtuneError(() => getSplit("ood:-Travel", synthetic), "UNKNOWN_DOMAIN", /Unknown domain `Travel`.*Use one of the dataset's classes: GorillaFileSystem, MathAPI, TravelAPI, VehicleControlAPI/);
+    expectEnvtuneError(
+      () => getSplit("ood:-Travel", synthetic),
+      "UNKNOWN_DOMAIN",
+      /Unknown domain `Travel`.*Use one of the dataset's classes: GorillaFileSystem, MathAPI, TravelAPI, VehicleControlAPI/,
+    );
     expectEnvtuneError(() => getSplit("ood:-travelapi", synthetic), "UNKNOWN_DOMAIN", /Did you mean `TravelAPI`\?/);
     expectEnvtuneError(() => getSplit("ood:TravelAPI", synthetic), "BAD_SPLIT_NAME", /ood:-TravelAPI,-VehicleControlAPI/);
     expectEnvtuneError(() => getSplit("ood:", synthetic), "BAD_SPLIT_NAME", /malformed/);
     expectEnvtuneError(() => getSplit("ood:-" + CLASSES.join(",-"), synthetic), "EMPTY_TRAIN", /leaves no training entries/);
-    expectEnvtuneError(() => getSplit("papers", synthetic), "UNKNOWN_SPLIT", /Use one of: paper, paper-full-test, paper-per-category, or ood:/);
+    expectEnvtuneError(
+      () => getSplit("papers", synthetic),
+      "UNKNOWN_SPLIT",
+      /Use one of: paper, paper-full-test, paper-per-category, or ood:/,
+    );
   });
 });
 
@@ -187,7 +218,9 @@ describe("split specs", () => {
 });
 
 // The real dataset, when the shared folder is there (CI has it beside the repository).
-const shared = process.env.ENVTUNE_SHARED_DIR ? resolve(process.env.ENVTUNE_SHARED_DIR) : resolve(import.meta.dirname, "../../../../shared");
+const shared = process.env.ENVTUNE_SHARED_DIR
+  ? resolve(process.env.ENVTUNE_SHARED_DIR)
+  : resolve(import.meta.dirname, "../../../../shared");
 const dataDir = join(shared, "bfcl/data");
 describe.runIf(existsSync(dataDir))("splits of the BFCL dataset", () => {
   const ds = loadBfclDataset(dataDir);

@@ -93,12 +93,14 @@ const NAMED: ReadonlyArray<{ name: string; description: string; spec: SplitSpecI
   },
   {
     name: "paper-full-test",
-    description: "Paper train (100 per category); test = all 100 non-train entries per category (the paper's 400 held-in test set); val = the paper's 25, a subset of test.",
+    description:
+      "Paper train (100 per category); test = all 100 non-train entries per category (the paper's 400 held-in test set); val = the paper's 25, a subset of test.",
     spec: { kind: "shared-id", seed: 42, train: 100, val: 25, test: null, testFrom: "after-train" },
   },
   {
     name: "paper-per-category",
-    description: "The authors' data_process.py as written: per-category shuffles continuing one seed-42 stream, 100/25/75 (scenarios leak across parts).",
+    description:
+      "The authors' data_process.py as written: per-category shuffles continuing one seed-42 stream, 100/25/75 (scenarios leak across parts).",
     spec: { kind: "per-category", seed: 42, train: 100, val: 25, test: 75, testFrom: "after-val" },
   },
 ];
@@ -120,12 +122,21 @@ export function pyShuffle<T>(rng: PyRandom, x: T[]): T[] {
 
 function entryNumber(id: string): number {
   const k = Number(id.slice(id.lastIndexOf("_") + 1));
-  if (!Number.isInteger(k) || k < 0) throw splitError("BAD_ENTRY_ID", `Entry id \`${id}\` does not end in _<number>.`, "Splits need BFCL-style ids (multi_turn_<category>_<n>).");
+  if (!Number.isInteger(k) || k < 0)
+    throw splitError(
+      "BAD_ENTRY_ID",
+      `Entry id \`${id}\` does not end in _<number>.`,
+      "Splits need BFCL-style ids (multi_turn_<category>_<n>).",
+    );
   return k;
 }
 
 /** Cuts a permuted list into train / val / test as the paper's data script does. */
-function cut<T>(perm: readonly T[], spec: { train: number; val: number; test: number | null; testFrom: "after-val" | "after-train" }, what: string): { train: T[]; val: T[]; test: T[] } {
+function cut<T>(
+  perm: readonly T[],
+  spec: { train: number; val: number; test: number | null; testFrom: "after-val" | "after-train" },
+  what: string,
+): { train: T[]; val: T[]; test: T[] } {
   const n = perm.length;
   const testStart = spec.testFrom === "after-val" ? spec.train + spec.val : spec.train;
   const testEnd = spec.test === null ? n : testStart + spec.test;
@@ -161,7 +172,9 @@ function resolveClasses(source: SplitSource, heldOut: readonly string[]): string
     throw splitError(
       "UNKNOWN_DOMAIN",
       `Unknown domain \`${name}\` in an out-of-distribution split.`,
-      alike ? `Did you mean \`${alike}\`? Domain names are BFCL class names, case-sensitive.` : `Use one of the dataset's classes: ${known.join(", ")}.`,
+      alike
+        ? `Did you mean \`${alike}\`? Domain names are BFCL class names, case-sensitive.`
+        : `Use one of the dataset's classes: ${known.join(", ")}.`,
     );
   }
   return out;
@@ -171,7 +184,10 @@ function buildSplit(source: SplitSource, spec: SplitSpec, name: string, descript
   if (spec.kind === "shared-id") {
     // The paper shuffles list(range(200)); the range is the entry numbers the dataset has.
     const size = Math.max(-1, ...source.entries.map((e) => entryNumber(e.id))) + 1;
-    const perm = pyShuffle(new PyRandom(BigInt(spec.seed)), Array.from({ length: size }, (_, k) => k));
+    const perm = pyShuffle(
+      new PyRandom(BigInt(spec.seed)),
+      Array.from({ length: size }, (_, k) => k),
+    );
     const parts = cut(perm, spec, "The entry-number range");
     const sets = { train: new Set(parts.train), val: new Set(parts.val), test: new Set(parts.test) };
     return {
@@ -241,9 +257,16 @@ function oodName(classes: readonly string[]): string {
 }
 
 function parseOodName(name: string): string[] {
-  const items = name.slice(OOD_PREFIX.length).split(",").map((s) => s.trim());
+  const items = name
+    .slice(OOD_PREFIX.length)
+    .split(",")
+    .map((s) => s.trim());
   if (items.length === 0 || items.some((s) => s.length < 2 || !s.startsWith("-"))) {
-    throw splitError("BAD_SPLIT_NAME", `Split name \`${name}\` is malformed.`, "Write held-out domains as `ood:-TravelAPI` or `ood:-TravelAPI,-VehicleControlAPI` (a minus before each BFCL class name).");
+    throw splitError(
+      "BAD_SPLIT_NAME",
+      `Split name \`${name}\` is malformed.`,
+      "Write held-out domains as `ood:-TravelAPI` or `ood:-TravelAPI,-VehicleControlAPI` (a minus before each BFCL class name).",
+    );
   }
   return items.map((s) => s.slice(1));
 }
@@ -254,7 +277,9 @@ function parseOodName(name: string): string[] {
  * `ood:-TravelAPI,-VehicleControlAPI`).
  */
 export function listSplits(source?: SplitSource): SplitInfo[] {
-  const classes = source ? datasetClasses(source) : ["GorillaFileSystem", "MathAPI", "MessageAPI", "TicketAPI", "TradingBot", "TravelAPI", "TwitterAPI", "VehicleControlAPI"];
+  const classes = source
+    ? datasetClasses(source)
+    : ["GorillaFileSystem", "MathAPI", "MessageAPI", "TicketAPI", "TradingBot", "TravelAPI", "TwitterAPI", "VehicleControlAPI"];
   return [
     ...NAMED.map((n) => ({ name: n.name, description: n.description, spec: parseSpec(n.spec, n.name) })),
     ...classes.map((c) => ({
@@ -281,7 +306,16 @@ export function getSplit(nameOrSpec: string | SplitSpecInput, source: SplitSourc
   if (name.startsWith(OOD_PREFIX)) {
     const heldOut = resolveClasses(source, parseOodName(name));
     const spec = parseSpec({ kind: "ood", heldOut }, name);
-    return buildSplit(source, spec, oodName(heldOut), `Out of distribution: train without ${heldOut.join(", ")}, test on every entry involving ${heldOut.length > 1 ? "any of them" : "it"}.`);
+    return buildSplit(
+      source,
+      spec,
+      oodName(heldOut),
+      `Out of distribution: train without ${heldOut.join(", ")}, test on every entry involving ${heldOut.length > 1 ? "any of them" : "it"}.`,
+    );
   }
-  throw splitError("UNKNOWN_SPLIT", `Unknown split \`${name}\`.`, `Use one of: ${NAMED.map((n) => n.name).join(", ")}, or ood:-<Class>[,-<Class>...] (classes: ${datasetClasses(source).join(", ")}).`);
+  throw splitError(
+    "UNKNOWN_SPLIT",
+    `Unknown split \`${name}\`.`,
+    `Use one of: ${NAMED.map((n) => n.name).join(", ")}, or ood:-<Class>[,-<Class>...] (classes: ${datasetClasses(source).join(", ")}).`,
+  );
 }

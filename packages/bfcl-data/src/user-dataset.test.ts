@@ -26,7 +26,13 @@ const counter: DomainPack = defineDomain<{ n: bigint }>({
 const packs = new Map([["Counter", counter]]);
 
 const q = (id: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ id, question: [[{ role: "user", content: "add 2" }], [{ role: "user", content: "reset" }]], initial_config: { Counter: {} }, involved_classes: ["Counter"], ...extra });
+  JSON.stringify({
+    id,
+    question: [[{ role: "user", content: "add 2" }], [{ role: "user", content: "reset" }]],
+    initial_config: { Counter: {} },
+    involved_classes: ["Counter"],
+    ...extra,
+  });
 const a = (id: string, gt: string[][] = [["add(k=2)"], ["reset()"]]) => JSON.stringify({ id, ground_truth: gt });
 
 function write(dir: string, files: Record<string, string[]>): string {
@@ -76,7 +82,10 @@ describe("loadUserDataset", () => {
   });
 
   it("reads long-context constants from long_context.json in the directory", () => {
-    const dir = write(join(tmp, "lc"), { "t.json": [q("multi_turn_long_context_0", { ground_truth: [["add(k=1)"], []] })], "long_context.json": ['{"WORDS": ["a", "b"], "N": 3}'] });
+    const dir = write(join(tmp, "lc"), {
+      "t.json": [q("multi_turn_long_context_0", { ground_truth: [["add(k=1)"], []] })],
+      "long_context.json": ['{"WORDS": ["a", "b"], "N": 3}'],
+    });
     const ds = loadUserDataset(dir);
     expect(ds.entries[0]!.longContext).toBe(true);
     expect(ds.longContext.get("N")).toBe(3n);
@@ -84,7 +93,13 @@ describe("loadUserDataset", () => {
 
   it("collects every format problem with file:line", () => {
     const dir = write(join(tmp, "bad"), {
-      "t.json": [q("multi_turn_base_0"), q("multi_turn_base_0"), q("multi_turn_custom_1"), q("multi_turn_base_2"), JSON.stringify({ id: "multi_turn_base_3", question: [] })],
+      "t.json": [
+        q("multi_turn_base_0"),
+        q("multi_turn_base_0"),
+        q("multi_turn_custom_1"),
+        q("multi_turn_base_2"),
+        JSON.stringify({ id: "multi_turn_base_3", question: [] }),
+      ],
       "possible_answer/t.json": [a("multi_turn_base_0"), a("multi_turn_custom_1"), a("multi_turn_base_3"), a("multi_turn_base_9")],
     });
     const e = thrown(() => loadUserDataset(dir));
@@ -134,7 +149,12 @@ describe("validateDatasetEntries", () => {
   it("finds unknown tools, bad call strings, turn-count and withheld-tool errors", () => {
     const ps = validateDatasetEntries(
       load([
-        q("multi_turn_base_0", { ground_truth: [["ad(k=2)", "add(k=1); reset()"], ["reset()", "add(k=len('x'))"]] }),
+        q("multi_turn_base_0", {
+          ground_truth: [
+            ["ad(k=2)", "add(k=1); reset()"],
+            ["reset()", "add(k=len('x'))"],
+          ],
+        }),
         q("multi_turn_base_1", { ground_truth: [["add(k=2)"]] }),
         q("multi_turn_miss_func_0", {
           question: [[{ role: "user", content: "add 2" }], [], [{ role: "user", content: "x" }]],
@@ -147,17 +167,37 @@ describe("validateDatasetEntries", () => {
     );
     const lines = ps.map(formatDatasetProblem);
     expect(lines).toContain("error multi_turn_base_0 (turn 0, call 0): `ad` is not a tool of Counter; did you mean `add`? [UNKNOWN_TOOL]");
-    expect(lines.some((l) => l.startsWith("error multi_turn_base_0 (turn 0, call 1): `add(k=1); reset()` is not a Python call with literal arguments"))).toBe(true);
+    expect(
+      lines.some((l) =>
+        l.startsWith("error multi_turn_base_0 (turn 0, call 1): `add(k=1); reset()` is not a Python call with literal arguments"),
+      ),
+    ).toBe(true);
     expect(lines.some((l) => l.startsWith("error multi_turn_base_0 (turn 1, call 1): `add(k=len('x'))` is not a Python call"))).toBe(true);
-    expect(lines).toContain("error multi_turn_base_1: 2 question turn(s) but 1 ground-truth turn(s); give one ground-truth list per turn (an empty list for a turn with nothing to call) [TURN_COUNT_MISMATCH]");
+    expect(lines).toContain(
+      "error multi_turn_base_1: 2 question turn(s) but 1 ground-truth turn(s); give one ground-truth list per turn (an empty list for a turn with nothing to call) [TURN_COUNT_MISMATCH]",
+    );
     expect(lines).toContain("error multi_turn_miss_func_0: missed_function key `7` is not a turn index (0..2) [BAD_MISSED_FUNCTION]");
-    expect(lines).toContain("error multi_turn_miss_func_0: excluded_function names `nothing`, which no involved class defines [UNKNOWN_TOOL]");
-    expect(lines).toContain("warning multi_turn_miss_func_0 (turn 0, call 0): `reset` is withheld until turn 1 (missed_function) but the ground truth calls it at turn 0, when it is not in the model's tool list [WITHHELD_TOOL_CALLED]");
+    expect(lines).toContain(
+      "error multi_turn_miss_func_0: excluded_function names `nothing`, which no involved class defines [UNKNOWN_TOOL]",
+    );
+    expect(lines).toContain(
+      "warning multi_turn_miss_func_0 (turn 0, call 0): `reset` is withheld until turn 1 (missed_function) but the ground truth calls it at turn 0, when it is not in the model's tool list [WITHHELD_TOOL_CALLED]",
+    );
   });
 
   it("hints at the class a tool belongs to, and warns about unused config", () => {
-    const other = defineDomain<object>({ ...counter, meta: { ...counter.meta, name: "other", className: "Other" }, tools: [{ name: "ping", params: [], run: () => null }], schemas: [{ name: "ping", description: "p", parameters: { type: "object", properties: {} } }], createState: () => ({}), view: () => [] });
-    const ps = validateDatasetEntries(load([q("multi_turn_base_0", { initial_config: { Counter: {}, Other: {} }, ground_truth: [["ping()"], []] })]), new Map([...packs, ["Other", other]]));
+    const other = defineDomain<object>({
+      ...counter,
+      meta: { ...counter.meta, name: "other", className: "Other" },
+      tools: [{ name: "ping", params: [], run: () => null }],
+      schemas: [{ name: "ping", description: "p", parameters: { type: "object", properties: {} } }],
+      createState: () => ({}),
+      view: () => [],
+    });
+    const ps = validateDatasetEntries(
+      load([q("multi_turn_base_0", { initial_config: { Counter: {}, Other: {} }, ground_truth: [["ping()"], []] })]),
+      new Map([...packs, ["Other", other]]),
+    );
     expect(ps.map(formatDatasetProblem)).toEqual([
       "warning multi_turn_base_0: initial_config has `Other`, which is not in involved_classes (it is ignored) [UNUSED_CONFIG]",
       "error multi_turn_base_0 (turn 0, call 0): `ping` is not a tool of Counter; it belongs to Other: add that class to involved_classes [UNKNOWN_TOOL]",

@@ -11,7 +11,18 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { ActionParseError, BFCL_DOMAIN_PACKAGES, EnvtuneError, PyDict, decodeEncoded, parsePyJson, parsePythonCalls, type DomainPack, type LongContextConstants, type PyValue } from "@envtune/core";
+import {
+  ActionParseError,
+  BFCL_DOMAIN_PACKAGES,
+  EnvtuneError,
+  PyDict,
+  decodeEncoded,
+  parsePyJson,
+  parsePythonCalls,
+  type DomainPack,
+  type LongContextConstants,
+  type PyValue,
+} from "@envtune/core";
 import { parseEntry, type BfclDataset, type BfclEntry } from "./load.ts";
 import { BFCL_CATEGORIES } from "./manifest.ts";
 
@@ -62,9 +73,14 @@ function parseJsonLine(text: string, where: string): Record<string, unknown> {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw datasetError("DATASET_INVALID", `${where} is not valid JSON (${jsonErrorWithoutText(e as Error)}).`, "Write one JSON object per line (JSON lines).");
+    throw datasetError(
+      "DATASET_INVALID",
+      `${where} is not valid JSON (${jsonErrorWithoutText(e as Error)}).`,
+      "Write one JSON object per line (JSON lines).",
+    );
   }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw datasetError("DATASET_INVALID", `${where} is not a JSON object.`, "Write one JSON object per line (JSON lines).");
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw datasetError("DATASET_INVALID", `${where} is not a JSON object.`, "Write one JSON object per line (JSON lines).");
   return v as Record<string, unknown>;
 }
 
@@ -89,9 +105,18 @@ function readAnswers(file: string): Map<string, { id: string; ground_truth: stri
     const where = `${file}:${line}`;
     const rec = parseJsonLine(text, where);
     if (typeof rec.id !== "string" || !isGroundTruth(rec.ground_truth)) {
-      throw datasetError("DATASET_INVALID", `${where} is not a ground-truth record.`, "Each line needs `id` and `ground_truth` (a list per turn of call strings such as \"cd(folder='docs')\").");
+      throw datasetError(
+        "DATASET_INVALID",
+        `${where} is not a ground-truth record.`,
+        "Each line needs `id` and `ground_truth` (a list per turn of call strings such as \"cd(folder='docs')\").",
+      );
     }
-    if (out.has(rec.id)) throw datasetError("DATASET_DUPLICATE_ID", `${where}: ground truth for \`${rec.id}\` appears twice.`, "Give each entry exactly one ground-truth line.");
+    if (out.has(rec.id))
+      throw datasetError(
+        "DATASET_DUPLICATE_ID",
+        `${where}: ground truth for \`${rec.id}\` appears twice.`,
+        "Give each entry exactly one ground-truth line.",
+      );
     out.set(rec.id, { id: rec.id, ground_truth: rec.ground_truth });
   }
   return out;
@@ -105,7 +130,12 @@ function answersFileFor(questionFile: string, explicit: string | undefined): str
 
 function readConstants(file: string): LongContextConstants {
   const d = parsePyJson(readFileSync(file, "utf8"));
-  if (!(d instanceof PyDict)) throw datasetError("DATASET_INVALID", `\`${file}\` is not a JSON object.`, "Give the long-context constants as one JSON object (the `long_context.json` layout).");
+  if (!(d instanceof PyDict))
+    throw datasetError(
+      "DATASET_INVALID",
+      `\`${file}\` is not a JSON object.`,
+      "Give the long-context constants as one JSON object (the `long_context.json` layout).",
+    );
   const map = new Map<string, PyValue>();
   for (const [k, v] of d) map.set(String(k), decodeEncoded(v));
   return map;
@@ -124,11 +154,26 @@ function readConstants(file: string): LongContextConstants {
  */
 export function loadUserDataset(path: string, opts: UserDatasetOptions = {}): UserDataset {
   const abs = resolve(path);
-  if (!existsSync(abs)) throw datasetError("DATASET_NOT_FOUND", `No dataset at \`${abs}\`.`, "Pass a question file (JSON lines) or a directory in the BFCL layout (question files + possible_answer/).");
+  if (!existsSync(abs))
+    throw datasetError(
+      "DATASET_NOT_FOUND",
+      `No dataset at \`${abs}\`.`,
+      "Pass a question file (JSON lines) or a directory in the BFCL layout (question files + possible_answer/).",
+    );
   const isDir = statSync(abs).isDirectory();
   const files = isDir ? questionFiles(abs) : [abs];
-  if (files.length === 0) throw datasetError("DATASET_EMPTY", `\`${abs}\` holds no question files.`, "Put JSON-lines question files (*.json or *.jsonl) in it, with their ground truth under possible_answer/.");
-  if (isDir && opts.answers) throw datasetError("DATASET_USAGE", "An answers file only goes with a single question file.", "Put the ground truth of a directory under possible_answer/<same file name>.");
+  if (files.length === 0)
+    throw datasetError(
+      "DATASET_EMPTY",
+      `\`${abs}\` holds no question files.`,
+      "Put JSON-lines question files (*.json or *.jsonl) in it, with their ground truth under possible_answer/.",
+    );
+  if (isDir && opts.answers)
+    throw datasetError(
+      "DATASET_USAGE",
+      "An answers file only goes with a single question file.",
+      "Put the ground truth of a directory under possible_answer/<same file name>.",
+    );
 
   const entries: BfclEntry[] = [];
   const sources = new Map<string, string>();
@@ -160,7 +205,9 @@ export function loadUserDataset(path: string, opts: UserDatasetOptions = {}): Us
         continue;
       }
       if (!(BFCL_CATEGORIES as readonly string[]).includes(entry.category)) {
-        problems.push(`${where}: id \`${entry.id}\` has category \`${entry.category}\`; use multi_turn_<category>_<n> with one of ${BFCL_CATEGORIES.join(", ")}`);
+        problems.push(
+          `${where}: id \`${entry.id}\` has category \`${entry.category}\`; use multi_turn_<category>_<n> with one of ${BFCL_CATEGORIES.join(", ")}`,
+        );
         continue;
       }
       if (sources.has(entry.id)) {
@@ -172,15 +219,28 @@ export function loadUserDataset(path: string, opts: UserDatasetOptions = {}): Us
     }
     if (answers) {
       const orphans = [...answers.keys()].filter((id) => !seenInFile.has(id));
-      if (orphans.length) problems.push(`${answerFile}: ground truth for id(s) not in ${basename(file)}: ${orphans.slice(0, 5).join(", ")}${orphans.length > 5 ? ", ..." : ""}`);
+      if (orphans.length)
+        problems.push(
+          `${answerFile}: ground truth for id(s) not in ${basename(file)}: ${orphans.slice(0, 5).join(", ")}${orphans.length > 5 ? ", ..." : ""}`,
+        );
     }
   }
   if (problems.length) {
-    throw datasetError("DATASET_INVALID", `The dataset at \`${abs}\` has ${problems.length} problem(s).`, "Fix each listed line.", problems);
+    throw datasetError(
+      "DATASET_INVALID",
+      `The dataset at \`${abs}\` has ${problems.length} problem(s).`,
+      "Fix each listed line.",
+      problems,
+    );
   }
-  if (entries.length === 0) throw datasetError("DATASET_EMPTY", `The dataset at \`${abs}\` has no entries.`, "Add entries (one JSON object per line).");
+  if (entries.length === 0)
+    throw datasetError("DATASET_EMPTY", `The dataset at \`${abs}\` has no entries.`, "Add entries (one JSON object per line).");
 
-  const constantsFile = opts.longContext ? resolve(opts.longContext) : isDir && existsSync(join(abs, "long_context.json")) ? join(abs, "long_context.json") : undefined;
+  const constantsFile = opts.longContext
+    ? resolve(opts.longContext)
+    : isDir && existsSync(join(abs, "long_context.json"))
+      ? join(abs, "long_context.json")
+      : undefined;
   return {
     dir: isDir ? abs : dirname(abs),
     entries,
@@ -231,13 +291,18 @@ function toolOwners(packs: ReadonlyMap<string, DomainPack>): Map<string, string[
  * class, turn counts agree, withheld (`missed_function`) tools are not called before they come
  * back. Returns every problem found (empty = fine).
  */
-export function validateDatasetEntries(entries: readonly BfclEntry[], packs: ReadonlyMap<string, DomainPack>, opts: ValidateDatasetOptions = {}): DatasetProblem[] {
+export function validateDatasetEntries(
+  entries: readonly BfclEntry[],
+  packs: ReadonlyMap<string, DomainPack>,
+  opts: ValidateDatasetOptions = {},
+): DatasetProblem[] {
   const known = opts.knownPackages ?? BFCL_DOMAIN_PACKAGES;
   const owners = toolOwners(packs);
   const installed = [...packs.keys()].sort();
   const out: DatasetProblem[] = [];
   for (const e of entries) {
-    const problem = (severity: DatasetProblem["severity"], code: DatasetProblemCode, message: string, at?: string) => out.push({ id: e.id, severity, code, message, ...(at ? { at } : {}) });
+    const problem = (severity: DatasetProblem["severity"], code: DatasetProblemCode, message: string, at?: string) =>
+      out.push({ id: e.id, severity, code, message, ...(at ? { at } : {}) });
     const missingClasses = e.involvedClasses.filter((c) => !packs.has(c));
     for (const c of missingClasses) {
       const pkg = known[c];
@@ -259,13 +324,19 @@ export function validateDatasetEntries(entries: readonly BfclEntry[], packs: Rea
       return near.length ? `; did you mean ${near.map((t) => `\`${t}\``).join(", ")}?` : "";
     };
     for (const cls of e.initialConfig.keys()) {
-      if (typeof cls === "string" && !e.involvedClasses.includes(cls)) problem("warning", "UNUSED_CONFIG", `initial_config has \`${cls}\`, which is not in involved_classes (it is ignored)`);
+      if (typeof cls === "string" && !e.involvedClasses.includes(cls))
+        problem("warning", "UNUSED_CONFIG", `initial_config has \`${cls}\`, which is not in involved_classes (it is ignored)`);
     }
     if (e.groundTruth.length !== e.question.length) {
-      problem("error", "TURN_COUNT_MISMATCH", `${e.question.length} question turn(s) but ${e.groundTruth.length} ground-truth turn(s); give one ground-truth list per turn (an empty list for a turn with nothing to call)`);
+      problem(
+        "error",
+        "TURN_COUNT_MISMATCH",
+        `${e.question.length} question turn(s) but ${e.groundTruth.length} ground-truth turn(s); give one ground-truth list per turn (an empty list for a turn with nothing to call)`,
+      );
     }
     for (const name of e.excludedFunction) {
-      if (!tools.has(name)) problem("error", "UNKNOWN_TOOL", `excluded_function names \`${name}\`, which no involved class defines${toolHint(name)}`);
+      if (!tools.has(name))
+        problem("error", "UNKNOWN_TOOL", `excluded_function names \`${name}\`, which no involved class defines${toolHint(name)}`);
     }
     // Turn at which each withheld tool comes back.
     const revealedAt = new Map<string, number>();
@@ -275,9 +346,15 @@ export function validateDatasetEntries(entries: readonly BfclEntry[], packs: Rea
         problem("error", "BAD_MISSED_FUNCTION", `missed_function key \`${turnKey}\` is not a turn index (0..${e.question.length - 1})`);
         continue;
       }
-      if (e.question[turn]!.length !== 0) problem("warning", "BAD_MISSED_FUNCTION", `missed_function reveals tools at turn ${turn}, but that turn has a user message (BFCL leaves it empty)`);
+      if (e.question[turn]!.length !== 0)
+        problem(
+          "warning",
+          "BAD_MISSED_FUNCTION",
+          `missed_function reveals tools at turn ${turn}, but that turn has a user message (BFCL leaves it empty)`,
+        );
       for (const name of names) {
-        if (!tools.has(name)) problem("error", "UNKNOWN_TOOL", `missed_function names \`${name}\`, which no involved class defines${toolHint(name)}`);
+        if (!tools.has(name))
+          problem("error", "UNKNOWN_TOOL", `missed_function names \`${name}\`, which no involved class defines${toolHint(name)}`);
         revealedAt.set(name, Math.min(turn, revealedAt.get(name) ?? Infinity));
       }
     }
@@ -302,7 +379,13 @@ export function validateDatasetEntries(entries: readonly BfclEntry[], packs: Rea
           return;
         }
         const back = revealedAt.get(name);
-        if (back !== undefined && t < back) problem("warning", "WITHHELD_TOOL_CALLED", `\`${name}\` is withheld until turn ${back} (missed_function) but the ground truth calls it at turn ${t}, when it is not in the model's tool list`, at);
+        if (back !== undefined && t < back)
+          problem(
+            "warning",
+            "WITHHELD_TOOL_CALLED",
+            `\`${name}\` is withheld until turn ${back} (missed_function) but the ground truth calls it at turn ${t}, when it is not in the model's tool list`,
+            at,
+          );
       });
     });
   }
@@ -320,5 +403,10 @@ export function assertDatasetValid(problems: readonly DatasetProblem[], what = "
   if (errors.length === 0) return;
   const shown = errors.slice(0, 50).map(formatDatasetProblem);
   if (errors.length > 50) shown.push(`... ${errors.length - 50} more`);
-  throw datasetError("DATASET_INVALID", `${what} has ${errors.length} error(s).`, "Fix the entries listed below (run `envtune dataset validate` for the full report).", shown);
+  throw datasetError(
+    "DATASET_INVALID",
+    `${what} has ${errors.length} error(s).`,
+    "Fix the entries listed below (run `envtune dataset validate` for the full report).",
+    shown,
+  );
 }

@@ -29,7 +29,10 @@ export interface AccuracyReport {
  * `calculate_unweighted_accuracy`). Each result counts once; pass one result per entry.
  */
 export function accuracy(results: ReadonlyArray<{ id: string; valid: boolean }>): AccuracyReport {
-  const categories = Object.fromEntries(BFCL_CATEGORIES.map((c) => [c, { correct: 0, total: 0, accuracy: 0 }])) as Record<BfclCategory, CategoryAccuracy>;
+  const categories = Object.fromEntries(BFCL_CATEGORIES.map((c) => [c, { correct: 0, total: 0, accuracy: 0 }])) as Record<
+    BfclCategory,
+    CategoryAccuracy
+  >;
   const known: ReadonlySet<string> = new Set(BFCL_CATEGORIES);
   const ignored: string[] = [];
   for (const r of results) {

@@ -30,18 +30,26 @@ describe("checkEntry", () => {
   it("scores a turn count other than the ground truth's as force_terminated, with the reference's message", () => {
     const v = checkEntry(entry([["get()"], ["get()"]]), [[["get()"]]], opts);
     expect(v).toMatchObject({ valid: false, errorType: "multi_turn:force_terminated", failedTurn: null, turns: [] });
-    expect(v.errorMessage).toBe("Model was force-terminated during inference phase. The length of the model result turns (1) does not match the length of the ground truth turns (2).");
+    expect(v.errorMessage).toBe(
+      "Model was force-terminated during inference phase. The length of the model result turns (1) does not match the length of the ground truth turns (2).",
+    );
     expect(checkEntry(entry([["get()"]]), [[["get()"]], []], opts).errorType).toBe("multi_turn:force_terminated");
   });
 
   it("refuses a list that is not [turn][step][call string] with a clear error", () => {
-    expect(() => checkEntry(entry([["get()"]]), [["get()"]], opts)).toThrow(/^\[envtune\] \[checker\] The model output of multi_turn_miss_param_7 is not \[turn\]\[step\]\[call string\] \(turn 0\)/);
+    expect(() => checkEntry(entry([["get()"]]), [["get()"]], opts)).toThrow(
+      /^\[envtune\] \[checker\] The model output of multi_turn_miss_param_7 is not \[turn\]\[step\]\[call string\] \(turn 0\)/,
+    );
     expect(() => checkEntry(entry([["get()"]]), [[[1]]], opts)).toThrow(/turn 0/);
   });
 
   it("accepts the ground truth itself, one step per turn (the oracle)", () => {
     const gt = [["add(1)", "get()"], [], ["note('x')"]];
-    const v = checkEntry(entry(gt), gt.map((t) => [t]), opts);
+    const v = checkEntry(
+      entry(gt),
+      gt.map((t) => [t]),
+      opts,
+    );
     expect(v).toMatchObject({ valid: true, errorType: null, failedTurn: null });
     expect(v.turns.map((t) => [t.gtEmpty, t.modelSteps, t.stateOk, t.responseOk])).toEqual([
       [false, 1, true, true],
@@ -82,7 +90,11 @@ describe("checkEntry", () => {
   it("passes calls made in a GT-empty turn only if the later state and responses agree", () => {
     const gt = [[], ["add(1)"]];
     expect(checkEntry(entry(gt), [[["add(n=1)"]], [["get()"]]], opts)).toMatchObject({ valid: true });
-    expect(checkEntry(entry(gt), [[["add(n=1)"]], [["add(n=1)"]]], opts)).toMatchObject({ valid: false, errorType: "multi_turn:instance_state_mismatch", failedTurn: 1 });
+    expect(checkEntry(entry(gt), [[["add(n=1)"]], [["add(n=1)"]]], opts)).toMatchObject({
+      valid: false,
+      errorType: "multi_turn:instance_state_mismatch",
+      failedTurn: 1,
+    });
   });
 });
 

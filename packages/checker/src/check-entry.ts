@@ -19,10 +19,21 @@ export function isEmptyStep(step: readonly string[]): boolean {
  * `modelOutput` is the decoded model output, `[turn][step][call string]`; it is typed `unknown`
  * at the top because the reference accepts any JSON value there and fails non-lists.
  */
-export function checkEntry(entry: CheckableEntry, modelOutput: readonly (readonly (readonly string[])[])[] | unknown, opts: CheckerOptions): EntryVerdict {
+export function checkEntry(
+  entry: CheckableEntry,
+  modelOutput: readonly (readonly (readonly string[])[])[] | unknown,
+  opts: CheckerOptions,
+): EntryVerdict {
   const id = entry.id;
   if (!Array.isArray(modelOutput)) {
-    return { id, valid: false, errorType: "multi_turn:inference_error", errorMessage: CHECKER_MESSAGES.inferenceError(), failedTurn: null, turns: [] };
+    return {
+      id,
+      valid: false,
+      errorType: "multi_turn:inference_error",
+      errorMessage: CHECKER_MESSAGES.inferenceError(),
+      failedTurn: null,
+      turns: [],
+    };
   }
   const turns = modelOutput as readonly (readonly (readonly string[])[])[];
   const gtTurns = entry.groundTruth.length;
@@ -39,7 +50,12 @@ export function checkEntry(entry: CheckableEntry, modelOutput: readonly (readonl
   turns.forEach((steps, t) => {
     const ok = Array.isArray(steps) && steps.every((step) => Array.isArray(step) && step.every((c) => typeof c === "string"));
     if (!ok) {
-      throw new EnvtuneError("BAD_MODEL_OUTPUT", "checker", `The model output of ${id} is not [turn][step][call string] (turn ${t}).`, "Decode each model response into a list of call strings first, one list per step, one list of steps per turn.");
+      throw new EnvtuneError(
+        "BAD_MODEL_OUTPUT",
+        "checker",
+        `The model output of ${id} is not [turn][step][call string] (turn ${t}).`,
+        "Decode each model response into a list of call strings first, one list per step, one list of steps per turn.",
+      );
     }
   });
   const checker = new TurnChecker(entry, opts);

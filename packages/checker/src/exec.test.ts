@@ -28,7 +28,10 @@ describe("executeCallString", () => {
   it("evaluates a list of calls in one string up to the first exception", () => {
     const w = world();
     expect(executeCallString(w, "[add(n=1), get()]").result).toBe('[{"count": 1}, 1]');
-    expect(executeCallString(w, "[add(n=1), add(), add(n=5)]")).toMatchObject({ status: "exception", result: "Error during execution: Counter.add() missing 1 required positional argument: 'n'" });
+    expect(executeCallString(w, "[add(n=1), add(), add(n=5)]")).toMatchObject({
+      status: "exception",
+      result: "Error during execution: Counter.add() missing 1 required positional argument: 'n'",
+    });
     expect(executeCallString(w, "get()").result).toBe("2");
   });
 });

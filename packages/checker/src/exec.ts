@@ -31,7 +31,11 @@ function refusedCallOutcome(world: World, text: string, err: ActionParseError): 
     return { result: `${EXEC_ERROR}Function call ${head} is not allowed.`, status: "exception", pyType: "PermissionError" };
   }
   if (SYNTAX_CODES.has(err.code)) {
-    return { result: `${EXEC_ERROR}${err.detail} (<string>, line ${lineOf(text, err.position)})`, status: "exception", pyType: "SyntaxError" };
+    return {
+      result: `${EXEC_ERROR}${err.detail} (<string>, line ${lineOf(text, err.position)})`,
+      status: "exception",
+      pyType: "SyntaxError",
+    };
   }
   if (err.code === "BARE_NAME") {
     // Python resolves the function before its arguments: an unknown function is the NameError.
@@ -58,7 +62,11 @@ export function executeCallString(world: World, text: string): CallOutcome {
   }
   if (calls.length === 1) return world.call(calls[0]!);
   if (calls.length === 0) {
-    return { result: `${EXEC_ERROR}invalid syntax (<string>, line ${text.trim() === "" ? 0 : 1})`, status: "exception", pyType: "SyntaxError" };
+    return {
+      result: `${EXEC_ERROR}invalid syntax (<string>, line ${text.trim() === "" ? 0 : 1})`,
+      status: "exception",
+      pyType: "SyntaxError",
+    };
   }
   // `[a(), b()]` in one string: Python evaluates every call (state effects are kept) and returns
   // the list of raw values; envtune only has each call's result string, so the list is rebuilt

@@ -7,7 +7,13 @@ const line = (o: unknown) => JSON.stringify(o);
 
 describe("parseVerdictFixtures", () => {
   it("needs only fixture_id, id and model_output", () => {
-    const fx = parseVerdictFixtures([line({ fixture_id: "a", id: "multi_turn_base_0", model_output: [[["ls()"]]] }), "", line({ fixture_id: "b", id: "multi_turn_base_1", model_output: "oops", extra: 1 })].join("\n"));
+    const fx = parseVerdictFixtures(
+      [
+        line({ fixture_id: "a", id: "multi_turn_base_0", model_output: [[["ls()"]]] }),
+        "",
+        line({ fixture_id: "b", id: "multi_turn_base_1", model_output: "oops", extra: 1 }),
+      ].join("\n"),
+    );
     expect(fx.map((f) => f.fixture_id)).toEqual(["a", "b"]);
     expect(fx[1]!.model_output).toBe("oops");
   });
@@ -30,8 +36,13 @@ describe("verdictAgreement", () => {
   it("compares valid, error_type and the top-level failed_turn", () => {
     const fx = (o: object) => parseVerdictFixtures(line({ fixture_id: "a", id: "x", model_output: [], ...o }))[0]!;
     expect(verdictAgreement(fx({}), v)).toBeUndefined();
-    expect(verdictAgreement(fx({ expected: { valid: false, error_type: "multi_turn:instance_state_mismatch" }, failed_turn: 2 }), v)).toEqual({ agrees: true, fields: [] });
-    expect(verdictAgreement(fx({ expected: { valid: true, error_type: null }, failed_turn: null }), v)).toEqual({ agrees: false, fields: ["valid", "error_type", "failed_turn"] });
+    expect(
+      verdictAgreement(fx({ expected: { valid: false, error_type: "multi_turn:instance_state_mismatch" }, failed_turn: 2 }), v),
+    ).toEqual({ agrees: true, fields: [] });
+    expect(verdictAgreement(fx({ expected: { valid: true, error_type: null }, failed_turn: null }), v)).toEqual({
+      agrees: false,
+      fields: ["valid", "error_type", "failed_turn"],
+    });
     expect(verdictAgreement(fx({ expected: { valid: false, error_type: "multi_turn:instance_state_mismatch" } }), v)!.agrees).toBe(true);
   });
 });

@@ -18,7 +18,7 @@ describe("responseMatches", () => {
     expect(responseMatches([], [])).toEqual({ ok: true, missingItems: [] });
   });
   it("lists missing items in GT order with exact string equality", () => {
-    expect(responseMatches(["{\"a\": 1}"], ["c", "{\"a\": 1.0}", "b"])).toEqual({ ok: false, missingItems: ["c", "{\"a\": 1.0}", "b"] });
+    expect(responseMatches(['{"a": 1}'], ["c", '{"a": 1.0}', "b"])).toEqual({ ok: false, missingItems: ["c", '{"a": 1.0}', "b"] });
   });
 });
 
@@ -57,7 +57,16 @@ describe("TurnChecker", () => {
     const tc = new TurnChecker(entry([["add(2)"], ["add(n=3)", "get()"]]), { packs: testPacks });
     expect(tc.runModelStep(["add(n=2)"]).map((o) => o.result)).toEqual(['{"count": 2}']);
     const v0 = tc.endTurn();
-    expect(v0).toMatchObject({ turn: 0, gtEmpty: false, modelSteps: 1, stateOk: true, responseOk: true, passed: true, errorType: null, gtResults: ['{"count": 2}'] });
+    expect(v0).toMatchObject({
+      turn: 0,
+      gtEmpty: false,
+      modelSteps: 1,
+      stateOk: true,
+      responseOk: true,
+      passed: true,
+      errorType: null,
+      gtResults: ['{"count": 2}'],
+    });
     tc.runModelStep(["add(n=3)"]);
     tc.runModelStep(["get()"]);
     const v1 = tc.endTurn();
@@ -78,7 +87,13 @@ describe("TurnChecker", () => {
   it("fails a non-empty GT turn without model steps (empty_turn_model_response) and still runs the GT", () => {
     const tc = new TurnChecker(entry([["add(1)"], ["add(2)"]]), { packs: testPacks });
     const v0 = tc.endTurn();
-    expect(v0).toMatchObject({ passed: false, errorType: "multi_turn:empty_turn_model_response", errorMessage: "Model response list is empty for turn 0", stateOk: null, responseOk: null });
+    expect(v0).toMatchObject({
+      passed: false,
+      errorType: "multi_turn:empty_turn_model_response",
+      errorMessage: "Model response list is empty for turn 0",
+      stateOk: null,
+      responseOk: null,
+    });
     // The GT world advanced (the authors' bug B3, docs/authors-code-deviations.md, fixed): doing both turns' work in turn 1 passes it.
     tc.runModelStep(["add(n=1)", "add(n=2)"]);
     const v1 = tc.endTurn();
@@ -89,9 +104,23 @@ describe("TurnChecker", () => {
   it("does not check GT-empty turns but executes the model's calls there", () => {
     const tc = new TurnChecker(entry([[], ["get()"]]), { packs: testPacks });
     tc.runModelStep(["add(n=4)"]);
-    expect(tc.endTurn()).toMatchObject({ gtEmpty: true, passed: true, stateOk: null, responseOk: null, errorType: null, modelResults: [['{"count": 4}']] });
+    expect(tc.endTurn()).toMatchObject({
+      gtEmpty: true,
+      passed: true,
+      stateOk: null,
+      responseOk: null,
+      errorType: null,
+      modelResults: [['{"count": 4}']],
+    });
     tc.runModelStep(["get()"]);
-    expect(tc.endTurn()).toMatchObject({ stateOk: false, responseOk: null, errorType: "multi_turn:instance_state_mismatch", className: "Counter", differingAttrs: ["count", "log"], errorMessage: "Model instance for Counter does not match the state with ground truth instance." });
+    expect(tc.endTurn()).toMatchObject({
+      stateOk: false,
+      responseOk: null,
+      errorType: "multi_turn:instance_state_mismatch",
+      className: "Counter",
+      differingAttrs: ["count", "log"],
+      errorMessage: "Model instance for Counter does not match the state with ground truth instance.",
+    });
   });
 
   it("searches the model's results of all turns so far in the response check", () => {
@@ -147,6 +176,8 @@ describe("TurnChecker", () => {
     tc.runModelStep(["get()"]);
     expect(tc.endTurn()).toMatchObject({ passed: true, gtResults: ["10"] });
     expect(() => new TurnChecker(entry([["x()"]], ["TravelAPI"]), { packs: testPacks })).toThrow(/TravelAPI/);
-    expect(() => new TurnChecker({ ...entry([["get()"]], ["Counter"]), longContext: true }, { packs: testPacks })).toThrow(/\[envtune\] \[checker\] .*long-context constants/);
+    expect(() => new TurnChecker({ ...entry([["get()"]], ["Counter"]), longContext: true }, { packs: testPacks })).toThrow(
+      /\[envtune\] \[checker\] .*long-context constants/,
+    );
   });
 });

@@ -6,7 +6,8 @@ import type { CheckableEntry, CheckerOptions, ResponseCheck, StateCheck, TurnVer
 export const CHECKER_MESSAGES = {
   emptyTurn: (turn: number) => `Model response list is empty for turn ${turn}`,
   stateMismatch: (className: string) => `Model instance for ${className} does not match the state with ground truth instance.`,
-  responseMismatch: (turn: number) => `Model response execution results so far does not contain all the ground truth response execution results for turn ${turn}.`,
+  responseMismatch: (turn: number) =>
+    `Model response execution results so far does not contain all the ground truth response execution results for turn ${turn}.`,
   forceTerminated: (modelTurns: number, gtTurns: number) =>
     `Model was force-terminated during inference phase. The length of the model result turns (${modelTurns}) does not match the length of the ground truth turns (${gtTurns}).`,
   inferenceError: () => "Error during inference phase. Model did not output a list of model responses.",
@@ -93,7 +94,12 @@ export class TurnChecker {
     this.entry = entry;
     const packs = requirePacks(opts.packs, entry.involvedClasses, `Entry ${entry.id}`);
     if (entry.longContext && !opts.constants) {
-      throw new EnvtuneError("MISSING_CONSTANTS", "checker", `Entry ${entry.id} is a long_context entry but no long-context constants were given.`, "Pass `constants: dataset.longContext` from `loadBfclDataset()`.");
+      throw new EnvtuneError(
+        "MISSING_CONSTANTS",
+        "checker",
+        `Entry ${entry.id} is a long_context entry but no long-context constants were given.`,
+        "Pass `constants: dataset.longContext` from `loadBfclDataset()`.",
+      );
     }
     const shared = new Map<string, unknown>();
     const common = {
@@ -227,7 +233,12 @@ export class TurnChecker {
 
   private assertOpen(what: string): void {
     if (this.finished) {
-      throw new EnvtuneError("EPISODE_FINISHED", "checker", `\`${what}\` called after the last turn of ${this.entry.id} (${this.turnCount} turns).`, "Start a new TurnChecker for a new episode.");
+      throw new EnvtuneError(
+        "EPISODE_FINISHED",
+        "checker",
+        `\`${what}\` called after the last turn of ${this.entry.id} (${this.turnCount} turns).`,
+        "Start a new TurnChecker for a new episode.",
+      );
     }
   }
 }

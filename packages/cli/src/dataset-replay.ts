@@ -18,7 +18,11 @@ export interface ReplayCheckOptions {
 const clip = (s: string, n = 200) => (s.length > n ? s.slice(0, n) + "…" : s);
 
 /** Problems found by executing each entry's ground truth (entries whose classes are not loaded are skipped). */
-export function replayGroundTruth(entries: readonly BfclEntry[], packs: ReadonlyMap<string, DomainPack>, opts: ReplayCheckOptions = {}): DatasetProblem[] {
+export function replayGroundTruth(
+  entries: readonly BfclEntry[],
+  packs: ReadonlyMap<string, DomainPack>,
+  opts: ReplayCheckOptions = {},
+): DatasetProblem[] {
   const out: DatasetProblem[] = [];
   for (const e of entries) {
     if (!e.involvedClasses.every((c) => packs.has(c))) continue;
@@ -32,7 +36,12 @@ export function replayGroundTruth(entries: readonly BfclEntry[], packs: Readonly
         shared: new Map(),
       });
     } catch (err) {
-      out.push({ id: e.id, severity: "error", code: "GROUND_TRUTH_FAILS", message: `the initial state cannot be built from initial_config: ${clip((err as Error).message)}` });
+      out.push({
+        id: e.id,
+        severity: "error",
+        code: "GROUND_TRUTH_FAILS",
+        message: `the initial state cannot be built from initial_config: ${clip((err as Error).message)}`,
+      });
       continue;
     }
     e.groundTruth.forEach((turn, t) =>
@@ -42,13 +51,31 @@ export function replayGroundTruth(entries: readonly BfclEntry[], packs: Readonly
         try {
           outcome = executeCallString(world, text);
         } catch (err) {
-          out.push({ id: e.id, severity: "error", code: "GROUND_TRUTH_FAILS", at, message: `\`${clip(text, 120)}\` crashed the pack: ${clip((err as Error).message)}` });
+          out.push({
+            id: e.id,
+            severity: "error",
+            code: "GROUND_TRUTH_FAILS",
+            at,
+            message: `\`${clip(text, 120)}\` crashed the pack: ${clip((err as Error).message)}`,
+          });
           return;
         }
         if (outcome.status === "exception") {
-          out.push({ id: e.id, severity: "error", code: "GROUND_TRUTH_FAILS", at, message: `\`${clip(text, 120)}\` fails on replay: ${clip(outcome.result)}` });
+          out.push({
+            id: e.id,
+            severity: "error",
+            code: "GROUND_TRUTH_FAILS",
+            at,
+            message: `\`${clip(text, 120)}\` fails on replay: ${clip(outcome.result)}`,
+          });
         } else if (outcome.status === "error" && opts.softErrors !== false) {
-          out.push({ id: e.id, severity: "warning", code: "GROUND_TRUTH_SOFT_ERROR", at, message: `\`${clip(text, 120)}\` returns an error: ${clip(outcome.result)}` });
+          out.push({
+            id: e.id,
+            severity: "warning",
+            code: "GROUND_TRUTH_SOFT_ERROR",
+            at,
+            message: `\`${clip(text, 120)}\` returns an error: ${clip(outcome.result)}`,
+          });
         }
       }),
     );

@@ -15,7 +15,8 @@ export const datasetSourceOptions: Record<string, OptionSpec> = {
   dataset: {
     type: "string",
     valueName: "path",
-    description: "A dataset in the BFCL format instead of BFCL itself: a question file or a directory with possible_answer/ (see `envtune dataset validate`).",
+    description:
+      "A dataset in the BFCL format instead of BFCL itself: a question file or a directory with possible_answer/ (see `envtune dataset validate`).",
   },
   domains: {
     type: "string",
@@ -35,7 +36,11 @@ export function loadDatasetSource(values: Record<string, unknown>, scope: string
  * clear error naming the missing pack; a user dataset is also validated (unknown tools in its
  * ground truth, malformed calls, turn counts).
  */
-export async function loadPacksFor(entries: readonly BfclEntry[], source: DataSource, values: Record<string, unknown>): Promise<Map<string, DomainPack>> {
+export async function loadPacksFor(
+  entries: readonly BfclEntry[],
+  source: DataSource,
+  values: Record<string, unknown>,
+): Promise<Map<string, DomainPack>> {
   const { packs } = await resolveDomainPacks(values.domains as string[] | undefined);
   assertDataSourceValid(source, packs, entries);
   for (const e of entries) requirePacks(packs, e.involvedClasses, `Entry ${e.id}`);
@@ -48,7 +53,12 @@ export function parseSplitOption(v: string, scope: string): string | SplitSpecIn
   try {
     return JSON.parse(v) as SplitSpecInput;
   } catch (e) {
-    throw new EnvtuneError("USAGE", scope, `--split looks like a JSON split spec but does not parse (${(e as Error).message}).`, 'Quote it whole, e.g. --split \'{"kind":"shared-id","train":3,"val":1,"test":2}\', or pass a split name.');
+    throw new EnvtuneError(
+      "USAGE",
+      scope,
+      `--split looks like a JSON split spec but does not parse (${(e as Error).message}).`,
+      'Quote it whole, e.g. --split \'{"kind":"shared-id","train":3,"val":1,"test":2}\', or pass a split name.',
+    );
   }
 }
 
@@ -75,7 +85,12 @@ function policyOptionsJson(v: unknown, scope: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(String(v));
   } catch (e) {
-    throw new EnvtuneError("USAGE", scope, `--policy-options is not valid JSON (${(e as Error).message}).`, `Pass a JSON object, e.g. --policy-options '{"seed": 2}'.`);
+    throw new EnvtuneError(
+      "USAGE",
+      scope,
+      `--policy-options is not valid JSON (${(e as Error).message}).`,
+      `Pass a JSON object, e.g. --policy-options '{"seed": 2}'.`,
+    );
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new EnvtuneError("USAGE", scope, "--policy-options must be a JSON object.", `Pass e.g. --policy-options '{"seed": 2}'.`);
@@ -88,12 +103,22 @@ function policyOptionsJson(v: unknown, scope: string): Record<string, unknown> {
  * file whose default export is a policy factory. Its options are the flags named like its option
  * keys (`baseUrl` ← `--base-url`), then `--policy-options`; its schema validates them.
  */
-export async function createEvalPolicy(spec: string, values: Record<string, unknown>, ctx: PolicyFactoryContext, scope = "eval"): Promise<Policy> {
+export async function createEvalPolicy(
+  spec: string,
+  values: Record<string, unknown>,
+  ctx: PolicyFactoryContext,
+  scope = "eval",
+): Promise<Policy> {
   let factory: PolicyFactory;
   if (isModuleSpecifier(spec)) factory = await evalPolicies.importModule(spec);
   else if (evalPolicies.has(spec)) factory = evalPolicies.get(spec);
   else {
-    throw new EnvtuneError("UNKNOWN_POLICY", scope, `Unknown --policy \`${spec}\` (known: ${evalPolicies.names().join(", ")}).`, "Use a known name, or pass a module file whose default export is a policy factory (--policy ./my-policy.js).");
+    throw new EnvtuneError(
+      "UNKNOWN_POLICY",
+      scope,
+      `Unknown --policy \`${spec}\` (known: ${evalPolicies.names().join(", ")}).`,
+      "Use a known name, or pass a module file whose default export is a policy factory (--policy ./my-policy.js).",
+    );
   }
   const options: Record<string, unknown> = {};
   for (const k of optionKeys(factory)) if (values[kebab(k)] !== undefined) options[k] = values[kebab(k)];

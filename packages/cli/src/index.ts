@@ -15,7 +15,22 @@ import { newDomainCommand } from "./commands/new-domain.ts";
 import { oodEvalCommand } from "./commands/ood-eval.ts";
 import { trainCommand } from "./commands/train.ts";
 
-export const commands: Command[] = [trainCommand, evalCommand, checkCommand, replayCommand, serveCommand, mcpCommand, routeCommand, exportCommand, splitsCommand, oodEvalCommand, domainsCommand, newDomainCommand, datasetCommand, dataCommand];
+export const commands: Command[] = [
+  trainCommand,
+  evalCommand,
+  checkCommand,
+  replayCommand,
+  serveCommand,
+  mcpCommand,
+  routeCommand,
+  exportCommand,
+  splitsCommand,
+  oodEvalCommand,
+  domainsCommand,
+  newDomainCommand,
+  datasetCommand,
+  dataCommand,
+];
 
 function topHelp(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n");

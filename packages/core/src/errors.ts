@@ -23,5 +23,11 @@ export class EnvtuneError extends Error {
 export function toEnvtuneError(e: unknown, scope = "core"): EnvtuneError {
   if (e instanceof EnvtuneError) return e;
   const msg = e instanceof Error ? e.message : String(e);
-  return new EnvtuneError("INTERNAL", scope, `Unexpected failure: ${msg}.`, "This is a bug in envtune; please report it with the input that caused it.", { cause: e });
+  return new EnvtuneError(
+    "INTERNAL",
+    scope,
+    `Unexpected failure: ${msg}.`,
+    "This is a bug in envtune; please report it with the input that caused it.",
+    { cause: e },
+  );
 }

@@ -14,7 +14,14 @@ interface Widget extends NamedFactory {
 }
 const options = z.object({ size: z.number().int().positive().default(1), color: z.enum(["red", "blue"]).optional() }).strict();
 const widget = (name: string): Widget => ({ name, options, create: (o, unit) => `${name}:${o.size}${unit}` });
-const labels = { noun: "widget", code: "WIDGET", scope: "test", unknownHint: "Register it first.", optionsPath: "widget.options", moduleExports: ["widget"] };
+const labels = {
+  noun: "widget",
+  code: "WIDGET",
+  scope: "test",
+  unknownHint: "Register it first.",
+  optionsPath: "widget.options",
+  moduleExports: ["widget"],
+};
 
 describe("createRegistry", () => {
   it("registers once, replaces on purpose, refuses bad names", () => {
@@ -33,7 +40,12 @@ describe("createRegistry", () => {
     const r = createRegistry<Widget>(labels);
     r.register(widget("gear"));
     r.register(widget("bolt"));
-    expect(() => r.get("nut")).toThrow(expect.objectContaining({ code: "UNKNOWN_WIDGET", message: expect.stringMatching(/No widget named `nut`.*known: bolt, gear.*Register it first\./s) }));
+    expect(() => r.get("nut")).toThrow(
+      expect.objectContaining({
+        code: "UNKNOWN_WIDGET",
+        message: expect.stringMatching(/No widget named `nut`.*known: bolt, gear.*Register it first\./s),
+      }),
+    );
   });
 
   it("validates options with the factory's schema, listing every issue, and creates with context", () => {
@@ -55,7 +67,8 @@ describe("createRegistry", () => {
 
   it("imports a factory from a module: default or named export, missing file, no factory, taken name", async () => {
     const r = createRegistry<Widget>(labels);
-    const body = (name: string) => `{ name: "${name}", options: { safeParse: (x) => ({ success: true, data: x }) }, create: (o, unit) => "m" + unit }`;
+    const body = (name: string) =>
+      `{ name: "${name}", options: { safeParse: (x) => ({ success: true, data: x }) }, create: (o, unit) => "m" + unit }`;
     writeFileSync(join(tmp, "def.mjs"), `export default ${body("from-default")};`);
     writeFileSync(join(tmp, "named.mjs"), `export const widget = ${body("from-named")};`);
     writeFileSync(join(tmp, "none.mjs"), "export const x = 1;");

@@ -62,7 +62,11 @@ const NAME = /^[a-z0-9][a-z0-9._-]*$/;
 /** True for anything shaped like a factory (name, zod options, create). */
 export function isNamedFactory(x: unknown): x is NamedFactory {
   const f = x as Partial<NamedFactory> | undefined;
-  return typeof f?.name === "string" && typeof f.create === "function" && typeof (f.options as { safeParse?: unknown } | undefined)?.safeParse === "function";
+  return (
+    typeof f?.name === "string" &&
+    typeof f.create === "function" &&
+    typeof (f.options as { safeParse?: unknown } | undefined)?.safeParse === "function"
+  );
 }
 
 export function createRegistry<F extends NamedFactory>(labels: RegistryLabels): Registry<F> {
@@ -74,10 +78,18 @@ export function createRegistry<F extends NamedFactory>(labels: RegistryLabels): 
   const registry: Registry<F> = {
     register(factory, opts = {}) {
       if (!NAME.test(factory.name)) {
-        throw fail(`BAD_${labels.code}_NAME`, `${cap(labels.noun)} name \`${factory.name}\` is not allowed.`, "Use lowercase letters, digits, `.`, `_` and `-` (e.g. `my-rule`).");
+        throw fail(
+          `BAD_${labels.code}_NAME`,
+          `${cap(labels.noun)} name \`${factory.name}\` is not allowed.`,
+          "Use lowercase letters, digits, `.`, `_` and `-` (e.g. `my-rule`).",
+        );
       }
       if (entries.has(factory.name) && !opts.replace) {
-        throw fail(`${labels.code}_EXISTS`, `A ${labels.noun} named \`${factory.name}\` is already registered.`, "Pick another name, or pass { replace: true } to override it.");
+        throw fail(
+          `${labels.code}_EXISTS`,
+          `A ${labels.noun} named \`${factory.name}\` is already registered.`,
+          "Pick another name, or pass { replace: true } to override it.",
+        );
       }
       entries.set(factory.name, factory);
     },
@@ -85,7 +97,11 @@ export function createRegistry<F extends NamedFactory>(labels: RegistryLabels): 
     get(name) {
       const f = entries.get(name);
       if (!f) {
-        throw fail(`UNKNOWN_${labels.code}`, `No ${labels.noun} named \`${name}\` is registered (known: ${names().join(", ")}).`, labels.unknownHint);
+        throw fail(
+          `UNKNOWN_${labels.code}`,
+          `No ${labels.noun} named \`${name}\` is registered (known: ${names().join(", ")}).`,
+          labels.unknownHint,
+        );
       }
       return f;
     },
@@ -107,11 +123,19 @@ export function createRegistry<F extends NamedFactory>(labels: RegistryLabels): 
       const factory = findFactory(await importUserModule(specifier, labels, fail), labels);
       if (!factory) {
         const names = ["the default export", ...(labels.moduleExports ?? []).map((n) => `\`${n}\``)].join(" or ");
-        throw fail(`BAD_${labels.code}_MODULE`, `\`${specifier}\` exports no ${labels.noun} factory.`, `Export the factory ({ name, options, create }) as ${names}.`);
+        throw fail(
+          `BAD_${labels.code}_MODULE`,
+          `\`${specifier}\` exports no ${labels.noun} factory.`,
+          `Export the factory ({ name, options, create }) as ${names}.`,
+        );
       }
       const known = entries.get(factory.name);
       if (known && known !== factory) {
-        throw fail(`${labels.code}_EXISTS`, `\`${specifier}\` exports a ${labels.noun} named \`${factory.name}\`, but another ${labels.noun} has that name.`, "Give the module's factory a name of its own.");
+        throw fail(
+          `${labels.code}_EXISTS`,
+          `\`${specifier}\` exports a ${labels.noun} named \`${factory.name}\`, but another ${labels.noun} has that name.`,
+          "Give the module's factory a name of its own.",
+        );
       }
       if (!known) registry.register(factory as F);
       return factory as F;

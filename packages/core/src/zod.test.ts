@@ -30,7 +30,9 @@ describe("parseOrThrow", () => {
   });
 
   it("names an issue on the value itself by `root`", () => {
-    expect(() => parseOrThrow(schema, 3, { ...opts, root: "(config)" })).toThrow(expect.objectContaining({ details: [expect.stringMatching(/^\(config\): /)] }));
+    expect(() => parseOrThrow(schema, 3, { ...opts, root: "(config)" })).toThrow(
+      expect.objectContaining({ details: [expect.stringMatching(/^\(config\): /)] }),
+    );
     expect(formatZodIssues(z.string().safeParse(1).error!.issues)).toEqual([expect.stringMatching(/^\(root\): /)]);
   });
 });

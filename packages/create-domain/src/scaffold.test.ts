@@ -16,7 +16,12 @@ const json = (...p: string[]) => JSON.parse(read(...p)) as Record<string, any>;
 /** Runs a tool of the repository's node_modules in `cwd` (no npm, no network). */
 function runBin(cwd: string, bin: string, args: string[]) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|VITEST|NODE_OPTIONS)/i.test(k)));
-  return spawnSync(process.execPath, [join(repoRoot, "node_modules", bin), ...args], { cwd, encoding: "utf8", timeout: 110_000, env: { ...env, CI: "1", NO_COLOR: "1" } });
+  return spawnSync(process.execPath, [join(repoRoot, "node_modules", bin), ...args], {
+    cwd,
+    encoding: "utf8",
+    timeout: 110_000,
+    env: { ...env, CI: "1", NO_COLOR: "1" },
+  });
 }
 
 describe("scaffoldDomain", () => {
@@ -30,7 +35,12 @@ describe("scaffoldDomain", () => {
 
   it("writes a standalone pack outside the envtune repository and refuses to overwrite", () => {
     const r = scaffoldDomain({ name: "smart-home", cwd: tmp });
-    expect(r).toMatchObject({ dir: join(tmp, "smart-home"), mode: "standalone", packageName: "envtune-domain-smart-home", className: "SmartHomeAPI" });
+    expect(r).toMatchObject({
+      dir: join(tmp, "smart-home"),
+      mode: "standalone",
+      packageName: "envtune-domain-smart-home",
+      className: "SmartHomeAPI",
+    });
     expect(r.files.sort()).toEqual(
       [
         ".changeset/config.json",
@@ -63,14 +73,20 @@ describe("scaffoldDomain", () => {
     const root = join(tmp, "fake-repo");
     mkdirSync(join(root, "domains"), { recursive: true });
     mkdirSync(join(root, ".changeset"));
-    writeFileSync(join(root, "package.json"), JSON.stringify({ name: "x", private: true, workspaces: ["packages/*", "domains/*", "test"] }));
+    writeFileSync(
+      join(root, "package.json"),
+      JSON.stringify({ name: "x", private: true, workspaces: ["packages/*", "domains/*", "test"] }),
+    );
     writeFileSync(join(root, "tsconfig.base.json"), "{}");
     writeFileSync(join(root, "vitest.shared.ts"), "");
     expect(findMonorepo(join(root, "domains"))).toEqual({ root, packageParents: ["packages", "domains"] });
     const r = scaffoldDomain({ name: "library", cwd: join(root, "domains"), className: "LibraryAPI" });
     expect(r).toMatchObject({ dir: join(root, "domains/library"), mode: "workspace", packageName: "@envtune/domain-library" });
     expect(r.files).toContain(".changeset/library-domain-initial.md");
-    expect(json(r.dir, "tsconfig.json")).toMatchObject({ extends: "../../tsconfig.base.json", references: [{ path: "../../packages/core" }, { path: "../../packages/testing" }] });
+    expect(json(r.dir, "tsconfig.json")).toMatchObject({
+      extends: "../../tsconfig.base.json",
+      references: [{ path: "../../packages/core" }, { path: "../../packages/testing" }],
+    });
     expect(read(r.dir, "vitest.config.ts")).toContain('envtuneProject("@envtune/domain-library")');
     expect(json(r.dir, "package.json").exports["."]["@envtune/source"]).toBe("./src/index.ts");
     // Outside a workspace folder of the monorepo: standalone.
@@ -126,7 +142,10 @@ describe("a scaffolded pack passes its own tests unchanged", () => {
   it("workspace: vitest through the repository's shared project settings", () => {
     const root = join(tmp, "workspace");
     mkdirSync(join(root, "domains"), { recursive: true });
-    writeFileSync(join(root, "package.json"), JSON.stringify({ name: "ws", private: true, type: "module", workspaces: ["packages/*", "domains/*"] }));
+    writeFileSync(
+      join(root, "package.json"),
+      JSON.stringify({ name: "ws", private: true, type: "module", workspaces: ["packages/*", "domains/*"] }),
+    );
     symlinkSync(join(repoRoot, "packages"), join(root, "packages"), "dir");
     copyFileSync(join(repoRoot, "tsconfig.base.json"), join(root, "tsconfig.base.json"));
     copyFileSync(join(repoRoot, "vitest.shared.ts"), join(root, "vitest.shared.ts"));

@@ -55,7 +55,12 @@ const PKG_NAME = /^(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 
 /** `example-library` → `ExampleLibraryAPI`. */
 export function defaultClassName(name: string): string {
-  return name.split("-").map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join("") + "API";
+  return (
+    name
+      .split("-")
+      .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+      .join("") + "API"
+  );
 }
 
 interface Monorepo {
@@ -92,25 +97,44 @@ const posix = (p: string) => p.split(sep).join("/");
 export function scaffoldDomain(opts: ScaffoldOptions): ScaffoldResult {
   const cwd = resolve(opts.cwd ?? process.cwd());
   const name = opts.name;
-  if (!KEBAB.test(name)) throw new ScaffoldError(`The pack name \`${name}\` is not kebab-case.`, "Use lower-case words joined by dashes, e.g. `library` or `smart-home`.");
+  if (!KEBAB.test(name))
+    throw new ScaffoldError(
+      `The pack name \`${name}\` is not kebab-case.`,
+      "Use lower-case words joined by dashes, e.g. `library` or `smart-home`.",
+    );
   const className = opts.className ?? defaultClassName(name);
-  if (!PY_IDENT.test(className)) throw new ScaffoldError(`The class name \`${className}\` is not an identifier.`, "Use letters, digits and underscores, starting with a letter, e.g. `LibraryAPI`.");
+  if (!PY_IDENT.test(className))
+    throw new ScaffoldError(
+      `The class name \`${className}\` is not an identifier.`,
+      "Use letters, digits and underscores, starting with a letter, e.g. `LibraryAPI`.",
+    );
 
   const repo = findMonorepo(cwd);
   const dir = resolve(cwd, opts.dir ?? (repo && opts.mode !== "standalone" ? join(repo.root, "domains", name) : name));
   const inWorkspace = repo !== undefined && repo.packageParents.some((p) => resolve(repo.root, p) === dirname(dir));
   let mode: "workspace" | "standalone";
   if (opts.mode === "workspace") {
-    if (!repo || !inWorkspace) throw new ScaffoldError(`\`${dir}\` is not a workspace package folder of an envtune monorepo.`, "Put it under one of the workspace folders (e.g. domains/<name>) or use standalone mode.");
+    if (!repo || !inWorkspace)
+      throw new ScaffoldError(
+        `\`${dir}\` is not a workspace package folder of an envtune monorepo.`,
+        "Put it under one of the workspace folders (e.g. domains/<name>) or use standalone mode.",
+      );
     mode = "workspace";
   } else mode = opts.mode === "standalone" || !inWorkspace ? "standalone" : "workspace";
 
   const packageName = opts.packageName ?? (mode === "workspace" ? `@envtune/domain-${name}` : `envtune-domain-${name}`);
-  if (!PKG_NAME.test(packageName)) throw new ScaffoldError(`\`${packageName}\` is not a valid npm package name.`, "Use lower case, e.g. `@acme/domain-library` or `envtune-domain-library`.");
-  const description = (opts.description ?? `A ${name.replace(/-/g, " ")} domain for envtune: a small inventory of items to add, look up and list.`).trim();
+  if (!PKG_NAME.test(packageName))
+    throw new ScaffoldError(
+      `\`${packageName}\` is not a valid npm package name.`,
+      "Use lower case, e.g. `@acme/domain-library` or `envtune-domain-library`.",
+    );
+  const description = (
+    opts.description ?? `A ${name.replace(/-/g, " ")} domain for envtune: a small inventory of items to add, look up and list.`
+  ).trim();
   if (description.includes("\n")) throw new ScaffoldError("The description spans several lines.", "Give one line.");
 
-  if (existsSync(dir) && readdirSync(dir).length > 0) throw new ScaffoldError(`\`${dir}\` exists and is not empty.`, "Choose a new directory (--dir) or empty it first.");
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new ScaffoldError(`\`${dir}\` exists and is not empty.`, "Choose a new directory (--dir) or empty it first.");
 
   const ctx: t.TemplateContext = {
     name,
@@ -137,7 +161,11 @@ export function scaffoldDomain(opts: ScaffoldOptions): ScaffoldResult {
     ["data/possible_answer/tasks.jsonl", tasks.answers],
   ];
   if (mode === "standalone") {
-    files.push([".gitignore", t.gitignore], [".changeset/config.json", t.changesetConfig], [".changeset/initial-release.md", t.changeset(ctx)]);
+    files.push(
+      [".gitignore", t.gitignore],
+      [".changeset/config.json", t.changesetConfig],
+      [".changeset/initial-release.md", t.changeset(ctx)],
+    );
   }
   const written: string[] = [];
   for (const [rel, text] of files) {
@@ -165,7 +193,12 @@ export function scaffoldDomain(opts: ScaffoldOptions): ScaffoldResult {
     );
   } else {
     const relDir = posix(relative(cwd, dir)) || ".";
-    nextSteps.push(`cd ${relDir}`, "npm install", "npm test", `npm run build && npx envtune eval --policy oracle --split all --dataset data --domains . --out runs/oracle`);
+    nextSteps.push(
+      `cd ${relDir}`,
+      "npm install",
+      "npm test",
+      `npm run build && npx envtune eval --policy oracle --split all --dataset data --domains . --out runs/oracle`,
+    );
   }
   return { dir, mode, packageName, className, files: written, nextSteps };
 }
@@ -186,7 +219,10 @@ Options:
 `;
 
 /** The `create-domain` command line; returns the exit code (0 ok, 2 usage error). */
-export async function runCreateDomain(argv: string[], io: { stdout?: (s: string) => void; stderr?: (s: string) => void; cwd?: string } = {}): Promise<number> {
+export async function runCreateDomain(
+  argv: string[],
+  io: { stdout?: (s: string) => void; stderr?: (s: string) => void; cwd?: string } = {},
+): Promise<number> {
   const out = io.stdout ?? ((s: string) => void process.stdout.write(s));
   const err = io.stderr ?? ((s: string) => void process.stderr.write(s));
   let parsed;
@@ -226,7 +262,9 @@ export async function runCreateDomain(argv: string[], io: { stdout?: (s: string)
       ...(values.description ? { description: values.description } : {}),
       ...(values.standalone ? { mode: "standalone" as const } : {}),
     });
-    out(`Created ${r.packageName} (${r.className}, ${r.mode}) in ${r.dir}:\n${r.files.map((f) => `  ${f}`).join("\n")}\nNext:\n${r.nextSteps.map((s) => `  ${s}`).join("\n")}\n`);
+    out(
+      `Created ${r.packageName} (${r.className}, ${r.mode}) in ${r.dir}:\n${r.files.map((f) => `  ${f}`).join("\n")}\nNext:\n${r.nextSteps.map((s) => `  ${s}`).join("\n")}\n`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof ScaffoldError) {

@@ -48,11 +48,22 @@ export function packageJson(c: TemplateContext): string {
     files: ["dist", "!dist/**/*.test.*", "data", "README.md", "CHANGELOG.md"],
     scripts: ws
       ? { build: "tsc -b", test: "vitest run", lint: "eslint src" }
-      : { build: "tsc -p tsconfig.json", test: "vitest run", typecheck: "tsc -p tsconfig.json --noEmit", changeset: "changeset", prepublishOnly: "npm run build && npm test" },
+      : {
+          build: "tsc -p tsconfig.json",
+          test: "vitest run",
+          typecheck: "tsc -p tsconfig.json --noEmit",
+          changeset: "changeset",
+          prepublishOnly: "npm run build && npm test",
+        },
     dependencies: { "@envtune/core": c.versions.core },
     devDependencies: ws
       ? { "@envtune/testing": c.versions.testing }
-      : { "@changesets/cli": c.versions.changesets, "@envtune/testing": c.versions.testing, typescript: c.versions.typescript, vitest: c.versions.vitest },
+      : {
+          "@changesets/cli": c.versions.changesets,
+          "@envtune/testing": c.versions.testing,
+          typescript: c.versions.typescript,
+          vitest: c.versions.vitest,
+        },
     engines: { node: ">=20.19" },
     keywords: ["envtune", "envtune-domain", "reinforcement-learning", "tool-use"],
     envtune: { domain: true },
@@ -317,7 +328,10 @@ export function tasksJsonl(c: TemplateContext): { questions: string; answers: st
   const entries = [
     {
       id: "multi_turn_base_0",
-      question: [[{ role: "user", content: "We just received 4 boxes of apples, please record them." }], [{ role: "user", content: "How many apples do we have now?" }]],
+      question: [
+        [{ role: "user", content: "We just received 4 boxes of apples, please record them." }],
+        [{ role: "user", content: "How many apples do we have now?" }],
+      ],
       initial_config: { [c.className]: { items: { apple: 2 } } },
       path: [],
       involved_classes: [c.className],
@@ -352,7 +366,13 @@ export function readme(c: TemplateContext): string {
         ].join("\n");
   const repoNote =
     c.mode === "workspace"
-      ? "```sh\n# from the repository root\nnpx vitest run --project " + c.packageName + "\nnpx tsc -b " + c.relDir + "\nnpx eslint " + c.relDir + "\n```"
+      ? "```sh\n# from the repository root\nnpx vitest run --project " +
+        c.packageName +
+        "\nnpx tsc -b " +
+        c.relDir +
+        "\nnpx eslint " +
+        c.relDir +
+        "\n```"
       : "```sh\nnpm install\nnpm test          # the conformance kit and the tool tests\nnpm run build     # dist/ for publishing\n```";
   return `# ${c.packageName}
 

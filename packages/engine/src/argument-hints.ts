@@ -2,7 +2,16 @@
  * Argument hints in the episode (`validateArguments`): core's `describeArgumentProblems` finds
  * what is wrong; this puts the sentence into a rejected call's result or a failed call's result.
  */
-import { PyDict, describeArgumentProblems, parsePyJson, pyJsonDumps, type CallOutcome, type DomainPack, type PyValue, type ToolCall } from "@envtune/core";
+import {
+  PyDict,
+  describeArgumentProblems,
+  parsePyJson,
+  pyJsonDumps,
+  type CallOutcome,
+  type DomainPack,
+  type PyValue,
+  type ToolCall,
+} from "@envtune/core";
 
 /** The schema-mismatch sentence for a call, or undefined when its arguments fit (or its tool is unknown). */
 export function schemaHint(packs: readonly DomainPack[], call: ToolCall): string | undefined {
@@ -15,7 +24,12 @@ export function schemaHint(packs: readonly DomainPack[], call: ToolCall): string
 
 /** The result of a call not executed because its arguments break the schema. */
 export function rejectedResult(call: ToolCall, hint: string): string {
-  return pyJsonDumps(new PyDict([["error", `Invalid arguments for '${call.name}'; the call was not executed.`], ["hint", hint]]));
+  return pyJsonDumps(
+    new PyDict([
+      ["error", `Invalid arguments for '${call.name}'; the call was not executed.`],
+      ["hint", hint],
+    ]),
+  );
 }
 
 /** A failed call's result with the schema hint added, when its arguments break the schema. */

@@ -4,7 +4,12 @@ import { curriculumStageSchema, easiestFirst, selectStageEntries, stageDataSchem
 
 /** An entry with the given calls per turn (only the fields selection reads). */
 const entry = (id: string, category: string, callsPerTurn: number[]): BfclEntry =>
-  ({ id, category, involvedClasses: ["MathAPI"], groundTruth: callsPerTurn.map((n) => Array.from({ length: n }, () => "f()")) }) as unknown as BfclEntry;
+  ({
+    id,
+    category,
+    involvedClasses: ["MathAPI"],
+    groundTruth: callsPerTurn.map((n) => Array.from({ length: n }, () => "f()")),
+  }) as unknown as BfclEntry;
 
 const entries = [
   entry("b_0", "base", [2, 2]), // 2 per turn, 2 turns
@@ -25,11 +30,19 @@ describe("selectStageEntries", () => {
 
   it("keeps split order, the categories, the usable entries and the limit; skips unknown ids", () => {
     const data = stageDataSchema.parse({ limit: 3 });
-    expect(selectStageEntries(data, ["nope", ...[...ids].reverse()], byId, (e) => e.id !== "b_3").map((e) => e.id)).toEqual(["f_0", "b_2", "b_1"]);
+    expect(selectStageEntries(data, ["nope", ...[...ids].reverse()], byId, (e) => e.id !== "b_3").map((e) => e.id)).toEqual([
+      "f_0",
+      "b_2",
+      "b_1",
+    ]);
   });
 
   it("a stage is strict and defaults to all categories of the training part in split order", () => {
-    expect(curriculumStageSchema.parse({ name: "s" }).data).toEqual({ part: "train", categories: ["base", "miss_func", "miss_param", "long_context"], order: "dataset" });
+    expect(curriculumStageSchema.parse({ name: "s" }).data).toEqual({
+      part: "train",
+      categories: ["base", "miss_func", "miss_param", "long_context"],
+      order: "dataset",
+    });
     expect(curriculumStageSchema.safeParse({ name: "s", extra: 1 }).success).toBe(false);
   });
 });

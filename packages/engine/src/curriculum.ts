@@ -14,7 +14,10 @@ export const stageDataSchema = z
     /** Which part of the split the stage draws from. */
     part: z.enum(["train", "val", "test"]).default("train"),
     /** BFCL categories to draw from (default: all four). */
-    categories: z.array(z.enum(BFCL_CATEGORIES)).min(1).default([...BFCL_CATEGORIES]),
+    categories: z
+      .array(z.enum(BFCL_CATEGORIES))
+      .min(1)
+      .default([...BFCL_CATEGORIES]),
     /** Keep only the first N entries after ordering. */
     limit: z.number().int().positive().optional(),
     /**

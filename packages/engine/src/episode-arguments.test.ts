@@ -17,7 +17,13 @@ beforeAll(async () => {
 });
 
 const results = (id: string, action: string, config: EpisodeConfigInput): string[] => {
-  const ep = new Episode({ entry: ds.byId.get(id)!, packs, constants: ds.longContext, funcDocs: ds.funcDocs, config: { protocol: "bfcl", actionFormat: "python", augmented: true, ...config } });
+  const ep = new Episode({
+    entry: ds.byId.get(id)!,
+    packs,
+    constants: ds.longContext,
+    funcDocs: ds.funcDocs,
+    config: { protocol: "bfcl", actionFormat: "python", augmented: true, ...config },
+  });
   ep.reset();
   return ep.step(action).messages.map((m) => m.content ?? "");
 };
@@ -40,7 +46,13 @@ describe("argument hints", () => {
   });
 
   it("hint mode: optional parameters are marked with ?, every schema problem is listed", () => {
-    expect(results("multi_turn_base_1", "[tail(file_name='nope.txt', lines='5'), wc(file_name='nope.txt', mode=3), sort(file_name=5), diff(file_name1=1, file_name2=2)]", {})).toMatchInlineSnapshot(`
+    expect(
+      results(
+        "multi_turn_base_1",
+        "[tail(file_name='nope.txt', lines='5'), wc(file_name='nope.txt', mode=3), sort(file_name=5), diff(file_name1=1, file_name2=2)]",
+        {},
+      ),
+    ).toMatchInlineSnapshot(`
       [
         "{"error": "tail: 'nope.txt': No such file in current directory.", "hint": "the arguments of 'tail' do not match its parameters: lines must be integer. Expected tail(file_name: string, lines?: integer). Fix the arguments and call it again."}",
         "{"error": "wc: invalid mode '3'. The mode must be 'l' (lines), 'w' (words) or 'c' (characters).", "hint": "the arguments of 'wc' do not match its parameters: mode must be string. Expected wc(file_name: string, mode?: string). Fix the arguments and call it again."}",
@@ -51,7 +63,9 @@ describe("argument hints", () => {
   });
 
   it("reject mode: calls that break the schema are not executed", () => {
-    expect(results("multi_turn_base_1", "[ls(a='yes'), mkdir(dir_name=5), cd(folder='document'), cd(5, 6)]", { validateArguments: "reject" })).toMatchInlineSnapshot(`
+    expect(
+      results("multi_turn_base_1", "[ls(a='yes'), mkdir(dir_name=5), cd(folder='document'), cd(5, 6)]", { validateArguments: "reject" }),
+    ).toMatchInlineSnapshot(`
       [
         "{"error": "Invalid arguments for 'ls'; the call was not executed.", "hint": "the arguments of 'ls' do not match its parameters: a must be boolean. Expected ls(a?: boolean). Fix the arguments and call it again."}",
         "{"error": "Invalid arguments for 'mkdir'; the call was not executed.", "hint": "the arguments of 'mkdir' do not match its parameters: dir_name must be string. Expected mkdir(dir_name: string). Fix the arguments and call it again."}",

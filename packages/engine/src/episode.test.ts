@@ -20,8 +20,10 @@ beforeAll(async () => {
 });
 
 const entry = (id: string): BfclEntry => ds.byId.get(id)!;
-const episode = (id: string, config: EpisodeConfigInput = {}) => new Episode({ entry: entry(id), packs, constants: ds.longContext, funcDocs: ds.funcDocs, config });
-const ofType = <T extends EpisodeEvent["type"]>(r: StepResult, type: T) => r.events.filter((e): e is Extract<EpisodeEvent, { type: T }> => e.type === type);
+const episode = (id: string, config: EpisodeConfigInput = {}) =>
+  new Episode({ entry: entry(id), packs, constants: ds.longContext, funcDocs: ds.funcDocs, config });
+const ofType = <T extends EpisodeEvent["type"]>(r: StepResult, type: T) =>
+  r.events.filter((e): e is Extract<EpisodeEvent, { type: T }> => e.type === type);
 const env = (calls: Array<[string, Record<string, unknown>]>) =>
   `<think>calling</think>\n<tool_call>${JSON.stringify(calls.map(([name, args]) => ({ name, arguments: args })))}</tool_call>`;
 const ANSWER = "<think>done</think><answer>Done.</answer>";
@@ -38,8 +40,18 @@ describe("reset", () => {
     expect(r.messages[1]!.content).toBe(entry("multi_turn_base_0").question[0]![0]!.content);
     expect(r.messages[0]!.content).toContain('You have access to the following tools: [{"name": "authenticate_twitter"');
     expect(r.messages[0]!.content).toContain("- **Be resourceful**");
-    expect(r.tools.map((t) => t.function.name)).toEqual([...packs.get("TwitterAPI")!.openaiTools, ...packs.get("GorillaFileSystem")!.openaiTools].map((t) => t.function.name));
-    expect(r.info).toMatchObject({ id: "multi_turn_base_0", category: "base", turn: 0, turnCount: 4, attempt: 0, maxActionsPerTurn: 5, augmented: false });
+    expect(r.tools.map((t) => t.function.name)).toEqual(
+      [...packs.get("TwitterAPI")!.openaiTools, ...packs.get("GorillaFileSystem")!.openaiTools].map((t) => t.function.name),
+    );
+    expect(r.info).toMatchObject({
+      id: "multi_turn_base_0",
+      category: "base",
+      turn: 0,
+      turnCount: 4,
+      attempt: 0,
+      maxActionsPerTurn: 5,
+      augmented: false,
+    });
   });
 
   it("withholds missing functions from the tools and the prompt until their turn", () => {
@@ -76,7 +88,12 @@ describe("observations", () => {
   it("paper: one user message with the authors' exact text around json.dumps(results, ensure_ascii=False)", () => {
     const ep = episode("multi_turn_base_0");
     ep.reset();
-    const r = ep.step(env([["cd", { folder: "document" }], ["ls", {}]]));
+    const r = ep.step(
+      env([
+        ["cd", { folder: "document" }],
+        ["ls", {}],
+      ]),
+    );
     expect(r.messages).toEqual([
       {
         role: "user",
@@ -109,7 +126,12 @@ describe("observations", () => {
     const ep = episode("multi_turn_base_0", { protocol: "bfcl", observation: "bfcl", actionFormat: "python" });
     ep.reset();
     const r = ep.step("[cd(folder='document')]");
-    expect(r.messages).toEqual([{ role: "user", content: `[{'role': 'tool', 'name': "cd(folder='document')", 'content': '{"current_working_directory": "document"}'}]` }]);
+    expect(r.messages).toEqual([
+      {
+        role: "user",
+        content: `[{'role': 'tool', 'name': "cd(folder='document')", 'content': '{"current_working_directory": "document"}'}]`,
+      },
+    ]);
   });
 
   it("results are the reference's strings: exceptions read `Error during execution: ...`", () => {
@@ -131,7 +153,14 @@ describe("turns, parse errors and the action budget", () => {
     ep.step(BASE0_TURN0);
     const r = ep.step("All moved.");
     const end = ofType(r, "turn_end")[0]!;
-    expect(end.detail).toMatchObject({ reason: "answer", passed: true, checkerPassed: true, stateOk: true, responseOk: true, modelSteps: 1 });
+    expect(end.detail).toMatchObject({
+      reason: "answer",
+      passed: true,
+      checkerPassed: true,
+      stateOk: true,
+      responseOk: true,
+      modelSteps: 1,
+    });
     expect(r.messages).toEqual([{ role: "user", content: entry("multi_turn_base_0").question[1]![0]!.content }]);
     expect(r.info).toEqual({ turn: 1, attempt: 0 });
     expect(r.reward).toBe(0.25);
@@ -142,10 +171,15 @@ describe("turns, parse errors and the action budget", () => {
     ep.reset();
     const r = ep.step("<tool_call>[]</tool_call>");
     expect(r.messages).toEqual([{ role: "user", content: "Error: Missing <think></think> tags" }]);
-    expect(ofType(r, "parse_error")[0]!.detail).toMatchObject({ code: "ENVELOPE_MISSING_THINK", feedback: "Error: Missing <think></think> tags" });
+    expect(ofType(r, "parse_error")[0]!.detail).toMatchObject({
+      code: "ENVELOPE_MISSING_THINK",
+      feedback: "Error: Missing <think></think> tags",
+    });
     expect(r.info.attempt).toBe(1);
     const r2 = ep.step("<think>a</think>\n<tool_call>[{]</tool_call>");
-    expect(r2.messages[0]!.content).toMatch(/^Error: Invalid JSON inside <tool_call>: Expecting property name enclosed in double quotes: line 1 column 3 \(char 2\)$/);
+    expect(r2.messages[0]!.content).toMatch(
+      /^Error: Invalid JSON inside <tool_call>: Expecting property name enclosed in double quotes: line 1 column 3 \(char 2\)$/,
+    );
     expect(r2.rewardComponents.format).toBe(0);
   });
 
@@ -188,22 +222,33 @@ describe("turns, parse errors and the action budget", () => {
     expect(tr.decoded[0]).toHaveLength(21);
     expect(tr.truncationReason).toBe("budget");
     // The official checker sees a shorter output: force-terminated.
-    expect(checkEntry(entry("multi_turn_base_0"), tr.decoded, { packs, constants: ds.longContext }).errorType).toBe("multi_turn:force_terminated");
+    expect(checkEntry(entry("multi_turn_base_0"), tr.decoded, { packs, constants: ds.longContext }).errorType).toBe(
+      "multi_turn:force_terminated",
+    );
   });
 
   it("B6: an answer is never executed, even when its text is a list of calls", () => {
     const ep = episode("multi_turn_base_1");
     ep.reset();
     const before = ep.stateSnapshot();
-    const r = ep.step('<think>x</think><answer>[{"name": "rm", "arguments": {"file_name": "workspace"}}, {"name": "mkdir", "arguments": {"dir_name": "x"}}]</answer>');
+    const r = ep.step(
+      '<think>x</think><answer>[{"name": "rm", "arguments": {"file_name": "workspace"}}, {"name": "mkdir", "arguments": {"dir_name": "x"}}]</answer>',
+    );
     expect(r.events.map((e) => e.type)).toEqual(["answer", "turn_end"]);
-    expect(ofType(r, "turn_end")[0]!.detail).toMatchObject({ reason: "answer", passed: false, errorType: "multi_turn:empty_turn_model_response" });
+    expect(ofType(r, "turn_end")[0]!.detail).toMatchObject({
+      reason: "answer",
+      passed: false,
+      errorType: "multi_turn:empty_turn_model_response",
+    });
     expect(ep.stateSnapshot()).toEqual(before);
     expect(ep.transcript().decoded).toEqual([[], []]);
   });
 
   it("malformed tool_calls: feedback and a retry (paper), or the end of the turn (BFCL); every id gets its reply", () => {
-    const bad = { content: null, tool_calls: [{ id: "x1", type: "function" as const, function: { name: "cd", arguments: '{"folder": ' } }] };
+    const bad = {
+      content: null,
+      tool_calls: [{ id: "x1", type: "function" as const, function: { name: "cd", arguments: '{"folder": ' } }],
+    };
     const paper = episode("multi_turn_base_1", { observation: "tool" });
     paper.reset();
     const p = paper.step(bad);
@@ -234,7 +279,8 @@ describe("empty-ground-truth turns", () => {
   const toTurn3 = (ep: Episode) => {
     const oracle = oraclePolicy({ packs, style: "envelope" });
     ep.reset();
-    while (ep.turn < 3) ep.step(oracle.act({ entry: ep.entry, turn: ep.turn, attempt: ep.attempt, messages: ep.messages, tools: ep.tools }) as string);
+    while (ep.turn < 3)
+      ep.step(oracle.act({ entry: ep.entry, turn: ep.turn, attempt: ep.attempt, messages: ep.messages, tools: ep.tools }) as string);
   };
 
   it("paper rule: asking passes the turn", () => {
@@ -250,9 +296,16 @@ describe("empty-ground-truth turns", () => {
     const before = ep.stateSnapshot();
     const r = ep.step(env([["mv", { source: "final_report.pdf", destination: "x" }]]));
     expect(r.events.map((e) => e.type)).toEqual(["not_executed", "turn_end"]);
-    expect(ofType(r, "turn_end")[0]!.detail).toMatchObject({ reason: "called_in_empty_turn", passed: false, checkerPassed: true, gtEmpty: true });
+    expect(ofType(r, "turn_end")[0]!.detail).toMatchObject({
+      reason: "called_in_empty_turn",
+      passed: false,
+      checkerPassed: true,
+      gtEmpty: true,
+    });
     expect(ep.stateSnapshot()).toEqual(before);
-    expect(r.messages).toEqual([{ role: "user", content: SYSTEM_WARNING_TEXT + entry("multi_turn_miss_param_0").question[4]![0]!.content }]);
+    expect(r.messages).toEqual([
+      { role: "user", content: SYSTEM_WARNING_TEXT + entry("multi_turn_miss_param_0").question[4]![0]!.content },
+    ]);
     expect(SYSTEM_WARNING_TEXT).toBe(
       "(SYSTEM WARNING: You should not call any function in this turn because certain function description(s) or parameter(s) is missing in this turn. Previous turn is forced quit. Current function(s) will not be executed.) Next turn question:\n",
     );
@@ -277,7 +330,8 @@ describe("missing functions", () => {
     ep.reset();
     const oracle = oraclePolicy({ packs });
     let r!: StepResult;
-    while (ep.turn < 3) r = ep.step(oracle.act({ entry: ep.entry, turn: ep.turn, attempt: ep.attempt, messages: ep.messages, tools: ep.tools }) as string);
+    while (ep.turn < 3)
+      r = ep.step(oracle.act({ entry: ep.entry, turn: ep.turn, attempt: ep.attempt, messages: ep.messages, tools: ep.tools }) as string);
     expect(r.info.toolsChanged?.map((t) => t.function.name)).toContain("sort");
     expect(ep.tools.map((t) => t.function.name)).toContain("sort");
     expect(ofType(r, "tools_changed")[0]!.detail).toEqual({ added: ["sort"] });
@@ -289,9 +343,12 @@ describe("missing functions", () => {
     ep.reset();
     const oracle = oraclePolicy({ packs, style: "envelope" });
     let r!: StepResult;
-    while (ep.turn < 3) r = ep.step(oracle.act({ entry: ep.entry, turn: ep.turn, attempt: ep.attempt, messages: ep.messages, tools: ep.tools }) as string);
+    while (ep.turn < 3)
+      r = ep.step(oracle.act({ entry: ep.entry, turn: ep.turn, attempt: ep.attempt, messages: ep.messages, tools: ep.tools }) as string);
     const doc = ds.funcDocs.get("GorillaFileSystem")!.find((d) => d.name === "sort")!;
-    expect(r.messages.at(-1)!.content).toBe(`[{"name": "sort", "description": ${JSON.stringify(doc.description)}, "parameters": ${JSON.stringify(doc.parameters).replace(/":/g, '": ').replace(/,"/g, ', "')}, "response": ${JSON.stringify(doc.response).replace(/":/g, '": ').replace(/,"/g, ', "')}}]\n${ADDITIONAL_FUNCTIONS_TEXT}`);
+    expect(r.messages.at(-1)!.content).toBe(
+      `[{"name": "sort", "description": ${JSON.stringify(doc.description)}, "parameters": ${JSON.stringify(doc.parameters).replace(/":/g, '": ').replace(/,"/g, ', "')}, "response": ${JSON.stringify(doc.response).replace(/":/g, '": ').replace(/,"/g, ', "')}}]\n${ADDITIONAL_FUNCTIONS_TEXT}`,
+    );
   });
 });
 
@@ -306,7 +363,10 @@ describe("the authors' bugs, fixed", () => {
     expect(r.rewardComponents.progress).toBe(0.25);
     expect(ep.transcript().rewards.reward).toBe(0.25);
     expect(ep.transcript().decoded).toHaveLength(1);
-    expect(episode("multi_turn_base_0", { reward: { kind: "progress", progressDenominator: "finished_turns" } }).config.reward.progressDenominator).toBe("finished_turns");
+    expect(
+      episode("multi_turn_base_0", { reward: { kind: "progress", progressDenominator: "finished_turns" } }).config.reward
+        .progressDenominator,
+    ).toBe("finished_turns");
   });
 
   it("B3: the ground-truth world advances on a turn the model skipped", () => {
@@ -358,7 +418,9 @@ describe("augmented environment", () => {
     ep.reset();
     const r = ep.step("[close_ticket(ticket_id='no-such-ticket')]");
     const out = JSON.parse(r.messages[0]!.content!) as { error: string; hint: string };
-    expect(out.hint).toMatch(/^the arguments of 'close_ticket' do not match its parameters: ticket_id must be integer\. Expected close_ticket\(ticket_id: integer\)\./);
+    expect(out.hint).toMatch(
+      /^the arguments of 'close_ticket' do not match its parameters: ticket_id must be integer\. Expected close_ticket\(ticket_id: integer\)\./,
+    );
     const std = episode("multi_turn_base_2", { protocol: "bfcl", actionFormat: "python" });
     std.reset();
     expect(std.step("[close_ticket(ticket_id='no-such-ticket')]").messages[0]!.content).not.toContain("hint");

@@ -20,7 +20,16 @@
  * BFCL rule the calls run, as in BFCL inference, but the turn still counts as failed for rewards
  * when the model called a tool.
  */
-import { EnvtuneError, encodeView, formatCall, requirePacks, type BfclFuncDoc, type DomainPack, type LongContextConstants, type ToolCall } from "@envtune/core";
+import {
+  EnvtuneError,
+  encodeView,
+  formatCall,
+  requirePacks,
+  type BfclFuncDoc,
+  type DomainPack,
+  type LongContextConstants,
+  type ToolCall,
+} from "@envtune/core";
 import { TurnChecker } from "@envtune/checker";
 import type { BfclEntry } from "@envtune/bfcl-data";
 import { rejectedResult, schemaHint, withHint } from "./argument-hints.ts";
@@ -30,7 +39,17 @@ import { renderObservation, type Executed } from "./observers.ts";
 import { cachedSystemPrompt, functionDocs } from "./prompt-cache.ts";
 import { NOT_EXECUTED_TEXT, SYSTEM_WARNING_TEXT, additionalFunctionsMessage } from "./prompts.ts";
 import { evaluateReward, type RewardBreakdown, type StepRecord } from "./rewards.ts";
-import type { AssistantInput, ChatMessage, EpisodeEvent, EpisodeTranscript, OpenAITool, ResetResult, StepResult, TurnEndReason, TurnRecord } from "./types.ts";
+import type {
+  AssistantInput,
+  ChatMessage,
+  EpisodeEvent,
+  EpisodeTranscript,
+  OpenAITool,
+  ResetResult,
+  StepResult,
+  TurnEndReason,
+  TurnRecord,
+} from "./types.ts";
 
 /** What an episode is played on. */
 export interface EpisodeEnv {
@@ -101,7 +120,12 @@ export class Episode {
     for (const [k, names] of Object.entries(opts.entry.missedFunction)) {
       const t = Number(k);
       if (!Number.isInteger(t) || t < 0) {
-        throw new EnvtuneError("BAD_ENTRY", "engine", `Entry ${opts.entry.id} has missed_function key \`${k}\`, not a turn index.`, "Use turn indices (\"3\") as missed_function keys.");
+        throw new EnvtuneError(
+          "BAD_ENTRY",
+          "engine",
+          `Entry ${opts.entry.id} has missed_function key \`${k}\`, not a turn index.`,
+          'Use turn indices ("3") as missed_function keys.',
+        );
       }
       this.reveals.set(t, [...(this.reveals.get(t) ?? []), ...names]);
     }
@@ -135,7 +159,8 @@ export class Episode {
   /** The tool list the model currently sees. */
   get tools(): OpenAITool[] {
     const out: OpenAITool[] = [];
-    for (const p of this.packs) for (const t of p.openaiTools) if (!this.withheld.has(t.function.name)) out.push({ type: "function", function: t.function });
+    for (const p of this.packs)
+      for (const t of p.openaiTools) if (!this.withheld.has(t.function.name)) out.push({ type: "function", function: t.function });
     return out;
   }
 
@@ -205,7 +230,8 @@ export class Episode {
     const ids = msg.tool_calls?.map((tc) => tc.id);
     if (action.kind === "parse_error") this.onParseError(action, ids, ctx);
     else if (action.kind === "turn_end") this.onTurnEnd(action, ids, ctx);
-    else if (this.entry.groundTruth[this.turnIndex]!.length === 0 && this.config.emptyTurnRule === "paper") this.onCallsInEmptyTurn(action.calls, ids, ctx);
+    else if (this.entry.groundTruth[this.turnIndex]!.length === 0 && this.config.emptyTurnRule === "paper")
+      this.onCallsInEmptyTurn(action.calls, ids, ctx);
     else this.onCalls(checker, action.calls, ids, ctx);
     this.bytesHeld += msgBytes + messagesBytes(ctx.out);
     const maxBytes = this.limits.maxTranscriptBytes;
@@ -280,7 +306,12 @@ export class Episode {
   private requireRunning(what: string): TurnChecker {
     if (!this.checker) throw notReset(what);
     if (this.finished) {
-      throw new EnvtuneError("EPISODE_DONE", "engine", `\`${what}\` called on a finished episode (${this.entry.id}, ${this.finished.reason}).`, "Call `reset()` to start again, or start a new episode.");
+      throw new EnvtuneError(
+        "EPISODE_DONE",
+        "engine",
+        `\`${what}\` called on a finished episode (${this.entry.id}, ${this.finished.reason}).`,
+        "Call `reset()` to start again, or start a new episode.",
+      );
     }
     return this.checker;
   }
@@ -292,7 +323,11 @@ export class Episode {
   private onParseError(action: Extract<Interpretation, { kind: "parse_error" }>, ids: string[] | undefined, ctx: StepContext): void {
     this.stepRecords.push({ kind: "parse_error" });
     this.attempts++;
-    ctx.events.push({ type: "parse_error", turn: this.turnIndex, detail: { code: action.code, message: action.message, feedback: action.feedback } });
+    ctx.events.push({
+      type: "parse_error",
+      turn: this.turnIndex,
+      detail: { code: action.code, message: action.message, feedback: action.feedback },
+    });
     if (ids) for (const id of ids) ctx.out.push({ role: "tool", tool_call_id: id, content: action.feedback });
     else ctx.out.push({ role: "user", content: action.feedback });
     if (this.attempts >= this.config.maxActionsPerTurn) this.budgetExhausted(ctx);
@@ -300,9 +335,19 @@ export class Episode {
 
   private onTurnEnd(action: Extract<Interpretation, { kind: "turn_end" }>, ids: string[] | undefined, ctx: StepContext): void {
     this.stepRecords.push({ kind: "answer" });
-    ctx.events.push({ type: "answer", turn: this.turnIndex, detail: { text: action.text, ...(action.undecodable ? { undecodable: action.undecodable } : {}) } });
+    ctx.events.push({
+      type: "answer",
+      turn: this.turnIndex,
+      detail: { text: action.text, ...(action.undecodable ? { undecodable: action.undecodable } : {}) },
+    });
     // Undecodable tool_calls still need their replies before the next user message.
-    if (ids) for (const id of ids) ctx.out.push({ role: "tool", tool_call_id: id, content: `Not executed: ${action.undecodable ?? "the tool call could not be decoded"}.` });
+    if (ids)
+      for (const id of ids)
+        ctx.out.push({
+          role: "tool",
+          tool_call_id: id,
+          content: `Not executed: ${action.undecodable ?? "the tool call could not be decoded"}.`,
+        });
     this.endTurn(action.reason, ctx);
   }
 
@@ -357,7 +402,11 @@ export class Episode {
 
   private budgetExhausted(ctx: StepContext): void {
     const then = this.config.onBudgetExhausted;
-    ctx.events.push({ type: "budget_exhausted", turn: this.turnIndex, detail: { actions: this.attempts, budget: this.config.maxActionsPerTurn, then } });
+    ctx.events.push({
+      type: "budget_exhausted",
+      turn: this.turnIndex,
+      detail: { actions: this.attempts, budget: this.config.maxActionsPerTurn, then },
+    });
     this.endTurn("budget", ctx, "", then === "truncate");
   }
 
@@ -415,7 +464,12 @@ export class Episode {
     const texts = (this.entry.question[t] ?? []).map((m) => m.content);
     if (added.length) {
       const style = this.config.systemPrompt === "fc" ? "fc" : this.config.observation === "bfcl" ? "bfcl" : "paper";
-      texts.push(additionalFunctionsMessage(style, functionDocs(this.packs, this.env.funcDocs, (n) => added.includes(n))));
+      texts.push(
+        additionalFunctionsMessage(
+          style,
+          functionDocs(this.packs, this.env.funcDocs, (n) => added.includes(n)),
+        ),
+      );
     }
     if (texts.length === 0) texts.push("");
     texts[0] = prefix + texts[0]!;
@@ -437,7 +491,13 @@ export class Episode {
       turn: Math.min(this.turnIndex, this.turnCount),
       // Written out: `{ ...how, reward }` (a spread followed by more properties) costs V8 11 about
       // a microsecond per added property.
-      detail: { terminated: how.terminated, truncated: how.truncated, reason: how.reason, reward: r.reward, components: { ...r.components } },
+      detail: {
+        terminated: how.terminated,
+        truncated: how.truncated,
+        reason: how.reason,
+        reward: r.reward,
+        components: { ...r.components },
+      },
     });
   }
 
@@ -465,7 +525,13 @@ interface StepContext {
 }
 
 function tooManyCalls(maxCalls: number | undefined): EnvtuneError {
-  return new EnvtuneError("TOO_MANY_TOOL_CALLS", "engine", `The action has more than ${maxCalls} tool calls.`, `Send at most ${maxCalls} calls per action.`, { details: [`max_calls: ${maxCalls}`] });
+  return new EnvtuneError(
+    "TOO_MANY_TOOL_CALLS",
+    "engine",
+    `The action has more than ${maxCalls} tool calls.`,
+    `Send at most ${maxCalls} calls per action.`,
+    { details: [`max_calls: ${maxCalls}`] },
+  );
 }
 
 /** UTF-8 bytes of messages: content plus tool-call names and arguments (what a transcript holds). */
@@ -479,5 +545,10 @@ function messagesBytes(messages: readonly ChatMessage[]): number {
 }
 
 function notReset(what: string): EnvtuneError {
-  return new EnvtuneError("EPISODE_NOT_STARTED", "engine", `\`${what}\` called before \`reset()\`.`, "Call `reset()` first; it returns the first observation.");
+  return new EnvtuneError(
+    "EPISODE_NOT_STARTED",
+    "engine",
+    `\`${what}\` called before \`reset()\`.`,
+    "Call `reset()` first; it returns the first observation.",
+  );
 }

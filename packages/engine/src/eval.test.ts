@@ -46,7 +46,10 @@ describe("runEval", () => {
     expect(results.every((r) => r.valid && r.status === "scored" && r.error_type === null && r.reward === 1)).toBe(true);
     expect(summary.overall).toBe(1);
     expect(summary.categories.miss_func).toMatchObject({ entries: 2, correct: 2, accuracy: 1, progress: 1, errors: 0 });
-    const lines = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as EvalResult);
+    const lines = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as EvalResult);
     expect(lines.map((l) => l.id).sort()).toEqual(entries.map((e) => e.id).sort());
     expect(lines[0]!.transcript![0]!.role).toBe("system");
     expect(lines[0]!.turns.length).toBe(ds.byId.get(lines[0]!.id)!.groundTruth.length);
@@ -58,7 +61,12 @@ describe("runEval", () => {
     appendFileSync(file, '{"id": "multi_turn_base_1", "status": "sco');
     const p = counting(oraclePolicy({ packs }));
     const { results, summary } = await runEval({ ...base(), policy: p, entries, resultsFile: file, resume: true });
-    expect([...p.episodes].sort()).toEqual(entries.slice(3).map((e) => e.id).sort());
+    expect([...p.episodes].sort()).toEqual(
+      entries
+        .slice(3)
+        .map((e) => e.id)
+        .sort(),
+    );
     expect(results).toHaveLength(entries.length);
     expect(summary.scored).toBe(entries.length);
     expect(readResultsFile(file)).toHaveLength(entries.length);
@@ -76,7 +84,13 @@ describe("runEval", () => {
       },
     };
     const first = await runEval({ ...base(), policy: flaky, entries: entries.slice(0, 2), resultsFile: file });
-    expect(first.results[1]).toMatchObject({ id: "multi_turn_base_1", status: "error", valid: false, error_type: "multi_turn:inference_error", error: "endpoint down" });
+    expect(first.results[1]).toMatchObject({
+      id: "multi_turn_base_1",
+      status: "error",
+      valid: false,
+      error_type: "multi_turn:inference_error",
+      error: "endpoint down",
+    });
     expect(first.summary.errors).toBe(1);
     const p = counting(oracle);
     const second = await runEval({ ...base(), policy: p, entries: entries.slice(0, 2), resultsFile: file, resume: true });
@@ -103,13 +117,20 @@ describe("runEval", () => {
   });
 
   it("refuses duplicate entries", async () => {
-    await expect(runEval({ ...base(), policy: oraclePolicy({ packs }), entries: [entries[0]!, entries[0]!] })).rejects.toThrow(/listed twice/);
+    await expect(runEval({ ...base(), policy: oraclePolicy({ packs }), entries: [entries[0]!, entries[0]!] })).rejects.toThrow(
+      /listed twice/,
+    );
   });
 
   it("prints a per-category table and Markdown with BFCL's overall (unweighted mean)", async () => {
     const { summary } = await runEval({ ...base(), policy: oraclePolicy({ packs }), entries: entries.slice(0, 2) });
     expect(summaryTable(summary)).toBe(
-      ["category  entries  correct  accuracy  progress  errors", "base            2        2   100.00%     1.000       0", "overall         2        2   100.00%     1.000       0", ""].join("\n"),
+      [
+        "category  entries  correct  accuracy  progress  errors",
+        "base            2        2   100.00%     1.000       0",
+        "overall         2        2   100.00%     1.000       0",
+        "",
+      ].join("\n"),
     );
     const md = summaryMarkdown(summary);
     expect(md).toContain("| base | 2 | 2 | 100.00% | 1.000 | 0 |");
@@ -136,7 +157,9 @@ describe("replay policy", () => {
     expect(decodeRecordedStep("[cd(folder='x'), sort('a.txt')]")).toEqual(["cd(folder='x')", "sort()"]);
     expect(decodeRecordedStep("[cd(folder='x'), sort('a.txt')]", { positional: "keep" })).toEqual(["cd(folder='x')", "sort('a.txt')"]);
     expect(decodeRecordedStep("```\ncd(folder='x')\n```")).toEqual(["cd(folder='x')"]);
-    expect(decodeRecordedStep({ content: null, tool_calls: [{ id: "1", type: "function", function: { name: "pwd", arguments: "" } }] })).toEqual(["pwd()"]);
+    expect(
+      decodeRecordedStep({ content: null, tool_calls: [{ id: "1", type: "function", function: { name: "pwd", arguments: "" } }] }),
+    ).toEqual(["pwd()"]);
     expect(decodeRecordedStep(["cd(folder='x')", "pwd()"])).toEqual(["cd(folder='x')", "pwd()"]);
     expect(decodeRecordedStep("I moved the file.")).toBeNull();
     expect(decodeRecordedStep([{ cd: "{bad json" }])).toBeNull();

@@ -125,7 +125,8 @@ export function readResultsFile(file: string, repair = false): EvalResult[] {
       // A line cut short by a crash; dropped below.
     }
   }
-  if (repair && (good.length === 0 ? text.length > 0 : good.join("\n") + "\n" !== text)) writeFileSync(file, good.length ? good.join("\n") + "\n" : "");
+  if (repair && (good.length === 0 ? text.length > 0 : good.join("\n") + "\n" !== text))
+    writeFileSync(file, good.length ? good.join("\n") + "\n" : "");
   return out;
 }
 
@@ -249,7 +250,11 @@ function errorResult(entry: BfclEntry, policy: string, e: unknown): EvalResult {
 }
 
 /** Per-category and overall numbers of a set of results (one per entry). */
-export function summarize(policy: string, results: readonly EvalResult[], extra: { interrupted?: boolean; elapsedMs?: number } = {}): EvalSummary {
+export function summarize(
+  policy: string,
+  results: readonly EvalResult[],
+  extra: { interrupted?: boolean; elapsedMs?: number } = {},
+): EvalSummary {
   const acc: AccuracyReport = accuracy(results.map((r) => ({ id: r.id, valid: r.status === "scored" && r.valid })));
   const categories = {} as Record<BfclCategory, CategorySummary>;
   for (const c of BFCL_CATEGORIES) {
@@ -266,7 +271,9 @@ export function summarize(policy: string, results: readonly EvalResult[], extra:
   const scored = results.filter((r) => r.status === "scored");
   const meanRewards: Record<string, number> = {};
   for (const k of ["reward", ...REWARD_COMPONENTS]) {
-    meanRewards[k] = scored.length ? scored.reduce((s, r) => s + (k === "reward" ? r.reward : (r.reward_components[k] ?? 0)), 0) / scored.length : 0;
+    meanRewards[k] = scored.length
+      ? scored.reduce((s, r) => s + (k === "reward" ? r.reward : (r.reward_components[k] ?? 0)), 0) / scored.length
+      : 0;
   }
   return {
     policy,
@@ -290,7 +297,14 @@ function tableRows(s: EvalSummary): string[][] {
     return [c, String(x.entries), String(x.correct), pct(x.accuracy), x.progress.toFixed(3), String(x.errors)];
   });
   const total = BFCL_CATEGORIES.reduce((n, c) => n + s.categories[c].correct, 0);
-  rows.push(["overall", String(s.entries), String(total), pct(s.overall ?? s.overallPresent), s.meanRewards.progress!.toFixed(3), String(s.errors)]);
+  rows.push([
+    "overall",
+    String(s.entries),
+    String(total),
+    pct(s.overall ?? s.overallPresent),
+    s.meanRewards.progress!.toFixed(3),
+    String(s.errors),
+  ]);
   return rows;
 }
 
@@ -299,8 +313,13 @@ const HEADER = ["category", "entries", "correct", "accuracy", "progress", "error
 /** The summary as a Markdown table (overall = BFCL's unweighted mean of the categories). */
 export function summaryMarkdown(s: EvalSummary): string {
   const rows = tableRows(s);
-  const lines = [`| ${HEADER.join(" | ")} |`, `|${HEADER.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
-  const note = s.overall === null && s.entries > 0 ? "\nOverall is the mean over the categories present (BFCL's overall needs all four).\n" : "";
+  const lines = [
+    `| ${HEADER.join(" | ")} |`,
+    `|${HEADER.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ];
+  const note =
+    s.overall === null && s.entries > 0 ? "\nOverall is the mean over the categories present (BFCL's overall needs all four).\n" : "";
   return `## envtune eval: ${s.policy}\n\n${lines.join("\n")}\n${note}\nMean reward ${s.meanRewards.reward!.toFixed(4)}; ${s.scored} scored, ${s.errors} errors${s.interrupted ? ", interrupted" : ""}; ${(s.elapsedMs / 1000).toFixed(1)} s.\n`;
 }
 

@@ -20,7 +20,12 @@ export type Interpretation =
 export function normalizeAssistant(input: AssistantInput, syntheticId: () => string): ChatMessage {
   if (typeof input === "string") return { role: "assistant", content: input };
   if (typeof input !== "object" || input === null) {
-    throw new EnvtuneError("BAD_ACTION", "engine", `An action must be a string or an assistant message, got ${input === null ? "null" : typeof input}.`, "Pass the model's text or `{ content, tool_calls }`.");
+    throw new EnvtuneError(
+      "BAD_ACTION",
+      "engine",
+      `An action must be a string or an assistant message, got ${input === null ? "null" : typeof input}.`,
+      "Pass the model's text or `{ content, tool_calls }`.",
+    );
   }
   const content = typeof input.content === "string" ? input.content : null;
   const raw = Array.isArray(input.tool_calls) ? input.tool_calls : [];
@@ -30,7 +35,11 @@ export function normalizeAssistant(input: AssistantInput, syntheticId: () => str
     const id = typeof r.id === "string" && r.id !== "" ? r.id : syntheticId();
     const fn = (typeof r.function === "object" && r.function !== null ? r.function : {}) as Record<string, unknown>;
     const args = typeof fn.arguments === "string" ? fn.arguments : fn.arguments === undefined ? "" : JSON.stringify(fn.arguments);
-    return { id, type: "function", function: { name: typeof fn.name === "string" ? fn.name : "", arguments: args } } satisfies OpenAIToolCall;
+    return {
+      id,
+      type: "function",
+      function: { name: typeof fn.name === "string" ? fn.name : "", arguments: args },
+    } satisfies OpenAIToolCall;
   });
   return { role: "assistant", content, tool_calls };
 }
@@ -62,13 +71,19 @@ export function interpretAction(msg: ChatMessage, config: InterpretConfig, maxCa
   return { kind: "turn_end", reason: r.format === "python" ? "answer" : "undecodable", text, undecodable: r.error.detail };
 }
 
-function interpretToolCalls(toolCalls: readonly OpenAIToolCall[], text: string, config: InterpretConfig, limit: { maxCalls?: number }): Interpretation {
+function interpretToolCalls(
+  toolCalls: readonly OpenAIToolCall[],
+  text: string,
+  config: InterpretConfig,
+  limit: { maxCalls?: number },
+): Interpretation {
   const r = parseAction(toolCalls, { format: "openai", ...limit });
   if (!r.ok && r.error.code === "TOO_MANY_CALLS") return { kind: "too_many_calls" };
   if (r.ok && r.kind === "tool_calls") {
     return r.calls.length ? { kind: "calls", calls: r.calls } : { kind: "turn_end", reason: "empty_action", text };
   }
   const error = r.ok ? undefined : r.error;
-  if (error && config.parseErrors === "feedback") return { kind: "parse_error", code: error.code, message: error.message, feedback: error.feedback };
+  if (error && config.parseErrors === "feedback")
+    return { kind: "parse_error", code: error.code, message: error.message, feedback: error.feedback };
   return { kind: "turn_end", reason: "undecodable", text, ...(error ? { undecodable: error.detail } : {}) };
 }

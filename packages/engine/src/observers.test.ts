@@ -24,7 +24,17 @@ describe("observation renderers", () => {
     const none = () => {
       throw new Error("no id is needed");
     };
-    expect(renderObservation("tool", executed, undefined, (() => { let n = 0; return () => `s${n++}`; })()).map((m) => m.tool_call_id)).toEqual(["s0", "s1"]);
+    expect(
+      renderObservation(
+        "tool",
+        executed,
+        undefined,
+        (() => {
+          let n = 0;
+          return () => `s${n++}`;
+        })(),
+      ).map((m) => m.tool_call_id),
+    ).toEqual(["s0", "s1"]);
     expect(renderObservation("paper", executed, undefined, none).map((m) => m.role)).toEqual(["user"]);
     expect(renderObservation("bfcl", executed, undefined, none)[0]!.content).toContain("'role': 'tool'");
   });

@@ -38,6 +38,11 @@ export const OBSERVATION_KINDS = Object.keys(OBSERVATION_RENDERERS) as [Observat
  * `tool` messages, one per id, as the chat protocol requires; a call without an id gets
  * `syntheticId()`.
  */
-export function renderObservation(kind: ObservationKind, executed: readonly Executed[], ids: readonly string[] | undefined, syntheticId: () => string): ChatMessage[] {
+export function renderObservation(
+  kind: ObservationKind,
+  executed: readonly Executed[],
+  ids: readonly string[] | undefined,
+  syntheticId: () => string,
+): ChatMessage[] {
   return OBSERVATION_RENDERERS[ids ? "tool" : kind](executed, (i) => ids?.[i] ?? syntheticId());
 }

@@ -35,14 +35,22 @@ const PACK_SCHEMAS_KEY = {};
 const promptCache = new WeakMap<object, Map<string, string>>();
 
 /** The system prompt for the packs' tools less the withheld ones, built once per combination. */
-export function cachedSystemPrompt(style: SystemPromptStyle, packs: readonly DomainPack[], funcDocs: FuncDocs | undefined, withheld: ReadonlySet<string>): string {
+export function cachedSystemPrompt(
+  style: SystemPromptStyle,
+  packs: readonly DomainPack[],
+  funcDocs: FuncDocs | undefined,
+  withheld: ReadonlySet<string>,
+): string {
   const owner: object = funcDocs ?? PACK_SCHEMAS_KEY;
   let byKey = promptCache.get(owner);
   if (!byKey) promptCache.set(owner, (byKey = new Map()));
   const key = `${style}\u0000${packs.map((p) => p.meta.className).join(",")}\u0000${[...withheld].sort().join(",")}`;
   let text = byKey.get(key);
   if (text === undefined) {
-    text = systemPrompt(style, functionDocs(packs, funcDocs, (n) => !withheld.has(n)));
+    text = systemPrompt(
+      style,
+      functionDocs(packs, funcDocs, (n) => !withheld.has(n)),
+    );
     byKey.set(key, text);
   }
   return text;

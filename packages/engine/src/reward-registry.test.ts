@@ -5,7 +5,11 @@ import { registerRewardRule, rewardRuleNames, type RewardFactory } from "./rewar
 import { computeReward, parseRewardSpec, type RewardInput, type StepRecord } from "./rewards.ts";
 
 const call: StepRecord = { kind: "tool_calls", executed: true, calls: 1, errorResults: 0, exceptions: 0 };
-const input: RewardInput = { turnCount: 4, turns: [{ passed: true }, { passed: true }, { passed: false }], steps: [call, call, { kind: "answer" }] };
+const input: RewardInput = {
+  turnCount: 4,
+  turns: [{ passed: true }, { passed: true }, { passed: false }],
+  steps: [call, call, { kind: "answer" }],
+};
 
 /** Progress minus a cost per executed tool step: a user's rule, registered like the built-ins. */
 const efficiency: RewardFactory<z.ZodObject<{ cost: z.ZodDefault<z.ZodNumber> }>> = {
@@ -22,7 +26,13 @@ describe("reward rule registry", () => {
 
   it("scores with a rule registered from user code; its options and the counting options are validated together", () => {
     registerRewardRule(efficiency);
-    expect(parseRewardSpec({ kind: "test-efficiency" })).toEqual({ kind: "test-efficiency", cost: 0.1, authorsErrorCounting: false, toolUnit: "step", progressDenominator: "all_turns" });
+    expect(parseRewardSpec({ kind: "test-efficiency" })).toEqual({
+      kind: "test-efficiency",
+      cost: 0.1,
+      authorsErrorCounting: false,
+      toolUnit: "step",
+      progressDenominator: "all_turns",
+    });
     const r = computeReward({ kind: "test-efficiency", cost: 0.25 }, input);
     expect(r.reward).toBeCloseTo(2 / 4 - 0.5, 12);
     expect(r.components.progress).toBe(0.5);
@@ -42,8 +52,15 @@ describe("reward rule registry", () => {
   });
 
   it("names the known rules for an unknown kind, and guards names", () => {
-    expect(() => parseRewardSpec({ kind: "nope" })).toThrow(expect.objectContaining({ code: "INVALID_REWARD_SPEC", details: [expect.stringMatching(/^kind: unknown reward rule `nope` \(known: .*binary.*weighted/)] }));
+    expect(() => parseRewardSpec({ kind: "nope" })).toThrow(
+      expect.objectContaining({
+        code: "INVALID_REWARD_SPEC",
+        details: [expect.stringMatching(/^kind: unknown reward rule `nope` \(known: .*binary.*weighted/)],
+      }),
+    );
     expect(() => registerRewardRule({ ...efficiency, name: "progress" })).toThrow(expect.objectContaining({ code: "REWARD_RULE_EXISTS" }));
-    expect(() => registerRewardRule({ ...efficiency, name: "Bad Name" })).toThrow(expect.objectContaining({ code: "BAD_REWARD_RULE_NAME" }));
+    expect(() => registerRewardRule({ ...efficiency, name: "Bad Name" })).toThrow(
+      expect.objectContaining({ code: "BAD_REWARD_RULE_NAME" }),
+    );
   });
 });

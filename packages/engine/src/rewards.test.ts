@@ -15,7 +15,13 @@ import {
 } from "./rewards.ts";
 
 const ok = (calls = 1): StepRecord => ({ kind: "tool_calls", executed: true, calls, errorResults: 0, exceptions: 0 });
-const returnedError = (calls = 1, errors = 1): StepRecord => ({ kind: "tool_calls", executed: true, calls, errorResults: errors, exceptions: 0 });
+const returnedError = (calls = 1, errors = 1): StepRecord => ({
+  kind: "tool_calls",
+  executed: true,
+  calls,
+  errorResults: errors,
+  exceptions: 0,
+});
 const raised = (calls = 1, exceptions = 1): StepRecord => ({ kind: "tool_calls", executed: true, calls, errorResults: 0, exceptions });
 const parseError: StepRecord = { kind: "parse_error" };
 const answer: StepRecord = { kind: "answer" };
@@ -31,7 +37,7 @@ describe("format reward R_format = (N − C_format) / N", () => {
 });
 
 describe("tool-call reward R_tool = C_correct / (C_correct + C_error)", () => {
-  it("counts returned {\"error\": ...} results as errors (the authors' code does not, B2)", () => {
+  it('counts returned {"error": ...} results as errors (the authors\' code does not, B2)', () => {
     expect(toolCounts([ok(), returnedError(), raised()])).toEqual({ correct: 1, error: 2 });
     expect(toolReward([ok(), returnedError()])).toBe(0.5);
   });
@@ -71,7 +77,9 @@ describe("progress reward R_P = (1/T) Σ r_t", () => {
     expect(progressReward({ turnCount: 4, turns: [{ passed: true }, { passed: false }, { passed: true }, { passed: true }] })).toBe(0.75);
   });
   it("keeps the authors' denominator (finished turns only) behind a flag", () => {
-    expect(progressReward({ turnCount: 4, turns: [{ passed: true }, { passed: true }] }, { progressDenominator: "finished_turns" })).toBe(1);
+    expect(progressReward({ turnCount: 4, turns: [{ passed: true }, { passed: true }] }, { progressDenominator: "finished_turns" })).toBe(
+      1,
+    );
   });
   it("is 0 for no turns", () => {
     expect(progressReward({ turnCount: 0, turns: [] })).toBe(0);
@@ -88,7 +96,11 @@ describe("binary reward", () => {
 });
 
 describe("reward specs", () => {
-  const input = { turnCount: 4, turns: [{ passed: true }, { passed: false }, { passed: true }], steps: [parseError, ok(), answer, returnedError(), answer] };
+  const input = {
+    turnCount: 4,
+    turns: [{ passed: true }, { passed: false }, { passed: true }],
+    steps: [parseError, ok(), answer, returnedError(), answer],
+  };
 
   it("computes the configured reward and every component", () => {
     const components = rewardComponents(input);
@@ -124,7 +136,13 @@ describe("reward specs", () => {
       toolUnit: "step",
       progressDenominator: "all_turns",
     });
-    for (const bad of [{ kind: "nope" }, { kind: "progress", extra: 1 }, { kind: "mixed", progressWeight: Infinity }, { kind: "weighted", weights: { bogus: 1 } }, null]) {
+    for (const bad of [
+      { kind: "nope" },
+      { kind: "progress", extra: 1 },
+      { kind: "mixed", progressWeight: Infinity },
+      { kind: "weighted", weights: { bogus: 1 } },
+      null,
+    ]) {
       expect(() => parseRewardSpec(bad)).toThrow(EnvtuneError);
     }
     try {

@@ -74,7 +74,11 @@ export interface RewardBreakdown {
 const specSchemas = new WeakMap<RewardFactory, z.ZodType<RewardSpec>>();
 function specSchema(f: RewardFactory): z.ZodType<RewardSpec> {
   let s = specSchemas.get(f);
-  if (!s) specSchemas.set(f, (s = z.object({ kind: z.literal(f.name), ...countingOptions, ...f.options.shape }).strict() as unknown as z.ZodType<RewardSpec>));
+  if (!s)
+    specSchemas.set(
+      f,
+      (s = z.object({ kind: z.literal(f.name), ...countingOptions, ...f.options.shape }).strict() as unknown as z.ZodType<RewardSpec>),
+    );
   return s;
 }
 
@@ -88,7 +92,11 @@ export const rewardSpecSchema = z
   .loose()
   .transform((spec, ctx): RewardSpec => {
     if (!rewardRules.has(spec.kind)) {
-      ctx.addIssue({ code: "custom", path: ["kind"], message: `unknown reward rule \`${spec.kind}\` (known: ${rewardRuleNames().join(", ")})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["kind"],
+        message: `unknown reward rule \`${spec.kind}\` (known: ${rewardRuleNames().join(", ")})`,
+      });
       return z.NEVER;
     }
     const r = specSchema(rewardRules.get(spec.kind)).safeParse(spec);
@@ -221,7 +229,8 @@ const BUILT_IN_RULES: RewardFactory[] = [
     name: "mixed",
     description: "Direct-GRPO baseline of Table 3: progressWeight·R_P + formatWeight·R_format (0.9 / 0.1).",
     options: z.object({ progressWeight: z.number().finite().default(0.9), formatWeight: z.number().finite().default(0.1) }),
-    create: (o: { progressWeight: number; formatWeight: number }) => (_input, c) => o.progressWeight * c.progress + o.formatWeight * c.format,
+    create: (o: { progressWeight: number; formatWeight: number }) => (_input, c) =>
+      o.progressWeight * c.progress + o.formatWeight * c.format,
   },
   {
     name: "weighted",

@@ -17,7 +17,9 @@ describe("backend selection", () => {
   });
 
   it("rejects an unknown TF_BACKEND", async () => {
-    await expect(selectBackend({ env: { TF_BACKEND: "gpu-please" } })).rejects.toThrow(/TF_BACKEND is `gpu-please`.*Use one of: auto, tensorflow, wasm, cpu/);
+    await expect(selectBackend({ env: { TF_BACKEND: "gpu-please" } })).rejects.toThrow(
+      /TF_BACKEND is `gpu-please`.*Use one of: auto, tensorflow, wasm, cpu/,
+    );
   });
 
   it("fails loudly when a forced backend cannot load (TF_BACKEND=tensorflow without the native binding)", () => {
@@ -28,6 +30,8 @@ try { const i = await selectBackend({}); console.log("OK " + i.name); } catch (e
       env: { ...process.env, TF_BACKEND: "tensorflow" },
     });
     // Where tfjs-node-gpu works the forced backend loads; elsewhere the error says what to do.
-    expect(out).toMatch(/^OK tensorflow|^ERR \[envtune\] \[policy-tfjs\] The TensorFlow.js backend `tensorflow` was requested but could not be loaded/m);
+    expect(out).toMatch(
+      /^OK tensorflow|^ERR \[envtune\] \[policy-tfjs\] The TensorFlow.js backend `tensorflow` was requested but could not be loaded/m,
+    );
   }, 60_000);
 });

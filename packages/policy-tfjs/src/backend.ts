@@ -86,7 +86,12 @@ function parseBackend(v: string, where: string): BackendName | "auto" {
   const s = v.trim().toLowerCase();
   if (s === "auto" || s === "") return "auto";
   if ((BACKENDS as readonly string[]).includes(s)) return s as BackendName;
-  throw new EnvtuneError("BAD_BACKEND", "policy-tfjs", `${where} is \`${v}\`, not a TensorFlow.js backend.`, `Use one of: auto, ${BACKENDS.join(", ")}.`);
+  throw new EnvtuneError(
+    "BAD_BACKEND",
+    "policy-tfjs",
+    `${where} is \`${v}\`, not a TensorFlow.js backend.`,
+    `Use one of: auto, ${BACKENDS.join(", ")}.`,
+  );
 }
 
 /**
@@ -95,10 +100,20 @@ function parseBackend(v: string, where: string): BackendName | "auto" {
  */
 export async function selectBackend(opts: SelectBackendOptions = {}): Promise<BackendInfo> {
   const env = opts.env ?? process.env;
-  const forced = opts.backend !== undefined && opts.backend !== "auto" ? opts.backend : env.TF_BACKEND ? parseBackend(env.TF_BACKEND, "TF_BACKEND") : "auto";
+  const forced =
+    opts.backend !== undefined && opts.backend !== "auto"
+      ? opts.backend
+      : env.TF_BACKEND
+        ? parseBackend(env.TF_BACKEND, "TF_BACKEND")
+        : "auto";
   if (current) {
     if (forced !== "auto" && forced !== current.name) {
-      throw new EnvtuneError("BACKEND_ALREADY_SET", "policy-tfjs", `The backend is already \`${current.name}\`; \`${forced}\` cannot be selected in the same process.`, "Choose the backend before creating any model.");
+      throw new EnvtuneError(
+        "BACKEND_ALREADY_SET",
+        "policy-tfjs",
+        `The backend is already \`${current.name}\`; \`${forced}\` cannot be selected in the same process.`,
+        "Choose the backend before creating any model.",
+      );
     }
     return current;
   }
@@ -108,7 +123,11 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
     if (forced !== "auto") {
       const why = await LOADERS[forced]();
       if (why !== undefined) throw backendError(forced, why);
-      info = { name: forced, reason: `forced by ${opts.backend && opts.backend !== "auto" ? "option" : "TF_BACKEND"}`, fastGradients: false };
+      info = {
+        name: forced,
+        reason: `forced by ${opts.backend && opts.backend !== "auto" ? "option" : "TF_BACKEND"}`,
+        fastGradients: false,
+      };
     } else {
       const skipped: string[] = [];
       let chosen: BackendName | undefined;

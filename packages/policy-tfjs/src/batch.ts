@@ -4,7 +4,18 @@
  * the G rollouts of one task see the same user text, so most bags are computed once.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ANSWER_FEATURES, CAND_FEATURES, CAND_KINDS, FILL_FEATURES, TOOL_FEATURES, formRow, kindIndex, type Candidate, type ParamInfo, type ToolInfo } from "./featurize.ts";
+import {
+  ANSWER_FEATURES,
+  CAND_FEATURES,
+  CAND_KINDS,
+  FILL_FEATURES,
+  TOOL_FEATURES,
+  formRow,
+  kindIndex,
+  type Candidate,
+  type ParamInfo,
+  type ToolInfo,
+} from "./featurize.ts";
 import { forward, type BatchInputs, type Weights } from "./model.ts";
 
 /** One parameter of the chosen tool, as seen (and, once sampled, as decided). */
@@ -123,7 +134,10 @@ export function buildBatch(decisions: readonly DecisionRecord[], mode: BatchMode
     answerFeat.set(d.answerFeatures, i * ANSWER_FEATURES);
     toolMask[i * (tmax + 1)] = 0;
     d.tools.forEach((tool, j) => {
-      toolSlot[i * tmax + j] = tools.add(tool.key, () => ({ name: bags.add("tn" + tool.key, tool.nameBag), desc: bags.add("td" + tool.key, tool.descBag) }));
+      toolSlot[i * tmax + j] = tools.add(tool.key, () => ({
+        name: bags.add("tn" + tool.key, tool.nameBag),
+        desc: bags.add("td" + tool.key, tool.descBag),
+      }));
       toolMask[i * (tmax + 1) + 1 + j] = 0;
     });
     toolFeat.set(d.toolFeatures, i * tmax * TOOL_FEATURES);
@@ -146,7 +160,12 @@ export function buildBatch(decisions: readonly DecisionRecord[], mode: BatchMode
         const row = paramDecision.length;
         paramDecision.push(i);
         paramIndex.push(j);
-        paramKey.push(ptab.add(a.param.key, () => ({ name: bags.add("pn" + a.param.key, a.param.nameBag), desc: bags.add("pd" + a.param.key, a.param.descBag) })));
+        paramKey.push(
+          ptab.add(a.param.key, () => ({
+            name: bags.add("pn" + a.param.key, a.param.nameBag),
+            desc: bags.add("pd" + a.param.key, a.param.descBag),
+          })),
+        );
         for (const v of a.fillFeatures) fill.push(v);
         if (mode === "args" || a.filled) {
           argRows.push(a);
@@ -174,7 +193,11 @@ export function buildBatch(decisions: readonly DecisionRecord[], mode: BatchMode
       const formRows = new Int32Array(perSlot ? na * kmax : na);
       argRows.forEach((rec, r) => {
         rec.candidates.forEach((c, k) => {
-          candSlot[r * kmax + k] = cands.add(c.key, () => ({ tok: bags.add("ct" + bagKey(c.tokenBag), c.tokenBag), nbr: bags.add("cn" + bagKey(c.neighborBag), c.neighborBag), kind: kindIndex(c.kind) }));
+          candSlot[r * kmax + k] = cands.add(c.key, () => ({
+            tok: bags.add("ct" + bagKey(c.tokenBag), c.tokenBag),
+            nbr: bags.add("cn" + bagKey(c.neighborBag), c.neighborBag),
+            kind: kindIndex(c.kind),
+          }));
           mask[r * kmax + k] = 0;
           if (perSlot) formRows[r * kmax + k] = formRow(rec.param, c);
         });
@@ -281,7 +304,9 @@ export function tokenOutputs(w: Weights, decisions: readonly DecisionRecord[], b
   // Option 0 of the answer-or-tool head is "answer".
   const answerLogp = tf.reshape(tf.slice(tool.lsm, [0, 0], [-1, 1]), [-1]) as tf.Tensor1D;
   if (out.fillLogits) {
-    const filled = tf.tensor1d(Float32Array.from(built.paramDecision.map((di, r) => (decisions[di]!.args[built.paramIndex[r]!]!.filled ? 1 : 0))));
+    const filled = tf.tensor1d(
+      Float32Array.from(built.paramDecision.map((di, r) => (decisions[di]!.args[built.paramIndex[r]!]!.filled ? 1 : 0))),
+    );
     const z = out.fillLogits;
     // log σ(z) = −softplus(−z); tf.logSigmoid's custom gradient breaks inside variableGrads.
     const lp1 = tf.neg(tf.softplus(tf.neg(z)));

@@ -43,7 +43,9 @@ export function installFastGradients(): void {
       const [x, indices] = saved as [tf.Tensor, tf.Tensor];
       const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
       if ((axis !== 0 && axis !== -x.rank) || batchDims !== 0) {
-        throw new Error(`[envtune] [policy-tfjs] The installed GatherV2 gradient supports axis 0 without batch dims only (got axis ${axis}, batchDims ${batchDims}). Gather along axis 0.`);
+        throw new Error(
+          `[envtune] [policy-tfjs] The installed GatherV2 gradient supports axis 0 without batch dims only (got axis ${axis}, batchDims ${batchDims}). Gather along axis 0.`,
+        );
       }
       return {
         x: () => {

@@ -8,13 +8,28 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ToolSchema } from "@envtune/core";
-import { DEFAULT_LIMITS, VALUE_FORMS, argCandidates, candidateFeatures, decisionContext, fillFeatures, formRow, renderValue, type FeaturizerLimits } from "./featurize.ts";
+import {
+  DEFAULT_LIMITS,
+  VALUE_FORMS,
+  argCandidates,
+  candidateFeatures,
+  decisionContext,
+  fillFeatures,
+  formRow,
+  renderValue,
+  type FeaturizerLimits,
+} from "./featurize.ts";
 import type { PolicyObservation } from "./observation.ts";
 
 const cd: ToolSchema = {
   name: "cd",
-  description: "This tool belongs to the Gorilla file system. Tool description: Change the current working directory to the specified folder.",
-  parameters: { type: "object", properties: { folder: { type: "string", description: "The folder of the directory to change to." } }, required: ["folder"] },
+  description:
+    "This tool belongs to the Gorilla file system. Tool description: Change the current working directory to the specified folder.",
+  parameters: {
+    type: "object",
+    properties: { folder: { type: "string", description: "The folder of the directory to change to." } },
+    required: ["folder"],
+  },
 };
 const lock: ToolSchema = {
   name: "lockDoors",
@@ -23,7 +38,11 @@ const lock: ToolSchema = {
     type: "object",
     properties: {
       unlock: { type: "boolean", description: "True if the doors are to be unlocked, False otherwise." },
-      door: { type: "array", items: { type: "string" }, description: 'The list of doors to lock or unlock. [Enum]: ["driver", "passenger", "rear_left", "rear_right"]' },
+      door: {
+        type: "array",
+        items: { type: "string" },
+        description: 'The list of doors to lock or unlock. [Enum]: ["driver", "passenger", "rear_left", "rear_right"]',
+      },
       pedal: { type: "number", description: "Position between 0 (not pressed) and 1 (fully pressed)." },
     },
     required: ["unlock", "door"],
@@ -61,16 +80,35 @@ const OBSERVATIONS: PolicyObservation[] = [
     earlierResults: ['{"count": 3}', '{"count": 16}', "['alpha', 'beta']", "plain words MSFT 42.123456 here"],
     earlierCalls: ["get_status", "cd"],
     steps: [
-      { kind: "calls", calls: [{ name: "get_status", values: [] }], results: ['{"status": "open", "price": 43.852552, "other": 2.675, "list": [1, 2, 3]}'] },
+      {
+        kind: "calls",
+        calls: [{ name: "get_status", values: [] }],
+        results: ['{"status": "open", "price": 43.852552, "other": 2.675, "list": [1, 2, 3]}'],
+      },
       { kind: "parse_error", calls: [], results: [], feedback: "Could not parse the tool call: expected JSON." },
     ],
   }),
   obs("Call place_order with symbol TSLA, amount 12 and order_type Sell.", {
     steps: [
-      { kind: "calls", calls: [{ name: "place_order", values: ["TSLA", "12", "Sell"] }], results: ["Error during execution: insufficient funds"] },
-      { kind: "calls", calls: [{ name: "place_order", values: ["TSLA", "6"] }, { name: "get_status", values: [] }], results: ['{"order_id": 12446, "status": "Pending"}', "Error: market closed"] },
+      {
+        kind: "calls",
+        calls: [{ name: "place_order", values: ["TSLA", "12", "Sell"] }],
+        results: ["Error during execution: insufficient funds"],
+      },
+      {
+        kind: "calls",
+        calls: [
+          { name: "place_order", values: ["TSLA", "6"] },
+          { name: "get_status", values: [] },
+        ],
+        results: ['{"order_id": 12446, "status": "Pending"}', "Error: market closed"],
+      },
       { kind: "calls", calls: [{ name: "lockDoors", values: ["true"] }], results: ["Doors locked: driver, passenger. Remaining 3 of 4"] },
-      { kind: "calls", calls: [{ name: "cd", values: ["TSLA"] }], results: [`{"files": ${JSON.stringify(Array.from({ length: 40 }, (_, i) => `f${i}.txt`))}}`] },
+      {
+        kind: "calls",
+        calls: [{ name: "cd", values: ["TSLA"] }],
+        results: [`{"files": ${JSON.stringify(Array.from({ length: 40 }, (_, i) => `f${i}.txt`))}}`],
+      },
     ],
   }),
   obs("Average the three counts.", {
@@ -108,7 +146,17 @@ function collect(limits: FeaturizerLimits): Vectors {
           const f = candidateFeatures(ctx, p, cands);
           v.cand.push(f);
           if (cands.length) v.widths.cand = f.length / cands.length;
-          for (const c of cands) v.text.push(JSON.stringify([c.kind, c.text, c.tokenBag, c.neighborBag, formRow(p, c), ...VALUE_FORMS.map((form) => renderValue(c, form))]));
+          for (const c of cands)
+            v.text.push(
+              JSON.stringify([
+                c.kind,
+                c.text,
+                c.tokenBag,
+                c.neighborBag,
+                formRow(p, c),
+                ...VALUE_FORMS.map((form) => renderValue(c, form)),
+              ]),
+            );
         }
       }
     }
@@ -144,7 +192,12 @@ describe("feature vectors are bit-identical to the reference featurizer", () => 
   });
 
   it("exercises every column of every block (so the hashes guard them all)", () => {
-    const dead = { answer: deadColumns(def.answer, def.widths.answer), tool: deadColumns(def.tool, def.widths.tool), fill: deadColumns(def.fill, def.widths.fill), cand: deadColumns(def.cand, def.widths.cand) };
+    const dead = {
+      answer: deadColumns(def.answer, def.widths.answer),
+      tool: deadColumns(def.tool, def.widths.tool),
+      fill: deadColumns(def.fill, def.widths.fill),
+      cand: deadColumns(def.cand, def.widths.cand),
+    };
     expect(dead).toEqual({ answer: [], tool: [], fill: [], cand: [] });
   });
 

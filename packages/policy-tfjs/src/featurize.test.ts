@@ -1,13 +1,29 @@
 import { describe, expect, it } from "vitest";
 import type { ToolSchema } from "@envtune/core";
-import { TOOL_FEATURE_TABLE, argCandidates, contextCandidates, decisionContext, fitsSchema, paramCandidates, renderValue, toolInfo, type Candidate, type ToolFeatureName } from "./featurize.ts";
+import {
+  TOOL_FEATURE_TABLE,
+  argCandidates,
+  contextCandidates,
+  decisionContext,
+  fitsSchema,
+  paramCandidates,
+  renderValue,
+  toolInfo,
+  type Candidate,
+  type ToolFeatureName,
+} from "./featurize.ts";
 import type { PolicyObservation } from "./observation.ts";
 import { hashToken, splitIdentifier, stem, words } from "./tokenize.ts";
 
 const cd: ToolSchema = {
   name: "cd",
-  description: "This tool belongs to the Gorilla file system. Tool description: Change the current working directory to the specified folder.",
-  parameters: { type: "object", properties: { folder: { type: "string", description: "The folder of the directory to change to." } }, required: ["folder"] },
+  description:
+    "This tool belongs to the Gorilla file system. Tool description: Change the current working directory to the specified folder.",
+  parameters: {
+    type: "object",
+    properties: { folder: { type: "string", description: "The folder of the directory to change to." } },
+    required: ["folder"],
+  },
 };
 const lock: ToolSchema = {
   name: "lockDoors",
@@ -16,7 +32,11 @@ const lock: ToolSchema = {
     type: "object",
     properties: {
       unlock: { type: "boolean", description: "True if the doors are to be unlocked, False otherwise." },
-      door: { type: "array", items: { type: "string" }, description: 'The list of doors to lock or unlock. [Enum]: ["driver", "passenger", "rear_left", "rear_right"]' },
+      door: {
+        type: "array",
+        items: { type: "string" },
+        description: 'The list of doors to lock or unlock. [Enum]: ["driver", "passenger", "rear_left", "rear_right"]',
+      },
       pedal: { type: "number", description: "Position between 0 (not pressed) and 1 (fully pressed)." },
     },
     required: ["unlock", "door"],
@@ -70,7 +90,13 @@ describe("argument candidates", () => {
   });
 
   it("takes values out of JSON tool results with their keys as context", () => {
-    const c = contextCandidates(obs("How far is it?", { steps: [{ kind: "calls", calls: [{ name: "get_zipcode_based_on_city", values: ["Rivermist"] }], results: ['{"zipcode": "83214"}'] }] }));
+    const c = contextCandidates(
+      obs("How far is it?", {
+        steps: [
+          { kind: "calls", calls: [{ name: "get_zipcode_based_on_city", values: ["Rivermist"] }], results: ['{"zipcode": "83214"}'] },
+        ],
+      }),
+    );
     const z = c.find((x) => x.text === "83214")!;
     expect(z.kind).toBe("result_string");
     expect([...z.neighborWords]).toEqual(["zipcode"]);
@@ -80,7 +106,11 @@ describe("argument candidates", () => {
   it("proposes schema-fitting values: enums and 'all of them' for enum lists, numbers, booleans", () => {
     const ctx = decisionContext(obs("Lock all 4 doors and press the pedal to 0.5."));
     const t = ctx.tools[1]!;
-    const kinds = (name: string) => argCandidates(ctx, t.params.find((p) => p.name === name)!).map((c) => c.kind);
+    const kinds = (name: string) =>
+      argCandidates(
+        ctx,
+        t.params.find((p) => p.name === name)!,
+      ).map((c) => c.kind);
     expect(new Set(kinds("unlock"))).toEqual(new Set(["bool_true", "bool_false"]));
     expect(new Set(kinds("door"))).toEqual(new Set(["enum", "all_enum"]));
     expect(kinds("pedal").every((k) => k === "user_number" || k === "param_number")).toBe(true);
@@ -91,11 +121,27 @@ describe("argument candidates", () => {
 
   it("derives what an LLM would write: ISO dates, two-decimal roundings, tags and lists, hyphen parts", () => {
     const texts = (o: PolicyObservation) => contextCandidates(o).map((c) => `${c.kind}:${c.text}`);
-    const got = texts(obs("Book it for November 15th, 2026 (or the 3rd of Dec 2026, or 12/01/2026), first-class, with #Travel and #Fun for @amy."));
-    expect(got).toEqual(expect.arrayContaining(["derived_date:2026-11-15", "derived_date:2026-12-03", "derived_date:2026-12-01", "user_word:first", "user_tag:#Travel", "user_tag:@amy", "value_list:#Travel, #Fun"]));
+    const got = texts(
+      obs("Book it for November 15th, 2026 (or the 3rd of Dec 2026, or 12/01/2026), first-class, with #Travel and #Fun for @amy."),
+    );
+    expect(got).toEqual(
+      expect.arrayContaining([
+        "derived_date:2026-11-15",
+        "derived_date:2026-12-03",
+        "derived_date:2026-12-01",
+        "user_word:first",
+        "user_tag:#Travel",
+        "user_tag:@amy",
+        "value_list:#Travel, #Fun",
+      ]),
+    );
     expect(got.some((t) => t.startsWith("derived_date:") && !/^derived_date:\d{4}-\d{2}-\d{2}$/.test(t))).toBe(false);
     // 43.852552 → 43.85; 2.675 is 2.67499… as a double, so Python's round gives 2.67, and so do we.
-    const r = texts(obs("Fill it.", { steps: [{ kind: "calls", calls: [{ name: "x", values: [] }], results: ['{"fuel": 43.852552, "other": 2.675, "whole": 7}'] }] }));
+    const r = texts(
+      obs("Fill it.", {
+        steps: [{ kind: "calls", calls: [{ name: "x", values: [] }], results: ['{"fuel": 43.852552, "other": 2.675, "whole": 7}'] }],
+      }),
+    );
     expect(r).toEqual(expect.arrayContaining(["derived_number:43.85", "derived_number:2.67", "value_list:43.852552, 2.675, 7"]));
     expect(r.filter((t) => t.startsWith("derived_number:7"))).toEqual([]);
     // A list of the numbers earlier results gave one at a time (three counts, to average).
@@ -104,7 +150,18 @@ describe("argument candidates", () => {
   });
 
   it("renders a list of values as a JSON list, and keeps lists out of string parameters", () => {
-    const mean = toolInfo({ name: "mean", description: "Mean.", parameters: { type: "object", properties: { numbers: { type: "array", items: { type: "number" }, description: "Numbers." }, label: { type: "string", description: "Label." } }, required: ["numbers"] } });
+    const mean = toolInfo({
+      name: "mean",
+      description: "Mean.",
+      parameters: {
+        type: "object",
+        properties: {
+          numbers: { type: "array", items: { type: "number" }, description: "Numbers." },
+          label: { type: "string", description: "Label." },
+        },
+        required: ["numbers"],
+      },
+    });
     const ctx = decisionContext(obs("Average 3, 16 and 60."));
     const list = argCandidates(ctx, mean.params[0]!).find((c) => c.kind === "value_list")!;
     expect(JSON.parse(renderValue(list, "list"))).toEqual([3, 16, 60]);
@@ -112,8 +169,22 @@ describe("argument candidates", () => {
   });
 
   it("offers the literals a parameter's description names ('l' for lines, (Buy/Sell))", () => {
-    const wc = toolInfo({ name: "wc", description: "Count.", parameters: { type: "object", properties: { mode: { type: "string", description: "Mode of operation ('l' for lines, 'w' for words, 'c' for characters). " }, side: { type: "string", description: "Type of the order (Buy/Sell)." } }, required: [] } });
-    const lit = (i: number) => paramCandidates(wc.params[i]!).filter((c) => c.kind === "param_literal").map((c) => c.text);
+    const wc = toolInfo({
+      name: "wc",
+      description: "Count.",
+      parameters: {
+        type: "object",
+        properties: {
+          mode: { type: "string", description: "Mode of operation ('l' for lines, 'w' for words, 'c' for characters). " },
+          side: { type: "string", description: "Type of the order (Buy/Sell)." },
+        },
+        required: [],
+      },
+    });
+    const lit = (i: number) =>
+      paramCandidates(wc.params[i]!)
+        .filter((c) => c.kind === "param_literal")
+        .map((c) => c.text);
     expect(lit(0)).toEqual(["l", "w", "c"]);
     expect(lit(1)).toEqual(["Buy", "Sell"]);
   });
@@ -136,7 +207,8 @@ describe("argument candidates", () => {
         steps: [{ kind: "calls", calls: [{ name: "cd", values: ["x"] }], results: ['{"error": "Use lockDoors first."}'] }],
       }),
     );
-    const feature = (tool: number, name: ToolFeatureName) => ctx.toolFeatures[tool * TOOL_FEATURE_TABLE.width + TOOL_FEATURE_TABLE.offset(name)];
+    const feature = (tool: number, name: ToolFeatureName) =>
+      ctx.toolFeatures[tool * TOOL_FEATURE_TABLE.width + TOOL_FEATURE_TABLE.offset(name)];
     expect(feature(1, "name_in_request")).toBe(1); // both name words of lockDoors are in the text
     expect(feature(0, "name_in_request")).toBe(0);
     expect(feature(1, "named_in_last_observation")).toBe(1); // named in the last result

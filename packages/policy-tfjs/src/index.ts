@@ -33,7 +33,19 @@ export {
   renderValue,
   toolInfo,
 } from "./featurize.ts";
-export type { CandKind, Candidate, DecisionContext, Feature, FeatureTable, FeaturizerLimits, ParamInfo, ParamType, ToolFeatureName, ToolInfo, ValueForm } from "./featurize.ts";
+export type {
+  CandKind,
+  Candidate,
+  DecisionContext,
+  Feature,
+  FeatureTable,
+  FeaturizerLimits,
+  ParamInfo,
+  ParamType,
+  ToolFeatureName,
+  ToolInfo,
+  ValueForm,
+} from "./featurize.ts";
 export { DEFAULT_POLICY_NET_CONFIG, forward, initialValues, parameterShapes, resolvePolicyNetConfig } from "./model.ts";
 export type { BatchInputs, HeadOutputs, PolicyNetConfig, PolicyNetConfigInput, Weights } from "./model.ts";
 export { buildBatch, perHeadTokens, tokenCounts, tokenDecisions, tokenOutputs } from "./batch.ts";

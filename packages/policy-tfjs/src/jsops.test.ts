@@ -37,7 +37,11 @@ describe("JS sparse ops (forward and gradient against dense tfjs references)", (
   });
 
   it("embedBags: weighted bags, empty bags give zeros, duplicates accumulate", () => {
-    const csr = { ids: Int32Array.from([0, 1, 3, 3]), weights: Float32Array.from([0.5, 0.5, 1, 1]), offsets: Int32Array.from([0, 2, 2, 4]) };
+    const csr = {
+      ids: Int32Array.from([0, 1, 3, 3]),
+      weights: Float32Array.from([0.5, 0.5, 1, 1]),
+      offsets: Int32Array.from([0, 2, 2, 4]),
+    };
     const dense = tf.tensor2d([0.5, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], [3, 4]);
     close(embedBags(table, csr), tf.matMul(dense, table));
     const up = tf.tensor2d([1, 2, 3, 4, 5, 6, -1, 0, 1], [3, 3]);
@@ -53,7 +57,9 @@ describe("JS sparse ops (forward and gradient against dense tfjs references)", (
     const ref = (x: tf.Tensor2D, y: tf.Tensor2D) => tf.sum(tf.mul(tf.matMul(selector(ai, 2), x), tf.matMul(selector(bi, 4), y)), 1);
     close(pairDots(a, table, Int32Array.from(ai), Int32Array.from(bi)), ref(a, table));
     const w = tf.tensor1d([1, -2, 0.5, 3]);
-    const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(pairDots(x as tf.Tensor2D, y as tf.Tensor2D, Int32Array.from(ai), Int32Array.from(bi)), w)))([a, table]);
+    const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+      tf.sum(tf.mul(pairDots(x as tf.Tensor2D, y as tf.Tensor2D, Int32Array.from(ai), Int32Array.from(bi)), w)),
+    )([a, table]);
     const [ra, rb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(ref(x as tf.Tensor2D, y as tf.Tensor2D), w)))([a, table]);
     close(ga!, ra!);
     close(gb!, rb!);
@@ -70,7 +76,9 @@ describe("fast gradients installed for wasm/cpu", () => {
     close(gb!, tf.matMul(tf.transpose(a), dy));
     const at = tf.transpose(a);
     const bt = tf.transpose(b);
-    const [gat, gbt] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, true, true), dy)))([at, bt]);
+    const [gat, gbt] = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+      tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, true, true), dy)),
+    )([at, bt]);
     close(gat!, tf.transpose(tf.matMul(dy, tf.transpose(b))));
     close(gbt!, tf.transpose(tf.matMul(tf.transpose(a), dy)));
   });

@@ -31,7 +31,12 @@ export interface PolicyNetConfig {
 }
 export type PolicyNetConfigInput = Partial<PolicyNetConfig>;
 
-export const DEFAULT_POLICY_NET_CONFIG: Readonly<PolicyNetConfig> = { hashBuckets: 8192, embedDim: 32, hiddenDim: 48, featureInitScale: 0.01 };
+export const DEFAULT_POLICY_NET_CONFIG: Readonly<PolicyNetConfig> = {
+  hashBuckets: 8192,
+  embedDim: 32,
+  hiddenDim: 48,
+  featureInitScale: 0.01,
+};
 
 const CONFIG_RANGES: Record<keyof PolicyNetConfig, [number, number, boolean]> = {
   hashBuckets: [64, 1 << 20, true],
@@ -43,17 +48,32 @@ const CONFIG_RANGES: Record<keyof PolicyNetConfig, [number, number, boolean]> = 
 /** Validates a network config and fills defaults (the trainer's zod schema mirrors these ranges). */
 export function resolvePolicyNetConfig(input: unknown = {}): PolicyNetConfig {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new EnvtuneError("BAD_POLICY_CONFIG", "policy-tfjs", "The policy network config must be an object.", "Pass e.g. { embedDim: 32, hiddenDim: 48 }.");
+    throw new EnvtuneError(
+      "BAD_POLICY_CONFIG",
+      "policy-tfjs",
+      "The policy network config must be an object.",
+      "Pass e.g. { embedDim: 32, hiddenDim: 48 }.",
+    );
   }
   const out: PolicyNetConfig = { ...DEFAULT_POLICY_NET_CONFIG };
   for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
     if (!(k in CONFIG_RANGES)) {
-      throw new EnvtuneError("BAD_POLICY_CONFIG", "policy-tfjs", `Unknown policy network setting \`${k}\`.`, `Use ${Object.keys(CONFIG_RANGES).join(", ")}.`);
+      throw new EnvtuneError(
+        "BAD_POLICY_CONFIG",
+        "policy-tfjs",
+        `Unknown policy network setting \`${k}\`.`,
+        `Use ${Object.keys(CONFIG_RANGES).join(", ")}.`,
+      );
     }
     if (v === undefined) continue;
     const [lo, hi, int] = CONFIG_RANGES[k as keyof PolicyNetConfig];
     if (typeof v !== "number" || !Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v))) {
-      throw new EnvtuneError("BAD_POLICY_CONFIG", "policy-tfjs", `Policy network setting \`${k}\` is ${JSON.stringify(v)}.`, `Use ${int ? "an integer" : "a number"} in [${lo}, ${hi}].`);
+      throw new EnvtuneError(
+        "BAD_POLICY_CONFIG",
+        "policy-tfjs",
+        `Policy network setting \`${k}\` is ${JSON.stringify(v)}.`,
+        `Use ${int ? "an integer" : "a number"} in [${lo}, ${hi}].`,
+      );
     }
     out[k as keyof PolicyNetConfig] = v;
   }
@@ -206,7 +226,10 @@ export function forward(w: Weights, b: BatchInputs): HeadOutputs {
   const scale = 1 / Math.sqrt(hctx.shape[1]!);
   const match = tf.mul(tf.reshape(pairDots(hctx, toolRep, seq(b.n, b.tmax), b.toolSlot), [b.n, b.tmax]), scale);
   const featTerm = tf.reshape(tf.matMul(b.toolFeat, w.tool_feat as tf.Tensor2D), [b.n, b.tmax]);
-  const answer = tf.add(tf.add(tf.matMul(hctx, w.answer_w as tf.Tensor2D), tf.matMul(b.answerFeat, w.answer_feat as tf.Tensor2D)), w.answer_b!);
+  const answer = tf.add(
+    tf.add(tf.matMul(hctx, w.answer_w as tf.Tensor2D), tf.matMul(b.answerFeat, w.answer_feat as tf.Tensor2D)),
+    w.answer_b!,
+  );
   const toolLogits = tf.add(tf.concat([answer, tf.add(match, featTerm)], 1), b.toolMaskAdd) as tf.Tensor2D;
   const p = b.params;
   if (!p) return { toolLogits };

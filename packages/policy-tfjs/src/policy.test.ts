@@ -15,24 +15,49 @@ const tools: ToolSchema[] = [
   {
     name: "touch",
     description: "Tool description: Create a new file of any extension in the current directory.",
-    parameters: { type: "object", properties: { file_name: { type: "string", description: "The name of the new file in the current directory." } }, required: ["file_name"] },
+    parameters: {
+      type: "object",
+      properties: { file_name: { type: "string", description: "The name of the new file in the current directory." } },
+      required: ["file_name"],
+    },
   },
   {
     name: "tail",
     description: "Tool description: Display the last part of a file.",
     parameters: {
       type: "object",
-      properties: { file_name: { type: "string", description: "The name of the file." }, lines: { type: "integer", description: "The number of lines to display.", default: 10 } },
+      properties: {
+        file_name: { type: "string", description: "The name of the file." },
+        lines: { type: "integer", description: "The number of lines to display.", default: 10 },
+      },
       required: ["file_name"],
     },
   },
-  { name: "ls", description: "Tool description: List the contents of the current directory.", parameters: { type: "object", properties: { a: { type: "boolean", description: "Show hidden files.", default: false } }, required: [] } },
+  {
+    name: "ls",
+    description: "Tool description: List the contents of the current directory.",
+    parameters: { type: "object", properties: { a: { type: "boolean", description: "Show hidden files.", default: false } }, required: [] },
+  },
 ];
 
 const observations: PolicyObservation[] = [
   { tools, userText: "Create 'notes.txt' please.", previousUserTexts: [], steps: [], earlierResults: [], earlierCalls: [] },
-  { tools: tools.slice(1), userText: "Show the last 5 lines of log.txt.", previousUserTexts: ["Create 'notes.txt' please."], steps: [{ kind: "parse_error", calls: [], results: [], feedback: "Error: Invalid JSON inside <tool_call>: Expecting value" }], earlierResults: ["{}"], earlierCalls: ["touch"] },
-  { tools, userText: "List everything, hidden files too.", previousUserTexts: [], steps: [{ kind: "calls", calls: [{ name: "ls", values: [] }], results: ['{"current_directory_content": ["a.txt"]}'] }], earlierResults: [], earlierCalls: [] },
+  {
+    tools: tools.slice(1),
+    userText: "Show the last 5 lines of log.txt.",
+    previousUserTexts: ["Create 'notes.txt' please."],
+    steps: [{ kind: "parse_error", calls: [], results: [], feedback: "Error: Invalid JSON inside <tool_call>: Expecting value" }],
+    earlierResults: ["{}"],
+    earlierCalls: ["touch"],
+  },
+  {
+    tools,
+    userText: "List everything, hidden files too.",
+    previousUserTexts: [],
+    steps: [{ kind: "calls", calls: [{ name: "ls", values: [] }], results: ['{"current_directory_content": ["a.txt"]}'] }],
+    earlierResults: [],
+    earlierCalls: [],
+  },
 ];
 
 let dir: string;
@@ -94,7 +119,10 @@ describe("the policy network", () => {
     expect(tokenDecisions(recs, built)).toHaveLength(out.logp.length);
     expect(out.logp.every((x) => Number.isFinite(x) && x <= 1e-6)).toBe(true);
     expect(out.ent.every((x) => Number.isFinite(x) && x >= -1e-6)).toBe(true);
-    const { grads } = tf.variableGrads(() => tf.neg(tf.sum(tokenOutputs(p.weights(), recs, built).logp)) as tf.Scalar, [...p.variables.values()]);
+    const { grads } = tf.variableGrads(
+      () => tf.neg(tf.sum(tokenOutputs(p.weights(), recs, built).logp)) as tf.Scalar,
+      [...p.variables.values()],
+    );
     for (const v of p.variables.values()) {
       expect(grads[v.name], v.name).toBeDefined();
       expect(Array.from(grads[v.name]!.dataSync()).every(Number.isFinite)).toBe(true);

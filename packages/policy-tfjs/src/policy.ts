@@ -16,7 +16,15 @@ import {
   DEFAULT_LIMITS,
   type FeaturizerLimits,
 } from "./featurize.ts";
-import { forward, initialValues, parameterShapes, resolvePolicyNetConfig, type PolicyNetConfig, type PolicyNetConfigInput, type Weights } from "./model.ts";
+import {
+  forward,
+  initialValues,
+  parameterShapes,
+  resolvePolicyNetConfig,
+  type PolicyNetConfig,
+  type PolicyNetConfigInput,
+  type Weights,
+} from "./model.ts";
 import type { PolicyObservation } from "./observation.ts";
 import { sampleLogits, type Rng } from "./rng.ts";
 import { loadNamedTensors, saveNamedTensors } from "./weights-io.ts";
@@ -54,10 +62,21 @@ export class TfjsPolicy {
     const prefix = `policy${instances++}`;
     for (const [name, shape] of Object.entries(parameterShapes(config))) {
       const v = values.get(name);
-      if (!v) throw new EnvtuneError("BAD_WEIGHTS", "policy-tfjs", `The weights lack \`${name}\`.`, "Load weights written by the same policy version.");
+      if (!v)
+        throw new EnvtuneError(
+          "BAD_WEIGHTS",
+          "policy-tfjs",
+          `The weights lack \`${name}\`.`,
+          "Load weights written by the same policy version.",
+        );
       const init = v instanceof tf.Tensor ? v : tf.tensor(v, shape);
       if (init.shape.join("x") !== shape.join("x")) {
-        throw new EnvtuneError("BAD_WEIGHTS", "policy-tfjs", `Weight \`${name}\` has shape [${init.shape.join(", ")}], the config needs [${shape.join(", ")}].`, "Load weights with the config they were saved with (model.json keeps it).");
+        throw new EnvtuneError(
+          "BAD_WEIGHTS",
+          "policy-tfjs",
+          `Weight \`${name}\` has shape [${init.shape.join(", ")}], the config needs [${shape.join(", ")}].`,
+          "Load weights with the config they were saved with (model.json keeps it).",
+        );
       }
       this.vars.set(name, tf.variable(init, true, `${prefix}/${name}`));
       if (!(v instanceof tf.Tensor)) init.dispose();
@@ -81,7 +100,12 @@ export class TfjsPolicy {
     const topo = saved.topology as { architecture?: unknown; config?: unknown } | null;
     if (!topo || topo.architecture !== POLICY_ARCHITECTURE) {
       for (const t of saved.tensors.values()) t.dispose();
-      throw new EnvtuneError("BAD_WEIGHTS", "policy-tfjs", `${dir}/model.json is not an envtune policy (${POLICY_ARCHITECTURE}).`, "Pass a directory written by `envtune train` or `TfjsPolicy.save`.");
+      throw new EnvtuneError(
+        "BAD_WEIGHTS",
+        "policy-tfjs",
+        `${dir}/model.json is not an envtune policy (${POLICY_ARCHITECTURE}).`,
+        "Pass a directory written by `envtune train` or `TfjsPolicy.save`.",
+      );
     }
     const config = resolvePolicyNetConfig(topo.config);
     const tensors = new Map([...saved.tensors].map(([k, v]) => [k.replace(/^policy\//, ""), v]));
@@ -94,7 +118,12 @@ export class TfjsPolicy {
 
   /** Writes `model.json` (architecture, config, metadata) and `weights.bin`. */
   async save(dir: string, metadata: Record<string, unknown> = {}): Promise<void> {
-    await saveNamedTensors(dir, new Map([...this.vars].map(([k, v]) => [`policy/${k}`, v as tf.Tensor])), { architecture: POLICY_ARCHITECTURE, config: this.config }, metadata);
+    await saveNamedTensors(
+      dir,
+      new Map([...this.vars].map(([k, v]) => [`policy/${k}`, v as tf.Tensor])),
+      { architecture: POLICY_ARCHITECTURE, config: this.config },
+      metadata,
+    );
   }
 
   /** The trainable variables by name. */
@@ -158,7 +187,15 @@ export class TfjsPolicy {
       const tool = r.tools[r.choice - 1]!;
       r.args = tool.params.map((p): ArgRecord => {
         const candidates = argCandidates(ctx, p, this.config.hashBuckets, this.limits.schemaConstrained);
-        return { param: p, fillFeatures: fillFeatures(ctx, p), candidates, candFeatures: candidateFeatures(ctx, p, candidates), filled: false, cand: 0, form: 0 };
+        return {
+          param: p,
+          fillFeatures: fillFeatures(ctx, p),
+          candidates,
+          candFeatures: candidateFeatures(ctx, p, candidates),
+          filled: false,
+          cand: 0,
+          form: 0,
+        };
       });
     });
 
@@ -211,7 +248,8 @@ function pythonValue(json: string): string {
 
 /** The assistant text of a decision. */
 export function renderAction(record: DecisionRecord, format: PolicyActionFormat): string {
-  if (record.choice === 0) return format === "envelope" ? `<think>Nothing more to call for this request.</think>\n<answer>${ANSWER_TEXT}</answer>` : ANSWER_TEXT;
+  if (record.choice === 0)
+    return format === "envelope" ? `<think>Nothing more to call for this request.</think>\n<answer>${ANSWER_TEXT}</answer>` : ANSWER_TEXT;
   const tool = record.tools[record.choice - 1]!;
   const given = record.args.filter((a) => a.filled);
   if (format === "python") {

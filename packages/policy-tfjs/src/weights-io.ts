@@ -14,7 +14,6 @@ export { writeFileAtomic };
 export const MODEL_JSON = "model.json";
 export const WEIGHTS_BIN = "weights.bin";
 
-
 function toBytes(data: tf.io.WeightData): Uint8Array {
   const joined = Array.isArray(data) ? tf.io.CompositeArrayBuffer.join(data) : data;
   return new Uint8Array(joined);
@@ -55,7 +54,12 @@ export function fileSystemIO(dir: string): tf.io.IOHandler {
       try {
         modelJSON = JSON.parse(readFileSync(join(dir, MODEL_JSON), "utf8")) as tf.io.ModelJSON;
       } catch (e) {
-        throw new EnvtuneError("WEIGHTS_NOT_FOUND", "policy-tfjs", `Cannot read ${join(dir, MODEL_JSON)} (${(e as Error).message}).`, "Pass a directory written by the trainer (model.json + weights.bin).");
+        throw new EnvtuneError(
+          "WEIGHTS_NOT_FOUND",
+          "policy-tfjs",
+          `Cannot read ${join(dir, MODEL_JSON)} (${(e as Error).message}).`,
+          "Pass a directory written by the trainer (model.json + weights.bin).",
+        );
       }
       return tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
@@ -82,7 +86,12 @@ export interface SavedTensors {
 }
 
 /** Saves named tensors (e.g. a policy's variables) as `model.json` + `weights.bin` in `dir`. */
-export async function saveNamedTensors(dir: string, tensors: ReadonlyMap<string, tf.Tensor>, topology: unknown, metadata: Record<string, unknown> = {}): Promise<void> {
+export async function saveNamedTensors(
+  dir: string,
+  tensors: ReadonlyMap<string, tf.Tensor>,
+  topology: unknown,
+  metadata: Record<string, unknown> = {},
+): Promise<void> {
   const named: tf.NamedTensorMap = Object.fromEntries(tensors);
   const { data, specs } = await tf.io.encodeWeights(named);
   await fileSystemIO(dir).save!({

@@ -15,7 +15,10 @@ const server = createServer((req, res) => {
   req.on("data", (c: Buffer) => chunks.push(c));
   req.on("end", () => {
     const body = req.method === "POST" && req.url === "/v1/sessions" ? CREATED : STEP;
-    res.writeHead(req.method === "POST" && req.url === "/v1/sessions" ? 201 : 200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+    res.writeHead(req.method === "POST" && req.url === "/v1/sessions" ? 201 : 200, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+    });
     res.end(body);
   });
 });
@@ -28,7 +31,9 @@ wss.on("connection", (ws) => {
   });
 });
 server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => {
-  process.stdout.write(JSON.stringify({ listening: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, pid: process.pid }) + "\n");
+  process.stdout.write(
+    JSON.stringify({ listening: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, pid: process.pid }) + "\n",
+  );
 });
 process.on("message", (m: unknown) => {
   if (m === "gc") process.send?.({ memory: process.memoryUsage(), cpu: process.cpuUsage(), sessions: 0, gc: false });

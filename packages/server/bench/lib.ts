@@ -37,7 +37,12 @@ export async function groundTruthTrajectories(count: number, dataDir?: string): 
   return picked.map((e) => record(e, packs, ds.longContext, ds.funcDocs));
 }
 
-function record(entry: BfclEntry, packs: ReadonlyMap<string, DomainPack>, constants: LongContextConstants, funcDocs: BfclDataset["funcDocs"]): Trajectory {
+function record(
+  entry: BfclEntry,
+  packs: ReadonlyMap<string, DomainPack>,
+  constants: LongContextConstants,
+  funcDocs: BfclDataset["funcDocs"],
+): Trajectory {
   const policy = oraclePolicy({ packs, style: "openai" });
   const config: EpisodeConfigInput = { ...policy.episodeConfig, observation: "tool" };
   const ep = new Episode({ entry, packs, constants, funcDocs, config });
@@ -63,12 +68,30 @@ export interface ServerProcess {
  * Starts `bench/server-child.ts` (the envtune server) or `bench/echo-child.ts` (the bare Node HTTP
  * and WebSocket floor) in a child process (TypeScript sources through tsx).
  */
-export async function startServerProcess(opts: { capacity?: number; dataDir?: string; echo?: boolean; turnBudgetMs?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  opts: { capacity?: number; dataDir?: string; echo?: boolean; turnBudgetMs?: number } = {},
+): Promise<ServerProcess> {
   const entry = fileURLToPath(new URL(opts.echo ? "./echo-child.ts" : "./server-child.ts", import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : []), "--conditions=@envtune/source", "--import", "tsx", entry], {
-    stdio: ["ignore", "pipe", "inherit", "ipc"],
-    env: { ...process.env, BENCH_CAPACITY: String(opts.capacity ?? 4096), ...(opts.dataDir ? { ENVTUNE_BFCL_DATA: opts.dataDir } : {}), ...(opts.turnBudgetMs !== undefined ? { BENCH_TURN_BUDGET: String(opts.turnBudgetMs) } : {}) },
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      "--expose-gc",
+      ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : []),
+      "--conditions=@envtune/source",
+      "--import",
+      "tsx",
+      entry,
+    ],
+    {
+      stdio: ["ignore", "pipe", "inherit", "ipc"],
+      env: {
+        ...process.env,
+        BENCH_CAPACITY: String(opts.capacity ?? 4096),
+        ...(opts.dataDir ? { ENVTUNE_BFCL_DATA: opts.dataDir } : {}),
+        ...(opts.turnBudgetMs !== undefined ? { BENCH_TURN_BUDGET: String(opts.turnBudgetMs) } : {}),
+      },
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`bench server exited (${code}) before listening`)));
@@ -125,18 +148,22 @@ const agent = new Agent({ keepAlive: true, maxSockets: 4096, maxFreeSockets: 409
 function httpJson(url: string, method: string, body?: unknown): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = request(url, { method, agent, headers: data ? { "content-type": "application/json", "content-length": data.length } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
-        } catch (e) {
-          reject(e as Error);
-        }
-      });
-      res.on("error", reject);
-    });
+    const req = request(
+      url,
+      { method, agent, headers: data ? { "content-type": "application/json", "content-length": data.length } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
+          } catch (e) {
+            reject(e as Error);
+          }
+        });
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(data);
   });
@@ -297,7 +324,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     seconds: round(seconds),
     steps_per_s: round(stepLat.length / seconds, 1),
     step_p50_ms: round(percentile(stepLat, 50)),
-    server_cpu_us_per_step: base.cpuUs !== undefined && loaded.cpuUs !== undefined && stepLat.length ? round((loaded.cpuUs - base.cpuUs) / stepLat.length, 1) : null,
+    server_cpu_us_per_step:
+      base.cpuUs !== undefined && loaded.cpuUs !== undefined && stepLat.length
+        ? round((loaded.cpuUs - base.cpuUs) / stepLat.length, 1)
+        : null,
     step_p99_ms: round(percentile(stepLat, 99)),
     create_p50_ms: round(percentile(createLat, 50)),
     create_p99_ms: round(percentile(createLat, 99)),

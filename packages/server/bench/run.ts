@@ -17,7 +17,16 @@ import { join } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { sharedDir } from "@envtune/testing";
 import { parseArgs } from "node:util";
-import { gcProbe, groundTruthTrajectories, runLoad, runSaturation, runSoak, startServerProcess, type LoadResult, type ServerProcess } from "./lib.ts";
+import {
+  gcProbe,
+  groundTruthTrajectories,
+  runLoad,
+  runSaturation,
+  runSoak,
+  startServerProcess,
+  type LoadResult,
+  type ServerProcess,
+} from "./lib.ts";
 
 const { values } = parseArgs({
   options: {
@@ -98,10 +107,25 @@ if (fresh > 0) {
 let soakResult = null;
 if (soak > 0) {
   log(`soak: ${soak} sessions, ${values.concurrency} at a time ...`);
-  soakResult = await withServer({}, (s) => runSoak({ url: s.url, total: soak, concurrency: Number(values.concurrency), trajectories, memory: gcProbe(s), onSample: (x) => log(`  soak ${JSON.stringify(x)}`) }));
+  soakResult = await withServer({}, (s) =>
+    runSoak({
+      url: s.url,
+      total: soak,
+      concurrency: Number(values.concurrency),
+      trajectories,
+      memory: gcProbe(s),
+      onSample: (x) => log(`  soak ${JSON.stringify(x)}`),
+    }),
+  );
 }
 const out = {
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg_1m_at_end: Math.round(loadavg()[0]! * 100) / 100 },
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memory_gb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadavg_1m_at_end: Math.round(loadavg()[0]! * 100) / 100,
+  },
   trajectories: { count: trajectories.length, steps: trajectories.reduce((n, t) => n + t.actions.length, 0) },
   load,
   saturation,

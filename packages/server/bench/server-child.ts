@@ -6,7 +6,13 @@ import { createEnvtuneServer, loadBfclEnvironment } from "../src/index.ts";
 
 const capacity = Number(process.env.BENCH_CAPACITY ?? "4096");
 const { env } = await loadBfclEnvironment(process.env.ENVTUNE_BFCL_DATA ? { dataDir: process.env.ENVTUNE_BFCL_DATA } : {});
-const server = createEnvtuneServer(env, { capacity, sessionTtlMs: 0, logLevel: "warn", maxBodyBytes: 4 * 1024 * 1024, ...(process.env.BENCH_TURN_BUDGET ? { turnBudgetMs: Number(process.env.BENCH_TURN_BUDGET) } : {}) });
+const server = createEnvtuneServer(env, {
+  capacity,
+  sessionTtlMs: 0,
+  logLevel: "warn",
+  maxBodyBytes: 4 * 1024 * 1024,
+  ...(process.env.BENCH_TURN_BUDGET ? { turnBudgetMs: Number(process.env.BENCH_TURN_BUDGET) } : {}),
+});
 const running = await server.listen({ port: 0 });
 process.stdout.write(JSON.stringify({ listening: running.url, pid: process.pid }) + "\n");
 process.on("message", (m: unknown) => {

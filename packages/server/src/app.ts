@@ -56,7 +56,13 @@ export function createEnvtuneServer(env: BfclEnvironment, opts: EnvtuneServerOpt
         },
         onClosed: () => service.stop(),
       });
-      log.info("listening", { url: running.url, capacity: options.capacity, ttl_ms: options.sessionTtlMs, auth: options.token !== undefined, tasks: env.taskCount });
+      log.info("listening", {
+        url: running.url,
+        capacity: options.capacity,
+        ttl_ms: options.sessionTtlMs,
+        auth: options.token !== undefined,
+        tasks: env.taskCount,
+      });
       return running;
     },
   };

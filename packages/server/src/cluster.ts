@@ -61,7 +61,9 @@ export async function spawnWorkers(opts: SpawnWorkersOptions): Promise<WorkerSet
     // The IPC channel is the worker's lifeline: it closes when this process dies, even by SIGKILL.
     const child = spawn(cmd!, args, { env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
     starting.add(child);
-    createInterface({ input: child.stderr! }).on("line", (line) => (opts.onStderr ? opts.onStderr(i, line) : process.stderr.write(line + "\n")));
+    createInterface({ input: child.stderr! }).on("line", (line) =>
+      opts.onStderr ? opts.onStderr(i, line) : process.stderr.write(line + "\n"),
+    );
     return new Promise<Started>((resolve, reject) => {
       let announced = false;
       const timer = setTimeout(() => {
@@ -97,7 +99,13 @@ export async function spawnWorkers(opts: SpawnWorkersOptions): Promise<WorkerSet
     const windowMs = opts.restartWindowMs ?? 60_000;
     recent[i] = recent[i]!.filter((t) => now - t < windowMs);
     if (recent[i]!.length >= (opts.maxRestarts ?? 5) || opts.restart === false) {
-      opts.log?.error("worker down, not restarted", { slot: i, code, signal, restartsInWindow: recent[i]!.length, hint: "Its sessions are lost and its share of new sessions fails with UPSTREAM_ERROR; check its stderr and restart the server." });
+      opts.log?.error("worker down, not restarted", {
+        slot: i,
+        code,
+        signal,
+        restartsInWindow: recent[i]!.length,
+        hint: "Its sessions are lost and its share of new sessions fails with UPSTREAM_ERROR; check its stderr and restart the server.",
+      });
       return;
     }
     recent[i]!.push(now);
@@ -127,7 +135,9 @@ export async function spawnWorkers(opts: SpawnWorkersOptions): Promise<WorkerSet
   const stop = async (graceMs = 10_000): Promise<void> => {
     stopping = true;
     const live = [...current.filter((w): w is Started => w !== undefined).map((w) => w.child), ...starting];
-    const exits = live.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise<void>((r) => c.once("exit", () => r())) : Promise.resolve()));
+    const exits = live.map((c) =>
+      c.exitCode === null && c.signalCode === null ? new Promise<void>((r) => c.once("exit", () => r())) : Promise.resolve(),
+    );
     for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
     const timer = setTimeout(() => {
       for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
@@ -157,7 +167,9 @@ export async function spawnWorkers(opts: SpawnWorkersOptions): Promise<WorkerSet
 }
 
 /** N workers plus the router; `close()` stops the router and then the workers. A crashed worker is restarted and its slot re-pointed. */
-export async function startCluster(opts: SpawnWorkersOptions & { port?: number; host?: string; router?: Omit<SessionRouterOptions, "backends"> }): Promise<{ router: RunningServer; workers: WorkerSet; close(): Promise<void> }> {
+export async function startCluster(
+  opts: SpawnWorkersOptions & { port?: number; host?: string; router?: Omit<SessionRouterOptions, "backends"> },
+): Promise<{ router: RunningServer; workers: WorkerSet; close(): Promise<void> }> {
   let onRestart: (i: number, url: string) => void = () => {};
   const workers = await spawnWorkers({
     ...opts,

@@ -42,12 +42,27 @@ export function createDomainMcpServer(opts: DomainMcpOptions): DomainMcpServer {
   const sessions = new SessionStore<World>({ capacity: options.capacity, ttlMs: options.sessionTtlMs, intervalMs: reapInterval(options) });
   const config = initialConfig ?? new PyDict();
   let draining = false;
-  const tools = pack.openaiTools.map((t) => ({ name: t.function.name, description: t.function.description, inputSchema: t.function.parameters }));
+  const tools = pack.openaiTools.map((t) => ({
+    name: t.function.name,
+    description: t.function.description,
+    inputSchema: t.function.parameters,
+  }));
 
   const newWorld = () =>
-    new World({ packs: [pack], initialConfig: config, longContext: longContext ?? false, ...(constants ? { constants } : {}), augmented: augmented ?? false });
+    new World({
+      packs: [pack],
+      initialConfig: config,
+      longContext: longContext ?? false,
+      ...(constants ? { constants } : {}),
+      augmented: augmented ?? false,
+    });
 
-  const dispatch = (req: Record<string, unknown>, sid: string | undefined, ctx: { rawText: string; basePath: Array<string | number> }, headers: Record<string, string>): unknown => {
+  const dispatch = (
+    req: Record<string, unknown>,
+    sid: string | undefined,
+    ctx: { rawText: string; basePath: Array<string | number> },
+    headers: Record<string, string>,
+  ): unknown => {
     const method = req.method as string;
     const params = (req.params ?? {}) as Record<string, unknown>;
     if (method === "initialize") {
@@ -65,13 +80,19 @@ export function createDomainMcpServer(opts: DomainMcpOptions): DomainMcpServer {
     if (method.startsWith("notifications/")) return null;
     if (method === "tools/list") return { tools };
     if (method === "tools/call") {
-      if (sid === undefined) throw serverError("VALIDATION_ERROR", "No MCP session: send `initialize` first and then the Mcp-Session-Id header.", "Start with initialize.");
+      if (sid === undefined)
+        throw serverError(
+          "VALIDATION_ERROR",
+          "No MCP session: send `initialize` first and then the Mcp-Session-Id header.",
+          "Start with initialize.",
+        );
       const world = sessions.get(sid);
       if (!world) throw serverError("SESSION_NOT_FOUND", "The MCP session expired or was closed.", "Send `initialize` again.");
       const name = params.name;
       if (typeof name !== "string" || !pack.toolMap.has(name)) throw unknownTool(String(name));
       const args = params.arguments ?? {};
-      if (typeof args !== "object" || args === null || Array.isArray(args)) throw serverError("VALIDATION_ERROR", "`arguments` must be an object.", "Pass the tool arguments as a JSON object.");
+      if (typeof args !== "object" || args === null || Array.isArray(args))
+        throw serverError("VALIDATION_ERROR", "`arguments` must be an object.", "Pass the tool arguments as a JSON object.");
       let exact: PyValue | undefined;
       try {
         exact = at(parsePyJson(ctx.rawText), [...ctx.basePath, "params", "arguments"]);
@@ -87,13 +108,21 @@ export function createDomainMcpServer(opts: DomainMcpOptions): DomainMcpServer {
     return NO_METHOD;
   };
 
-  const one = (req: unknown, sid: string | undefined, rawText: string, basePath: Array<string | number>, headers: Record<string, string>): RpcResponse | null => {
+  const one = (
+    req: unknown,
+    sid: string | undefined,
+    rawText: string,
+    basePath: Array<string | number>,
+    headers: Record<string, string>,
+  ): RpcResponse | null => {
     if (typeof req !== "object" || req === null || Array.isArray(req)) return rpcError(null, RPC.INVALID_REQUEST, "Invalid Request");
     const r = req as Record<string, unknown>;
     const id: RpcId = typeof r.id === "string" || typeof r.id === "number" ? r.id : null;
     const notification = !("id" in r);
-    if (r.jsonrpc !== "2.0" || typeof r.method !== "string") return rpcError(id, RPC.INVALID_REQUEST, "Invalid Request: need jsonrpc \"2.0\" and a string method");
-    if (r.params !== undefined && (typeof r.params !== "object" || r.params === null || Array.isArray(r.params))) return notification ? null : rpcError(id, RPC.INVALID_PARAMS, "Params must be an object");
+    if (r.jsonrpc !== "2.0" || typeof r.method !== "string")
+      return rpcError(id, RPC.INVALID_REQUEST, 'Invalid Request: need jsonrpc "2.0" and a string method');
+    if (r.params !== undefined && (typeof r.params !== "object" || r.params === null || Array.isArray(r.params)))
+      return notification ? null : rpcError(id, RPC.INVALID_PARAMS, "Params must be an object");
     try {
       const result = dispatch(r, sid, { rawText, basePath }, headers);
       if (notification) return null;
@@ -113,16 +142,33 @@ export function createDomainMcpServer(opts: DomainMcpOptions): DomainMcpServer {
     }
     try {
       if (url.pathname === "/health") {
-        return json({ status: draining ? "draining" : "healthy", version: VERSION, domain: pack.meta.name, sessions: sessions.stats(), memory: process.memoryUsage() }, draining ? 503 : 200);
+        return json(
+          {
+            status: draining ? "draining" : "healthy",
+            version: VERSION,
+            domain: pack.meta.name,
+            sessions: sessions.stats(),
+            memory: process.memoryUsage(),
+          },
+          draining ? 503 : 200,
+        );
       }
-      if (!checkBearer(req.headers.get("authorization"), options.token)) throw serverError("UNAUTHORIZED", "Missing or wrong bearer token.", "Send `Authorization: Bearer <token>`.");
-      if (url.pathname !== "/mcp") throw serverError("NOT_FOUND", `No endpoint ${url.pathname.slice(0, 200)}.`, "The MCP endpoint is POST /mcp.");
+      if (!checkBearer(req.headers.get("authorization"), options.token))
+        throw serverError("UNAUTHORIZED", "Missing or wrong bearer token.", "Send `Authorization: Bearer <token>`.");
+      if (url.pathname !== "/mcp")
+        throw serverError("NOT_FOUND", `No endpoint ${url.pathname.slice(0, 200)}.`, "The MCP endpoint is POST /mcp.");
       const sid = req.headers.get("mcp-session-id") ?? undefined;
       if (req.method === "DELETE") {
-        if (!sid || !sessions.delete(sid)) throw serverError("SESSION_NOT_FOUND", "No such MCP session.", "Send the Mcp-Session-Id of an open session.");
+        if (!sid || !sessions.delete(sid))
+          throw serverError("SESSION_NOT_FOUND", "No such MCP session.", "Send the Mcp-Session-Id of an open session.");
         return new Response(null, { status: 204 });
       }
-      if (req.method !== "POST") throw serverError("METHOD_NOT_ALLOWED", `${req.method} is not allowed on /mcp.`, "Use POST (or DELETE to end a session); this server sends no SSE streams.");
+      if (req.method !== "POST")
+        throw serverError(
+          "METHOD_NOT_ALLOWED",
+          `${req.method} is not allowed on /mcp.`,
+          "Use POST (or DELETE to end a session); this server sends no SSE streams.",
+        );
       const text = await readBody(req, options.maxBodyBytes);
       let payload: unknown;
       try {

@@ -4,7 +4,16 @@
  * episodes itself (the engine does).
  */
 import { resolveDomainPacks, type DomainPack } from "@envtune/core";
-import { assertDataSourceValid, getSplit, listSplits, loadDataSource, type BfclDataset, type BfclEntry, type DatasetSplit, type SplitSpecInput } from "@envtune/bfcl-data";
+import {
+  assertDataSourceValid,
+  getSplit,
+  listSplits,
+  loadDataSource,
+  type BfclDataset,
+  type BfclEntry,
+  type DatasetSplit,
+  type SplitSpecInput,
+} from "@envtune/bfcl-data";
 import { Episode, selectStageEntries, type EpisodeConfigInput, type EpisodeLimits, type OpenAITool } from "@envtune/engine";
 import { serverError } from "./errors.ts";
 import { PAPER_STAGES, mergeEpisodeConfig, parseStages, stageKeys, type StageSpec, type StageSpecInput } from "./stages.ts";
@@ -84,7 +93,12 @@ export class BfclEnvironment {
   /** A stage by its id, its name or one of its aliases (the paper's: `1`, `stage1-syntax`, `format`). */
   stage(key: string): StageSpec {
     const s = this.stages.find((x) => stageKeys(x).includes(key));
-    if (!s) throw serverError("FACTORY_ERROR", `Unknown curriculum stage \`${key}\`.`, `Use one of: ${this.stages.map((x) => stageKeys(x).join("|")).join(", ")} (GET /v1/stages).`);
+    if (!s)
+      throw serverError(
+        "FACTORY_ERROR",
+        `Unknown curriculum stage \`${key}\`.`,
+        `Use one of: ${this.stages.map((x) => stageKeys(x).join("|")).join(", ")} (GET /v1/stages).`,
+      );
     return s;
   }
 
@@ -128,14 +142,22 @@ export class BfclEnvironment {
     if (q.category !== undefined) entries = entries.filter((e) => e.category === q.category);
     const offset = Math.max(0, q.offset ?? 0);
     const page = entries.slice(offset, q.limit === undefined ? undefined : offset + Math.max(0, q.limit));
-    return { tasks: page.map(taskInfo), total: entries.length, split: splitName, part: splitName === "all" ? null : part, stage: stage?.id ?? null };
+    return {
+      tasks: page.map(taskInfo),
+      total: entries.length,
+      split: splitName,
+      part: splitName === "all" ? null : part,
+      stage: stage?.id ?? null,
+    };
   }
 
   splitNames(): Array<{ name: string; description: string }> {
     const named = listSplits(this.dataset).map((s) => ({ name: s.name, description: s.description }));
     // A default given as a spec has no entry among the named splits; list it so clients can ask for it.
     const def = this.getSplit(this.split);
-    const extra = named.some((n) => n.name === def.name) ? [] : [{ name: def.name, description: `${def.description} ${JSON.stringify(def.spec)}` }];
+    const extra = named.some((n) => n.name === def.name)
+      ? []
+      : [{ name: def.name, description: `${def.description} ${JSON.stringify(def.spec)}` }];
     return [{ name: "all", description: "Every task whose domains are installed (parts do not apply)." }, ...extra, ...named];
   }
 
@@ -183,7 +205,14 @@ export const SPLIT_CACHE_SIZE = 32;
 export function canonicalSplitKey(name: string): string {
   const n = name.trim();
   if (!n.startsWith("ood:")) return n;
-  const classes = [...new Set(n.slice(4).split(",").map((c) => c.trim()))].sort();
+  const classes = [
+    ...new Set(
+      n
+        .slice(4)
+        .split(",")
+        .map((c) => c.trim()),
+    ),
+  ].sort();
   return "ood:" + classes.join(",");
 }
 
@@ -205,7 +234,9 @@ export interface LoadEnvironmentOptions extends Omit<BfclEnvironmentOptions, "da
 }
 
 /** Loads the dataset and the domain packs and builds the environment. */
-export async function loadBfclEnvironment(opts: LoadEnvironmentOptions = {}): Promise<{ env: BfclEnvironment; missing: Array<{ specifier: string; reason: string }> }> {
+export async function loadBfclEnvironment(
+  opts: LoadEnvironmentOptions = {},
+): Promise<{ env: BfclEnvironment; missing: Array<{ specifier: string; reason: string }> }> {
   const source = await loadDataSource({ dataset: opts.dataset, dataDir: opts.dataDir }, "server");
   const { packs, missing } = await resolveDomainPacks(opts.domains);
   assertDataSourceValid(source, packs);

@@ -101,8 +101,13 @@ export function toServerError(e: unknown): ServerError {
   if (e instanceof ServerError) return e;
   if (e instanceof EnvtuneError) {
     const code = ENVTUNE_CODE_MAP[e.code];
-    if (code) return new ServerError(code, e.message, { details: { envtune_code: e.code, ...(e.details ? { issues: e.details } : {}) }, cause: e });
+    if (code)
+      return new ServerError(code, e.message, { details: { envtune_code: e.code, ...(e.details ? { issues: e.details } : {}) }, cause: e });
     return new ServerError("INTERNAL_ERROR", e.message, { details: { envtune_code: e.code }, cause: e });
   }
-  return new ServerError("INTERNAL_ERROR", "[envtune] [server] Internal error while handling the request. This is a bug in envtune; the server log has the stack.", { cause: e });
+  return new ServerError(
+    "INTERNAL_ERROR",
+    "[envtune] [server] Internal error while handling the request. This is a bug in envtune; the server log has the stack.",
+    { cause: e },
+  );
 }

@@ -53,7 +53,17 @@ export function exportSkyrlDataset(env: BfclEnvironment, opts: SkyrlExportOption
   );
   writeFileSync(
     join(opts.out, "manifest.json"),
-    JSON.stringify({ format: "skyrl-dataset/jsonl", split: env.split, env_class: envClass, files, convert: "python -m envtune_adapters.to_parquet " + opts.out }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        format: "skyrl-dataset/jsonl",
+        split: env.split,
+        env_class: envClass,
+        files,
+        convert: "python -m envtune_adapters.to_parquet " + opts.out,
+      },
+      null,
+      2,
+    ) + "\n",
   );
   return { files };
 }

@@ -37,7 +37,13 @@ export type RecordFn = (entry: BfclEntry, stage: string, part: SplitPart, index:
  * Writes `stage<N>_<part>.jsonl` per stage and `val.jsonl`/`test.jsonl` (with the last stage's
  * settings) into `out`; both engines' exports share this layout.
  */
-export function writeStageFiles(env: BfclEnvironment, out: string, record: RecordFn, stages?: readonly string[], evalParts?: readonly SplitPart[]): StageFile[] {
+export function writeStageFiles(
+  env: BfclEnvironment,
+  out: string,
+  record: RecordFn,
+  stages?: readonly string[],
+  evalParts?: readonly SplitPart[],
+): StageFile[] {
   const stageIds = stages ?? env.stages.map((s) => s.id);
   mkdirSync(out, { recursive: true });
   const files: StageFile[] = [];
@@ -62,7 +68,12 @@ export function writeStageFiles(env: BfclEnvironment, out: string, record: Recor
 }
 
 /** The episode's first messages (system, first user turn) for the stage's settings: every row's prompt. */
-export function episodePrompt(env: BfclEnvironment, taskId: string, stage: string, config?: EpisodeConfigInput): Array<{ role: string; content: string }> {
+export function episodePrompt(
+  env: BfclEnvironment,
+  taskId: string,
+  stage: string,
+  config?: EpisodeConfigInput,
+): Array<{ role: string; content: string }> {
   const episode = env.createEpisode({ taskId, stage, ...(config ? { config } : {}) });
   return episode.reset().messages.map((m) => ({ role: m.role, content: m.content ?? "" }));
 }
@@ -90,7 +101,13 @@ export interface VerlExportResult {
 
 export function exportVerlDataset(env: BfclEnvironment, opts: VerlExportOptions): VerlExportResult {
   const name = opts.interactionName ?? "envtune";
-  const files = writeStageFiles(env, opts.out, (entry, stage, part, index) => record(env, entry, stage, part, index, name, opts.config), opts.stages, opts.evalParts);
+  const files = writeStageFiles(
+    env,
+    opts.out,
+    (entry, stage, part, index) => record(env, entry, stage, part, index, name, opts.config),
+    opts.stages,
+    opts.evalParts,
+  );
   const interactionConfig = [
     "# verl multi_turn.interaction_config_path: the envtune server drives every episode.",
     "interaction:",
@@ -107,12 +124,30 @@ export function exportVerlDataset(env: BfclEnvironment, opts: VerlExportOptions)
   writeFileSync(join(opts.out, "interaction_config.yaml"), interactionConfig);
   writeFileSync(
     join(opts.out, "manifest.json"),
-    JSON.stringify({ format: "verl-rl-dataset/jsonl", split: env.split, interaction: name, files, convert: "python -m envtune_adapters.to_parquet " + opts.out }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        format: "verl-rl-dataset/jsonl",
+        split: env.split,
+        interaction: name,
+        files,
+        convert: "python -m envtune_adapters.to_parquet " + opts.out,
+      },
+      null,
+      2,
+    ) + "\n",
   );
   return { files, interactionConfig: join(opts.out, "interaction_config.yaml") };
 }
 
-function record(env: BfclEnvironment, entry: BfclEntry, stage: string, part: SplitPart, index: number, name: string, config?: EpisodeConfigInput): Record<string, unknown> {
+function record(
+  env: BfclEnvironment,
+  entry: BfclEntry,
+  stage: string,
+  part: SplitPart,
+  index: number,
+  name: string,
+  config?: EpisodeConfigInput,
+): Record<string, unknown> {
   return {
     data_source: `envtune/bfcl/${entry.category}`,
     agent_name: VERL_AGENT_NAME,

@@ -24,7 +24,10 @@ export interface GuardPolicy {
 
 /** Whether a host name (no port, IPv6 without brackets) is the loopback interface. */
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  const h = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
   return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h) || h === "::ffff:127.0.0.1";
 }
 
@@ -38,7 +41,11 @@ function hostnameOf(hostHeader: string): string | undefined {
 }
 
 /** Why a request's `Origin` or `Host` is refused, or undefined when it may proceed. */
-export function checkOriginAndHost(origin: string | null | undefined, host: string | null | undefined, policy: GuardPolicy): ServerError | undefined {
+export function checkOriginAndHost(
+  origin: string | null | undefined,
+  host: string | null | undefined,
+  policy: GuardPolicy,
+): ServerError | undefined {
   if (host && !policy.allowHosts.includes("*")) {
     const name = hostnameOf(host);
     if (name === undefined || !(isLoopbackHost(name) || policy.allowHosts.some((a) => a.toLowerCase() === name.toLowerCase()))) {
@@ -72,7 +79,10 @@ export function checkOriginAndHost(origin: string | null | undefined, host: stri
 
 /** Whether request headers announce a body (HTTP/1.1: a non-zero `content-length` or a `transfer-encoding`). */
 export function announcesBody(contentLength: string | null | undefined, transferEncoding: string | null | undefined): boolean {
-  return (transferEncoding !== null && transferEncoding !== undefined) || (contentLength !== null && contentLength !== undefined && contentLength !== "0");
+  return (
+    (transferEncoding !== null && transferEncoding !== undefined) ||
+    (contentLength !== null && contentLength !== undefined && contentLength !== "0")
+  );
 }
 
 /** Why a request's body is refused for its declared type: a body must be `application/json` (or `+json`). */
@@ -112,5 +122,9 @@ export function jsonTooDeep(text: string, max: number): boolean {
 }
 
 export function tooDeepError(max: number): ServerError {
-  return serverError("VALIDATION_ERROR", `The JSON is nested more than ${max} levels deep.`, "Send flatter JSON, or start the server with a larger `--max-json-depth` (`maxJsonDepth`).");
+  return serverError(
+    "VALIDATION_ERROR",
+    `The JSON is nested more than ${max} levels deep.`,
+    "Send flatter JSON, or start the server with a larger `--max-json-depth` (`maxJsonDepth`).",
+  );
 }

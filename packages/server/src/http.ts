@@ -76,7 +76,11 @@ export async function readBody(req: Request, max: number): Promise<string> {
 }
 
 function tooLargeBody(max: number): ServerError {
-  return serverError("PAYLOAD_TOO_LARGE", `The request body is over ${max} bytes.`, "Send a smaller body, or start the server with a larger `maxBodyBytes`.");
+  return serverError(
+    "PAYLOAD_TOO_LARGE",
+    `The request body is over ${max} bytes.`,
+    "Send a smaller body, or start the server with a larger `maxBodyBytes`.",
+  );
 }
 
 /** Parses a JSON body; deeper than `maxDepth` is a `VALIDATION_ERROR` (before it can overflow a stack). */
@@ -86,7 +90,10 @@ export function parseJsonText(text: string, maxDepth = 512): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ServerError("INVALID_JSON", `[envtune] [server] The body is not valid JSON (${(e as Error).message}). Send a JSON object with content-type application/json.`);
+    throw new ServerError(
+      "INVALID_JSON",
+      `[envtune] [server] The body is not valid JSON (${(e as Error).message}). Send a JSON object with content-type application/json.`,
+    );
   }
 }
 
@@ -123,10 +130,17 @@ export function createFetchHandler(service: EnvtuneService, opts: FetchHandlerOp
     const method = req.method.toUpperCase();
     // Unknown paths ask for the token too, so that they tell an anonymous caller nothing.
     if ((!match || match.route.auth) && !checkBearer(req.headers.get("authorization"), o.token)) throw unauthorized();
-    if (!match) throw serverError("NOT_FOUND", `No endpoint ${method} ${path.slice(0, 200)}.`, "See GET /metadata; session endpoints live under /v1/sessions.");
+    if (!match)
+      throw serverError(
+        "NOT_FOUND",
+        `No endpoint ${method} ${path.slice(0, 200)}.`,
+        "See GET /metadata; session endpoints live under /v1/sessions.",
+      );
     const allowed = match.route.methods;
     if (allowed !== "any" && !allowed.includes(method)) {
-      throw new ServerError("METHOD_NOT_ALLOWED", `[envtune] [server] ${method} is not allowed on ${path}. Use ${allowed.join(" or ")}.`, { details: { allow: [...allowed] } });
+      throw new ServerError("METHOD_NOT_ALLOWED", `[envtune] [server] ${method} is not allowed on ${path}. Use ${allowed.join(" or ")}.`, {
+        details: { allow: [...allowed] },
+      });
     }
     const body = async (): Promise<{ value: unknown; text: string }> => {
       const text = await readBody(req, o.maxBodyBytes);
@@ -157,7 +171,9 @@ export function createFetchHandler(service: EnvtuneService, opts: FetchHandlerOp
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         ac?.abort();
-        reject(serverError("REQUEST_TIMEOUT", `The request took longer than ${limit} ms.`, "Retry; for long work raise `requestTimeoutMs`."));
+        reject(
+          serverError("REQUEST_TIMEOUT", `The request took longer than ${limit} ms.`, "Retry; for long work raise `requestTimeoutMs`."),
+        );
       }, limit);
     });
     let res: Response;
@@ -165,12 +181,18 @@ export function createFetchHandler(service: EnvtuneService, opts: FetchHandlerOp
       res = await Promise.race([route(req, url, match, ac?.signal ?? NEVER_ABORTED), timeout]);
     } catch (e) {
       const se = toServerError(e);
-      if (se.status >= 500 && se.code !== "CAPACITY_REACHED") log.error("request failed", { method: req.method, path: url.pathname, code: se.code, error: e });
+      if (se.status >= 500 && se.code !== "CAPACITY_REACHED")
+        log.error("request failed", { method: req.method, path: url.pathname, code: se.code, error: e });
       res = errorResponse(se);
     } finally {
       clearTimeout(timer);
     }
-    log.debug("request", { method: req.method, path: url.pathname, status: res.status, ms: Math.round((performance.now() - t0) * 1000) / 1000 });
+    log.debug("request", {
+      method: req.method,
+      path: url.pathname,
+      status: res.status,
+      ms: Math.round((performance.now() - t0) * 1000) / 1000,
+    });
     return res;
   };
 }

@@ -29,7 +29,15 @@ export { checkJsonContentType, checkOriginAndHost, isLoopbackHost } from "./guar
 export type { GuardPolicy } from "./guard.ts";
 export { openWsConnection, resetObservation, stepObservation, WS_CLOSE } from "./openenv-ws.ts";
 export type { WsConnection, WsPeer } from "./openenv-ws.ts";
-export { END_TURN_TOOL, LIST_CHANGED, MCP_PROTOCOL_VERSION, MCP_PROTOCOL_VERSIONS, handleJsonRpc, mcpTool, negotiateProtocolVersion } from "./mcp.ts";
+export {
+  END_TURN_TOOL,
+  LIST_CHANGED,
+  MCP_PROTOCOL_VERSION,
+  MCP_PROTOCOL_VERSIONS,
+  handleJsonRpc,
+  mcpTool,
+  negotiateProtocolVersion,
+} from "./mcp.ts";
 export { handleMcpHttp } from "./mcp-http.ts";
 export { serveMcpStdio } from "./mcp-stdio.ts";
 export type { McpStdioOptions } from "./mcp-stdio.ts";

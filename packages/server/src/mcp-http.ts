@@ -77,12 +77,20 @@ function openStream(service: EnvtuneService, sessionId: string): Response {
       if (map.get(sessionId)?.delete(ctrl)) service.mcpStreams--;
     },
   });
-  return new Response(body, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "mcp-session-id": sessionId } });
+  return new Response(body, {
+    status: 200,
+    headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "mcp-session-id": sessionId },
+  });
 }
 
 /** Session check shared by every method: a header naming no live session is a 404 (MCP spec, transports §Session Management). */
 function unknownSession(sid: string): Response {
-  return json(rpcError(null, RPC.INVALID_REQUEST, `Session not found: ${sid.slice(0, 128)}. Send initialize again (without Mcp-Session-Id).`, { code: "SESSION_NOT_FOUND" }), 404);
+  return json(
+    rpcError(null, RPC.INVALID_REQUEST, `Session not found: ${sid.slice(0, 128)}. Send initialize again (without Mcp-Session-Id).`, {
+      code: "SESSION_NOT_FOUND",
+    }),
+    404,
+  );
 }
 
 /** `/mcp` over HTTP (the caller checked auth). `url.search` may select the task (`?task_id=&stage=&seed=&split=&part=`). */
@@ -92,20 +100,37 @@ export async function handleMcpHttp(service: EnvtuneService, req: Request, url: 
   // The client names the revision `initialize` agreed on; one this server does not speak is a 400 (transports §Protocol Version Header).
   const version = req.headers.get("mcp-protocol-version");
   if (version !== null && !(MCP_PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
-    return json(rpcError(null, RPC.INVALID_REQUEST, `Unsupported MCP-Protocol-Version: ${version.slice(0, 40)}. This server speaks ${MCP_PROTOCOL_VERSIONS.join(", ")}.`), 400);
+    return json(
+      rpcError(
+        null,
+        RPC.INVALID_REQUEST,
+        `Unsupported MCP-Protocol-Version: ${version.slice(0, 40)}. This server speaks ${MCP_PROTOCOL_VERSIONS.join(", ")}.`,
+      ),
+      400,
+    );
   }
   if (method === "DELETE") {
-    if (!sid || !service.close(sid)) throw serverError("SESSION_NOT_FOUND", "No such MCP session.", "Send the Mcp-Session-Id of an open session.");
+    if (!sid || !service.close(sid))
+      throw serverError("SESSION_NOT_FOUND", "No such MCP session.", "Send the Mcp-Session-Id of an open session.");
     closeSessionStreams(service, sid);
     return new Response(null, { status: 204 });
   }
   if (method === "GET") {
-    if (!sid) return json(rpcError(null, RPC.INVALID_REQUEST, "GET /mcp opens a session's SSE stream: send the Mcp-Session-Id that initialize returned."), 400);
+    if (!sid)
+      return json(
+        rpcError(null, RPC.INVALID_REQUEST, "GET /mcp opens a session's SSE stream: send the Mcp-Session-Id that initialize returned."),
+        400,
+      );
     if (!service.sessions.has(sid)) return unknownSession(sid);
     return openStream(service, sid);
   }
   if (method !== "POST") {
-    throw serverError("METHOD_NOT_ALLOWED", `${method} is not allowed on /mcp.`, "Use POST (JSON-RPC), GET (SSE stream) or DELETE (end the session).", { allow: ["POST", "GET", "DELETE"] });
+    throw serverError(
+      "METHOD_NOT_ALLOWED",
+      `${method} is not allowed on /mcp.`,
+      "Use POST (JSON-RPC), GET (SSE stream) or DELETE (end the session).",
+      { allow: ["POST", "GET", "DELETE"] },
+    );
   }
   let text: string;
   let payload: unknown;
@@ -122,7 +147,10 @@ export async function handleMcpHttp(service: EnvtuneService, req: Request, url: 
   if (sid !== undefined && !init && !service.sessions.has(sid)) return unknownSession(sid);
   // The session router names the sessions it routes (`x-envtune-session-id`), as REST creates name theirs with `session_id`.
   const named = req.headers.get("x-envtune-session-id");
-  const opened: NonNullable<RpcContext["opened"]> = { onEvict: (id) => closeSessionStreams(service, id), ...(named ? { requestedId: parse(sessionIdSchema, named, "x-envtune-session-id") } : {}) };
+  const opened: NonNullable<RpcContext["opened"]> = {
+    onEvict: (id) => closeSessionStreams(service, id),
+    ...(named ? { requestedId: parse(sessionIdSchema, named, "x-envtune-session-id") } : {}),
+  };
   const out = handleJsonRpc(service, payload, {
     rawText: text,
     ...(sid !== undefined && !init ? { headerSession: sid } : {}),

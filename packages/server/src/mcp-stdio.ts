@@ -51,7 +51,9 @@ export async function serveMcpStdio(env: BfclEnvironment, opts: McpStdioOptions)
     const out = handleJsonRpc(service, payload, { boundSession: sid, rawText: line, notify: (_s, m) => write(m), onEpisodeEnd });
     if (out) write(out);
   };
-  await readLines(input, options.maxBodyBytes, handleLine, () => write(rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a message over ${options.maxBodyBytes} bytes was dropped`)));
+  await readLines(input, options.maxBodyBytes, handleLine, () =>
+    write(rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a message over ${options.maxBodyBytes} bytes was dropped`)),
+  );
   service.stop();
 }
 

@@ -22,7 +22,11 @@ export const END_TURN_TOOL_DEF: OpenAITool = {
     name: END_TURN_TOOL,
     description:
       "[envtune] Call this when you have finished the user's current request (or cannot do it). `answer` is your reply to the user. The result holds the next user request, or says that the episode is finished.",
-    parameters: { type: "object", properties: { answer: { type: "string", description: "Your final reply for this request." } }, required: [] },
+    parameters: {
+      type: "object",
+      properties: { answer: { type: "string", description: "Your final reply for this request." } },
+      required: [],
+    },
   },
 };
 
@@ -43,7 +47,11 @@ export function sessionTools(service: EnvtuneService, s: Session<EnvSession> | u
 
 /** Thrown for a tool the session does not offer: the same `-32602` on every server (MCP spec, tools §Error Handling). */
 export function unknownTool(name: string): Error {
-  return serverError("VALIDATION_ERROR", `Unknown tool: ${name.slice(0, 100)}.`, "Call one of the tools `tools/list` returns; the call was not run and cost no attempt.");
+  return serverError(
+    "VALIDATION_ERROR",
+    `Unknown tool: ${name.slice(0, 100)}.`,
+    "Call one of the tools `tools/list` returns; the call was not run and cost no attempt.",
+  );
 }
 
 let callCounter = 0;
@@ -56,17 +64,32 @@ let callCounter = 0;
 export function callToolStep(service: EnvtuneService, sessionId: string, name: string, argsText: string, answer?: string): ToolTurnResult {
   const s = service.require(sessionId);
   const ep = s.value.episode;
-  if (!ep) throw serverError("SESSION_ERROR", "This session has no task yet.", "Select a task when you connect (`/mcp?task_id=...`, or `capabilities.experimental.envtune` in initialize), or send an OpenEnv reset first.");
+  if (!ep)
+    throw serverError(
+      "SESSION_ERROR",
+      "This session has no task yet.",
+      "Select a task when you connect (`/mcp?task_id=...`, or `capabilities.experimental.envtune` in initialize), or send an OpenEnv reset first.",
+    );
   const offered = name === END_TURN_TOOL || ep.tools.some((t) => t.function.name === name);
   if (!offered) throw unknownTool(name);
-  if (ep.done) return { content: [text("[envtune] Episode finished: it takes no more calls. Start a new session for another task.")], isError: true, toolsChanged: false, done: true };
+  if (ep.done)
+    return {
+      content: [text("[envtune] Episode finished: it takes no more calls. Start a new session for another task.")],
+      isError: true,
+      toolsChanged: false,
+      done: true,
+    };
   const before = toolNames(ep.tools);
   const turnBefore = ep.turn;
   const callId = `mcp_${++callCounter}`;
   const message =
     name === END_TURN_TOOL
       ? { role: "assistant" as const, content: answerText(ep.config.actionFormat, answer ?? "") }
-      : { role: "assistant" as const, content: null, tool_calls: [{ id: callId, type: "function", function: { name, arguments: argsText } }] };
+      : {
+          role: "assistant" as const,
+          content: null,
+          tool_calls: [{ id: callId, type: "function", function: { name, arguments: argsText } }],
+        };
   let step: WireStep;
   try {
     step = service.step(sessionId, { message });
@@ -83,8 +106,16 @@ export function callToolStep(service: EnvtuneService, sessionId: string, name: s
   }
   if (step.done) content.push(text(finishedText(step)));
   if (content.length === 0) content.push(text("[envtune] Turn ended."));
-  const ev = step.events.find((e) => e.type === "tool_ok" || e.type === "tool_error" || e.type === "parse_error" || e.type === "not_executed");
-  return { content, isError: ev !== undefined && ev.type !== "tool_ok", step, toolsChanged: toolNames(ep.tools) !== before, done: step.done };
+  const ev = step.events.find(
+    (e) => e.type === "tool_ok" || e.type === "tool_error" || e.type === "parse_error" || e.type === "not_executed",
+  );
+  return {
+    content,
+    isError: ev !== undefined && ev.type !== "tool_ok",
+    step,
+    toolsChanged: toolNames(ep.tools) !== before,
+    done: step.done,
+  };
 }
 
 function finishedText(step: WireStep): string {

@@ -15,7 +15,10 @@ describe("task selection of initialize", () => {
   it("merges the URL query with capabilities.experimental.envtune or _meta, the params winning", () => {
     expect(taskSelection({}, undefined)).toBeUndefined();
     expect(taskSelection({}, { task_id: "a", stage: "2" })).toEqual({ task_id: "a", stage: "2" });
-    expect(taskSelection({ capabilities: { experimental: { envtune: { task_id: "b", seed: 3 } } } }, { task_id: "a" })).toEqual({ task_id: "b", seed: 3 });
+    expect(taskSelection({ capabilities: { experimental: { envtune: { task_id: "b", seed: 3 } } } }, { task_id: "a" })).toEqual({
+      task_id: "b",
+      seed: 3,
+    });
     expect(taskSelection({ _meta: { "envtune/task": { stage: 4 } } }, undefined)).toEqual({ stage: "4" });
   });
 

@@ -27,7 +27,14 @@ export function negotiateProtocolVersion(asked: unknown): string {
 export const LIST_CHANGED = { jsonrpc: "2.0", method: "notifications/tools/list_changed" } as const;
 
 /** JSON-RPC's own error codes. */
-export const RPC = { PARSE_ERROR: -32700, INVALID_REQUEST: -32600, METHOD_NOT_FOUND: -32601, INVALID_PARAMS: -32602, INTERNAL_ERROR: -32603, SERVER_ERROR: -32000 } as const;
+export const RPC = {
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  INTERNAL_ERROR: -32603,
+  SERVER_ERROR: -32000,
+} as const;
 
 export type RpcId = string | number | null;
 
@@ -70,19 +77,30 @@ export function rpcError(id: RpcId, code: number, message: string, data?: unknow
 
 /** A ServerError as a JSON-RPC error; `data.code` carries the stable envtune code. */
 export function rpcFromServerError(id: RpcId, e: ServerError): RpcResponse {
-  return rpcError(id, SERVER_ERROR_CODES[e.code].rpc, e.message, { code: e.code, ...(e.details !== undefined ? { details: e.details } : {}) });
+  return rpcError(id, SERVER_ERROR_CODES[e.code].rpc, e.message, {
+    code: e.code,
+    ...(e.details !== undefined ? { details: e.details } : {}),
+  });
 }
 
 /** Dispatches one JSON-RPC payload (single or batch); null when nothing is to be sent back (notifications only). */
 export function handleJsonRpc(service: EnvtuneService, payload: unknown, ctx: RpcContext = {}): RpcResponse | RpcResponse[] | null {
   if (Array.isArray(payload)) {
     if (payload.length === 0) return rpcError(null, RPC.INVALID_REQUEST, "Invalid Request: empty batch");
-    if (payload.length > MAX_BATCH) return rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch holds at most ${MAX_BATCH} requests`);
+    if (payload.length > MAX_BATCH)
+      return rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch holds at most ${MAX_BATCH} requests`);
     // Checked before anything runs, so a refused batch creates nothing.
-    const creates = payload.filter((p) => typeof p === "object" && p !== null && CREATING.has((p as { method?: unknown }).method as string)).length;
+    const creates = payload.filter(
+      (p) => typeof p === "object" && p !== null && CREATING.has((p as { method?: unknown }).method as string),
+    ).length;
     const maxCreates = service.options.maxSessionsPerBatch;
     if (creates > maxCreates) {
-      return rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch may create at most ${maxCreates} sessions (initialize / openenv/session/create), this one ${creates}. Send the creates in separate requests, or raise the server's \`maxSessionsPerBatch\`.`, { code: "VALIDATION_ERROR" });
+      return rpcError(
+        null,
+        RPC.INVALID_REQUEST,
+        `Invalid Request: a batch may create at most ${maxCreates} sessions (initialize / openenv/session/create), this one ${creates}. Send the creates in separate requests, or raise the server's \`maxSessionsPerBatch\`.`,
+        { code: "VALIDATION_ERROR" },
+      );
     }
     const out: RpcResponse[] = [];
     payload.forEach((p, i) => {
@@ -95,13 +113,14 @@ export function handleJsonRpc(service: EnvtuneService, payload: unknown, ctx: Rp
 }
 
 function handleOne(service: EnvtuneService, req: unknown, ctx: RpcContext): RpcResponse | null {
-  if (typeof req !== "object" || req === null || Array.isArray(req)) return rpcError(null, RPC.INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 object");
+  if (typeof req !== "object" || req === null || Array.isArray(req))
+    return rpcError(null, RPC.INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 object");
   const r = req as Record<string, unknown>;
   const rawId = r.id;
   const isNotification = !("id" in r);
   const id: RpcId = typeof rawId === "string" || typeof rawId === "number" ? rawId : null;
   if (r.jsonrpc !== "2.0" || typeof r.method !== "string" || (rawId !== undefined && rawId !== null && id === null)) {
-    return rpcError(id, RPC.INVALID_REQUEST, "Invalid Request: need jsonrpc \"2.0\", a string method and a string/number id");
+    return rpcError(id, RPC.INVALID_REQUEST, 'Invalid Request: need jsonrpc "2.0", a string method and a string/number id');
   }
   const params = r.params === undefined ? {} : r.params;
   if (typeof params !== "object" || params === null || Array.isArray(params)) {
@@ -150,9 +169,19 @@ function dispatch(service: EnvtuneService, method: string, params: Record<string
     }
     case "openenv/session/close": {
       const sid = params.session_id;
-      if (typeof sid !== "string" || sid === "") throw serverError("VALIDATION_ERROR", "Invalid params - 'session_id' is required.", "Pass the id `openenv/session/create` returned.");
-      if (sid === ctx.boundSession) throw new ServerError("SESSION_ERROR", "[envtune] [server] Cannot close the WebSocket-managed session via MCP. Close the WebSocket instead.");
-      if (!service.close(sid)) throw serverError("SESSION_NOT_FOUND", `Unknown session_id: ${sid.slice(0, 128)}.`, "It was closed or reaped already.");
+      if (typeof sid !== "string" || sid === "")
+        throw serverError(
+          "VALIDATION_ERROR",
+          "Invalid params - 'session_id' is required.",
+          "Pass the id `openenv/session/create` returned.",
+        );
+      if (sid === ctx.boundSession)
+        throw new ServerError(
+          "SESSION_ERROR",
+          "[envtune] [server] Cannot close the WebSocket-managed session via MCP. Close the WebSocket instead.",
+        );
+      if (!service.close(sid))
+        throw serverError("SESSION_NOT_FOUND", `Unknown session_id: ${sid.slice(0, 128)}.`, "It was closed or reaped already.");
       return { session_id: sid, closed: true };
     }
     case "openenv/session/state": {
@@ -177,11 +206,17 @@ function dispatch(service: EnvtuneService, method: string, params: Record<string
  * or `_meta["envtune/task"]` of its params (both are places a standard client can fill; the
  * params win over the URL). Undefined when none names anything.
  */
-export function taskSelection(params: Record<string, unknown>, urlTask: Record<string, unknown> | undefined): Omit<CreateParams, "session_id"> | undefined {
+export function taskSelection(
+  params: Record<string, unknown>,
+  urlTask: Record<string, unknown> | undefined,
+): Omit<CreateParams, "session_id"> | undefined {
   const caps = params.capabilities as { experimental?: { envtune?: unknown } } | undefined;
   const meta = params._meta as Record<string, unknown> | undefined;
   const fromParams = caps?.experimental?.envtune ?? meta?.["envtune/task"];
-  const merged = { ...(urlTask ?? {}), ...(typeof fromParams === "object" && fromParams !== null ? (fromParams as Record<string, unknown>) : {}) };
+  const merged = {
+    ...(urlTask ?? {}),
+    ...(typeof fromParams === "object" && fromParams !== null ? (fromParams as Record<string, unknown>) : {}),
+  };
   if (Object.keys(merged).length === 0) return undefined;
   return parse(createParamsSchema.omit({ session_id: true }), merged, "MCP task selection");
 }
@@ -215,9 +250,10 @@ function initialize(service: EnvtuneService, params: Record<string, unknown>, ct
 function instructions(service: EnvtuneService, sid: string | undefined): string {
   const how =
     `BFCL multi-turn task. Do what the user asks with the tools; call \`${END_TURN_TOOL}\` (your reply as \`answer\`) when a request is done. ` +
-    "Tool results carry the next request as \"[envtune] Next user request: ...\" and the end as \"[envtune] Episode finished ...\".";
+    'Tool results carry the next request as "[envtune] Next user request: ..." and the end as "[envtune] Episode finished ...".';
   const ep = sid !== undefined ? service.sessions.peek(sid)?.value.episode : undefined;
-  if (!ep) return `${how} No task is selected yet: connect with /mcp?task_id=... (or stage, seed, split), or pass them in capabilities.experimental.envtune.`;
+  if (!ep)
+    return `${how} No task is selected yet: connect with /mcp?task_id=... (or stage, seed, split), or pass them in capabilities.experimental.envtune.`;
   const first = ep.messages.filter((m) => m.role === "user").map((m) => m.content ?? "");
   return `${how}\n\n[envtune] Task ${ep.entry.id}. User request: ${first.join("\n")}`;
 }
@@ -225,13 +261,25 @@ function instructions(service: EnvtuneService, sid: string | undefined): string 
 /** `tools/call`: one call as one episode step (mcp-tools.ts); list_changed goes out when the tool set changed. */
 function callTool(service: EnvtuneService, params: Record<string, unknown>, ctx: RpcContext): unknown {
   const sid = sessionOf(params, ctx);
-  if (sid === undefined) throw serverError("VALIDATION_ERROR", "tools/call needs a session: send `initialize` first and then its Mcp-Session-Id header (or pass `session_id` from openenv/session/create).", "Start with initialize.");
+  if (sid === undefined)
+    throw serverError(
+      "VALIDATION_ERROR",
+      "tools/call needs a session: send `initialize` first and then its Mcp-Session-Id header (or pass `session_id` from openenv/session/create).",
+      "Start with initialize.",
+    );
   const name = params.name;
   if (typeof name !== "string" || name === "") throw serverError("VALIDATION_ERROR", "Missing 'name' in params.", "Pass the tool name.");
   const args = params.arguments ?? {};
-  if (typeof args !== "object" || args === null || Array.isArray(args)) throw serverError("VALIDATION_ERROR", "`arguments` must be an object.", "Pass the tool arguments as a JSON object.");
+  if (typeof args !== "object" || args === null || Array.isArray(args))
+    throw serverError("VALIDATION_ERROR", "`arguments` must be an object.", "Pass the tool arguments as a JSON object.");
   const answer = (args as Record<string, unknown>).answer;
-  const r = callToolStep(service, sid, name, exactArguments(ctx, args as Record<string, unknown>), typeof answer === "string" ? answer : undefined);
+  const r = callToolStep(
+    service,
+    sid,
+    name,
+    exactArguments(ctx, args as Record<string, unknown>),
+    typeof answer === "string" ? answer : undefined,
+  );
   let changed = r.toolsChanged;
   if (r.done && r.step) {
     const next = ctx.onEpisodeEnd?.(sid);

@@ -130,7 +130,10 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
         res.end(JSON.stringify(e.toJSON()));
         return;
       }
-      const refused = opts.guard ? (checkOriginAndHost(req.headers.origin, req.headers.host, opts.guard) ?? checkJsonContentType(req.headers["content-type"], announcesBody(req.headers["content-length"], req.headers["transfer-encoding"]))) : undefined;
+      const refused = opts.guard
+        ? (checkOriginAndHost(req.headers.origin, req.headers.host, opts.guard) ??
+          checkJsonContentType(req.headers["content-type"], announcesBody(req.headers["content-length"], req.headers["transfer-encoding"])))
+        : undefined;
       if (refused) {
         const answer = () => {
           res.writeHead(refused.status, { "content-type": "application/json; charset=utf-8", connection: "close" });
@@ -158,7 +161,9 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
       : serverError("VALIDATION_ERROR", "Malformed HTTP request.", "Send valid HTTP/1.1.");
     const body = JSON.stringify(e.toJSON());
     if (socket.writable) {
-      socket.end(`HTTP/1.1 ${timedOut ? "408 Request Timeout" : "400 Bad Request"}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${timedOut ? "408 Request Timeout" : "400 Bad Request"}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
     } else socket.destroy();
     opts.log?.debug("client error", { error: (err as Error).message });
   });
@@ -187,7 +192,10 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
-        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())]);
+        await Promise.race([
+          new Promise<void>((resolve) => (idle = resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
       }
       opts.upgrade?.closeAll(WS_CLOSE.goingAway, "server shutting down");
       server.closeAllConnections();
@@ -199,7 +207,14 @@ export async function serveFetch(handler: FetchHandler, opts: NodeServeOptions =
   return { url, port, server, close };
 }
 
-async function handleNode(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, maxBody: number | undefined, log: Logger | undefined, streams: Set<ServerResponse>): Promise<void> {
+async function handleNode(
+  handler: FetchHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBody: number | undefined,
+  log: Logger | undefined,
+  streams: Set<ServerResponse>,
+): Promise<void> {
   let response: Response;
   try {
     const method = req.method ?? "GET";
@@ -207,8 +222,15 @@ async function handleNode(handler: FetchHandler, req: IncomingMessage, res: Serv
     if (maxBody !== undefined && method !== "GET" && method !== "HEAD") {
       const b = await readNodeBody(req, maxBody);
       if (b === null) {
-        const e = serverError("PAYLOAD_TOO_LARGE", `The request body is over ${maxBody} bytes.`, "Send a smaller body, or start the server with a larger `maxBodyBytes`.");
-        response = new Response(JSON.stringify(e.toJSON()), { status: e.status, headers: { "content-type": "application/json; charset=utf-8" } });
+        const e = serverError(
+          "PAYLOAD_TOO_LARGE",
+          `The request body is over ${maxBody} bytes.`,
+          "Send a smaller body, or start the server with a larger `maxBodyBytes`.",
+        );
+        response = new Response(JSON.stringify(e.toJSON()), {
+          status: e.status,
+          headers: { "content-type": "application/json; charset=utf-8" },
+        });
         return await writeResponse(req, res, response, log);
       }
       body = b;
@@ -335,7 +357,10 @@ function toRequest(req: IncomingMessage, body?: Buffer): Request {
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */
 export function refuseUpgrade(socket: Socket, status: number, text: string, body = ""): void {
-  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  if (socket.writable)
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   else socket.destroy();
 }
 
@@ -348,7 +373,12 @@ export const WS_LIMIT_CLOSE = { policy: 1008, idle: 4408 } as const;
  * drained. A peer that lets twice `max` pile up anyway is closed with 1008, so a client that never
  * reads costs at most that much memory.
  */
-export function backpressured(ws: WebSocket, max: number, pause: () => void, resume: () => void): (data: string | Buffer, binary?: boolean) => void {
+export function backpressured(
+  ws: WebSocket,
+  max: number,
+  pause: () => void,
+  resume: () => void,
+): (data: string | Buffer, binary?: boolean) => void {
   let paused = false;
   const written = () => {
     if (paused && ws.bufferedAmount <= max / 2) {
@@ -416,7 +446,8 @@ export function refuseByGuard(req: IncomingMessage, socket: Socket, policy: Guar
 
 /** An error as the WebSocket protocol of `path` carries it (JSON-RPC on `/mcp`, OpenEnv `error` on `/ws`). */
 function wsErrorFrame(path: string, se: ServerError): string {
-  if (path === "/mcp") return JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message: se.message, data: { code: se.code } } });
+  if (path === "/mcp")
+    return JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message: se.message, data: { code: se.code } } });
   const data = { message: se.message, code: se.code, ...(se.details && typeof se.details === "object" ? (se.details as object) : {}) };
   return JSON.stringify({ type: "error", data });
 }
@@ -438,17 +469,39 @@ export function envtuneWebSocket(service: EnvtuneService): UpgradeHandler {
       const path = url.pathname;
       if (refuseByGuard(req, socket, o)) return;
       if (path !== "/ws" && path !== "/mcp") return refuseUpgrade(socket, 404, "Not Found");
-      if (service.draining) return refuseUpgrade(socket, 503, "Service Unavailable", JSON.stringify(serverError("SHUTTING_DOWN", "The server is shutting down.", "Retry against another server.").toJSON()));
+      if (service.draining)
+        return refuseUpgrade(
+          socket,
+          503,
+          "Service Unavailable",
+          JSON.stringify(serverError("SHUTTING_DOWN", "The server is shutting down.", "Retry against another server.").toJSON()),
+        );
       const query = url.searchParams.get("access_token");
       const auth = req.headers.authorization ?? (query ? `Bearer ${query}` : null);
       if (!checkBearer(auth, service.options.token)) {
-        return refuseUpgrade(socket, 401, "Unauthorized", JSON.stringify(serverError("UNAUTHORIZED", "Missing or wrong bearer token.", "Send `Authorization: Bearer <token>` (or `?access_token=`).").toJSON()));
+        return refuseUpgrade(
+          socket,
+          401,
+          "Unauthorized",
+          JSON.stringify(
+            serverError(
+              "UNAUTHORIZED",
+              "Missing or wrong bearer token.",
+              "Send `Authorization: Bearer <token>` (or `?access_token=`).",
+            ).toJSON(),
+          ),
+        );
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         sockets.add(ws);
         ws.on("error", () => ws.terminate());
         // Replies are made by this client's own requests: while it does not read them, do not read its requests either.
-        const send = backpressured(ws, o.wsMaxBufferedBytes, () => ws.pause(), () => ws.resume());
+        const send = backpressured(
+          ws,
+          o.wsMaxBufferedBytes,
+          () => ws.pause(),
+          () => ws.resume(),
+        );
         let conn;
         try {
           conn = openWsConnection(service, { send: (t) => send(t), close: (c, r) => ws.close(c, r) }, path);

@@ -30,7 +30,15 @@ function ok(schema: Json, description = "OK"): Json {
 }
 
 function errors(...codes: string[]): Json {
-  return Object.fromEntries(codes.map((c) => [c, { description: c === "422" ? "VALIDATION_ERROR: the body breaks the request schema (nothing was run)" : "Error", content: { "application/json": { schema: errorBody } } }]));
+  return Object.fromEntries(
+    codes.map((c) => [
+      c,
+      {
+        description: c === "422" ? "VALIDATION_ERROR: the body breaks the request schema (nothing was run)" : "Error",
+        content: { "application/json": { schema: errorBody } },
+      },
+    ]),
+  );
 }
 
 export function openapiDocument(service: EnvtuneService): Json {
@@ -41,7 +49,12 @@ export function openapiDocument(service: EnvtuneService): Json {
     // The API's version, as OpenEnv's own servers declare it (meta-pytorch/OpenEnv
     // src/openenv/core/env_server/http_server.py:1606 @ 685de411): the validator reads "1.x" as
     // the openenv-http/1.x profile. envtune's own version is `x-envtune-version`.
-    info: { title: service.options.name, version: OPENENV_HTTP_API_VERSION, "x-envtune-version": VERSION, description: service.metadata().description },
+    info: {
+      title: service.options.name,
+      version: OPENENV_HTTP_API_VERSION,
+      "x-envtune-version": VERSION,
+      description: service.metadata().description,
+    },
     paths: {
       "/reset": {
         post: {
@@ -64,17 +77,36 @@ export function openapiDocument(service: EnvtuneService): Json {
           responses: { "200": ok(jsonSchema(stateSchema, "output")), ...errors("400", "404") },
         },
       },
-      "/health": { get: { summary: "Health (OpenEnv HealthResponse)", responses: { "200": ok(jsonSchema(healthResponseSchema, "output")) } } },
+      "/health": {
+        get: { summary: "Health (OpenEnv HealthResponse)", responses: { "200": ok(jsonSchema(healthResponseSchema, "output")) } },
+      },
       "/metadata": { get: { summary: "Environment metadata (OpenEnv EnvironmentMetadata)", responses: { "200": ok(object) } } },
       "/schema": {
         get: {
           summary: "JSON Schemas of action, observation and state (OpenEnv SchemaResponse)",
-          responses: { "200": ok({ type: "object", properties: { action: jsonSchema(actionSchema, "input"), observation: jsonSchema(observationSchema, "output"), state: object }, required: ["action", "observation", "state"] }) },
+          responses: {
+            "200": ok({
+              type: "object",
+              properties: {
+                action: jsonSchema(actionSchema, "input"),
+                observation: jsonSchema(observationSchema, "output"),
+                state: object,
+              },
+              required: ["action", "observation", "state"],
+            }),
+          },
         },
       },
       "/mcp": {
-        post: { summary: "MCP Streamable HTTP: JSON-RPC 2.0 requests (initialize opens a session: Mcp-Session-Id)", requestBody: body(object), responses: { "200": ok(object), "202": { description: "Notifications accepted" } } },
-        get: { summary: "MCP: the session's SSE stream (notifications/tools/list_changed)", responses: { "200": { description: "text/event-stream" } } },
+        post: {
+          summary: "MCP Streamable HTTP: JSON-RPC 2.0 requests (initialize opens a session: Mcp-Session-Id)",
+          requestBody: body(object),
+          responses: { "200": ok(object), "202": { description: "Notifications accepted" } },
+        },
+        get: {
+          summary: "MCP: the session's SSE stream (notifications/tools/list_changed)",
+          responses: { "200": { description: "text/event-stream" } },
+        },
         delete: { summary: "MCP: end the session", responses: { "204": { description: "Ended" } } },
       },
       "/v1/health": { get: { summary: "Sessions, memory, uptime", responses: { "200": ok(object) } } },

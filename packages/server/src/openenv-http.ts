@@ -17,7 +17,11 @@ import { actionSchema, createParamsSchema, parse, sessionIdSchema, type EnvtuneS
 /** OpenEnv `ResetRequest` (`seed`, `episode_id`) with envtune's task selection as its extra fields. */
 export const resetRequestSchema = createParamsSchema
   .omit({ session_id: true })
-  .extend({ episode_id: sessionIdSchema.optional().describe("Names the session; `/step` and `/state` name it again. Default a random id (returned as observation.episode_id).") })
+  .extend({
+    episode_id: sessionIdSchema
+      .optional()
+      .describe("Names the session; `/step` and `/state` name it again. Default a random id (returned as observation.episode_id)."),
+  })
   .strict()
   .meta({ title: "EnvtuneResetRequest" });
 
@@ -26,7 +30,11 @@ export const stepRequestSchema = z
   .object({
     action: actionSchema,
     episode_id: sessionIdSchema.describe("The episode (session) `/reset` opened."),
-    timeout_s: z.number().positive().optional().describe("Accepted for OpenEnv compatibility; a step is bounded by the server's request timeout."),
+    timeout_s: z
+      .number()
+      .positive()
+      .optional()
+      .describe("Accepted for OpenEnv compatibility; a step is bounded by the server's request timeout."),
     request_id: z.string().max(255).optional(),
   })
   .strict()
@@ -66,7 +74,12 @@ export function httpStep(service: EnvtuneService, body: unknown, rawText: string
 /** `GET /state?episode_id=`: OpenEnv `State` (`episode_id`, `step_count`) plus envtune's snapshot. */
 export function httpState(service: EnvtuneService, url: URL): Response {
   const id = url.searchParams.get("episode_id");
-  if (id === null || id === "") throw serverError("VALIDATION_ERROR", "`episode_id` is required.", "Pass the episode_id that POST /reset returned: GET /state?episode_id=...");
+  if (id === null || id === "")
+    throw serverError(
+      "VALIDATION_ERROR",
+      "`episode_id` is required.",
+      "Pass the episode_id that POST /reset returned: GET /state?episode_id=...",
+    );
   return json(service.snapshot(id));
 }
 
@@ -80,4 +93,3 @@ function validated(f: () => Response): Response {
     return json(se.toJSON(), 422);
   }
 }
-

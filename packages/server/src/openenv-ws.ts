@@ -63,7 +63,11 @@ export function openWsConnection(service: EnvtuneService, peer: WsPeer, path: "/
     try {
       if (path === "/mcp") {
         service.require(sessionId);
-        const out = handleJsonRpc(service, msg, { boundSession: sessionId, rawText: text, notify: (_s, note) => !closed && peer.send(JSON.stringify(note)) });
+        const out = handleJsonRpc(service, msg, {
+          boundSession: sessionId,
+          rawText: text,
+          notify: (_s, note) => !closed && peer.send(JSON.stringify(note)),
+        });
         if (out) peer.send(JSON.stringify(out));
         return;
       }
@@ -72,7 +76,8 @@ export function openWsConnection(service: EnvtuneService, peer: WsPeer, path: "/
       switch (type) {
         case "reset": {
           const { episode_id, ...rest } = dataOf(m, {});
-          const episodeId = episode_id === undefined || episode_id === null ? undefined : parse(episodeIdSchema, episode_id, "reset episode_id");
+          const episodeId =
+            episode_id === undefined || episode_id === null ? undefined : parse(episodeIdSchema, episode_id, "reset episode_id");
           reply("observation", resetObservation(service.reset(sessionId, rest, episodeId), episodeId ?? sessionId));
           return;
         }
@@ -95,12 +100,20 @@ export function openWsConnection(service: EnvtuneService, peer: WsPeer, path: "/
           return;
         case "mcp": {
           service.require(sessionId);
-          const out = handleJsonRpc(service, m.data, { boundSession: sessionId, rawText: text, basePath: ["data"], notify: (_s, msg) => reply("mcp", msg) });
+          const out = handleJsonRpc(service, m.data, {
+            boundSession: sessionId,
+            rawText: text,
+            basePath: ["data"],
+            notify: (_s, msg) => reply("mcp", msg),
+          });
           if (out) reply("mcp", out);
           return;
         }
         default:
-          throw new ServerError("UNKNOWN_TYPE", `Unknown message type: ${type.slice(0, 64) || "(none)"}. Use reset, step, state, close or mcp.`);
+          throw new ServerError(
+            "UNKNOWN_TYPE",
+            `Unknown message type: ${type.slice(0, 64) || "(none)"}. Use reset, step, state, close or mcp.`,
+          );
       }
     } catch (e) {
       fail(e);
@@ -120,7 +133,8 @@ export function openWsConnection(service: EnvtuneService, peer: WsPeer, path: "/
 function dataOf(m: Record<string, unknown>, dflt: Record<string, unknown> | undefined): Record<string, unknown> {
   const d = m.data;
   if (d === undefined && dflt !== undefined) return dflt;
-  if (typeof d !== "object" || d === null || Array.isArray(d)) throw new ServerError("VALIDATION_ERROR", "[envtune] [server] `data` must be an object. Send {\"type\": ..., \"data\": {...}}.");
+  if (typeof d !== "object" || d === null || Array.isArray(d))
+    throw new ServerError("VALIDATION_ERROR", '[envtune] [server] `data` must be an object. Send {"type": ..., "data": {...}}.');
   return d as Record<string, unknown>;
 }
 
@@ -147,23 +161,40 @@ function wsStep(service: EnvtuneService, sessionId: string, data: Record<string,
 function mcpToolAction(service: EnvtuneService, sessionId: string, data: Record<string, unknown>, text: string): Record<string, unknown> {
   const s = service.require(sessionId);
   if (data.type === "list_tools") {
-    const tools = sessionTools(service, s).map((t) => ({ name: t.function.name, description: t.function.description, input_schema: t.function.parameters }));
+    const tools = sessionTools(service, s).map((t) => ({
+      name: t.function.name,
+      description: t.function.description,
+      input_schema: t.function.parameters,
+    }));
     return { observation: { tools, metadata: {} }, reward: null, done: s.value.episode?.done ?? false };
   }
   const name = typeof data.tool_name === "string" ? data.tool_name : "";
   const args = data.arguments ?? {};
   if (name === "" || typeof args !== "object" || args === null || Array.isArray(args)) {
-    throw new ServerError("VALIDATION_ERROR", "[envtune] [server] call_tool needs `tool_name` (a string) and `arguments` (an object). Send CallToolAction(tool_name=..., arguments={...}).");
+    throw new ServerError(
+      "VALIDATION_ERROR",
+      "[envtune] [server] call_tool needs `tool_name` (a string) and `arguments` (an object). Send CallToolAction(tool_name=..., arguments={...}).",
+    );
   }
   let r: ToolTurnResult;
   try {
     const exact = at(safePyJson(text), ["data", "arguments"]);
     const answer = (args as Record<string, unknown>).answer;
-    r = callToolStep(service, sessionId, name, exact instanceof PyDict ? pyJsonDumps(exact) : JSON.stringify(args), typeof answer === "string" ? answer : undefined);
+    r = callToolStep(
+      service,
+      sessionId,
+      name,
+      exact instanceof PyDict ? pyJsonDumps(exact) : JSON.stringify(args),
+      typeof answer === "string" ? answer : undefined,
+    );
   } catch (e) {
     const se = toServerError(e);
     if (se.code !== "VALIDATION_ERROR" || !/Unknown tool/.test(se.message)) throw se;
-    return { observation: { tool_name: name, result: null, error: { error_type: "tool_not_found", message: se.message }, metadata: {} }, reward: null, done: false };
+    return {
+      observation: { tool_name: name, result: null, error: { error_type: "tool_not_found", message: se.message }, metadata: {} },
+      reward: null,
+      done: false,
+    };
   }
   const resultText = r.content.map((c) => c.text).join("\n");
   const observation = {
@@ -178,7 +209,11 @@ function mcpToolAction(service: EnvtuneService, sessionId: string, data: Record<
 
 /** OpenEnv observation layout of a reset: `{observation, reward: null, done: false}`. */
 export function resetObservation(r: WireReset, episodeId: string = r.session_id): Record<string, unknown> {
-  return { observation: { session_id: r.session_id, episode_id: episodeId, messages: r.messages, tools: r.tools, info: r.info }, reward: null, done: false };
+  return {
+    observation: { session_id: r.session_id, episode_id: episodeId, messages: r.messages, tools: r.tools, info: r.info },
+    reward: null,
+    done: false,
+  };
 }
 
 /** OpenEnv observation layout of a step. */

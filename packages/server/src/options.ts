@@ -10,13 +10,25 @@ export const serverOptionsSchema = z
     /** Live sessions (REST, WebSocket and MCP together) before creates answer `CAPACITY_REACHED`. */
     capacity: z.number().int().min(1).default(4096),
     /** A session untouched this long is reaped (ms); 0 disables the reaper. */
-    sessionTtlMs: z.number().int().min(0).default(15 * 60_000),
+    sessionTtlMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(15 * 60_000),
     /** How often the reaper looks (ms); default ttl/4, at most 30 s, at least 10 ms. */
     reapIntervalMs: z.number().int().min(10).optional(),
     /** Largest request body (bytes) before `PAYLOAD_TOO_LARGE`; also the WebSocket frame limit. */
-    maxBodyBytes: z.number().int().min(256).default(1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(256)
+      .default(1024 * 1024),
     /** Largest assistant message (content plus tool-call arguments, UTF-8 bytes) before `MESSAGE_TOO_LARGE`. */
-    maxMessageBytes: z.number().int().min(16).default(256 * 1024),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(16)
+      .default(256 * 1024),
     /** Sessions one JSON-RPC batch may create (`initialize`, `openenv/session/create`); a batch over it is refused whole. */
     maxSessionsPerBatch: z.number().int().min(1).default(8),
     /** Most tool calls one assistant message may carry, in every action format (OpenAI `tool_calls`, Python, JSON, envelope text). */
@@ -25,7 +37,11 @@ export const serverOptionsSchema = z
      * Most UTF-8 bytes a session's messages (after the system prompt) may hold: an action that
      * would pass it gets `TRANSCRIPT_TOO_LARGE`; tool results that pass it truncate the episode.
      */
-    maxTranscriptBytes: z.number().int().min(1024).default(1024 * 1024),
+    maxTranscriptBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
     /**
      * Most transcript bytes all sessions together may hold; past it steps answer `CAPACITY_REACHED`
      * until sessions close. Default: 1/8 of the V8 heap limit, so that the heap they cost (about
@@ -50,7 +66,11 @@ export const serverOptionsSchema = z
      * requests; past twice this it is closed (code 1008). A client that never reads cannot make
      * the server buffer without bound.
      */
-    wsMaxBufferedBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+    wsMaxBufferedBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(4 * 1024 * 1024),
     /** Bearer token every endpoint but `/health` requires; unset = no authentication. */
     token: z.string().min(1).optional(),
     /**

@@ -34,7 +34,13 @@ export const rewardParamsSchema = z
 
 const labelSchema = z.union([
   z.object({ session_id: z.string().min(1) }).strict(),
-  z.object({ task_id: z.string().min(1), stage: z.union([z.string(), z.number()]).transform(String).optional(), config: z.record(z.string(), z.unknown()).optional() }).strict(),
+  z
+    .object({
+      task_id: z.string().min(1),
+      stage: z.union([z.string(), z.number()]).transform(String).optional(),
+      config: z.record(z.string(), z.unknown()).optional(),
+    })
+    .strict(),
 ]);
 
 // The paper's results message quotes `<think></think>` and `<answer></answer>`; it is the
@@ -68,7 +74,12 @@ export function rewardExtraLogs(details: readonly RewardDetail[]): Record<string
 }
 
 /** The whole answer for a batch of details (the router merges sub-batches through this too). */
-export function rewardAnswer(details: readonly RewardDetail[]): { rewards: number[]; scores: number[]; extra_logs: Record<string, number[]>; details: readonly RewardDetail[] } {
+export function rewardAnswer(details: readonly RewardDetail[]): {
+  rewards: number[];
+  scores: number[];
+  extra_logs: Record<string, number[]>;
+  details: readonly RewardDetail[];
+} {
   const rewards = details.map((d) => d.reward);
   return { rewards, scores: rewards, extra_logs: rewardExtraLogs(details), details };
 }
@@ -93,7 +104,12 @@ export function rewardRoute(): JsonRoute {
   };
 }
 
-function scoreOne(service: EnvtuneService, query: string, prompt: string | undefined, label: string): { reward: number; components: Record<string, number> } {
+function scoreOne(
+  service: EnvtuneService,
+  query: string,
+  prompt: string | undefined,
+  label: string,
+): { reward: number; components: Record<string, number> } {
   let parsedLabel: unknown;
   try {
     parsedLabel = JSON.parse(label);
@@ -108,7 +124,11 @@ function scoreOne(service: EnvtuneService, query: string, prompt: string | undef
     const r = ep.rewards();
     return { reward: r.reward, components: { ...r.components } };
   }
-  const episode = service.env.createEpisode({ taskId: l.task_id, ...(l.stage !== undefined ? { stage: l.stage } : {}), ...(l.config ? { config: l.config as EpisodeConfigInput } : {}) });
+  const episode = service.env.createEpisode({
+    taskId: l.task_id,
+    ...(l.stage !== undefined ? { stage: l.stage } : {}),
+    ...(l.config ? { config: l.config as EpisodeConfigInput } : {}),
+  });
   episode.reset();
   const response = prompt !== undefined && query.startsWith(prompt) ? query.slice(prompt.length) : query;
   for (const action of extractActions(response)) {

@@ -53,7 +53,11 @@ export function rolloutsRoute(opts: { timeoutMs?: number } = {}): JsonRoute {
   };
 }
 
-export async function runRollouts(service: EnvtuneService, p: z.output<typeof rolloutParamsSchema>, signal?: AbortSignal): Promise<{ episodes: unknown[] }> {
+export async function runRollouts(
+  service: EnvtuneService,
+  p: z.output<typeof rolloutParamsSchema>,
+  signal?: AbortSignal,
+): Promise<{ episodes: unknown[] }> {
   const m = p.model;
   const policy = openaiPolicy({
     baseUrl: m.base_url,
@@ -102,7 +106,8 @@ export async function runRollouts(service: EnvtuneService, p: z.output<typeof ro
     });
     return { episodes: await Promise.all(runs) };
   } catch (e) {
-    if (signal?.aborted) throw serverError("REQUEST_TIMEOUT", "The rollouts ran out of time.", "Ask for fewer episodes or raise the rollout timeout.");
+    if (signal?.aborted)
+      throw serverError("REQUEST_TIMEOUT", "The rollouts ran out of time.", "Ask for fewer episodes or raise the rollout timeout.");
     throw upstreamError(e, m.base_url, service) ?? e;
   } finally {
     for (const s of slots) service.close(s);
@@ -119,6 +124,15 @@ function upstreamError(e: unknown, baseUrl: string, service: EnvtuneService): Se
   if (!(e instanceof EnvtuneError) || (e.code !== "ENDPOINT_ERROR" && e.code !== "ENDPOINT_UNAVAILABLE")) return undefined;
   service.log.warn("model endpoint failed", { base_url: baseUrl, code: e.code, error: e.message });
   const status = /\bHTTP (\d{3})\b/.exec(e.message)?.[1];
-  const what = status ? `answered HTTP ${status}` : e.code === "ENDPOINT_UNAVAILABLE" ? "did not answer usably" : "sent an unusable response";
-  return serverError("UPSTREAM_ERROR", `The model endpoint ${what}.`, "Check the model's base_url, name and key; the server log has the details.", { endpoint_code: e.code, ...(status ? { status: Number(status) } : {}) });
+  const what = status
+    ? `answered HTTP ${status}`
+    : e.code === "ENDPOINT_UNAVAILABLE"
+      ? "did not answer usably"
+      : "sent an unusable response";
+  return serverError(
+    "UPSTREAM_ERROR",
+    `The model endpoint ${what}.`,
+    "Check the model's base_url, name and key; the server log has the details.",
+    { endpoint_code: e.code, ...(status ? { status: Number(status) } : {}) },
+  );
 }

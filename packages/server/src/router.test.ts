@@ -55,7 +55,8 @@ describe("createSessionRouter.setBackend (a restarted worker on a new port)", ()
     try {
       const router = createSessionRouter({ backends: [a.url, b.url] });
       const idOnA = Array.from({ length: 50 }, (_, i) => `s${i}`).find((id) => routeSession(id, [a.url, b.url]) === a.url)!;
-      const get = async (id: string) => (await (await router.fetch(new Request(`http://router/v1/sessions/${id}`))).json()) as { name: string };
+      const get = async (id: string) =>
+        (await (await router.fetch(new Request(`http://router/v1/sessions/${id}`))).json()) as { name: string };
       expect((await get(idOnA)).name).toBe("a");
       router.setBackend(0, a2.url + "/");
       expect((await get(idOnA)).name).toBe("a-restarted");

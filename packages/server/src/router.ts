@@ -40,7 +40,10 @@ export function routeSession(sessionId: string, backends: readonly string[]): st
 /** Every backend, best first, in the rendezvous order of `sessionId` (the first is `routeSession`'s). */
 export function rendezvousOrder(sessionId: string, backends: readonly string[]): string[] {
   const score = (b: string) => createHash("sha1").update(sessionId).update("\0").update(b).digest().readBigUInt64BE(0);
-  return [...backends].map((b) => [b, score(b)] as const).sort((x, y) => (x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : 0)).map(([b]) => b);
+  return [...backends]
+    .map((b) => [b, score(b)] as const)
+    .sort((x, y) => (x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : 0))
+    .map(([b]) => b);
 }
 
 export interface SessionRouterOptions {
@@ -78,7 +81,18 @@ export interface SessionRouter {
 
 /** The server's routes (with the reward service, whose batches fan out by session): which requests carry a session id and where. */
 const ROUTES = createRouteTable({ "/v1/reward": rewardRoute() });
-const HOP_HEADERS = new Set(["host", "connection", "content-length", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer", "proxy-authorization", "proxy-authenticate"]);
+const HOP_HEADERS = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "te",
+  "trailer",
+  "proxy-authorization",
+  "proxy-authenticate",
+]);
 
 /** What the router's parts share: the backends, where each session lives, and the limits. */
 interface RouterState {
@@ -119,7 +133,14 @@ function routerState(opts: SessionRouterOptions): RouterState {
 }
 
 /** Sends the request on to `backend` as it came (less hop headers), and its answer back. */
-async function forward(st: RouterState, req: Request, url: URL, backend: string, body?: string, extra: Record<string, string> = {}): Promise<Response> {
+async function forward(
+  st: RouterState,
+  req: Request,
+  url: URL,
+  backend: string,
+  body?: string,
+  extra: Record<string, string> = {},
+): Promise<Response> {
   const headers = new Headers();
   req.headers.forEach((v, k) => {
     if (!HOP_HEADERS.has(k)) headers.set(k, v);
@@ -138,7 +159,13 @@ async function forward(st: RouterState, req: Request, url: URL, backend: string,
     });
   } catch (e) {
     st.log.warn("backend unreachable", { backend, error: (e as Error).message });
-    return errorResponse(serverError("UPSTREAM_ERROR", `Backend ${backend} did not answer.`, "Check that every worker is up (GET /v1/health on the router lists them)."));
+    return errorResponse(
+      serverError(
+        "UPSTREAM_ERROR",
+        `Backend ${backend} did not answer.`,
+        "Check that every worker is up (GET /v1/health on the router lists them).",
+      ),
+    );
   }
   const out = new Headers();
   res.headers.forEach((v, k) => {
@@ -213,7 +240,10 @@ async function createWithFailover(st: RouterState, req: Request, url: URL, id: s
   for (const slot of order) {
     res = await forward(st, req, url, st.backends[slot]!, body);
     // Our own UPSTREAM_ERROR has no backend header; a draining backend answers SHUTTING_DOWN.
-    const down = (res.status === 502 && !res.headers.has("x-envtune-backend")) || (res.status === 503 && (tryJson(await res.clone().text(), st.maxDepth) as { error?: { code?: string } } | undefined)?.error?.code === "SHUTTING_DOWN");
+    const down =
+      (res.status === 502 && !res.headers.has("x-envtune-backend")) ||
+      (res.status === 503 &&
+        (tryJson(await res.clone().text(), st.maxDepth) as { error?: { code?: string } } | undefined)?.error?.code === "SHUTTING_DOWN");
     if (down) continue;
     if (res.ok && slot !== order[0]) {
       st.moved.set(id, slot);
@@ -255,7 +285,8 @@ async function mcpPost(st: RouterState, req: Request, url: URL): Promise<Respons
 async function rewardByLabel(st: RouterState, req: Request, url: URL): Promise<Response> {
   const text = await readBody(req, st.maxBody);
   const parsed = tryJson(text, st.maxDepth);
-  if (!isObject(parsed) || !Array.isArray(parsed.labels) || !Array.isArray(parsed.query)) return forward(st, req, url, st.anyBackend(), text);
+  if (!isObject(parsed) || !Array.isArray(parsed.labels) || !Array.isArray(parsed.query))
+    return forward(st, req, url, st.anyBackend(), text);
   const labels = parsed.labels as unknown[];
   const groups = new Map<string, number[]>();
   labels.forEach((l, i) => {
@@ -267,7 +298,12 @@ async function rewardByLabel(st: RouterState, req: Request, url: URL): Promise<R
   const details = new Array<RewardDetail>(labels.length);
   for (const [b, idx] of groups) {
     const pick = <T>(a: unknown): T[] | undefined => (Array.isArray(a) ? idx.map((i) => a[i] as T) : undefined);
-    const sub = { ...parsed, query: pick(parsed.query), labels: pick(parsed.labels), ...(Array.isArray(parsed.prompts) ? { prompts: pick(parsed.prompts) } : {}) };
+    const sub = {
+      ...parsed,
+      query: pick(parsed.query),
+      labels: pick(parsed.labels),
+      ...(Array.isArray(parsed.prompts) ? { prompts: pick(parsed.prompts) } : {}),
+    };
     const res = await forward(st, req, url, b, JSON.stringify(sub));
     if (!res.ok) return res;
     const body = (await res.json()) as { rewards: number[]; details?: RewardDetail[] };
@@ -310,7 +346,12 @@ function place(st: RouterState, req: Request, url: URL, match: RouteMatch | unde
 /** The guard's refusal, after reading (and dropping) the body: closing on unread data resets the connection before the client reads the answer. */
 async function refuse(st: RouterState, req: Request, refused: ReturnType<typeof checkJsonContentType>): Promise<Response> {
   // A body too large to read is left, and the connection closed.
-  const drained = req.body ? await readBody(req, st.maxBody).then(() => true, () => false) : true;
+  const drained = req.body
+    ? await readBody(req, st.maxBody).then(
+        () => true,
+        () => false,
+      )
+    : true;
   const res = errorResponse(refused!);
   if (!drained) res.headers.set("connection", "close");
   return res;
@@ -325,13 +366,17 @@ function routerFetch(st: RouterState): FetchHandler {
       return errorResponse(serverError("VALIDATION_ERROR", "The request URL is malformed.", "Send an absolute URL."));
     }
     const h = req.headers;
-    const refused = checkOriginAndHost(h.get("origin"), h.get("host"), st.policy) ?? checkJsonContentType(h.get("content-type"), announcesBody(h.get("content-length"), h.get("transfer-encoding")));
+    const refused =
+      checkOriginAndHost(h.get("origin"), h.get("host"), st.policy) ??
+      checkJsonContentType(h.get("content-type"), announcesBody(h.get("content-length"), h.get("transfer-encoding")));
     if (refused) return refuse(st, req, refused);
     try {
       const match = ROUTES.match(url.pathname);
       if (match?.route.routing === "health") return await health(st, match.route);
       if (!checkBearer(req.headers.get("authorization"), st.opts.token)) {
-        return errorResponse(serverError("UNAUTHORIZED", "Missing or wrong bearer token.", "Send `Authorization: Bearer <token>` with the server's token."));
+        return errorResponse(
+          serverError("UNAUTHORIZED", "Missing or wrong bearer token.", "Send `Authorization: Bearer <token>` with the server's token."),
+        );
       }
       return await place(st, req, url, match);
     } catch (e) {
@@ -356,7 +401,12 @@ function wsRelay(st: RouterState): UpgradeHandler {
       pending.length = 0;
     });
     // A client that does not read its replies stops the relay reading the backend, which then stops reading the relay.
-    const toClient = backpressured(client, wsMaxBuffered, () => upstream.pause(), () => upstream.resume());
+    const toClient = backpressured(
+      client,
+      wsMaxBuffered,
+      () => upstream.pause(),
+      () => upstream.resume(),
+    );
     upstream.on("message", (data, binary) => toClient(data as Buffer, binary));
     upstream.on("close", (code, reason) => client.close(validClose(code), reason.toString()));
     upstream.on("error", () => client.close(1011, "backend unreachable"));
@@ -386,7 +436,11 @@ function wsRelay(st: RouterState): UpgradeHandler {
       if (refuseByGuard(req, socket, st.policy)) return;
       const query = url.searchParams.get("access_token");
       if (!checkBearer(req.headers.authorization ?? (query ? `Bearer ${query}` : null), st.opts.token)) {
-        const e = serverError("UNAUTHORIZED", "Missing or wrong bearer token.", "Send `Authorization: Bearer <token>` (or `?access_token=`).");
+        const e = serverError(
+          "UNAUTHORIZED",
+          "Missing or wrong bearer token.",
+          "Send `Authorization: Bearer <token>` (or `?access_token=`).",
+        );
         return refuseUpgrade(socket, 401, "Unauthorized", JSON.stringify(e.toJSON()));
       }
       const sid = url.searchParams.get("session_id");
@@ -410,7 +464,8 @@ export function createSessionRouter(opts: SessionRouterOptions): SessionRouter {
     fetch: fetchHandler,
     upgrade,
     setBackend(index, url) {
-      if (!Number.isInteger(index) || index < 0 || index >= st.backends.length) throw new Error(`[envtune] [router] No backend slot ${index}. Slots are 0..${st.backends.length - 1}.`);
+      if (!Number.isInteger(index) || index < 0 || index >= st.backends.length)
+        throw new Error(`[envtune] [router] No backend slot ${index}. Slots are 0..${st.backends.length - 1}.`);
       st.backends[index] = url.replace(/\/+$/, "");
       st.log.info("backend replaced", { slot: index, url: st.backends[index] });
     },

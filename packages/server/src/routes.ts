@@ -142,11 +142,13 @@ function taskQuery(q: URLSearchParams): TaskQuery {
     const v = q.get(k);
     if (v === null) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw serverError("VALIDATION_ERROR", `\`${k}\` must be a non-negative integer, got \`${v.slice(0, 32)}\`.`, "Fix the query string.");
+    if (!Number.isInteger(n) || n < 0)
+      throw serverError("VALIDATION_ERROR", `\`${k}\` must be a non-negative integer, got \`${v.slice(0, 32)}\`.`, "Fix the query string.");
     return n;
   };
   const part = q.get("part");
-  if (part !== null && part !== "train" && part !== "val" && part !== "test") throw serverError("VALIDATION_ERROR", `\`part\` must be train, val or test, got \`${part.slice(0, 32)}\`.`, "Fix the query string.");
+  if (part !== null && part !== "train" && part !== "val" && part !== "test")
+    throw serverError("VALIDATION_ERROR", `\`part\` must be train, val or test, got \`${part.slice(0, 32)}\`.`, "Fix the query string.");
   const offset = num("offset");
   const limit = num("limit");
   return {
@@ -171,15 +173,44 @@ const get = (name: string, path: string, handle: Route["handle"]): Route => ({ n
 
 /** Every built-in endpoint; see the package README for what each does. */
 export const BUILTIN_ROUTES: readonly Route[] = [
-  { name: "health", path: "/health", methods: ["GET", "HEAD"], auth: false, routing: "health", handle: ({ service: s }) => json(s.health(), s.draining ? 503 : 200) },
-  { name: "v1-health", path: "/v1/health", methods: ["GET", "HEAD"], auth: false, routing: "health", handle: ({ service: s }) => json(s.healthDetails(), s.draining ? 503 : 200) },
+  {
+    name: "health",
+    path: "/health",
+    methods: ["GET", "HEAD"],
+    auth: false,
+    routing: "health",
+    handle: ({ service: s }) => json(s.health(), s.draining ? 503 : 200),
+  },
+  {
+    name: "v1-health",
+    path: "/v1/health",
+    methods: ["GET", "HEAD"],
+    auth: false,
+    routing: "health",
+    handle: ({ service: s }) => json(s.healthDetails(), s.draining ? 503 : 200),
+  },
   get("metadata", "/metadata", ({ service }) => json(service.metadata())),
   get("info", "/v1/info", ({ service }) => json(service.info())),
   get("schema", "/schema", ({ service }) => json(service.schema())),
-  get("tools", "/v1/tools", ({ service, url }) => json(service.tools(url.searchParams.get("task_id") ?? undefined, url.searchParams.get("stage") ?? undefined))),
+  get("tools", "/v1/tools", ({ service, url }) =>
+    json(service.tools(url.searchParams.get("task_id") ?? undefined, url.searchParams.get("stage") ?? undefined)),
+  ),
   get("openapi", "/openapi.json", ({ service }) => json(openapiDocument(service))),
-  { name: "mcp", path: "/mcp", methods: "any", auth: true, routing: "mcp", handle: ({ service, req, url }) => handleMcpHttp(service, req, url) },
-  { name: "reset", path: "/reset", methods: ["POST"], auth: true, handle: async ({ service, body }) => httpReset(service, (await body()).value) },
+  {
+    name: "mcp",
+    path: "/mcp",
+    methods: "any",
+    auth: true,
+    routing: "mcp",
+    handle: ({ service, req, url }) => handleMcpHttp(service, req, url),
+  },
+  {
+    name: "reset",
+    path: "/reset",
+    methods: ["POST"],
+    auth: true,
+    handle: async ({ service, body }) => httpReset(service, (await body()).value),
+  },
   {
     name: "step",
     path: "/step",

@@ -6,7 +6,16 @@
 import { randomUUID } from "node:crypto";
 import { getHeapStatistics } from "node:v8";
 import { PyDict, formatZodIssues, parsePyJson, pyJsonDumps, type PyValue } from "@envtune/core";
-import { toWireReset, toWireStep, type AssistantInput, type Episode, type EpisodeConfigInput, type OpenAITool, type WireReset, type WireStep } from "@envtune/engine";
+import {
+  toWireReset,
+  toWireStep,
+  type AssistantInput,
+  type Episode,
+  type EpisodeConfigInput,
+  type OpenAITool,
+  type WireReset,
+  type WireStep,
+} from "@envtune/engine";
 import { z } from "zod";
 import type { BfclEnvironment, SplitPart, TaskQuery } from "./environment.ts";
 import { ServerError, serverError, toServerError } from "./errors.ts";
@@ -91,7 +100,9 @@ export const assistantSchema = z.union([
 /** OpenEnv's action (`Action` of openenv/core/env_server/types.py: `metadata` plus the env's fields): one assistant message. */
 export const actionSchema = z
   .object({
-    message: assistantSchema.describe("The assistant message: its text (paper envelope, Python calls or JSON calls) and/or OpenAI `tool_calls`."),
+    message: assistantSchema.describe(
+      "The assistant message: its text (paper envelope, Python calls or JSON calls) and/or OpenAI `tool_calls`.",
+    ),
     metadata: z.record(z.string(), z.unknown()).optional(),
   })
   .strict()
@@ -101,7 +112,9 @@ export const actionSchema = z
 export const stepParamsSchema = z
   .object({ message: assistantSchema.optional(), action: assistantSchema.optional(), request_id: z.string().max(256).optional() })
   .strict()
-  .refine((v) => v.message !== undefined || v.action !== undefined, { message: "`message` (the assistant message or its text) is required" });
+  .refine((v) => v.message !== undefined || v.action !== undefined, {
+    message: "`message` (the assistant message or its text) is required",
+  });
 
 export type StepParams = z.input<typeof stepParamsSchema>;
 
@@ -153,14 +166,23 @@ export class EnvtuneService {
       const existing = this.sessions.get(session_id);
       if (existing) {
         if (existing.value.key === key && existing.value.created) return { status: 200, body: existing.value.created };
-        throw serverError("SESSION_CONFLICT", `Session \`${session_id}\` exists with other parameters.`, "Repeat the create with the same parameters, or delete the session first.");
+        throw serverError(
+          "SESSION_CONFLICT",
+          `Session \`${session_id}\` exists with other parameters.`,
+          "Repeat the create with the same parameters, or delete the session first.",
+        );
       }
     }
     const id = session_id ?? randomUUID();
     const { episode, taskId } = this.buildEpisode(rest);
     const reset = episode.reset();
     const created = toWireReset(id, reset);
-    const session = this.sessions.add(id, transport, { transport, key, taskId, ...(rest.stage !== undefined ? { stage: rest.stage } : {}), episode, created }, onEvict);
+    const session = this.sessions.add(
+      id,
+      transport,
+      { transport, key, taskId, ...(rest.stage !== undefined ? { stage: rest.stage } : {}), episode, created },
+      onEvict,
+    );
     this.log.debug("session created", { session_id: id, task_id: taskId, stage: rest.stage, transport });
     void session;
     return { status: 201, body: created };
@@ -178,7 +200,15 @@ export class EnvtuneService {
     const params = parse(createParamsSchema.omit({ session_id: true }), raw ?? {}, "reset");
     const { episode, taskId } = this.buildEpisode(params);
     const created = toWireReset(sessionId, episode.reset());
-    s.value = { transport: s.value.transport, key: canonical(params), taskId, ...(params.stage !== undefined ? { stage: params.stage } : {}), ...(episodeId !== undefined ? { episodeId } : {}), episode, created };
+    s.value = {
+      transport: s.value.transport,
+      key: canonical(params),
+      taskId,
+      ...(params.stage !== undefined ? { stage: params.stage } : {}),
+      ...(episodeId !== undefined ? { episodeId } : {}),
+      episode,
+      created,
+    };
     s.steps = 0;
     return created;
   }
@@ -272,7 +302,12 @@ export class EnvtuneService {
 
   require(sessionId: string): Session<EnvSession> {
     const s = typeof sessionId === "string" ? this.sessions.get(sessionId) : undefined;
-    if (!s) throw serverError("SESSION_NOT_FOUND", `No session \`${String(sessionId).slice(0, 128)}\`.`, "It was deleted, reaped after its idle TTL, or lives on another server; create a new one.");
+    if (!s)
+      throw serverError(
+        "SESSION_NOT_FOUND",
+        `No session \`${String(sessionId).slice(0, 128)}\`.`,
+        "It was deleted, reaped after its idle TTL, or lives on another server; create a new one.",
+      );
     return s;
   }
 
@@ -303,7 +338,8 @@ export class EnvtuneService {
   metadata(): Record<string, unknown> {
     return {
       name: this.options.name,
-      description: "Environment Tuning (arXiv 2510.10197) on BFCL multi-turn: stateful tool-use episodes with actionable feedback, per-turn checks, named reward components and curriculum stages.",
+      description:
+        "Environment Tuning (arXiv 2510.10197) on BFCL multi-turn: stateful tool-use episodes with actionable feedback, per-turn checks, named reward components and curriculum stages.",
       readme_content: null,
       version: VERSION,
       author: "envtune",
@@ -317,7 +353,12 @@ export class EnvtuneService {
       ...this.metadata(),
       task_count: this.env.taskCount,
       default_split: this.env.split,
-      domains: [...this.env.packs.values()].map((p) => ({ name: p.meta.name, class_name: p.meta.className, version: p.meta.version, bfcl_commit: p.meta.bfclCommit ?? null })),
+      domains: [...this.env.packs.values()].map((p) => ({
+        name: p.meta.name,
+        class_name: p.meta.className,
+        version: p.meta.version,
+        bfcl_commit: p.meta.bfclCommit ?? null,
+      })),
       stages: this.stagesView(),
       splits: this.env.splitNames(),
       action_formats: ["envelope", "python", "json", "openai"],
@@ -328,12 +369,23 @@ export class EnvtuneService {
   }
 
   stagesView(): Array<Record<string, unknown>> {
-    return this.env.stages.map((s) => ({ id: s.id, name: s.name, aliases: s.aliases, description: s.description, data: s.data, episode: this.env.episodeConfig(s.id) }));
+    return this.env.stages.map((s) => ({
+      id: s.id,
+      name: s.name,
+      aliases: s.aliases,
+      description: s.description,
+      data: s.data,
+      episode: this.env.episodeConfig(s.id),
+    }));
   }
 
   /** OpenEnv `GET /schema`: exactly its `SchemaResponse`, the JSON Schemas of action, observation and state (from the zod schemas). */
   schema(): { action: Record<string, unknown>; observation: Record<string, unknown>; state: Record<string, unknown> } {
-    return { action: jsonSchema(actionSchema, "input"), observation: jsonSchema(observationSchema, "output"), state: jsonSchema(stateSchema, "output") };
+    return {
+      action: jsonSchema(actionSchema, "input"),
+      observation: jsonSchema(observationSchema, "output"),
+      state: jsonSchema(stateSchema, "output"),
+    };
   }
 
   /** `GET /v1/tools`: the OpenAI tool list of a task (at its first turn), or every tool. */
@@ -348,9 +400,18 @@ export class EnvtuneService {
   /** The task of a create: `task_id`, else the `seed`-th (or a random) task of the split, part and stage. */
   pickTask(p: Omit<z.output<typeof createParamsSchema>, "session_id">): string {
     if (p.task_id !== undefined) return p.task_id;
-    const q: TaskQuery = { ...(p.split !== undefined ? { split: p.split } : {}), ...(p.part !== undefined ? { part: p.part as SplitPart } : {}), ...(p.stage !== undefined ? { stage: p.stage } : {}) };
+    const q: TaskQuery = {
+      ...(p.split !== undefined ? { split: p.split } : {}),
+      ...(p.part !== undefined ? { part: p.part as SplitPart } : {}),
+      ...(p.stage !== undefined ? { stage: p.stage } : {}),
+    };
     const { tasks } = this.tasks(q);
-    if (tasks.length === 0) throw serverError("FACTORY_ERROR", "No task matches the split, part and stage given.", "Pass a `task_id`, or another split/part/stage (GET /v1/tasks).");
+    if (tasks.length === 0)
+      throw serverError(
+        "FACTORY_ERROR",
+        "No task matches the split, part and stage given.",
+        "Pass a `task_id`, or another split/part/stage (GET /v1/tasks).",
+      );
     const i = p.seed !== undefined ? p.seed % tasks.length : Math.floor(Math.random() * tasks.length);
     return tasks[i]!.task_id;
   }
@@ -358,12 +419,23 @@ export class EnvtuneService {
   private buildEpisode(p: Omit<z.output<typeof createParamsSchema>, "session_id">): { episode: Episode; taskId: string } {
     const id = this.pickTask(p);
     const limits = { maxCallsPerAction: this.options.maxToolCalls, maxTranscriptBytes: this.options.maxTranscriptBytes };
-    const episode = wrap(() => this.env.createEpisode({ taskId: id, ...(p.stage !== undefined ? { stage: p.stage } : {}), ...(p.config ? { config: p.config as EpisodeConfigInput } : {}), limits }));
+    const episode = wrap(() =>
+      this.env.createEpisode({
+        taskId: id,
+        ...(p.stage !== undefined ? { stage: p.stage } : {}),
+        ...(p.config ? { config: p.config as EpisodeConfigInput } : {}),
+        limits,
+      }),
+    );
     return { episode, taskId: id };
   }
 
   /** Size and shape limits of one assistant message; object arguments re-read exactly from the raw text. */
-  private checkAction(msg: z.output<typeof assistantSchema>, rawText: string | undefined, path: ReadonlyArray<string | number>): AssistantInput {
+  private checkAction(
+    msg: z.output<typeof assistantSchema>,
+    rawText: string | undefined,
+    path: ReadonlyArray<string | number>,
+  ): AssistantInput {
     const o = this.options;
     if (typeof msg === "string") {
       if (Buffer.byteLength(msg) > o.maxMessageBytes) throw tooLarge(Buffer.byteLength(msg), o.maxMessageBytes);
@@ -371,7 +443,11 @@ export class EnvtuneService {
     }
     const calls = msg.tool_calls ?? [];
     if (calls.length > o.maxToolCalls) {
-      throw serverError("VALIDATION_ERROR", `The message has ${calls.length} tool calls; at most ${o.maxToolCalls} are allowed.`, "Send fewer calls per message.");
+      throw serverError(
+        "VALIDATION_ERROR",
+        `The message has ${calls.length} tool calls; at most ${o.maxToolCalls} are allowed.`,
+        "Send fewer calls per message.",
+      );
     }
     let bytes = Buffer.byteLength(msg.content ?? "");
     let exact: PyValue | undefined;
@@ -384,7 +460,11 @@ export class EnvtuneService {
         args = node instanceof PyDict ? pyJsonDumps(node) : JSON.stringify(args);
       }
       bytes += Buffer.byteLength(args ?? "") + Buffer.byteLength(tc.function.name);
-      return { ...(tc.id !== undefined ? { id: tc.id } : {}), type: "function" as const, function: { name: tc.function.name, arguments: args ?? "" } };
+      return {
+        ...(tc.id !== undefined ? { id: tc.id } : {}),
+        type: "function" as const,
+        function: { name: tc.function.name, arguments: args ?? "" },
+      };
     });
     if (bytes > o.maxMessageBytes) throw tooLarge(bytes, o.maxMessageBytes);
     return { role: "assistant", content: msg.content ?? null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) };
@@ -396,7 +476,9 @@ export function parse<T extends z.ZodType>(schema: T, raw: unknown, what: string
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   const issues = formatZodIssues(r.error.issues, { root: "(body)" });
-  throw serverError("VALIDATION_ERROR", `The ${what} request is invalid: ${issues.slice(0, 5).join("; ")}.`, "Fix the listed fields.", { issues });
+  throw serverError("VALIDATION_ERROR", `The ${what} request is invalid: ${issues.slice(0, 5).join("; ")}.`, "Fix the listed fields.", {
+    issues,
+  });
 }
 
 function wrap<T>(f: () => T): T {
@@ -408,11 +490,19 @@ function wrap<T>(f: () => T): T {
 }
 
 function tooLarge(bytes: number, max: number): ServerError {
-  return serverError("MESSAGE_TOO_LARGE", `The assistant message has ${bytes} bytes; the limit is ${max}.`, "Send a shorter message, or start the server with a larger `maxMessageBytes`.");
+  return serverError(
+    "MESSAGE_TOO_LARGE",
+    `The assistant message has ${bytes} bytes; the limit is ${max}.`,
+    "Send a shorter message, or start the server with a larger `maxMessageBytes`.",
+  );
 }
 
 function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
 }
 
 function safePyJson(text: string): PyValue | undefined {
@@ -447,7 +537,9 @@ export const observationSchema = z
   .object({
     session_id: z.string().optional().describe("The session (= episode id); reset only."),
     episode_id: z.string().optional().describe("Same as session_id; reset only."),
-    messages: z.array(messageSchema).describe("New chat messages: system and first user message at reset; tool results, feedback and next user message after a step."),
+    messages: z
+      .array(messageSchema)
+      .describe("New chat messages: system and first user message at reset; tool results, feedback and next user message after a step."),
     tools: z.array(z.unknown()).optional().describe("OpenAI tool list (reset only)."),
     reward_components: z.record(z.string(), z.number()).optional(),
     events: z.array(z.object({ type: z.string(), turn: z.number().int(), detail: z.unknown() })).optional(),

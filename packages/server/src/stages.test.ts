@@ -15,13 +15,30 @@ describe("curriculum stages", () => {
   });
 
   it("rejects bad stages with every problem listed", () => {
-    expect(() => parseStages([{ id: "a", name: "x", episode: { maxActionsPerTurn: 0 } }, { id: "b", name: "y", data: { categories: ["nope"] } }])).toThrow(/stages\.0\.episode\.maxActionsPerTurn[\s\S]*stages\.1\.data\.categories/);
-    expect(() => parseStages([{ id: "a", name: "x" }, { id: "a", name: "y" }])).toThrow(/duplicate id `a`/);
+    expect(() =>
+      parseStages([
+        { id: "a", name: "x", episode: { maxActionsPerTurn: 0 } },
+        { id: "b", name: "y", data: { categories: ["nope"] } },
+      ]),
+    ).toThrow(/stages\.0\.episode\.maxActionsPerTurn[\s\S]*stages\.1\.data\.categories/);
+    expect(() =>
+      parseStages([
+        { id: "a", name: "x" },
+        { id: "a", name: "y" },
+      ]),
+    ).toThrow(/duplicate id `a`/);
     expect(() => parseStages([{ id: "bad id", name: "x" }])).toThrow(/stages\.0\.id/);
   });
 
   it("merges episode configs field by field, later layers winning, undefined ignored", () => {
-    expect(mergeEpisodeConfig({ augmented: true, maxActionsPerTurn: 5 }, undefined, { maxActionsPerTurn: 3, observation: undefined }, { reward: { kind: "binary" } })).toEqual({
+    expect(
+      mergeEpisodeConfig(
+        { augmented: true, maxActionsPerTurn: 5 },
+        undefined,
+        { maxActionsPerTurn: 3, observation: undefined },
+        { reward: { kind: "binary" } },
+      ),
+    ).toEqual({
       augmented: true,
       maxActionsPerTurn: 3,
       reward: { kind: "binary" },

@@ -67,12 +67,17 @@ export function parseStages(input: readonly unknown[]): StageSpec[] {
       // Two stages with one id collide on every key they share: name the id once.
       else if (other === s.id) {
         if (k === s.id) problems.push(`stages: duplicate id \`${k}\``);
-      }
-      else problems.push(`stages: \`${k}\` names both stage \`${other}\` and stage \`${s.id}\``);
+      } else problems.push(`stages: \`${k}\` names both stage \`${other}\` and stage \`${s.id}\``);
     }
   }
   if (problems.length) {
-    throw new EnvtuneError("INVALID_STAGES", "server", "The curriculum stage list is invalid.", "Fix the listed fields (see `stageSpecSchema`); ids, names and aliases must be unique.", { details: problems });
+    throw new EnvtuneError(
+      "INVALID_STAGES",
+      "server",
+      "The curriculum stage list is invalid.",
+      "Fix the listed fields (see `stageSpecSchema`); ids, names and aliases must be unique.",
+      { details: problems },
+    );
   }
   return out;
 }

@@ -5,7 +5,6 @@ import { isDomainPack, type DomainPack, type LongContextConstants, type ToolCont
 import { World, encodeView, type CallLike } from "@envtune/core/exec";
 import { PyDict, encodeValue, type PyValue } from "@envtune/core/py";
 
-
 export interface ConformanceSample {
   /** `initial_config` slice for the pack's class. */
   config: PyDict;
@@ -107,7 +106,12 @@ export function testDomainPack(pack: DomainPack, opts: ConformanceOptions = {}):
     it("produces serializable state views", () => {
       for (const s of samples) {
         const cls = pack.meta.className;
-        const world = new World({ packs: [pack], initialConfig: new PyDict([[cls, s?.config ?? new PyDict()]]), longContext: s?.longContext ?? false, ...(opts.constants ? { constants: opts.constants } : {}) });
+        const world = new World({
+          packs: [pack],
+          initialConfig: new PyDict([[cls, s?.config ?? new PyDict()]]),
+          longContext: s?.longContext ?? false,
+          ...(opts.constants ? { constants: opts.constants } : {}),
+        });
         const view = world.view(cls);
         if (pack.stateless) expect(view).toEqual([]);
         for (const [k, v] of view) {
@@ -138,7 +142,12 @@ export function testDomainPack(pack: DomainPack, opts: ConformanceOptions = {}):
         const catalogue = augmented ? pack.messages.augmented : pack.messages.standard;
         for (const s of samples) {
           const cls = pack.meta.className;
-          const world = new World({ packs: [pack], initialConfig: new PyDict([[cls, s?.config ?? new PyDict()]]), longContext: s?.longContext ?? false, ...(opts.constants ? { constants: opts.constants } : {}) });
+          const world = new World({
+            packs: [pack],
+            initialConfig: new PyDict([[cls, s?.config ?? new PyDict()]]),
+            longContext: s?.longContext ?? false,
+            ...(opts.constants ? { constants: opts.constants } : {}),
+          });
           const state = world.stateOf(cls);
           const rendered: string[] = [];
           const ctx: ToolContext = {
@@ -162,7 +171,8 @@ export function testDomainPack(pack: DomainPack, opts: ConformanceOptions = {}):
                 const kw = c.kwargs.find(([k]) => k === p.name);
                 const v = kw ? kw[1] : c.args[i];
                 if (v !== undefined) args[p.name] = v;
-                else if (Object.hasOwn(p, "default")) args[p.name] = typeof p.default === "function" ? (p.default as (x: unknown) => PyValue)(state) : (p.default as PyValue);
+                else if (Object.hasOwn(p, "default"))
+                  args[p.name] = typeof p.default === "function" ? (p.default as (x: unknown) => PyValue)(state) : (p.default as PyValue);
               });
               if (tool.params.some((p) => !(p.name in args))) continue;
               value = tool.run(state, args, ctx);

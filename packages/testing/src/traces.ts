@@ -47,7 +47,10 @@ function statesOf(v: PyValue | undefined): Map<string, string> | undefined {
 
 /** Reads a trace file (ground_truth.jsonl / fuzz.jsonl schema) with Python-faithful values. */
 export function readTraceFile(file: string): TraceRecord[] {
-  if (!existsSync(file)) throw new Error(`[envtune] [testing] Trace file \`${file}\` not found. Put the shared folder beside the repository or set ENVTUNE_SHARED_DIR.`);
+  if (!existsSync(file))
+    throw new Error(
+      `[envtune] [testing] Trace file \`${file}\` not found. Put the shared folder beside the repository or set ENVTUNE_SHARED_DIR.`,
+    );
   const out: TraceRecord[] = [];
   for (const line of readFileSync(file, "utf8").split("\n")) {
     if (!line.trim()) continue;
@@ -137,7 +140,17 @@ export function checkDomainTraces(pack: DomainPack, opts: { traceFile: string; m
   const cls = pack.meta.className;
   const dataset = sharedDataset();
   const records = cachedTraces(opts.traceFile).filter((r) => r.involvedClasses.includes(cls));
-  const report: DomainTraceReport = { className: cls, records: records.length, calls: 0, resultsIdentical: 0, states: 0, statesIdentical: 0, byKind: new Map(), mismatches: [], truncatedRecords: 0 };
+  const report: DomainTraceReport = {
+    className: cls,
+    records: records.length,
+    calls: 0,
+    resultsIdentical: 0,
+    states: 0,
+    statesIdentical: 0,
+    byKind: new Map(),
+    mismatches: [],
+    truncatedRecords: 0,
+  };
   const max = opts.maxMismatches ?? 50;
   const push = (m: Mismatch) => {
     if (report.mismatches.length < max) report.mismatches.push(m);

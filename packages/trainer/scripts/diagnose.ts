@@ -19,19 +19,32 @@ const { ds } = await loadDataSource({}, "trainer");
 const { packs } = await resolveDomainPacks(["bfcl"]);
 const world = { packs, constants: ds.longContext, funcDocs: ds.funcDocs };
 const partOf = (x: string | undefined) => (x ?? "train") as "train" | "val" | "test";
+const paperSplit = getSplit("paper", ds);
 const entriesOf = (part: "train" | "val" | "test", cats?: string) =>
-  getSplit("paper", ds)[part].map((id) => ds.byId.get(id)!).filter((e) => !cats || cats.split(",").includes(e.category));
+  paperSplit[part].map((id) => ds.byId.get(id)!).filter((e) => !cats || cats.split(",").includes(e.category));
 
 if (cmd === "expressible") {
   const r = expressibility(entriesOf(partOf(a)), world);
-  for (const [k, v] of Object.entries(r.perCategory)) console.log(`${k.padEnd(13)} ${v.expressible}/${v.gtTurns} turns with calls fully expressible (${(v.share * 100).toFixed(1)}%)`);
-  console.log("most often missing:", Object.entries(r.missing).sort((x, y) => y[1] - x[1]).slice(0, 15).map(([k, n]) => `${k} ${n}`).join(", "));
+  for (const [k, v] of Object.entries(r.perCategory))
+    console.log(`${k.padEnd(13)} ${v.expressible}/${v.gtTurns} turns with calls fully expressible (${(v.share * 100).toFixed(1)}%)`);
+  console.log(
+    "most often missing:",
+    Object.entries(r.missing)
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 15)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", "),
+  );
 } else if (cmd === "first-calls") {
   await selectBackend({});
   const { policy } = await TfjsPolicy.load(a ?? "");
   const r = firstCallBreakdown(policy, entriesOf(partOf(b), c ?? "base"), world);
   const t = r.turns || 1;
-  console.log(Object.entries(r).map(([k, v]) => (k === "turns" ? `${k} ${v}` : `${k} ${v} (${((v / t) * 100).toFixed(0)}%)`)).join(", "));
+  console.log(
+    Object.entries(r)
+      .map(([k, v]) => (k === "turns" ? `${k} ${v}` : `${k} ${v} (${((v / t) * 100).toFixed(0)}%)`))
+      .join(", "),
+  );
 } else if (cmd === "answer-auc") {
   const rows = answerFeatureRows(entriesOf(partOf(a)), world);
   const fit = (xs: typeof rows) => logisticAuc(xs.map((r) => ({ label: r.emptyGt, features: r.features })));

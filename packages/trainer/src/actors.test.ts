@@ -14,7 +14,18 @@ const ids = ["multi_turn_base_0", "multi_turn_miss_param_5", "multi_turn_long_co
 
 beforeAll(async () => {
   await selectBackend({});
-  packs = (await loadDomainPacks(["@envtune/domain-file-system", "@envtune/domain-travel", "@envtune/domain-vehicle-control", "@envtune/domain-trading", "@envtune/domain-message", "@envtune/domain-posting", "@envtune/domain-ticket", "@envtune/domain-math"])).packs;
+  packs = (
+    await loadDomainPacks([
+      "@envtune/domain-file-system",
+      "@envtune/domain-travel",
+      "@envtune/domain-vehicle-control",
+      "@envtune/domain-trading",
+      "@envtune/domain-message",
+      "@envtune/domain-posting",
+      "@envtune/domain-ticket",
+      "@envtune/domain-math",
+    ])
+  ).packs;
 });
 
 describe("actors", () => {
@@ -61,7 +72,13 @@ describe("actors", () => {
     );
     const adapter = enginePolicy(policy, { greedy: true });
     for (const [i, entry] of entries.entries()) {
-      const ep = new Episode({ entry, packs, constants: ds.longContext, funcDocs: ds.funcDocs, config: { protocol: "paper", ...adapter.episodeConfig } });
+      const ep = new Episode({
+        entry,
+        packs,
+        constants: ds.longContext,
+        funcDocs: ds.funcDocs,
+        config: { protocol: "paper", ...adapter.episodeConfig },
+      });
       const tr = await runEpisode(ep, adapter);
       expect(tr.turns.map((t) => t.passed)).toEqual(batched[i]!.turns.map((t) => t.passed));
       expect(tr.steps.length).toBe(batched[i]!.steps);

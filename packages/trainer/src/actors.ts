@@ -3,14 +3,7 @@
  * the report compares it with: a uniformly random valid-call policy and an always-answer policy.
  */
 import type { Policy, PolicyAction, PolicyContext } from "@envtune/engine";
-import {
-  Rng,
-  argCandidates,
-  decisionContext,
-  type Candidate,
-  type ParamInfo,
-  type PolicyObservation,
-} from "@envtune/policy-tfjs";
+import { Rng, argCandidates, decisionContext, type Candidate, type ParamInfo, type PolicyObservation } from "@envtune/policy-tfjs";
 import type { ActingPolicy, ActionFormat } from "./learner.ts";
 import { DialogueTracker } from "./observe.ts";
 import type { Actor } from "./rollout.ts";
@@ -25,7 +18,8 @@ export function policyActor<R>(policy: ActingPolicy<R>, opts: { greedy: boolean;
   };
 }
 
-const ANSWER = "<think>Nothing more to call for this request.</think>\n<answer>I have completed the request as far as the available functions allow.</answer>";
+const ANSWER =
+  "<think>Nothing more to call for this request.</think>\n<answer>I have completed the request as far as the available functions allow.</answer>";
 
 /** Never calls a tool: answers every step (ends every turn at once). */
 export function alwaysAnswerActor(): Actor {
@@ -44,13 +38,24 @@ function pick<T>(xs: readonly T[], rng: Rng): T | undefined {
 /** A value that fits the parameter's JSON Schema type, drawn uniformly from what the dialogue offers. */
 function randomValue(p: ParamInfo, cands: readonly Candidate[], rng: Rng): unknown {
   const nums = cands.filter((c) => c.numeric !== undefined);
-  const strs = cands.filter((c) => c.numeric === undefined && c.kind !== "bool_true" && c.kind !== "bool_false" && c.kind !== "all_enum" && c.kind !== "param_number" && c.kind !== "value_list");
+  const strs = cands.filter(
+    (c) =>
+      c.numeric === undefined &&
+      c.kind !== "bool_true" &&
+      c.kind !== "bool_false" &&
+      c.kind !== "all_enum" &&
+      c.kind !== "param_number" &&
+      c.kind !== "value_list",
+  );
   const lists = cands.filter((c) => c.kind === "value_list");
   switch (p.type) {
     case "boolean":
       return rng.next() < 0.5;
     case "integer": {
-      const n = pick(nums.filter((c) => Number.isInteger(c.numeric)), rng);
+      const n = pick(
+        nums.filter((c) => Number.isInteger(c.numeric)),
+        rng,
+      );
       return n ? n.numeric : rng.int(11);
     }
     case "number": {
@@ -92,7 +97,9 @@ export function randomValidActor(): Actor {
           if (!p.required && rng.next() < 0.5) continue;
           args[p.name] = randomValue(p, argCandidates(ctx, p), rng);
         }
-        return { text: `<think>Calling ${tool.name}.</think>\n<tool_call>\n${JSON.stringify([{ name: tool.name, arguments: args }])}\n</tool_call>` };
+        return {
+          text: `<think>Calling ${tool.name}.</think>\n<tool_call>\n${JSON.stringify([{ name: tool.name, arguments: args }])}\n</tool_call>`,
+        };
       });
     },
   };
@@ -103,7 +110,10 @@ export function randomValidActor(): Actor {
  * as `runEval` and the CLI's eval drive policies): it reads `ctx.messages` like an LLM would. For
  * batched rollouts use {@link policyActor}.
  */
-export function enginePolicy(policy: ActingPolicy, opts: { greedy?: boolean; seed?: number; format?: ActionFormat; name?: string } = {}): Policy {
+export function enginePolicy(
+  policy: ActingPolicy,
+  opts: { greedy?: boolean; seed?: number; format?: ActionFormat; name?: string } = {},
+): Policy {
   const trackers = new Map<string, DialogueTracker>();
   const rng = new Rng(opts.seed ?? 1);
   const format = opts.format ?? "envelope";

@@ -55,7 +55,13 @@ function stats(values: number[]): { mean: number; std: number; values: number[] 
 }
 
 export function aggregateRuns(dirs: readonly string[]): Aggregate {
-  if (dirs.length === 0) throw new EnvtuneError("USAGE", "trainer", "No run directories to aggregate.", "Pass finished run directories, e.g. --aggregate runs/s1,runs/s2,runs/s3.");
+  if (dirs.length === 0)
+    throw new EnvtuneError(
+      "USAGE",
+      "trainer",
+      "No run directories to aggregate.",
+      "Pass finished run directories, e.g. --aggregate runs/s1,runs/s2,runs/s3.",
+    );
   const evals: FinalEvaluation[] = [];
   const trainSeconds: number[] = [];
   const updates: number[] = [];
@@ -65,7 +71,12 @@ export function aggregateRuns(dirs: readonly string[]): Aggregate {
   for (const d of dirs) {
     const run = new RunDir(d);
     if (!existsSync(run.path("eval", "results.json"))) {
-      throw new EnvtuneError("RUN_NOT_FINISHED", "trainer", `${d} has no eval/results.json.`, "Aggregate finished runs only (resume unfinished ones with --resume).");
+      throw new EnvtuneError(
+        "RUN_NOT_FINISHED",
+        "trainer",
+        `${d} has no eval/results.json.`,
+        "Aggregate finished runs only (resume unfinished ones with --resume).",
+      );
     }
     evals.push(run.readJson<FinalEvaluation>("eval/results.json"));
     const us = run.readMetrics().filter((m) => m.type === "update");
@@ -118,7 +129,10 @@ export function aggregateRuns(dirs: readonly string[]): Aggregate {
   const lines = [
     `runs: ${dirs.join(", ")}`,
     `${"policy".padEnd(18)} ${"turn success (non-empty GT)".padEnd(28)} ${"entry accuracy".padEnd(18)} progress`,
-    ...rows.map((r) => `${r.policy.padEnd(18)} ${pct(r.turnSuccess).padEnd(28)} ${pct(r.entryAccuracy).padEnd(18)} ${r.progress.mean.toFixed(4)} ± ${r.progress.std.toFixed(4)}`),
+    ...rows.map(
+      (r) =>
+        `${r.policy.padEnd(18)} ${pct(r.turnSuccess).padEnd(28)} ${pct(r.entryAccuracy).padEnd(18)} ${r.progress.mean.toFixed(4)} ± ${r.progress.std.toFixed(4)}`,
+    ),
     `trained − best baseline: ${m.mean.toFixed(2)} ± ${m.std.toFixed(2)} points (per run: ${margins.map((x) => x.toFixed(2)).join(", ")})`,
     "learning curves (rule: per stage and run, the last-quarter mean of the stage's training reward minus the first-quarter mean, with a positive slope; over runs: the mean rise ± SE is positive and the curve rises in at least 2/3 of the runs; clearly: mean > 2 SE):",
     ...stageRise.map(
@@ -129,7 +143,18 @@ export function aggregateRuns(dirs: readonly string[]): Aggregate {
     `training time: ${trainSeconds.map((s) => s.toFixed(0)).join(", ")} s; updates: ${updates.join(", ")}; episodes/s: ${eps.map((x) => x.toFixed(1)).join(", ")}; updates/s: ${ups.map((x) => x.toFixed(3)).join(", ")}`,
   ];
   return {
-    json: { runs: [...dirs], rows, margins, margin: { mean: m.mean, std: m.std }, trainSeconds, updates, episodesPerSecond: eps, updatesPerSecond: ups, curves, stageRise },
+    json: {
+      runs: [...dirs],
+      rows,
+      margins,
+      margin: { mean: m.mean, std: m.std },
+      trainSeconds,
+      updates,
+      episodesPerSecond: eps,
+      updatesPerSecond: ups,
+      curves,
+      stageRise,
+    },
     text: lines.join("\n"),
   };
 }

@@ -28,7 +28,16 @@ function perEntryPolicy(acting: ActingPolicy, opts: { name: string; seed: number
     episodeConfig: { actionFormat: opts.format },
     act(ctx) {
       let p = byEntry.get(ctx.entry.id);
-      if (!p) byEntry.set(ctx.entry.id, (p = enginePolicy(acting, { greedy: true, seed: (opts.seed + entryHash(ctx.entry.id)) >>> 0, format: opts.format, name: opts.name })));
+      if (!p)
+        byEntry.set(
+          ctx.entry.id,
+          (p = enginePolicy(acting, {
+            greedy: true,
+            seed: (opts.seed + entryHash(ctx.entry.id)) >>> 0,
+            format: opts.format,
+            name: opts.name,
+          })),
+        );
       return p.act(ctx);
     },
     close() {
@@ -73,4 +82,8 @@ export const untrainedPolicy: PolicyFactory<typeof untrainedOptions> = {
 };
 
 /** The baselines, for `registerPolicy` (the CLI registers them for `envtune eval`). */
-export const BASELINE_POLICIES: readonly PolicyFactory[] = [randomValidCallPolicy, alwaysAnswerPolicy, untrainedPolicy] as unknown as PolicyFactory[];
+export const BASELINE_POLICIES: readonly PolicyFactory[] = [
+  randomValidCallPolicy,
+  alwaysAnswerPolicy,
+  untrainedPolicy,
+] as unknown as PolicyFactory[];

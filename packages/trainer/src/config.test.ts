@@ -12,7 +12,11 @@ describe("training config", () => {
     ]);
     expect(c.stages[0]!.data).toMatchObject({ part: "train", categories: ["base"], limit: 75, order: "easiest" });
     expect(c.validation.fromTrain).toBe(0);
-    const held = parseTrainConfig({ ...PRESETS.default!(), validation: { every: 10, limit: null, fromTrain: 100 }, stages: paperStages({ s1: [1, 2], s2: [1, 2], s3: [1, 2], s4: [1, 2] }, 4, [2, 2, 5, 5], { s1Entries: 50 }) });
+    const held = parseTrainConfig({
+      ...PRESETS.default!(),
+      validation: { every: 10, limit: null, fromTrain: 100 },
+      stages: paperStages({ s1: [1, 2], s2: [1, 2], s3: [1, 2], s4: [1, 2] }, 4, [2, 2, 5, 5], { s1Entries: 50 }),
+    });
     expect(held.stages[0]!.data.limit).toBe(50);
     expect(held.validation.fromTrain).toBe(100);
     for (const name of Object.keys(PRESETS)) expect(() => presetConfig(name)).not.toThrow();
@@ -34,14 +38,26 @@ describe("training config", () => {
     const q = presetConfig("quick");
     expect(q.stages[2]!.grpo).toEqual({ klCoef: 0.1, lr: 0.01, entropyCoef: 0.005 });
     expect(stageGrpo(q, q.stages[2]!).answerKlCoef).toBe(0);
-    const anchored = parseTrainConfig({ ...PRESETS.quick!(), stages: paperStages({ s1: [1, 2], s2: [1, 2], s3: [1, 2], s4: [1, 2] }, 2, [2, 2, 2, 2], { later: { answerKlCoef: 0.3, klCoefByHead: { tool: 0.1 } } }) });
-    expect(stageGrpo(anchored, anchored.stages[3]!)).toMatchObject({ answerKlCoef: 0.3, klCoefByHead: { tool: 0.1 }, klCoef: anchored.grpo.klCoef, groupSize: 6 });
+    const anchored = parseTrainConfig({
+      ...PRESETS.quick!(),
+      stages: paperStages({ s1: [1, 2], s2: [1, 2], s3: [1, 2], s4: [1, 2] }, 2, [2, 2, 2, 2], {
+        later: { answerKlCoef: 0.3, klCoefByHead: { tool: 0.1 } },
+      }),
+    });
+    expect(stageGrpo(anchored, anchored.stages[3]!)).toMatchObject({
+      answerKlCoef: 0.3,
+      klCoefByHead: { tool: 0.1 },
+      klCoef: anchored.grpo.klCoef,
+      groupSize: 6,
+    });
     expect(() => parseTrainConfig({ grpo: { klCoefByHead: { tools: 0.1 } } })).toThrow(/klCoefByHead/);
     for (const s of q.stages) expect([stageGrpo(q, s).groupSize, stageGrpo(q, s).tasksPerUpdate]).toEqual([6, 8]);
   });
 
   it("rejects invalid configs with every problem listed", () => {
-    expect(() => parseTrainConfig({ stages: [], grpo: { groupSize: 1 } })).toThrow(/grpo.groupSize[\s\S]*stages|stages[\s\S]*grpo.groupSize/);
+    expect(() => parseTrainConfig({ stages: [], grpo: { groupSize: 1 } })).toThrow(
+      /grpo.groupSize[\s\S]*stages|stages[\s\S]*grpo.groupSize/,
+    );
     expect(() => parseTrainConfig({ ...PRESETS.quick!(), nope: 1 })).toThrow(/Unrecognized key/);
   });
 

@@ -45,28 +45,38 @@ export const promotionSchema = z
  * {@link curriculumStageSchema}) extended with what training needs.
  */
 export const stageSchema = curriculumStageSchema.extend({
-    reward: rewardSpecSchema,
-    /** Augmented (actionable hints) or standard environment. */
-    augmented: z.boolean(),
-    /** System prompt variant (paper App. F: A in Stages 1–2, B in 3–4). */
-    prompt: z.enum(["paper-a", "paper-b"]).default("paper-b"),
-    limits: z
-      .object({
-        /** Counted actions per turn (paper: 5 steps, `max_step_limit`). */
-        maxActionsPerTurn: z.number().int().min(1).max(50).default(PAPER_ACTIONS),
-        /** Assistant messages per episode before truncation (none by default). */
-        maxEpisodeSteps: z.number().int().min(1).optional(),
-      })
-      .strict()
-      .default({ maxActionsPerTurn: PAPER_ACTIONS }),
-    promotion: promotionSchema.default({ metric: "val_progress", window: 4, minDelta: 0.01, minUpdates: 20, maxUpdates: 100, gradNormMaxRatio: 4 }),
-    /**
-     * Which of the policy's decisions the stage's loss trains: `tool` (answer or which tool),
-     * `fill` (give an argument), `value` (which value), `form` (how it is written). Default: all.
-     */
-    trainHeads: z.array(z.enum(["tool", "fill", "value", "form"])).min(1).default(["tool", "fill", "value", "form"]),
-    /** GRPO settings of this stage that differ from the run's (e.g. a stronger KL in Stage 1). */
-    grpo: z.lazy(() => grpoOverrideSchema()).optional(),
+  reward: rewardSpecSchema,
+  /** Augmented (actionable hints) or standard environment. */
+  augmented: z.boolean(),
+  /** System prompt variant (paper App. F: A in Stages 1–2, B in 3–4). */
+  prompt: z.enum(["paper-a", "paper-b"]).default("paper-b"),
+  limits: z
+    .object({
+      /** Counted actions per turn (paper: 5 steps, `max_step_limit`). */
+      maxActionsPerTurn: z.number().int().min(1).max(50).default(PAPER_ACTIONS),
+      /** Assistant messages per episode before truncation (none by default). */
+      maxEpisodeSteps: z.number().int().min(1).optional(),
+    })
+    .strict()
+    .default({ maxActionsPerTurn: PAPER_ACTIONS }),
+  promotion: promotionSchema.default({
+    metric: "val_progress",
+    window: 4,
+    minDelta: 0.01,
+    minUpdates: 20,
+    maxUpdates: 100,
+    gradNormMaxRatio: 4,
+  }),
+  /**
+   * Which of the policy's decisions the stage's loss trains: `tool` (answer or which tool),
+   * `fill` (give an argument), `value` (which value), `form` (how it is written). Default: all.
+   */
+  trainHeads: z
+    .array(z.enum(["tool", "fill", "value", "form"]))
+    .min(1)
+    .default(["tool", "fill", "value", "form"]),
+  /** GRPO settings of this stage that differ from the run's (e.g. a stronger KL in Stage 1). */
+  grpo: z.lazy(() => grpoOverrideSchema()).optional(),
 });
 
 export type StageSpec = z.output<typeof stageSchema>;
@@ -147,7 +157,12 @@ export const grpoSchema = z
 
 export const policySchema = z
   .object({
-    hashBuckets: z.number().int().min(64).max(1 << 20).default(8192),
+    hashBuckets: z
+      .number()
+      .int()
+      .min(64)
+      .max(1 << 20)
+      .default(8192),
     embedDim: z.number().int().min(2).max(512).default(32),
     hiddenDim: z.number().int().min(2).max(1024).default(48),
     featureInitScale: z.number().min(0).max(10).default(0.01),
@@ -184,7 +199,12 @@ export const trainConfigSchema = z
   .object({
     /** Config preset this was derived from (informational). */
     preset: z.string().default("custom"),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(1),
     data: z
       .object({
         /** BFCL data directory (else --data, $ENVTUNE_BFCL_DATA or the download cache). */
@@ -207,7 +227,9 @@ export const trainConfigSchema = z
         domains: z.array(z.string().min(1)).min(1).default(["installed", "bfcl"]),
       })
       .strict()
-      .refine((d) => !(d.dir !== undefined && d.dataset !== undefined), { message: "data.dir (BFCL) and data.dataset (your own data) exclude each other; set one" })
+      .refine((d) => !(d.dir !== undefined && d.dataset !== undefined), {
+        message: "data.dir (BFCL) and data.dataset (your own data) exclude each other; set one",
+      })
       .default({ split: "paper", domains: ["installed", "bfcl"] }),
     /**
      * Which learner trains (a name registered with `registerLearner`, default the built-in
@@ -324,7 +346,14 @@ export function paperStages(
   opts: PaperStageOptions = {},
 ): StageSpecInput[] {
   const laterStages = opts.later ?? LATER_STAGES_GRPO;
-  const promo = (b: StageBudget, metric: "val_turn_success" | "val_reward") => ({ metric, window, minDelta: 0.005, minUpdates: b[0], maxUpdates: b[1], gradNormMaxRatio: 4 });
+  const promo = (b: StageBudget, metric: "val_turn_success" | "val_reward") => ({
+    metric,
+    window,
+    minDelta: 0.005,
+    minUpdates: b[0],
+    maxUpdates: b[1],
+    gradNormMaxRatio: 4,
+  });
   // Per stage: what training adds to the shared paper stage (budget, heads, GRPO overrides).
   const training: Array<Partial<StageSpecInput> & Pick<StageSpecInput, "promotion">> = [
     { trainHeads: ["fill", "value", "form"], grpo: { entropyCoef: 0.01, klCoef: 0.01 }, promotion: promo(budget.s1, "val_reward") },
@@ -376,7 +405,13 @@ export function parseTrainConfig(input: unknown): TrainConfig {
 /** A preset, validated. */
 export function presetConfig(name: string): TrainConfig {
   const make = PRESETS[name];
-  if (!make) throw new EnvtuneError("UNKNOWN_PRESET", "trainer", `Unknown config preset \`${name}\`.`, `Use one of: ${Object.keys(PRESETS).join(", ")}.`);
+  if (!make)
+    throw new EnvtuneError(
+      "UNKNOWN_PRESET",
+      "trainer",
+      `Unknown config preset \`${name}\`.`,
+      `Use one of: ${Object.keys(PRESETS).join(", ")}.`,
+    );
   return parseTrainConfig(make());
 }
 
@@ -405,6 +440,9 @@ export function effectiveStages(c: TrainConfig): StageSpec[] {
     ];
   }
   if (c.ablation.noAugmentation) stages = stages.map((s) => ({ ...s, augmented: false }));
-  if (c.ablation.binaryReward) stages = stages.map((s) => (s.reward.kind === "progress" ? { ...s, reward: rewardSpecSchema.parse({ ...s.reward, kind: "binary" }) } : s));
+  if (c.ablation.binaryReward)
+    stages = stages.map((s) =>
+      s.reward.kind === "progress" ? { ...s, reward: rewardSpecSchema.parse({ ...s.reward, kind: "binary" }) } : s,
+    );
   return stages;
 }

@@ -45,10 +45,26 @@ describe("stageCurves", () => {
   ];
   const metrics: Array<Record<string, unknown>> = [
     { type: "validation", update: 0, stage: 1, stage_name: "s1", val_reward: 1.0, val_turn_success: 0 },
-    ...[1, 2, 3, 4].map((u) => ({ type: "update", update: u, stage: 1, stage_name: "s1", reward: 1 + u / 10, train_turn_success: 0.5 - u / 10, ...(u === 4 ? { val_reward: 1.4, val_turn_success: 0 } : {}) })),
+    ...[1, 2, 3, 4].map((u) => ({
+      type: "update",
+      update: u,
+      stage: 1,
+      stage_name: "s1",
+      reward: 1 + u / 10,
+      train_turn_success: 0.5 - u / 10,
+      ...(u === 4 ? { val_reward: 1.4, val_turn_success: 0 } : {}),
+    })),
     { type: "promotion", update: 4, from: "s1", to: "s2" },
     { type: "validation", update: 4, stage: 2, stage_name: "s2", val_reward: 0, val_turn_success: 0.02 },
-    ...[5, 6, 7, 8, 9, 10, 11, 12].map((u) => ({ type: "update", update: u, stage: 2, stage_name: "s2", reward: u / 100, train_turn_success: u / 100, ...(u % 4 === 0 ? { val_reward: 0, val_turn_success: u / 200 } : {}) })),
+    ...[5, 6, 7, 8, 9, 10, 11, 12].map((u) => ({
+      type: "update",
+      update: u,
+      stage: 2,
+      stage_name: "s2",
+      reward: u / 100,
+      train_turn_success: u / 100,
+      ...(u % 4 === 0 ? { val_reward: 0, val_turn_success: u / 200 } : {}),
+    })),
   ];
 
   it("reads each stage's reward (and turn success beside it), plus its validations", () => {
@@ -67,7 +83,9 @@ describe("stageCurves", () => {
     expect(b!.turnSuccess.rise).toBeCloseTo(0.06);
     expect(b!.validation!.n).toBe(3);
     expect(b!.train.rises).toBe(true);
-    expect(formatStageCurve(b!)).toMatch(/stage 2 s2 \(8 updates\): reward \(progress\) 0\.055 → 0\.115, rise 0\.060 ± .*: rises clearly; turn success 5\.50% → 11\.50% \(rise 6\.00 ± .* points: rises clearly\); validation val_turn_success/);
+    expect(formatStageCurve(b!)).toMatch(
+      /stage 2 s2 \(8 updates\): reward \(progress\) 0\.055 → 0\.115, rise 0\.060 ± .*: rises clearly; turn success 5\.50% → 11\.50% \(rise 6\.00 ± .* points: rises clearly\); validation val_turn_success/,
+    );
   });
 });
 

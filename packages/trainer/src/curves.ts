@@ -102,7 +102,16 @@ export function stageCurves(metrics: ReadonlyArray<Record<string, unknown>>, sta
       .map((m) => [num(m.update), num(m[valMetric])] as const)
       .filter((p) => Number.isFinite(p[1]));
     const stageNo = ups.length ? num(ups[0]!.stage) : i + 1;
-    out.push({ stage: stageNo, name, metric: "reward", rewardKind: spec?.reward.kind ?? "reward", updates: ups.length, train: curve("reward"), turnSuccess: curve("train_turn_success"), ...(vals.length >= 2 ? { validation: { ...curveStats(vals), metric: valMetric } } : {}) });
+    out.push({
+      stage: stageNo,
+      name,
+      metric: "reward",
+      rewardKind: spec?.reward.kind ?? "reward",
+      updates: ups.length,
+      train: curve("reward"),
+      turnSuccess: curve("train_turn_success"),
+      ...(vals.length >= 2 ? { validation: { ...curveStats(vals), metric: valMetric } } : {}),
+    });
   });
   return out;
 }

@@ -11,7 +11,11 @@ let packs: Map<string, DomainPack>;
 
 beforeAll(async () => {
   await selectBackend({});
-  packs = (await loadDomainPacks(["file-system", "travel", "vehicle-control", "trading", "message", "posting", "ticket", "math"].map((d) => `@envtune/domain-${d}`))).packs;
+  packs = (
+    await loadDomainPacks(
+      ["file-system", "travel", "vehicle-control", "trading", "message", "posting", "ticket", "math"].map((d) => `@envtune/domain-${d}`),
+    )
+  ).packs;
 });
 
 const world = () => ({ packs, constants: ds.longContext, funcDocs: ds.funcDocs });
@@ -29,7 +33,10 @@ describe("policy diagnostics", () => {
 
   it("expressibility counts every turn with calls and names the parameters whose values the policy cannot produce", () => {
     const ids = ["multi_turn_base_0", "multi_turn_base_1", "multi_turn_miss_param_5"];
-    const r = expressibility(ids.map((id) => ds.byId.get(id)!), world());
+    const r = expressibility(
+      ids.map((id) => ds.byId.get(id)!),
+      world(),
+    );
     expect(r.perCategory.base!.gtTurns).toBe(nonEmpty("multi_turn_base_0") + nonEmpty("multi_turn_base_1"));
     expect(r.perCategory.miss_param!.gtTurns).toBe(nonEmpty("multi_turn_miss_param_5"));
     for (const c of Object.values(r.perCategory)) {
@@ -48,7 +55,9 @@ describe("policy diagnostics", () => {
     const b = firstCallBreakdown(policy, entries, world());
     const gtTurns = entries.reduce((n, e) => n + e.groundTruth.filter((g) => g.length > 0).length, 0);
     expect(b.turns).toBe(gtTurns);
-    expect(b.right + b["right-tool-wrong-args"] + b["other-tool-of-turn"] + b["wrong-tool"] + b.answered + b.unparsable).toBeLessThanOrEqual(gtTurns);
+    expect(
+      b.right + b["right-tool-wrong-args"] + b["other-tool-of-turn"] + b["wrong-tool"] + b.answered + b.unparsable,
+    ).toBeLessThanOrEqual(gtTurns);
     expect(b.passed).toBeLessThanOrEqual(b.turns);
     const rows = answerFeatureRows(entries, world());
     expect(rows.length).toBe(entries.reduce((n, e) => n + e.groundTruth.length, 0));

@@ -9,7 +9,17 @@ import { isDeepStrictEqual } from "node:util";
 import type { BfclEntry } from "@envtune/bfcl-data";
 import { parseAction, requirePacks, toPlainJson, type PyValue } from "@envtune/core";
 import { Episode, PROTOCOL_PRESETS, gtCallToKeywords, type EpisodeConfigInput, type KeywordCall } from "@envtune/engine";
-import { DEFAULT_LIMITS, Rng, VALUE_FORMS, argCandidates, decisionContext, renderValue, type FeaturizerLimits, type PolicyObservation, type TfjsPolicy } from "@envtune/policy-tfjs";
+import {
+  DEFAULT_LIMITS,
+  Rng,
+  VALUE_FORMS,
+  argCandidates,
+  decisionContext,
+  renderValue,
+  type FeaturizerLimits,
+  type PolicyObservation,
+  type TfjsPolicy,
+} from "@envtune/policy-tfjs";
 import { DialogueTracker } from "./observe.ts";
 import type { EpisodeWorld } from "./rollout.ts";
 
@@ -17,9 +27,15 @@ import type { EpisodeWorld } from "./rollout.ts";
  * A turn's ground-truth calls in keyword form (positional arguments named by the tool's
  * signature, as the oracle policy writes them), with the arguments as plain JSON values.
  */
-function groundTruthCalls(entry: BfclEntry, world: EpisodeWorld, gt: readonly string[]): Array<KeywordCall & { args: Record<string, unknown> }> {
+function groundTruthCalls(
+  entry: BfclEntry,
+  world: EpisodeWorld,
+  gt: readonly string[],
+): Array<KeywordCall & { args: Record<string, unknown> }> {
   const packs = requirePacks(world.packs, entry.involvedClasses, `Entry ${entry.id}`);
-  return gt.flatMap((text) => gtCallToKeywords(text, packs)).map((c) => ({ ...c, args: JSON.parse(c.arguments) as Record<string, unknown> }));
+  return gt
+    .flatMap((text) => gtCallToKeywords(text, packs))
+    .map((c) => ({ ...c, args: JSON.parse(c.arguments) as Record<string, unknown> }));
 }
 
 /** One call as the paper's envelope (the oracle's layout, one call per step). */
@@ -36,8 +52,18 @@ export interface Expressibility {
   missing: Record<string, number>;
 }
 
-function openEpisode(entry: BfclEntry, world: EpisodeWorld, config: EpisodeConfigInput): { ep: Episode; tracker: DialogueTracker; observe: () => PolicyObservation } {
-  const ep = new Episode({ entry, packs: world.packs, ...(world.constants ? { constants: world.constants } : {}), ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}), config });
+function openEpisode(
+  entry: BfclEntry,
+  world: EpisodeWorld,
+  config: EpisodeConfigInput,
+): { ep: Episode; tracker: DialogueTracker; observe: () => PolicyObservation } {
+  const ep = new Episode({
+    entry,
+    packs: world.packs,
+    ...(world.constants ? { constants: world.constants } : {}),
+    ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}),
+    config,
+  });
   const tracker = new DialogueTracker();
   tracker.update(ep.reset().messages);
   return { ep, tracker, observe: () => tracker.observation(ep.tools.map((t) => t.function)) };
@@ -48,7 +74,12 @@ function openEpisode(entry: BfclEntry, world: EpisodeWorld, config: EpisodeConfi
  * with an answer. `onTurn` sees each turn's first observation; `onCall` the observation before
  * each call.
  */
-function walkGroundTruth(entry: BfclEntry, world: EpisodeWorld, onTurn: (turn: number, gt: readonly string[], obs: PolicyObservation) => void, onCall?: (call: { name: string; args: Record<string, unknown> }, obs: PolicyObservation) => void): void {
+function walkGroundTruth(
+  entry: BfclEntry,
+  world: EpisodeWorld,
+  onTurn: (turn: number, gt: readonly string[], obs: PolicyObservation) => void,
+  onCall?: (call: { name: string; args: Record<string, unknown> }, obs: PolicyObservation) => void,
+): void {
   const { ep, tracker, observe } = openEpisode(entry, world, { protocol: "paper", augmented: false, maxActionsPerTurn: 50 });
   while (!ep.done) {
     const turn = ep.turn;
@@ -72,7 +103,11 @@ function walkGroundTruth(entry: BfclEntry, world: EpisodeWorld, onTurn: (turn: n
  * with) contain the call's tool and every argument value in some form. A turn is expressible when
  * all its calls are.
  */
-export function expressibility(entries: readonly BfclEntry[], world: EpisodeWorld, limits: FeaturizerLimits = DEFAULT_LIMITS): Expressibility {
+export function expressibility(
+  entries: readonly BfclEntry[],
+  world: EpisodeWorld,
+  limits: FeaturizerLimits = DEFAULT_LIMITS,
+): Expressibility {
   const perCategory: Expressibility["perCategory"] = {};
   const missing: Record<string, number> = {};
   const canWrite = (cand: Parameters<typeof renderValue>[0], want: unknown): boolean =>
@@ -105,7 +140,8 @@ export function expressibility(entries: readonly BfclEntry[], world: EpisodeWorl
         if (!tool) ok = false;
         for (const [k, want] of tool ? Object.entries(call.args) : []) {
           const p = tool!.params.find((q) => q.name === k);
-          if (p !== undefined && argCandidates(ctx, p, limits.hashBuckets, limits.schemaConstrained).some((cand) => canWrite(cand, want))) continue;
+          if (p !== undefined && argCandidates(ctx, p, limits.hashBuckets, limits.schemaConstrained).some((cand) => canWrite(cand, want)))
+            continue;
           ok = false;
           missing[`${call.name}.${k}`] = (missing[`${call.name}.${k}`] ?? 0) + 1;
         }
@@ -123,11 +159,29 @@ export type FirstCallOutcome = "right" | "right-tool-wrong-args" | "other-tool-o
  * A greedy policy plays each entry (standard environment, paper protocol, 5 actions per turn);
  * the first action of every turn with calls is compared with the turn's first ground-truth call.
  */
-export function firstCallBreakdown(policy: TfjsPolicy, entries: readonly BfclEntry[], world: EpisodeWorld): Record<FirstCallOutcome, number> & { turns: number; passed: number } {
-  const out = { right: 0, "right-tool-wrong-args": 0, "other-tool-of-turn": 0, "wrong-tool": 0, answered: 0, unparsable: 0, turns: 0, passed: 0 };
+export function firstCallBreakdown(
+  policy: TfjsPolicy,
+  entries: readonly BfclEntry[],
+  world: EpisodeWorld,
+): Record<FirstCallOutcome, number> & { turns: number; passed: number } {
+  const out = {
+    right: 0,
+    "right-tool-wrong-args": 0,
+    "other-tool-of-turn": 0,
+    "wrong-tool": 0,
+    answered: 0,
+    unparsable: 0,
+    turns: 0,
+    passed: 0,
+  };
   const rng = new Rng(1);
   for (const entry of entries) {
-    const { ep, tracker, observe } = openEpisode(entry, world, { protocol: "paper", augmented: false, systemPrompt: "paper-b", maxActionsPerTurn: PROTOCOL_PRESETS.paper.maxActionsPerTurn });
+    const { ep, tracker, observe } = openEpisode(entry, world, {
+      protocol: "paper",
+      augmented: false,
+      systemPrompt: "paper-b",
+      maxActionsPerTurn: PROTOCOL_PRESETS.paper.maxActionsPerTurn,
+    });
     let seen = -1;
     while (!ep.done) {
       const turn = ep.turn;
@@ -159,10 +213,15 @@ export function firstCallBreakdown(policy: TfjsPolicy, entries: readonly BfclEnt
 }
 
 /** Answer-head features at the start of every turn, labelled by "the ground truth has no call". */
-export function answerFeatureRows(entries: readonly BfclEntry[], world: EpisodeWorld): Array<{ category: string; emptyGt: boolean; features: Float32Array }> {
+export function answerFeatureRows(
+  entries: readonly BfclEntry[],
+  world: EpisodeWorld,
+): Array<{ category: string; emptyGt: boolean; features: Float32Array }> {
   const rows: Array<{ category: string; emptyGt: boolean; features: Float32Array }> = [];
   for (const entry of entries) {
-    walkGroundTruth(entry, world, (_turn, gt, obs) => rows.push({ category: entry.category, emptyGt: gt.length === 0, features: decisionContext(obs).answerFeatures }));
+    walkGroundTruth(entry, world, (_turn, gt, obs) =>
+      rows.push({ category: entry.category, emptyGt: gt.length === 0, features: decisionContext(obs).answerFeatures }),
+    );
   }
   return rows;
 }
@@ -189,7 +248,10 @@ export function logisticAuc(rows: ReadonlyArray<{ label: boolean; features: Arra
     }
     for (let j = 0; j <= d; j++) w[j]! -= (lr * g[j]!) / n;
   }
-  return auc(rows.map((r) => score(r.features)), rows.map((r) => r.label));
+  return auc(
+    rows.map((r) => score(r.features)),
+    rows.map((r) => r.label),
+  );
 }
 
 /** Mann–Whitney AUC (ties count one half). */

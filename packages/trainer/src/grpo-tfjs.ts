@@ -92,7 +92,10 @@ export class GrpoTfjsLearner implements Learner<DecisionRecord, GrpoUpdateMetric
   describe() {
     const c = this.policy.config;
     const backend = currentBackend()?.name ?? "unknown";
-    return { parameters: this.policy.parameterCount(), summary: `tfjs pointer policy (embed ${c.embedDim}, hidden ${c.hiddenDim}, ${c.hashBuckets} buckets) + GRPO, backend ${backend}` };
+    return {
+      parameters: this.policy.parameterCount(),
+      summary: `tfjs pointer policy (embed ${c.embedDim}, hidden ${c.hiddenDim}, ${c.hashBuckets} buckets) + GRPO, backend ${backend}`,
+    };
   }
 
   /** The paper's reference is the weights each stage starts from (`grpo.reference: "stage-start"`). */
@@ -123,7 +126,12 @@ export class GrpoTfjsLearner implements Learner<DecisionRecord, GrpoUpdateMetric
   async saveState(dir: string, metadata: Record<string, unknown>): Promise<void> {
     await this.policy.save(dir, metadata);
     await saveNamedTensors(join(dir, "ref"), new Map([...this.ref].map(([k, v]) => [`ref/${k}`, v])), { kind: "reference-policy" });
-    await saveNamedTensors(join(dir, "optimizer"), new Map([...this.opt.tensors()].map(([k, v]) => [`opt/${k}`, v])), { kind: "adamw" }, { step: this.opt.step });
+    await saveNamedTensors(
+      join(dir, "optimizer"),
+      new Map([...this.opt.tensors()].map(([k, v]) => [`opt/${k}`, v])),
+      { kind: "adamw" },
+      { step: this.opt.step },
+    );
   }
 
   async loadState(dir: string): Promise<void> {
@@ -157,7 +165,13 @@ export class GrpoTfjsLearner implements Learner<DecisionRecord, GrpoUpdateMetric
       groups,
       advOpts,
     );
-    const turnAdv = perTurn ? turnAdvantages(results.map((r) => r.passed.map((p) => (p ? 1 : 0))), groups, advOpts) : undefined;
+    const turnAdv = perTurn
+      ? turnAdvantages(
+          results.map((r) => r.passed.map((p) => (p ? 1 : 0))),
+          groups,
+          advOpts,
+        )
+      : undefined;
     const decisions: DecisionRecord[] = [];
     const adv: number[] = [];
     // The loss-aggregation unit of each decision: its episode's turn (see `lossAggregation`).
@@ -170,11 +184,22 @@ export class GrpoTfjsLearner implements Learner<DecisionRecord, GrpoUpdateMetric
       }
     });
     const nonzero = round(mean(adv.map((a) => (a !== 0 ? 1 : 0))));
-    return { episodes: results, metrics: { nonzero_adv_frac: nonzero, ...this.optimize(decisions, adv, g, ctx.stage.trainHeads, units, ctx.rng) } };
+    return {
+      episodes: results,
+      metrics: { nonzero_adv_frac: nonzero, ...this.optimize(decisions, adv, g, ctx.stage.trainHeads, units, ctx.rng) },
+    };
   }
 
-  private optimize(decisions: readonly DecisionRecord[], adv: readonly number[], g: GrpoConfig, heads: readonly string[], units: readonly number[], rng: Rng): Omit<GrpoUpdateMetrics, "nonzero_adv_frac"> {
-    if (decisions.length === 0) return { loss: 0, pg_loss: 0, kl: 0, answer_kl: 0, entropy: 0, clip_frac: 0, grad_norm: 0, tokens: 0, optimizer_steps: 0 };
+  private optimize(
+    decisions: readonly DecisionRecord[],
+    adv: readonly number[],
+    g: GrpoConfig,
+    heads: readonly string[],
+    units: readonly number[],
+    rng: Rng,
+  ): Omit<GrpoUpdateMetrics, "nonzero_adv_frac"> {
+    if (decisions.length === 0)
+      return { loss: 0, pg_loss: 0, kl: 0, answer_kl: 0, entropy: 0, clip_frac: 0, grad_norm: 0, tokens: 0, optimizer_steps: 0 };
     // Mini-batches over decisions (a random partition), each with its own frozen old/ref log-probs.
     const order = rng.shuffle(decisions.map((_, i) => i));
     const mbs = Math.min(g.miniBatches, decisions.length);
@@ -195,11 +220,28 @@ export class GrpoTfjsLearner implements Learner<DecisionRecord, GrpoUpdateMetric
       for (const t of [p.built, p.advTok, p.oldLogp, p.refLogp, p.refAnswerLogp, p.mask, p.klCoefTok]) t?.dispose();
     }
     const avg = (k: keyof typeof acc) => round(acc[k] / Math.max(1, steps));
-    return { loss: avg("loss"), pg_loss: avg("pg_loss"), kl: avg("kl"), answer_kl: avg("answer_kl"), entropy: avg("entropy"), clip_frac: avg("clip_frac"), grad_norm: avg("grad_norm"), tokens, optimizer_steps: steps };
+    return {
+      loss: avg("loss"),
+      pg_loss: avg("pg_loss"),
+      kl: avg("kl"),
+      answer_kl: avg("answer_kl"),
+      entropy: avg("entropy"),
+      clip_frac: avg("clip_frac"),
+      grad_norm: avg("grad_norm"),
+      tokens,
+      optimizer_steps: steps,
+    };
   }
 
   /** One mini-batch's inputs, advantages per token, loss mask and frozen old/reference log-probs. */
-  private prepare(idx: readonly number[], decisions: readonly DecisionRecord[], adv: readonly number[], g: GrpoConfig, heads: readonly string[], units: readonly number[]): Prepared {
+  private prepare(
+    idx: readonly number[],
+    decisions: readonly DecisionRecord[],
+    adv: readonly number[],
+    g: GrpoConfig,
+    heads: readonly string[],
+    units: readonly number[],
+  ): Prepared {
     const ds = idx.map((i) => decisions[i]!);
     const built = buildBatch(ds, "train");
     const tokDec = tokenDecisions(ds, built);
@@ -208,7 +250,17 @@ export class GrpoTfjsLearner implements Learner<DecisionRecord, GrpoUpdateMetric
     const all = heads.length === 4;
     const keep = perHeadTokens(counts, (h) => (heads.includes(h) ? 1 : 0));
     const perTurn = g.lossAggregation === "turn-mean";
-    const mask = all && !perTurn ? undefined : tf.tensor1d(perTurn ? unitMeanWeights(Array.from(tokDec, (d) => units[idx[d]!]!), keep) : keep);
+    const mask =
+      all && !perTurn
+        ? undefined
+        : tf.tensor1d(
+            perTurn
+              ? unitMeanWeights(
+                  Array.from(tokDec, (d) => units[idx[d]!]!),
+                  keep,
+                )
+              : keep,
+          );
     const byHead = g.klCoefByHead;
     const klCoefTok = byHead ? tf.tensor1d(perHeadTokens(counts, (h) => byHead[h] ?? g.klCoef)) : undefined;
     const oldLogp = tf.tidy(() => tokenOutputs(this.policy.weights(), ds, built).logp);
@@ -226,7 +278,16 @@ export class GrpoTfjsLearner implements Learner<DecisionRecord, GrpoUpdateMetric
     let parts: tf.Scalar[] = [];
     const { grads, value } = tf.variableGrads(() => {
       const out = tokenOutputs(this.policy.weights(), p.ds, p.built);
-      const l = grpoLoss(out.logp, p.oldLogp, p.refLogp, p.advTok, out.entropy, { epsLow: g.epsLow, epsHigh: g.epsHigh, clipRatioC: g.clipRatioC, klCoef: g.klCoef, entropyCoef: g.entropyCoef }, p.mask, p.klCoefTok);
+      const l = grpoLoss(
+        out.logp,
+        p.oldLogp,
+        p.refLogp,
+        p.advTok,
+        out.entropy,
+        { epsLow: g.epsLow, epsHigh: g.epsHigh, clipRatioC: g.clipRatioC, klCoef: g.klCoef, entropyCoef: g.entropyCoef },
+        p.mask,
+        p.klCoefTok,
+      );
       const akl = anchorAnswers ? answerRateKl(out.answerLogp, p.refAnswerLogp) : tf.scalar(0);
       parts = [tf.keep(l.pgLoss), tf.keep(l.kl), tf.keep(l.entropy), tf.keep(l.clipFrac), tf.keep(akl)];
       return anchorAnswers ? (tf.add(l.loss, tf.mul(akl, g.answerKlCoef)) as tf.Scalar) : l.loss;

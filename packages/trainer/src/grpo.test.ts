@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, tf } from "@envtune/policy-tfjs";
-import { AdamW, answerRateKl, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights, type LossConfig } from "./grpo.ts";
+import {
+  AdamW,
+  answerRateKl,
+  clipByGlobalNorm,
+  groupAdvantages,
+  grpoLoss,
+  turnAdvantages,
+  unitMeanWeights,
+  type LossConfig,
+} from "./grpo.ts";
 
 beforeAll(async () => {
   await selectBackend({});
@@ -37,7 +46,9 @@ describe("group-normalized advantages", () => {
     expect(a[1]![0]).toBeCloseTo(-Math.SQRT1_2, 4);
     expect(a[0]![1]).toBe(0);
     // one turn: the same as the episode-level advantage
-    expect(turnAdvantages([[1], [0], [0], [0]], [0, 0, 0, 0], opts).map((r) => r[0])).toEqual(groupAdvantages([1, 0, 0, 0], [0, 0, 0, 0], opts));
+    expect(turnAdvantages([[1], [0], [0], [0]], [0, 0, 0, 0], opts).map((r) => r[0])).toEqual(
+      groupAdvantages([1, 0, 0, 0], [0, 0, 0, 0], opts),
+    );
   });
 });
 
@@ -78,7 +89,8 @@ describe("GRPO loss", () => {
   });
 
   it("ε_low and ε_high are decoupled", () => {
-    const one = (logp: number, adv: number, c: LossConfig) => grpoLoss(tf.tensor1d([logp]), tf.tensor1d([0]), tf.tensor1d([logp]), tf.tensor1d([adv]), tf.tensor1d([0]), c).pgLoss.dataSync()[0]!;
+    const one = (logp: number, adv: number, c: LossConfig) =>
+      grpoLoss(tf.tensor1d([logp]), tf.tensor1d([0]), tf.tensor1d([logp]), tf.tensor1d([adv]), tf.tensor1d([0]), c).pgLoss.dataSync()[0]!;
     // A > 0: the ratio is capped at 1 + ε_high (1.28), not 1 + ε_low
     expect(one(Math.log(2), 1, cfg)).toBeCloseTo(-1.28, 5);
     // A < 0 with a small ratio: floored at 1 − ε_low (0.8)
@@ -92,7 +104,9 @@ describe("GRPO loss", () => {
     const adv = tf.tensor1d([1, 1]);
     const zero = tf.tensor1d([0, 0]);
     const c = { ...cfg, klCoef: 0, entropyCoef: 0 };
-    const g = tf.grad((lp: tf.Tensor) => grpoLoss(lp as tf.Tensor1D, old, lp as tf.Tensor1D, adv, zero, c).loss)(tf.tensor1d([Math.log(1.1), Math.log(1.5)]));
+    const g = tf.grad((lp: tf.Tensor) => grpoLoss(lp as tf.Tensor1D, old, lp as tf.Tensor1D, adv, zero, c).loss)(
+      tf.tensor1d([Math.log(1.1), Math.log(1.5)]),
+    );
     const v = g.dataSync();
     expect(v[0]).toBeCloseTo(-1.1 / 2, 4);
     expect(v[1]).toBeCloseTo(0, 6);
@@ -113,7 +127,9 @@ describe("GRPO loss", () => {
     expect(answerRateKl(ref, ref).dataSync()[0]).toBeCloseTo(0, 6);
     expect(answerRateKl(tf.tensor1d([Math.log(0.6), Math.log(0.5)]), ref).dataSync()[0]).toBeCloseTo(kl(0.2, 0.6) / 2, 5);
     // The gradient lowers log P(answer) where it has grown above the reference.
-    const g = tf.grad((x: tf.Tensor) => answerRateKl(x as tf.Tensor1D, ref))(tf.tensor1d([Math.log(0.6), Math.log(0.5)])).dataSync();
+    const g = tf
+      .grad((x: tf.Tensor) => answerRateKl(x as tf.Tensor1D, ref))(tf.tensor1d([Math.log(0.6), Math.log(0.5)]))
+      .dataSync();
     expect(g[0]).toBeGreaterThan(0);
     expect(g[1]).toBeCloseTo(0, 5);
   });

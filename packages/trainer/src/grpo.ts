@@ -28,7 +28,8 @@ function meanStd(xs: readonly number[]): { mean: number; std: number } {
 
 /** Group-normalized advantages: one per rollout, normalized within rollouts of the same group. */
 export function groupAdvantages(rewards: readonly number[], groups: readonly number[], opts: AdvantageOptions): number[] {
-  if (rewards.length !== groups.length) throw new Error("[envtune] [trainer] rewards and groups differ in length. Pass one group id per reward.");
+  if (rewards.length !== groups.length)
+    throw new Error("[envtune] [trainer] rewards and groups differ in length. Pass one group id per reward.");
   const byGroup = new Map<number, number[]>();
   groups.forEach((g, i) => {
     let l = byGroup.get(g);
@@ -52,7 +53,11 @@ export function groupAdvantages(rewards: readonly number[], groups: readonly num
  * is credited with the reward-to-go Σ_{t' ≥ t} r_t' / T, normalized per (group, turn index). With
  * one turn this equals {@link groupAdvantages}; it only sharpens credit assignment across turns.
  */
-export function turnAdvantages(turnRewards: ReadonlyArray<readonly number[]>, groups: readonly number[], opts: AdvantageOptions): number[][] {
+export function turnAdvantages(
+  turnRewards: ReadonlyArray<readonly number[]>,
+  groups: readonly number[],
+  opts: AdvantageOptions,
+): number[][] {
   const togo = turnRewards.map((rs) => {
     const T = rs.length || 1;
     const out = new Array<number>(rs.length).fill(0);
@@ -115,9 +120,19 @@ export interface LossTensors {
  * constants. Aggregation is the token mean (verl's default `token-mean`). `klCoefTok`, when given,
  * is β per token and replaces `c.klCoef`.
  */
-export function grpoLoss(logp: tf.Tensor1D, oldLogp: tf.Tensor1D, refLogp: tf.Tensor1D, adv: tf.Tensor1D, entropy: tf.Tensor1D, c: LossConfig, mask?: tf.Tensor1D, klCoefTok?: tf.Tensor1D): LossTensors {
+export function grpoLoss(
+  logp: tf.Tensor1D,
+  oldLogp: tf.Tensor1D,
+  refLogp: tf.Tensor1D,
+  adv: tf.Tensor1D,
+  entropy: tf.Tensor1D,
+  c: LossConfig,
+  mask?: tf.Tensor1D,
+  klCoefTok?: tf.Tensor1D,
+): LossTensors {
   // Token mean over the tokens the mask keeps (all when there is no mask).
-  const avg = (x: tf.Tensor): tf.Scalar => (mask ? (tf.div(tf.sum(tf.mul(x, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar) : (tf.mean(x) as tf.Scalar));
+  const avg = (x: tf.Tensor): tf.Scalar =>
+    mask ? (tf.div(tf.sum(tf.mul(x, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar) : (tf.mean(x) as tf.Scalar);
   const ratio = tf.exp(tf.sub(logp, oldLogp));
   const l1 = tf.neg(tf.mul(adv, ratio));
   const l2 = tf.neg(tf.mul(adv, tf.clipByValue(ratio, 1 - c.epsLow, 1 + c.epsHigh)));
@@ -149,7 +164,10 @@ export function answerRateKl(answerLogp: tf.Tensor1D, refAnswerLogp: tf.Tensor1D
   const p = tf.clipByValue(tf.exp(refAnswerLogp), eps, 1 - eps);
   const q = tf.clipByValue(tf.exp(answerLogp), eps, 1 - eps);
   const one = tf.scalar(1);
-  const kl = tf.add(tf.mul(p, tf.sub(tf.log(p), tf.log(q))), tf.mul(tf.sub(one, p), tf.sub(tf.log(tf.sub(one, p)), tf.log(tf.sub(one, q)))));
+  const kl = tf.add(
+    tf.mul(p, tf.sub(tf.log(p), tf.log(q))),
+    tf.mul(tf.sub(one, p), tf.sub(tf.log(tf.sub(one, p)), tf.log(tf.sub(one, q)))),
+  );
   return tf.mean(kl) as tf.Scalar;
 }
 

@@ -5,7 +5,22 @@
  * clipping on the embedded TensorFlow.js policy), plateau promotion, run directories with atomic
  * checkpoints and resume, baselines, ablations and an offline HTML report.
  */
-export { PRESETS, ablationSchema, effectiveStages, grpoSchema, learnerSchema, paperStages, parseTrainConfig, policySchema, presetConfig, promotionSchema, stageDataSchema, stageGrpo, stageSchema, trainConfigSchema } from "./config.ts";
+export {
+  PRESETS,
+  ablationSchema,
+  effectiveStages,
+  grpoSchema,
+  learnerSchema,
+  paperStages,
+  parseTrainConfig,
+  policySchema,
+  presetConfig,
+  promotionSchema,
+  stageDataSchema,
+  stageGrpo,
+  stageSchema,
+  trainConfigSchema,
+} from "./config.ts";
 export type { GrpoConfig, StageBudget, StageSpec, StageSpecInput, TrainConfig, TrainConfigInput } from "./config.ts";
 export { AdamW, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights } from "./grpo.ts";
 export type { AdamWConfig, AdvantageOptions, LossConfig, LossTensors } from "./grpo.ts";
@@ -26,8 +41,31 @@ export type { ProgressSink } from "./progress.ts";
 export { evalEpisodeConfig, stageEpisodeConfig, selectTraining, summaryText, train } from "./trainer.ts";
 export type { TrainOptions, TrainResult, TrainerState, UpdateRecord } from "./trainer.ts";
 export type { FinalEvaluation } from "./evaluate.ts";
-export { createLearner, importLearner, learnerFactory, learnerNames, parseLearnerOptions, registerLearner, resolveLearner } from "./learner-registry.ts";
-export type { ActOptions, ActingPolicy, ActionFormat, FrozenPolicy, Learner, LearnerAction, LearnerContext, LearnerFactory, LearnerInfo, PolicyObservation, Rng, UpdateContext, UpdateMetrics, UpdateOutcome } from "./learner.ts";
+export {
+  createLearner,
+  importLearner,
+  learnerFactory,
+  learnerNames,
+  parseLearnerOptions,
+  registerLearner,
+  resolveLearner,
+} from "./learner-registry.ts";
+export type {
+  ActOptions,
+  ActingPolicy,
+  ActionFormat,
+  FrozenPolicy,
+  Learner,
+  LearnerAction,
+  LearnerContext,
+  LearnerFactory,
+  LearnerInfo,
+  PolicyObservation,
+  Rng,
+  UpdateContext,
+  UpdateMetrics,
+  UpdateOutcome,
+} from "./learner.ts";
 export { GrpoTfjsLearner, grpoTfjsLearner, netConfig } from "./grpo-tfjs.ts";
 export type { GrpoUpdateMetrics } from "./grpo-tfjs.ts";
 export { aggregateRuns } from "./aggregate.ts";

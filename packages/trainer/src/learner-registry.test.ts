@@ -48,7 +48,10 @@ describe("learner registry", () => {
   it("imports a learner from a module named in the config, and refuses modules without one", async () => {
     const good = join(tmp, "good.mjs");
     // A plain module outside the repository (no zod to import there): any schema with safeParse.
-    writeFileSync(good, `export default { name: "from-module", description: "m", options: { safeParse: (x) => ({ success: true, data: x }) }, create() { throw new Error("x"); } };`);
+    writeFileSync(
+      good,
+      `export default { name: "from-module", description: "m", options: { safeParse: (x) => ({ success: true, data: x }) }, create() { throw new Error("x"); } };`,
+    );
     const config = parseTrainConfig({ ...presetConfig("quick"), learner: { name: "from-module", module: good } });
     expect(learnerNames()).not.toContain("from-module");
     await expect(resolveLearner(config.learner)).resolves.toEqual({});

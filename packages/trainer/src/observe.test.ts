@@ -10,7 +10,18 @@ const ds = loadBfclDataset(`${shared}/bfcl/data`);
 let packs: Map<string, DomainPack>;
 
 beforeAll(async () => {
-  packs = (await loadDomainPacks(["@envtune/domain-file-system", "@envtune/domain-travel", "@envtune/domain-vehicle-control", "@envtune/domain-trading", "@envtune/domain-message", "@envtune/domain-posting", "@envtune/domain-ticket", "@envtune/domain-math"])).packs;
+  packs = (
+    await loadDomainPacks([
+      "@envtune/domain-file-system",
+      "@envtune/domain-travel",
+      "@envtune/domain-vehicle-control",
+      "@envtune/domain-trading",
+      "@envtune/domain-message",
+      "@envtune/domain-posting",
+      "@envtune/domain-ticket",
+      "@envtune/domain-math",
+    ])
+  ).packs;
 });
 
 describe("observations from the chat messages of a real episode", () => {

@@ -11,7 +11,10 @@ export interface ProgressSink {
   end(): void;
 }
 
-export function stderrProgress(write: (s: string) => void = (s) => void process.stderr.write(s), tty = process.stderr.isTTY === true): ProgressSink {
+export function stderrProgress(
+  write: (s: string) => void = (s) => void process.stderr.write(s),
+  tty = process.stderr.isTTY === true,
+): ProgressSink {
   let open = false;
   let lastPrinted = -1;
   return {

@@ -20,8 +20,23 @@ export interface ReportInput {
   parameters: number;
 }
 
-const COLORS = { trained: "#1f77b4", untrained: "#7f7f7f", random: "#ff7f0e", answer: "#2ca02c", val: "#d62728", train: "#1f77b4", alt: "#9467bd" };
-const POLICY_COLORS: Record<string, string> = { trained: COLORS.trained, "trained-last": "#aec7e8", "trained-best-val": "#aec7e8", untrained: COLORS.untrained, "random-valid-call": COLORS.random, "always-answer": COLORS.answer };
+const COLORS = {
+  trained: "#1f77b4",
+  untrained: "#7f7f7f",
+  random: "#ff7f0e",
+  answer: "#2ca02c",
+  val: "#d62728",
+  train: "#1f77b4",
+  alt: "#9467bd",
+};
+const POLICY_COLORS: Record<string, string> = {
+  trained: COLORS.trained,
+  "trained-last": "#aec7e8",
+  "trained-best-val": "#aec7e8",
+  untrained: COLORS.untrained,
+  "random-valid-call": COLORS.random,
+  "always-answer": COLORS.answer,
+};
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 function num(v: unknown): number {
@@ -74,8 +89,12 @@ export function renderReport(metrics: ReadonlyArray<Record<string, unknown>>, r:
   }
   const markers = promos.map((p) => ({ x: num(p.update), label: `${String(p.from)} → ${String(p.to)}: ${String(p.reason)}` }));
   const k = Math.max(1, Math.round(updates.length / 40));
-  const pts = (key: string, src = updates): Array<[number, number]> => src.map((m) => [num(m.update), num(m[key])] as [number, number]).filter((p) => Number.isFinite(p[1]));
-  const valPts = (key: string): Array<[number, number]> => vals.map((m) => [num(m.update), num(m[key === "value" && m.type === "update" ? "val_metric" : key])] as [number, number]).filter((p) => Number.isFinite(p[1]));
+  const pts = (key: string, src = updates): Array<[number, number]> =>
+    src.map((m) => [num(m.update), num(m[key])] as [number, number]).filter((p) => Number.isFinite(p[1]));
+  const valPts = (key: string): Array<[number, number]> =>
+    vals
+      .map((m) => [num(m.update), num(m[key === "value" && m.type === "update" ? "val_metric" : key])] as [number, number])
+      .filter((p) => Number.isFinite(p[1]));
 
   const charts: string[] = [];
   const curves = stageCurves(metrics, r.stages);
@@ -88,12 +107,21 @@ export function renderReport(metrics: ReadonlyArray<Record<string, unknown>>, r:
     const q = Math.max(1, Math.floor(inStage.length / 4));
     const quarter = (from: number, value: number): Array<[number, number]> => {
       const xs = inStage.slice(from, from + q).map((m) => num(m.update));
-      return xs.length && Number.isFinite(value) ? [[xs[0]!, value], [xs[xs.length - 1]!, value]] : [];
+      return xs.length && Number.isFinite(value)
+        ? [
+            [xs[0]!, value],
+            [xs[xs.length - 1]!, value],
+          ]
+        : [];
     };
     const ruleSeries = curve
       ? [
           { name: "reward: first-quarter mean", points: quarter(0, curve.train.first), color: "#000000", dashed: true },
-          { name: `last-quarter mean (rise ${fmtRise(curve)})`, points: quarter(Math.max(0, inStage.length - q), curve.train.last), color: "#000000" },
+          {
+            name: `last-quarter mean (rise ${fmtRise(curve)})`,
+            points: quarter(Math.max(0, inStage.length - q), curve.train.last),
+            color: "#000000",
+          },
         ]
       : [];
     const stageVals = vals.filter((m) => String(m.stage_name) === band.label);
@@ -110,7 +138,14 @@ export function renderReport(metrics: ReadonlyArray<Record<string, unknown>>, r:
         series: [
           { name: `train reward (avg ${kk})`, points: smooth(pts("reward", inStage), kk), color: COLORS.train },
           { name: `train turn success`, points: smooth(pts("train_turn_success", inStage), kk), color: COLORS.alt, dashed: true },
-          { name: metricName, points: stageVals.map((m) => [num(m.update), num(m.type === "update" ? m.val_metric : m.value)] as [number, number]).filter((p) => Number.isFinite(p[1])), color: COLORS.val, dots: true },
+          {
+            name: metricName,
+            points: stageVals
+              .map((m) => [num(m.update), num(m.type === "update" ? m.val_metric : m.value)] as [number, number])
+              .filter((p) => Number.isFinite(p[1])),
+            color: COLORS.val,
+            dots: true,
+          },
           ...ruleSeries,
         ],
       }),
@@ -131,7 +166,10 @@ export function renderReport(metrics: ReadonlyArray<Record<string, unknown>>, r:
       ],
     }),
   );
-  const comp = (name: string): Array<[number, number]> => updates.map((m) => [num(m.update), num((m.components as Record<string, unknown> | undefined)?.[name])] as [number, number]).filter((p) => Number.isFinite(p[1]));
+  const comp = (name: string): Array<[number, number]> =>
+    updates
+      .map((m) => [num(m.update), num((m.components as Record<string, unknown> | undefined)?.[name])] as [number, number])
+      .filter((p) => Number.isFinite(p[1]));
   charts.push(
     lineChart({
       title: "Reward components in training rollouts",
@@ -147,7 +185,16 @@ export function renderReport(metrics: ReadonlyArray<Record<string, unknown>>, r:
       ],
     }),
   );
-  charts.push(lineChart({ title: "Gradient norm (before clipping)", xLabel: "update", yLabel: "‖g‖", bands, markers, series: [{ name: "grad norm", points: pts("grad_norm"), color: COLORS.alt }] }));
+  charts.push(
+    lineChart({
+      title: "Gradient norm (before clipping)",
+      xLabel: "update",
+      yLabel: "‖g‖",
+      bands,
+      markers,
+      series: [{ name: "grad norm", points: pts("grad_norm"), color: COLORS.alt }],
+    }),
+  );
   charts.push(
     lineChart({
       title: "Entropy and KL to the reference policy (per token)",
@@ -173,7 +220,11 @@ export function renderReport(metrics: ReadonlyArray<Record<string, unknown>>, r:
       title: `Per-category turn success (non-empty ground truth), ${ev.split}/${ev.part}: before vs after training, and baselines`,
       yLabel: "success rate",
       groups,
-      series: ev.policies.map((p) => ({ name: p.policy, color: POLICY_COLORS[p.policy] ?? COLORS.alt, values: groups.map((g) => val(p, g, "turnSuccess")) })),
+      series: ev.policies.map((p) => ({
+        name: p.policy,
+        color: POLICY_COLORS[p.policy] ?? COLORS.alt,
+        values: groups.map((g) => val(p, g, "turnSuccess")),
+      })),
     }),
   );
   charts.push(
@@ -181,13 +232,24 @@ export function renderReport(metrics: ReadonlyArray<Record<string, unknown>>, r:
       title: "Per-category entry accuracy (every turn passed)",
       yLabel: "accuracy",
       groups,
-      series: ev.policies.map((p) => ({ name: p.policy, color: POLICY_COLORS[p.policy] ?? COLORS.alt, values: groups.map((g) => val(p, g, "entryAccuracy")) })),
+      series: ev.policies.map((p) => ({
+        name: p.policy,
+        color: POLICY_COLORS[p.policy] ?? COLORS.alt,
+        values: groups.map((g) => val(p, g, "entryAccuracy")),
+      })),
     }),
   );
 
   const trained = ev.policies.find((p) => p.policy === "trained");
   const best = ev.policies.filter((p) => !p.policy.startsWith("trained")).sort((a, b) => b.turnSuccess - a.turnSuccess)[0];
-  const head = ["policy", "turn success (non-empty GT)", "all turns", "entry accuracy", "progress", ...cats.map((c) => `${c} turn success`)];
+  const head = [
+    "policy",
+    "turn success (non-empty GT)",
+    "all turns",
+    "entry accuracy",
+    "progress",
+    ...cats.map((c) => `${c} turn success`),
+  ];
   const rows = ev.policies.map(
     (p) =>
       `<tr><td>${esc(p.policy)}${p.note ? `<br><span class="note">${esc(p.note)}</span>` : ""}</td><td>${pct(p.turnSuccess)} (${p.nonEmptyPassed}/${p.nonEmptyTurns})</td><td>${pct(p.allTurnSuccess)}</td><td>${pct(p.entryAccuracy)}</td><td>${p.progress.toFixed(4)}</td>${cats
@@ -201,7 +263,10 @@ export function renderReport(metrics: ReadonlyArray<Record<string, unknown>>, r:
     (s, i) =>
       `<tr><td>${i + 1}</td><td>${esc(s.name)}</td><td>${esc(s.description)}</td><td>${esc(s.reward.kind)}</td><td>${s.augmented ? "augmented" : "standard"}</td><td>${esc(s.prompt)}</td><td>${esc(`${s.data.part} · ${s.data.categories.join(", ")}${s.data.limit ? ` · first ${s.data.limit} (${s.data.order})` : ""}`)}</td><td>${s.promotion.minUpdates}–${s.promotion.maxUpdates}</td></tr>`,
   );
-  const promoRows = r.promotions.map((p) => `<tr><td>${p.update}</td><td>${esc(p.from)}</td><td>${esc(p.to ?? "(end)")}</td><td>${p.stageUpdates}</td><td>${esc(p.reason)}</td></tr>`);
+  const promoRows = r.promotions.map(
+    (p) =>
+      `<tr><td>${p.update}</td><td>${esc(p.from)}</td><td>${esc(p.to ?? "(end)")}</td><td>${p.stageUpdates}</td><td>${esc(p.reason)}</td></tr>`,
+  );
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>envtune training report</title>

@@ -75,7 +75,13 @@ function finish<R>(l: Live<R>): EpisodeResult<R> {
 }
 
 /** Plays every episode to its end with the actor; results come back in `specs` order. */
-export async function runEpisodes<R = unknown>(specs: readonly EpisodeSpec[], world: EpisodeWorld, actor: Actor<R>, rng: Rng, opts: RolloutOptions = {}): Promise<Array<EpisodeResult<R>>> {
+export async function runEpisodes<R = unknown>(
+  specs: readonly EpisodeSpec[],
+  world: EpisodeWorld,
+  actor: Actor<R>,
+  rng: Rng,
+  opts: RolloutOptions = {},
+): Promise<Array<EpisodeResult<R>>> {
   const max = opts.maxConcurrent ?? 256;
   const results: Array<EpisodeResult<R>> = new Array(specs.length);
   for (let start = 0; start < specs.length; start += max) {

@@ -1,5 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -69,7 +80,16 @@ describe("report", () => {
       { type: "promotion", update: 2, from: "s1", to: "s2", reason: "plateau" },
       upd(3, 2, "s2"),
     ];
-    const group = { entries: 2, nonEmptyTurns: 10, nonEmptyPassed: 1, turnSuccess: 0.1, allTurnSuccess: 0.1, entryAccuracy: 0, progress: 0.1, reward: 0.1 };
+    const group = {
+      entries: 2,
+      nonEmptyTurns: 10,
+      nonEmptyPassed: 1,
+      turnSuccess: 0.1,
+      allTurnSuccess: 0.1,
+      entryAccuracy: 0,
+      progress: 0.1,
+      reward: 0.1,
+    };
     const html = renderReport(metrics, {
       config,
       stages: config.stages,
@@ -78,7 +98,13 @@ describe("report", () => {
         part: "test",
         entries: 2,
         environment: "standard",
-        policies: ["trained", "untrained", "random-valid-call", "always-answer"].map((policy) => ({ policy, ...group, perCategory: { base: group }, steps: 1, wallMs: 1 })),
+        policies: ["trained", "untrained", "random-valid-call", "always-answer"].map((policy) => ({
+          policy,
+          ...group,
+          perCategory: { base: group },
+          steps: 1,
+          wallMs: 1,
+        })),
       },
       promotions: [{ from: "s1", to: "s2", update: 2, stageUpdates: 2, reason: "plateau <b>" }],
       learner: "grpo-tfjs: test",

@@ -13,7 +13,23 @@
  * A new run refuses a folder holding anything else (unless forced): envtune overwrites the names
  * above, so a user's own `report.html` or `metrics.jsonl` would be lost.
  */
-import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
@@ -38,7 +54,9 @@ export class RunDir {
   /** Names in the folder that envtune did not write (a new run refuses them unless forced). */
   foreignEntries(): string[] {
     if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir).filter((f) => !RUN_ENTRIES.has(f) && !/^checkpoint\.(old|tmp-\d+)$/.test(f) && !/^run\.lock\.stale-\d+$/.test(f));
+    return readdirSync(this.dir).filter(
+      (f) => !RUN_ENTRIES.has(f) && !/^checkpoint\.(old|tmp-\d+)$/.test(f) && !/^run\.lock\.stale-\d+$/.test(f),
+    );
   }
 
   /**
@@ -61,7 +79,11 @@ export class RunDir {
       }
       const holder = readLock(file);
       if (holder && holder.host === hostname() && isAlive(holder.pid)) {
-        throw runDirError("RUN_LOCKED", `${this.dir} is in use by another envtune process (pid ${holder.pid}, since ${holder.started}).`, "Wait for it to finish or stop it; two trainers on one run directory would corrupt it.");
+        throw runDirError(
+          "RUN_LOCKED",
+          `${this.dir} is in use by another envtune process (pid ${holder.pid}, since ${holder.started}).`,
+          "Wait for it to finish or stop it; two trainers on one run directory would corrupt it.",
+        );
       }
       // Dead holder: move its lock aside (only one taker's rename succeeds), then race for a fresh one.
       try {
@@ -71,7 +93,11 @@ export class RunDir {
         // Another process took it over first; try again.
       }
     }
-    throw runDirError("RUN_LOCKED", `Could not take the lock of ${this.dir}.`, "Another process keeps taking it; make sure only one trainer uses the directory.");
+    throw runDirError(
+      "RUN_LOCKED",
+      `Could not take the lock of ${this.dir}.`,
+      "Another process keeps taking it; make sure only one trainer uses the directory.",
+    );
   }
 
   /** Releases the lock if this process holds it. */
@@ -108,7 +134,12 @@ export class RunDir {
     try {
       return JSON.parse(readFileSync(file, "utf8")) as T;
     } catch (e) {
-      throw new EnvtuneError("RUN_FILE_UNREADABLE", "trainer", `Cannot read ${file} (${(e as Error).message}).`, "Pass the directory of a run started by `envtune train`.");
+      throw new EnvtuneError(
+        "RUN_FILE_UNREADABLE",
+        "trainer",
+        `Cannot read ${file} (${(e as Error).message}).`,
+        "Pass the directory of a run started by `envtune train`.",
+      );
     }
   }
 
@@ -181,7 +212,16 @@ export class RunDir {
 
 const LOCK = "run.lock";
 /** What envtune writes in a run directory. */
-const RUN_ENTRIES: ReadonlySet<string> = new Set(["config.json", "metrics.jsonl", "checkpoint", "best", "last", "eval", "report.html", LOCK]);
+const RUN_ENTRIES: ReadonlySet<string> = new Set([
+  "config.json",
+  "metrics.jsonl",
+  "checkpoint",
+  "best",
+  "last",
+  "eval",
+  "report.html",
+  LOCK,
+]);
 
 function readLock(file: string): { pid: number; host: string; started: string } | undefined {
   try {
@@ -225,13 +265,17 @@ export function assertCreatableDir(dir: string, what: string): void {
     real = probe;
   }
   const bad = (why: string, hint: string) => runDirError("OUTPUT_DIR_INVALID", `Cannot use \`${abs}\` as ${what}: ${why}.`, hint);
-  if (PSEUDO_FS.some((p) => real === p || real.startsWith(p + "/"))) throw bad(`${real} is a kernel pseudo file system`, "Choose a folder on a real disk.");
+  if (PSEUDO_FS.some((p) => real === p || real.startsWith(p + "/")))
+    throw bad(`${real} is a kernel pseudo file system`, "Choose a folder on a real disk.");
   if (!statSync(real).isDirectory()) throw bad(`\`${probe}\` is a file, not a folder`, "Choose a path whose parent folders are folders.");
   try {
     accessSync(real, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw bad(code === "EROFS" ? `\`${real}\` is on a read-only file system` : `\`${real}\` is not writable (${code})`, "Choose a writable folder.");
+    throw bad(
+      code === "EROFS" ? `\`${real}\` is on a read-only file system` : `\`${real}\` is not writable (${code})`,
+      "Choose a writable folder.",
+    );
   }
 }
 
@@ -256,6 +300,8 @@ export function runDirFault(e: unknown, dir: string): EnvtuneError | undefined {
     "RUN_DIR_WRITE_FAILED",
     "trainer",
     `Writing the run in ${dir} failed: ${why} (${err.code}${err.path ? ` at ${err.path}` : ""}).`,
-    err.code === "ENOSPC" || err.code === "EDQUOT" ? `Free some space, then continue with \`envtune train --resume ${dir}\`.` : "Choose a writable run directory (--out).",
+    err.code === "ENOSPC" || err.code === "EDQUOT"
+      ? `Free some space, then continue with \`envtune train --resume ${dir}\`.`
+      : "Choose a writable run directory (--out).",
   );
 }

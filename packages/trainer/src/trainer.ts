@@ -95,7 +95,14 @@ export type UpdateRecord = UpdateMetrics & {
   elapsed_s: number;
 } & Partial<ValidationFields & { val_metric: number }>;
 
-type ValidationRecord = { type: "validation"; update: number; stage: number; stage_name: string; stage_update: 0; value: number } & ValidationFields;
+type ValidationRecord = {
+  type: "validation";
+  update: number;
+  stage: number;
+  stage_name: string;
+  stage_update: 0;
+  value: number;
+} & ValidationFields;
 type PromotionRecord = { type: "promotion"; update: number; from: string; to: string | null; stage_updates: number; reason: string };
 type MetricsRecord = UpdateRecord | ValidationRecord | PromotionRecord;
 
@@ -123,7 +130,11 @@ function trainerError(code: string, what: string, hint: string): EnvtuneError {
  * The split a run trains on (less the training scenarios moved to validation) and the entries each
  * of its stages draws, selected by the curriculum module exactly as the server selects them.
  */
-export function selectTraining(config: TrainConfig, dataset: BfclDataset, usable: (e: BfclEntry) => boolean): { split: DatasetSplit; stages: StageSpec[]; stageEntries: BfclEntry[][]; heldOut: number } {
+export function selectTraining(
+  config: TrainConfig,
+  dataset: BfclDataset,
+  usable: (e: BfclEntry) => boolean,
+): { split: DatasetSplit; stages: StageSpec[]; stageEntries: BfclEntry[][]; heldOut: number } {
   const named = getSplit(config.data.split, dataset);
   // Training scenarios moved to validation (`validation.fromTrain`) leave training entirely; at
   // most a quarter of the training data moves, so that a small dataset of one's own keeps its
@@ -137,7 +148,11 @@ export function selectTraining(config: TrainConfig, dataset: BfclDataset, usable
   const split =
     held.size === 0
       ? named
-      : { ...named, train: named.train.filter((id) => !held.has(id)), val: dataset.entries.filter((e) => held.has(e.id) || namedVal.has(e.id)).map((e) => e.id) };
+      : {
+          ...named,
+          train: named.train.filter((id) => !held.has(id)),
+          val: dataset.entries.filter((e) => held.has(e.id) || namedVal.has(e.id)).map((e) => e.id),
+        };
   const stages = effectiveStages(config);
   const stageEntries = stages.map((s) => selectStageEntries(s.data, split[s.data.part], dataset.byId, usable));
   return { split, stages, stageEntries, heldOut: held.size };
@@ -148,19 +163,34 @@ async function setup(config: TrainConfig, dataDir: string | undefined): Promise<
   const dataset = source.ds;
   const { packs, missing } = await resolveDomainPacks(config.data.domains);
   const skipped = missing.map((m) => `${m.specifier} (${m.reason})`);
-  if (packs.size === 0) throw trainerError("NO_DOMAINS", `None of the configured domain packs could be loaded: ${skipped.join("; ")}.`, "Install the packs or pass --domains with package names or paths.");
+  if (packs.size === 0)
+    throw trainerError(
+      "NO_DOMAINS",
+      `None of the configured domain packs could be loaded: ${skipped.join("; ")}.`,
+      "Install the packs or pass --domains with package names or paths.",
+    );
   // A dataset of one's own is checked against the packs before any episode runs, as `eval` does.
   assertDataSourceValid(source, packs);
   const usable = (e: BfclEntry): boolean => e.involvedClasses.every((c) => packs.has(c));
   const { split, stages, stageEntries, heldOut } = selectTraining(config, dataset, usable);
   stageEntries.forEach((es, i) => {
-    if (es.length === 0) throw trainerError("EMPTY_STAGE", `Stage ${stages[i]!.name} selects no entries from split ${split.name}.`, "Check the stage's data selector and the loaded domains.");
+    if (es.length === 0)
+      throw trainerError(
+        "EMPTY_STAGE",
+        `Stage ${stages[i]!.name} selects no entries from split ${split.name}.`,
+        "Check the stage's data selector and the loaded domains.",
+      );
   });
   let valEntries = split.val.map((id) => dataset.byId.get(id)!).filter(usable);
   if (config.validation.limit !== null) valEntries = spread(valEntries, config.validation.limit);
   let evalEntries = split[config.evaluation.part].map((id) => dataset.byId.get(id)!).filter(usable);
   if (config.evaluation.limit !== null) evalEntries = spread(evalEntries, config.evaluation.limit);
-  if (valEntries.length === 0) throw trainerError("EMPTY_VALIDATION", `Split ${split.name} has no usable validation entries.`, "Use a split with a validation part (e.g. paper) or load more domains.");
+  if (valEntries.length === 0)
+    throw trainerError(
+      "EMPTY_VALIDATION",
+      `Split ${split.name} has no usable validation entries.`,
+      "Use a split with a validation part (e.g. paper) or load more domains.",
+    );
   return {
     config,
     stages,
@@ -197,7 +227,13 @@ export function stageEpisodeConfig(config: TrainConfig, stage: StageSpec): Episo
 
 /** The final evaluation's environment: the standard environment and the paper's protocol (Stage-4 setting). */
 export function evalEpisodeConfig(config: TrainConfig): EpisodeConfigInput {
-  return { protocol: "paper", augmented: false, systemPrompt: "paper-b", actionFormat: config.policy.actionFormat, reward: { kind: "progress" } };
+  return {
+    protocol: "paper",
+    augmented: false,
+    systemPrompt: "paper-b",
+    actionFormat: config.policy.actionFormat,
+    reward: { kind: "progress" },
+  };
 }
 
 const round = (x: number, d = 5): number => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
@@ -227,7 +263,12 @@ function valMetric(stage: StageSpec, s: EvalSummary): number {
 }
 
 function validationFields(v: EvalSummary): ValidationFields {
-  return { val_progress: round(v.progress), val_turn_success: round(v.turnSuccess), val_reward: round(v.reward), val_accuracy: round(v.entryAccuracy) };
+  return {
+    val_progress: round(v.progress),
+    val_turn_success: round(v.turnSuccess),
+    val_reward: round(v.reward),
+    val_accuracy: round(v.entryAccuracy),
+  };
 }
 
 /** The rollout part of an update record (absent when the learner played no episodes). */
@@ -237,9 +278,13 @@ function rolloutStats(results: readonly EpisodeResult[]): Partial<UpdateRecord> 
   const byCategory = [...new Set(results.map((r) => r.spec.entry.category))].sort();
   return {
     reward: round(mean(results.map((r) => r.rewards.reward))),
-    components: Object.fromEntries(comps.map((k) => [k, round(mean(results.map((r) => (r.rewards.components as Record<string, number>)[k]!)))])),
+    components: Object.fromEntries(
+      comps.map((k) => [k, round(mean(results.map((r) => (r.rewards.components as Record<string, number>)[k]!)))]),
+    ),
     train_turn_success: round(turnSuccess(results)),
-    train_turn_success_by_category: Object.fromEntries(byCategory.map((cat) => [cat, round(turnSuccess(results.filter((r) => r.spec.entry.category === cat)))])),
+    train_turn_success_by_category: Object.fromEntries(
+      byCategory.map((cat) => [cat, round(turnSuccess(results.filter((r) => r.spec.entry.category === cat)))]),
+    ),
     train_accuracy: round(mean(results.map((r) => (r.passed.every(Boolean) ? 1 : 0)))),
   };
 }
@@ -254,7 +299,13 @@ class AbortError extends Error {
 
 function fmtStats(m: UpdateRecord, lastVal: number | undefined): string {
   const f = (x: number | undefined, d: number, scale = 1) => (x === undefined ? "–" : (x * scale).toFixed(d));
-  const parts = [`R ${f(m.reward, 3)}`, `turn ${f(m.train_turn_success, 1, 100)}%`, `|g| ${m.grad_norm.toFixed(2)}`, `H ${f(m.entropy, 2)}`, `${m.updates_per_s.toFixed(2)} upd/s`];
+  const parts = [
+    `R ${f(m.reward, 3)}`,
+    `turn ${f(m.train_turn_success, 1, 100)}%`,
+    `|g| ${m.grad_norm.toFixed(2)}`,
+    `H ${f(m.entropy, 2)}`,
+    `${m.updates_per_s.toFixed(2)} upd/s`,
+  ];
   if (lastVal !== undefined) parts.splice(2, 0, `val ${lastVal.toFixed(3)}`);
   return parts.join(" | ");
 }
@@ -347,7 +398,9 @@ class Trainer {
 
   async validate(stage: StageSpec): Promise<EvalSummary> {
     const actor = policyActor(this.learner, { greedy: true, format: this.config.policy.actionFormat });
-    const { summary } = await evaluate(actor, this.s.valEntries, this.s.world, stageEpisodeConfig(this.config, stage), { maxConcurrent: this.config.runtime.maxConcurrentEpisodes });
+    const { summary } = await evaluate(actor, this.s.valEntries, this.s.world, stageEpisodeConfig(this.config, stage), {
+      maxConcurrent: this.config.runtime.maxConcurrentEpisodes,
+    });
     return summary;
   }
 
@@ -367,8 +420,18 @@ class Trainer {
     const value = valMetric(stage, v);
     st.vals.push({ stageUpdate: 0, value });
     this.noteValidation(v.turnSuccess);
-    this.progress.line(`[envtune] stage ${st.stageIndex + 1}/${this.stages.length} ${stage.name}: ${stage.description} (${this.s.stageEntries[st.stageIndex]!.length} tasks; start ${stage.promotion.metric} ${value.toFixed(4)})`);
-    return { type: "validation", update: st.totalUpdates, stage: st.stageIndex + 1, stage_name: stage.name, stage_update: 0, value: round(value), ...validationFields(v) };
+    this.progress.line(
+      `[envtune] stage ${st.stageIndex + 1}/${this.stages.length} ${stage.name}: ${stage.description} (${this.s.stageEntries[st.stageIndex]!.length} tasks; start ${stage.promotion.metric} ${value.toFixed(4)})`,
+    );
+    return {
+      type: "validation",
+      update: st.totalUpdates,
+      stage: st.stageIndex + 1,
+      stage_name: stage.name,
+      stage_update: 0,
+      value: round(value),
+      ...validationFields(v),
+    };
   }
 
   /**
@@ -388,7 +451,9 @@ class Trainer {
     const episodeConfig = stageEpisodeConfig(c, stage);
     const actor = policyActor(this.learner, { greedy: false, format: c.policy.actionFormat });
     const rollouts = async (perTask: number) => {
-      const specs: EpisodeSpec[] = tasks.flatMap((entry, i) => Array.from({ length: perTask }, () => ({ entry, config: episodeConfig, group: i })));
+      const specs: EpisodeSpec[] = tasks.flatMap((entry, i) =>
+        Array.from({ length: perTask }, () => ({ entry, config: episodeConfig, group: i })),
+      );
       const results = await runEpisodes(specs, this.s.world, actor, rng, {
         maxConcurrent: c.runtime.maxConcurrentEpisodes,
         yieldEvery: async () => {
@@ -400,7 +465,16 @@ class Trainer {
     };
     let outcome;
     try {
-      outcome = await this.learner.update({ stage, stageIndex: st.stageIndex, settings, tasks, rng, world: this.s.world, episodeConfig, rollouts });
+      outcome = await this.learner.update({
+        stage,
+        stageIndex: st.stageIndex,
+        settings,
+        tasks,
+        rng,
+        world: this.s.world,
+        episodeConfig,
+        rollouts,
+      });
     } catch (e) {
       if (!(e instanceof AbortError)) throw e;
       this.rng = new Rng(rngBefore);
@@ -457,8 +531,17 @@ class Trainer {
     const st = this.state;
     const next = this.stages[st.stageIndex + 1];
     st.promotions.push({ from: stage.name, to: next?.name ?? null, update: st.totalUpdates, stageUpdates: st.stageUpdates, reason });
-    this.progress.line(`[envtune] ${next ? `promoted ${stage.name} → ${next.name}` : `finished ${stage.name}`} after ${st.stageUpdates} updates: ${reason}`);
-    const record: PromotionRecord = { type: "promotion", update: st.totalUpdates, from: stage.name, to: next?.name ?? null, stage_updates: st.stageUpdates, reason };
+    this.progress.line(
+      `[envtune] ${next ? `promoted ${stage.name} → ${next.name}` : `finished ${stage.name}`} after ${st.stageUpdates} updates: ${reason}`,
+    );
+    const record: PromotionRecord = {
+      type: "promotion",
+      update: st.totalUpdates,
+      from: stage.name,
+      to: next?.name ?? null,
+      stage_updates: st.stageUpdates,
+      reason,
+    };
     st.stageIndex++;
     st.stageUpdates = 0;
     st.vals = [];
@@ -503,7 +586,8 @@ class Trainer {
       if (this.state.trainingDone || this.state.totalUpdates % this.config.runtime.checkpointEvery === 0) await this.checkpoint();
       await new Promise<void>((r) => setImmediate(r));
       if (opts.signal?.aborted) return this.interrupt([], "interrupted");
-      if (opts.stopAfterUpdates !== undefined && updatesThisProcess >= opts.stopAfterUpdates && !this.state.trainingDone) return this.interrupt([], "stopped");
+      if (opts.stopAfterUpdates !== undefined && updatesThisProcess >= opts.stopAfterUpdates && !this.state.trainingDone)
+        return this.interrupt([], "stopped");
     }
     this.progress.end();
     return undefined;
@@ -520,16 +604,30 @@ function ensureDir(dir: string): string {
 function openRun(opts: TrainOptions): { run: RunDir; config: TrainConfig; resumeDir: string | undefined } {
   const run = new RunDir(opts.outDir);
   if (opts.resume) {
-    if (!existsSync(run.path("config.json"))) throw trainerError("NOT_A_RUN", `${opts.outDir} has no config.json.`, "Pass the directory of a run started by `envtune train` to --resume.");
+    if (!existsSync(run.path("config.json")))
+      throw trainerError(
+        "NOT_A_RUN",
+        `${opts.outDir} has no config.json.`,
+        "Pass the directory of a run started by `envtune train` to --resume.",
+      );
     return { run, config: parseTrainConfig(run.readJson<unknown>("config.json")), resumeDir: run.checkpointDir() };
   }
-  if (!opts.config) throw trainerError("NO_CONFIG", "No training configuration was given.", "Pass a config (e.g. presetConfig('default')).");
+  if (!opts.config)
+    throw trainerError("NO_CONFIG", "No training configuration was given.", "Pass a config (e.g. presetConfig('default')).");
   if (existsSync(run.dir) && readdirSync(run.dir).some((f) => f === "config.json" || f.startsWith("checkpoint"))) {
-    throw trainerError("RUN_EXISTS", `${opts.outDir} already holds a run.`, "Use --resume to continue it, or choose another --out directory.");
+    throw trainerError(
+      "RUN_EXISTS",
+      `${opts.outDir} already holds a run.`,
+      "Use --resume to continue it, or choose another --out directory.",
+    );
   }
   const foreign = run.foreignEntries();
   if (foreign.length && !opts.force) {
-    throw trainerError("RUN_DIR_NOT_EMPTY", `${opts.outDir} holds files envtune did not write (${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? ", ..." : ""}).`, "Choose an empty or new --out directory, or pass --force to write the run beside them (envtune's own file names are overwritten).");
+    throw trainerError(
+      "RUN_DIR_NOT_EMPTY",
+      `${opts.outDir} holds files envtune did not write (${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? ", ..." : ""}).`,
+      "Choose an empty or new --out directory, or pass --force to write the run beside them (envtune's own file names are overwritten).",
+    );
   }
   return { run, config: opts.config, resumeDir: undefined };
 }
@@ -561,7 +659,9 @@ async function trainLocked(run: RunDir, config: TrainConfig, resumeDir: string |
   if (resumeDir) {
     await t.loadCheckpoint(resumeDir);
     run.truncateMetrics(t.state.metricsLines);
-    log(`[envtune] resumed ${opts.outDir} at update ${t.state.totalUpdates} (stage ${t.state.stageIndex + 1}/${s.stages.length}, ${t.state.stageUpdates} updates into it)`);
+    log(
+      `[envtune] resumed ${opts.outDir} at update ${t.state.totalUpdates} (stage ${t.state.stageIndex + 1}/${s.stages.length}, ${t.state.stageUpdates} updates into it)`,
+    );
   } else {
     if (opts.resume) log(`[envtune] ${opts.outDir} has no checkpoint yet; starting it from the beginning`);
     await t.newRun();
@@ -588,9 +688,20 @@ async function finish(t: Trainer, log: (s: string) => void): Promise<TrainResult
   const evaluation = await finalEvaluation(t, log);
   run.writeJson("eval/results.json", evaluation);
   const info = t.learner.describe();
-  writeReport(run, { config, stages: t.stages, evaluation, promotions: st.promotions, learner: `${config.learner.name}: ${info.summary}`, parameters: info.parameters });
+  writeReport(run, {
+    config,
+    stages: t.stages,
+    evaluation,
+    promotions: st.promotions,
+    learner: `${config.learner.name}: ${info.summary}`,
+    parameters: info.parameters,
+  });
   log(summaryText(evaluation, st));
-  log(`[envtune] learning curves (last vs first quarter of each stage's updates; see report.html):\n${stageCurves(run.readMetrics(), t.stages).map((c) => `  ${formatStageCurve(c)}`).join("\n")}`);
+  log(
+    `[envtune] learning curves (last vs first quarter of each stage's updates; see report.html):\n${stageCurves(run.readMetrics(), t.stages)
+      .map((c) => `  ${formatStageCurve(c)}`)
+      .join("\n")}`,
+  );
   log(`[envtune] trained weights: ${run.path(config.evaluation.select === "best-val" && t.best ? "best" : "last")}`);
   log(`[envtune] report: ${run.path("report.html")}`);
   return { runDir: run.dir, status: "completed", updates: st.totalUpdates, evaluation };
@@ -602,7 +713,8 @@ async function finalEvaluation(t: Trainer, log: (s: string) => void): Promise<Fi
   const cfg = evalEpisodeConfig(c);
   const opts = { maxConcurrent: c.runtime.maxConcurrentEpisodes, seed: c.seed };
   const format = c.policy.actionFormat;
-  const play = async (policy: FrozenPolicy | Learner, name: string) => (await evaluate(policyActor(policy, { greedy: true, format, name }), s.evalEntries, s.world, cfg, opts)).summary;
+  const play = async (policy: FrozenPolicy | Learner, name: string) =>
+    (await evaluate(policyActor(policy, { greedy: true, format, name }), s.evalEntries, s.world, cfg, opts)).summary;
   log(`[envtune] final evaluation on ${s.splitName}/${c.evaluation.part} (${s.evalEntries.length} entries, standard environment, greedy)`);
   const policies: EvalSummary[] = [];
   const last = await play(t.learner, "trained");
@@ -610,7 +722,8 @@ async function finalEvaluation(t: Trainer, log: (s: string) => void): Promise<Fi
     const best = await play(t.best, "trained");
     const tag = `best validation checkpoint, update ${t.state.best.update}`;
     const lastNote = `last checkpoint, update ${t.state.totalUpdates}`;
-    if (c.evaluation.select === "best-val") policies.push({ ...best, policy: "trained", note: tag }, { ...last, policy: "trained-last", note: lastNote });
+    if (c.evaluation.select === "best-val")
+      policies.push({ ...best, policy: "trained", note: tag }, { ...last, policy: "trained-last", note: lastNote });
     else policies.push({ ...last, note: lastNote }, { ...best, policy: "trained-best-val", note: tag });
   } else policies.push(last);
   if (c.evaluation.baselines) {
@@ -624,14 +737,26 @@ async function finalEvaluation(t: Trainer, log: (s: string) => void): Promise<Fi
     policies.push((await evaluate(randomValidActor(), s.evalEntries, s.world, cfg, opts)).summary);
     policies.push((await evaluate(alwaysAnswerActor(), s.evalEntries, s.world, cfg, opts)).summary);
   }
-  return { split: s.splitName, part: c.evaluation.part, entries: s.evalEntries.length, environment: "standard, paper protocol, greedy", policies };
+  return {
+    split: s.splitName,
+    part: c.evaluation.part,
+    entries: s.evalEntries.length,
+    environment: "standard, paper protocol, greedy",
+    policies,
+  };
 }
 
 export function summaryText(ev: FinalEvaluation, state: Pick<TrainerState, "totalUpdates" | "trainMs" | "promotions">): string {
-  const rows = ev.policies.map((p) => `  ${p.policy.padEnd(18)} turn success ${(p.turnSuccess * 100).toFixed(2).padStart(6)}%  entry acc ${(p.entryAccuracy * 100).toFixed(2).padStart(6)}%  progress ${p.progress.toFixed(4)}`);
+  const rows = ev.policies.map(
+    (p) =>
+      `  ${p.policy.padEnd(18)} turn success ${(p.turnSuccess * 100).toFixed(2).padStart(6)}%  entry acc ${(p.entryAccuracy * 100).toFixed(2).padStart(6)}%  progress ${p.progress.toFixed(4)}`,
+  );
   const trained = ev.policies.find((p) => p.policy === "trained");
   const best = ev.policies.filter((p) => !p.policy.startsWith("trained")).sort((a, b) => b.turnSuccess - a.turnSuccess)[0];
-  const margin = trained && best ? `\n  trained − best baseline (${best.policy}): ${((trained.turnSuccess - best.turnSuccess) * 100).toFixed(2)} points on turns with non-empty ground truth` : "";
+  const margin =
+    trained && best
+      ? `\n  trained − best baseline (${best.policy}): ${((trained.turnSuccess - best.turnSuccess) * 100).toFixed(2)} points on turns with non-empty ground truth`
+      : "";
   return `[envtune] done: ${state.totalUpdates} updates in ${(state.trainMs / 1000).toFixed(0)} s of training; ${state.promotions.length} stage transitions\n[envtune] ${ev.split}/${ev.part}, ${ev.entries} entries (${ev.environment}):\n${rows.join("\n")}${margin}`;
 }
 

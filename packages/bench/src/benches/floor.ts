@@ -39,7 +39,8 @@ function stringifyAll(values: readonly unknown[]): number {
 
 export const floorBench: Benchmark = {
   name: "floor",
-  description: "Lower bound: native JSON.stringify of the text replay and checking must write (µs per call, ms per episode), against the reference.",
+  description:
+    "Lower bound: native JSON.stringify of the text replay and checking must write (µs per call, ms per episode), against the reference.",
   run(ctx) {
     const records = subset(ctx.fixtures.gt, ctx.quick ? 3 : undefined);
     const results: string[] = [];
@@ -75,10 +76,17 @@ export const floorBench: Benchmark = {
         reference: { value: REFERENCE_US_PER_CALL, source: SOURCE_REPLAY },
       }),
       // The checker compares result strings of both worlds: every GT result is written twice.
-      resultFrom("floor.check", "ms/episode", rSamples.map((ms) => 2 * ms), records.length, 1, {
-        work: `${2 * calls} result strings (model and ground-truth worlds)`,
-        reference: { value: REFERENCE_MS_PER_EPISODE, source: SOURCE_CHECK },
-      }),
+      resultFrom(
+        "floor.check",
+        "ms/episode",
+        rSamples.map((ms) => 2 * ms),
+        records.length,
+        1,
+        {
+          work: `${2 * calls} result strings (model and ground-truth worlds)`,
+          reference: { value: REFERENCE_MS_PER_EPISODE, source: SOURCE_CHECK },
+        },
+      ),
     ];
     return out;
   },

@@ -40,7 +40,8 @@ function bytesPer(n: number, runs: number, make: (i: number) => unknown): { medi
 
 export const memoryBench: Benchmark = {
   name: "memory",
-  description: "Heap bytes per live episode per category (after reset, after all GT turns) and 10,000 concurrent non-long-context episodes.",
+  description:
+    "Heap bytes per live episode per category (after reset, after all GT turns) and 10,000 concurrent non-long-context episodes.",
   run(ctx) {
     const entries = subset(ctx.fixtures.gt, ctx.quick ? 3 : undefined).map((r) => r.entry);
     // Every entry once first, so lazily built shared caches are not billed to the measured episodes.
@@ -65,7 +66,15 @@ export const memoryBench: Benchmark = {
       const before = settledHeap();
       const copy = reloadConstants(ctx);
       const size = settledHeap() - before;
-      out.push({ name: "memory.long_context_constants", unit: "bytes", median: size, min: size, max: size, runs: 1, work: `long_context.json decoded (${copy.size} constants), once per process` });
+      out.push({
+        name: "memory.long_context_constants",
+        unit: "bytes",
+        median: size,
+        min: size,
+        max: size,
+        runs: 1,
+        work: `long_context.json decoded (${copy.size} constants), once per process`,
+      });
     }
     const nonLc = entries.filter((e) => !e.longContext);
     const count = ctx.quick ? 200 : 10_000;

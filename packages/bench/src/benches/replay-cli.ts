@@ -28,7 +28,8 @@ const require = createRequire(import.meta.url);
 function buildCli(): string {
   const tsc = require.resolve("typescript/bin/tsc");
   const p = spawnSync(process.execPath, [tsc, "-b", "packages/cli"], { cwd: repoRoot, encoding: "utf8" });
-  if (p.status !== 0) throw new Error(`[envtune] [bench] Building the CLI failed: ${(p.stdout + p.stderr).trim().slice(0, 2000)}. Fix the build first.`);
+  if (p.status !== 0)
+    throw new Error(`[envtune] [bench] Building the CLI failed: ${(p.stdout + p.stderr).trim().slice(0, 2000)}. Fix the build first.`);
   return join(repoRoot, "packages/cli/bin/envtune.js");
 }
 
@@ -41,7 +42,13 @@ export const replayCliBench: Benchmark = {
       let trace = ctx.fixtures.traceFile;
       if (ctx.quick) {
         // A few records keep the test fast; they still go through every stage.
-        const lines = ctx.fixtures.gt.slice(0, 5).map((r) => JSON.stringify({ id: r.id, long_context: r.longContext, turns: r.turns.map((t) => ({ calls: t.calls.map((c) => ({ call: c })) })) }));
+        const lines = ctx.fixtures.gt.slice(0, 5).map((r) =>
+          JSON.stringify({
+            id: r.id,
+            long_context: r.longContext,
+            turns: r.turns.map((t) => ({ calls: t.calls.map((c) => ({ call: c })) })),
+          }),
+        );
         trace = join(tmp, "trace.jsonl");
         writeFileSync(trace, lines.join("\n") + "\n");
       }
@@ -52,11 +59,24 @@ export const replayCliBench: Benchmark = {
       const steady: number[] = [];
       let last: Summary | undefined;
       for (let i = 0; i < runs; i++) {
-        const args = [bin, "replay", "--trace", trace, "--out", join(tmp, "out.jsonl"), "--data", ctx.fixtures.dataDir, "--repeat", String(repeat), "--json"];
+        const args = [
+          bin,
+          "replay",
+          "--trace",
+          trace,
+          "--out",
+          join(tmp, "out.jsonl"),
+          "--data",
+          ctx.fixtures.dataDir,
+          "--repeat",
+          String(repeat),
+          "--json",
+        ];
         const t0 = process.hrtime.bigint();
         const p = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: "utf8", maxBuffer: 1 << 24 });
         const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-        if (p.status !== 0) throw new Error(`[envtune] [bench] envtune replay exited with ${p.status}: ${p.stderr.trim()}. Run it by hand to see why.`);
+        if (p.status !== 0)
+          throw new Error(`[envtune] [bench] envtune replay exited with ${p.status}: ${p.stderr.trim()}. Run it by hand to see why.`);
         last = JSON.parse(p.stdout.trim().split("\n").pop()!) as Summary;
         walls.push(wall);
         steady.push(last.median_us_per_call);

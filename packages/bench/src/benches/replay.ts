@@ -18,13 +18,23 @@ export const REFERENCE_MEASURED =
   "CPython 3.11.7 + mpmath 1.3.0 running ShishirPatil/gorilla bfcl_eval @ 6ea57973 on a 2-vCPU AMD EPYC, best of 3";
 /** All 800 GT trajectories, fresh instances, one `execute_multi_turn_func_call` per turn (4625 calls). */
 export const REFERENCE_US_PER_CALL = 72;
-export const REFERENCE_US_PER_CALL_BY_SPLIT: Readonly<Record<string, number>> = { base: 61, miss_func: 63, miss_param: 70, long_context: 99 };
+export const REFERENCE_US_PER_CALL_BY_SPLIT: Readonly<Record<string, number>> = {
+  base: 61,
+  miss_func: 63,
+  miss_param: 70,
+  long_context: 99,
+};
 const SOURCE = `execute_multi_turn_func_call, execution only (no state encoding); ${REFERENCE_MEASURED}`;
 
 /** One record replayed from its entry's `initial_config` (results and per-turn states). */
 export function replayRecord(ctx: BenchContext, r: GtRecord): ReplayResult {
   const { packs, dataset } = ctx.fixtures;
-  return replayCalls(r, { packs, initialConfig: r.entry.initialConfig, involvedClasses: r.entry.involvedClasses, constants: dataset.longContext });
+  return replayCalls(r, {
+    packs,
+    initialConfig: r.entry.initialConfig,
+    involvedClasses: r.entry.involvedClasses,
+    constants: dataset.longContext,
+  });
 }
 
 /** Replays `records` once (results and per-turn states); returns the number of calls. */
@@ -48,7 +58,8 @@ export function replayOnce(ctx: BenchContext, records: readonly GtRecord[]): { c
 
 export const replayBench: Benchmark = {
   name: "replay",
-  description: "Replay all GT trajectories: results and per-turn state encodings (replay.exec), plus record serialization (replay.gt); µs per call.",
+  description:
+    "Replay all GT trajectories: results and per-turn state encodings (replay.exec), plus record serialization (replay.gt); µs per call.",
   run(ctx) {
     const records = subset(ctx.fixtures.gt, ctx.quick ? 3 : undefined);
     const opts = { warmup: ctx.quick ? 0 : 3, runs: ctx.runs ?? (ctx.quick ? 1 : 15) };

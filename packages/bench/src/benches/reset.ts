@@ -31,7 +31,13 @@ export const resetBench: Benchmark = {
       const world = timeRuns(opts, () => {
         for (let k = 0; k < reps; k++) {
           for (const { entry, packs: ps } of inputs) {
-            const w = new World({ packs: ps, initialConfig: entry.initialConfig, longContext: entry.longContext, constants: dataset.longContext, shared: new Map() });
+            const w = new World({
+              packs: ps,
+              initialConfig: entry.initialConfig,
+              longContext: entry.longContext,
+              constants: dataset.longContext,
+              shared: new Map(),
+            });
             sink += w.classNames.length;
           }
         }
@@ -45,7 +51,11 @@ export const resetBench: Benchmark = {
           }
         }
       });
-      out.push(resultFrom(`reset.checker.${split}`, "µs/reset", pair, es.length * reps, 1000, { work: `${es.length} entries × ${reps}, model + GT world` }));
+      out.push(
+        resultFrom(`reset.checker.${split}`, "µs/reset", pair, es.length * reps, 1000, {
+          work: `${es.length} entries × ${reps}, model + GT world`,
+        }),
+      );
     }
     if (sink < 0) throw new Error("unreachable");
     return out;

@@ -15,7 +15,13 @@ import { SPLITS, subset } from "../fixtures.ts";
 import type { BenchContext, Benchmark } from "../types.ts";
 
 interface TrainerApi {
-  runEpisodes(specs: ReadonlyArray<{ entry: BfclEntry; config: EpisodeConfigInput; group: number }>, world: unknown, actor: unknown, rng: unknown, opts?: { maxConcurrent?: number }): Promise<Array<{ steps: number }>>;
+  runEpisodes(
+    specs: ReadonlyArray<{ entry: BfclEntry; config: EpisodeConfigInput; group: number }>,
+    world: unknown,
+    actor: unknown,
+    rng: unknown,
+    opts?: { maxConcurrent?: number },
+  ): Promise<Array<{ steps: number }>>;
   alwaysAnswerActor(): unknown;
   randomValidActor(): unknown;
 }
@@ -24,7 +30,12 @@ interface PolicyApi {
 }
 
 /** The episode settings of a training stage (paper protocol, envelope actions, augmented messages). */
-export const TRAINING_EPISODE: EpisodeConfigInput = { protocol: "paper", augmented: true, actionFormat: "envelope", reward: { kind: "progress" } };
+export const TRAINING_EPISODE: EpisodeConfigInput = {
+  protocol: "paper",
+  augmented: true,
+  actionFormat: "envelope",
+  reward: { kind: "progress" },
+};
 
 async function importOptional<T>(specifier: string): Promise<T | undefined> {
   try {
@@ -55,7 +66,11 @@ export const rolloutBench: Benchmark = {
       const samples = timeRuns({ warmup: ctx.quick ? 0 : 2, runs }, () => {
         for (const ep of eps) ep.reset();
       });
-      out.push(resultFrom(`rollout.reset.${split}`, "µs/reset", samples, eps.length, 1000, { work: `${eps.length} engine episodes reset (paper protocol, augmented)` }));
+      out.push(
+        resultFrom(`rollout.reset.${split}`, "µs/reset", samples, eps.length, 1000, {
+          work: `${eps.length} engine episodes reset (paper protocol, augmented)`,
+        }),
+      );
     }
 
     // Live engine episodes (after reset): what a rollout batch holds.

@@ -1,7 +1,14 @@
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { BFCL_DOMAIN_PACKAGES, EnvtuneError, loadDomainPacks, requirePacks } from "@envtune/core";
 import { loadBfclDataset, resolveBfclDataDir, type BfclEntry } from "@envtune/bfcl-data";
-import { CHECKER_ERROR_TYPES, checkEntry, parseVerdictFixtures, verdictAgreement, type EntryVerdict, type VerdictFixture } from "@envtune/checker";
+import {
+  CHECKER_ERROR_TYPES,
+  checkEntry,
+  parseVerdictFixtures,
+  verdictAgreement,
+  type EntryVerdict,
+  type VerdictFixture,
+} from "@envtune/checker";
 import { EXIT, usageError, type Command } from "../cli.ts";
 
 interface Disagreement {
@@ -16,10 +23,21 @@ function readFixtures(file: string): VerdictFixture[] {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new EnvtuneError("FILE_NOT_FOUND", "check", `Cannot read \`${file}\` (${(e as Error).message}).`, "Pass an existing JSON-lines fixture file with --fixtures.");
+    throw new EnvtuneError(
+      "FILE_NOT_FOUND",
+      "check",
+      `Cannot read \`${file}\` (${(e as Error).message}).`,
+      "Pass an existing JSON-lines fixture file with --fixtures.",
+    );
   }
   const fixtures = parseVerdictFixtures(text, file);
-  if (fixtures.length === 0) throw new EnvtuneError("BAD_FIXTURE", "check", `\`${file}\` holds no fixtures.`, "Give one JSON record per line with `fixture_id`, `id` and `model_output`.");
+  if (fixtures.length === 0)
+    throw new EnvtuneError(
+      "BAD_FIXTURE",
+      "check",
+      `\`${file}\` holds no fixtures.`,
+      "Give one JSON record per line with `fixture_id`, `id` and `model_output`.",
+    );
   return fixtures;
 }
 
@@ -40,9 +58,22 @@ export const checkCommand: Command = {
   summary: "Score decoded model outputs with the BFCL multi-turn checker (reference-identical verdicts).",
   usage: "envtune check --fixtures FILE --out OUT.jsonl [--data DIR] [--json]",
   options: {
-    fixtures: { type: "string", valueName: "file", description: "JSON lines with `fixture_id`, `id` and `model_output` ([turn][step][call string]); `expected` and `failed_turn` optional." },
-    out: { type: "string", valueName: "file", description: "Where to write one verdict per fixture (JSON lines: fixture_id, id, valid, error_type, failed_turn, error_message)." },
-    data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA, the download cache, or ../shared/bfcl/data)." },
+    fixtures: {
+      type: "string",
+      valueName: "file",
+      description:
+        "JSON lines with `fixture_id`, `id` and `model_output` ([turn][step][call string]); `expected` and `failed_turn` optional.",
+    },
+    out: {
+      type: "string",
+      valueName: "file",
+      description: "Where to write one verdict per fixture (JSON lines: fixture_id, id, valid, error_type, failed_turn, error_message).",
+    },
+    data: {
+      type: "string",
+      valueName: "dir",
+      description: "BFCL data directory (else $ENVTUNE_BFCL_DATA, the download cache, or ../shared/bfcl/data).",
+    },
     json: { type: "boolean", description: "Print the summary as JSON on stdout." },
   },
   details: [
@@ -64,7 +95,13 @@ export const checkCommand: Command = {
     const entries = new Map<string, BfclEntry>();
     for (const f of fixtures) {
       const entry = dataset.byId.get(f.id);
-      if (!entry) throw new EnvtuneError("UNKNOWN_ENTRY", "check", `Fixture \`${f.fixture_id}\` names entry \`${f.id}\`, which is not in the dataset at ${dataDir}.`, "Use fixtures of the same BFCL version as the data directory.");
+      if (!entry)
+        throw new EnvtuneError(
+          "UNKNOWN_ENTRY",
+          "check",
+          `Fixture \`${f.fixture_id}\` names entry \`${f.id}\`, which is not in the dataset at ${dataDir}.`,
+          "Use fixtures of the same BFCL version as the data directory.",
+        );
       entries.set(f.id, entry);
     }
     // Import only the packs these entries need (a configuration decision, never model output).
@@ -78,7 +115,12 @@ export const checkCommand: Command = {
     try {
       fd = openSync(outFile, "w");
     } catch (e) {
-      throw new EnvtuneError("WRITE_FAILED", "check", `Cannot write \`${outFile}\` (${(e as Error).message}).`, "Check the path and permissions.");
+      throw new EnvtuneError(
+        "WRITE_FAILED",
+        "check",
+        `Cannot write \`${outFile}\` (${(e as Error).message}).`,
+        "Check the path and permissions.",
+      );
     }
 
     const opts = { packs, constants: dataset.longContext };
@@ -108,7 +150,12 @@ export const checkCommand: Command = {
       try {
         writeSync(fd, lines.join("\n") + "\n");
       } catch (e) {
-        throw new EnvtuneError("WRITE_FAILED", "check", `Cannot write \`${outFile}\` (${(e as Error).message}).`, "Check the path and permissions.");
+        throw new EnvtuneError(
+          "WRITE_FAILED",
+          "check",
+          `Cannot write \`${outFile}\` (${(e as Error).message}).`,
+          "Check the path and permissions.",
+        );
       }
     } finally {
       closeSync(fd);
@@ -121,7 +168,9 @@ export const checkCommand: Command = {
       valid,
       invalid: fixtures.length - valid,
       by_error_type: Object.fromEntries([...byType].filter(([k]) => k !== "valid")),
-      agreement: compared ? { compared, agree: compared - disagreements.length, rate: (compared - disagreements.length) / compared, disagreements } : null,
+      agreement: compared
+        ? { compared, agree: compared - disagreements.length, rate: (compared - disagreements.length) / compared, disagreements }
+        : null,
       elapsed_ms: Math.round(ms * 1000) / 1000,
       out: outFile,
     };

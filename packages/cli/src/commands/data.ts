@@ -28,14 +28,26 @@ export const dataCommand: Command = {
     });
     if (sub === "verify") {
       const bad = verifyBfclData(dir);
-      stdout(values.json ? JSON.stringify({ dir, problems: bad }) + "\n" : bad.length ? bad.map((b) => `${b.problem}: ${b.file}`).join("\n") + "\n" : `all files match the pinned checksums (${dir})\n`);
+      stdout(
+        values.json
+          ? JSON.stringify({ dir, problems: bad }) + "\n"
+          : bad.length
+            ? bad.map((b) => `${b.problem}: ${b.file}`).join("\n") + "\n"
+            : `all files match the pinned checksums (${dir})\n`,
+      );
       return bad.length ? EXIT.FAILURE : EXIT.OK;
     }
     if (sub === "info") {
       const ds = loadBfclDataset(dir);
       const counts: Record<string, number> = {};
       for (const e of ds.entries) counts[e.category] = (counts[e.category] ?? 0) + 1;
-      stdout(values.json ? JSON.stringify({ dir, entries: ds.entries.length, categories: counts }) + "\n" : `${dir}\n${ds.entries.length} entries: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ")}\n`);
+      stdout(
+        values.json
+          ? JSON.stringify({ dir, entries: ds.entries.length, categories: counts }) + "\n"
+          : `${dir}\n${ds.entries.length} entries: ${Object.entries(counts)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", ")}\n`,
+      );
       return EXIT.OK;
     }
     stderr(`unknown subcommand \`${sub}\`; try \`envtune data --help\`\n`);

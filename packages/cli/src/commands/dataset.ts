@@ -1,5 +1,12 @@
 import { resolveDomainPacks } from "@envtune/core";
-import { BFCL_CATEGORIES, formatDatasetProblem, loadUserDataset, validateDatasetEntries, type DatasetProblem, type UserDataset } from "@envtune/bfcl-data";
+import {
+  BFCL_CATEGORIES,
+  formatDatasetProblem,
+  loadUserDataset,
+  validateDatasetEntries,
+  type DatasetProblem,
+  type UserDataset,
+} from "@envtune/bfcl-data";
 import { EXIT, usageError, type Command } from "../cli.ts";
 import { replayGroundTruth } from "../dataset-replay.ts";
 
@@ -8,8 +15,16 @@ export const datasetCommand: Command = {
   summary: "Validate a dataset in the BFCL format (entries + ground truth) against the installed domain packs.",
   usage: "envtune dataset validate PATH [--answers FILE] [--domains NAME,...] [--no-replay] [--json]",
   options: {
-    answers: { type: "string", valueName: "file", description: "Ground truth for a single question file (default: possible_answer/<name> beside it, else inline `ground_truth`)." },
-    "long-context": { type: "string", valueName: "file", description: "long_context.json with the constants long-context entries need (default: the one in the dataset directory)." },
+    answers: {
+      type: "string",
+      valueName: "file",
+      description: "Ground truth for a single question file (default: possible_answer/<name> beside it, else inline `ground_truth`).",
+    },
+    "long-context": {
+      type: "string",
+      valueName: "file",
+      description: "long_context.json with the constants long-context entries need (default: the one in the dataset directory).",
+    },
     domains: {
       type: "string",
       multiple: true,
@@ -42,7 +57,13 @@ export const datasetCommand: Command = {
     if (!values["no-replay"]) {
       // An entry that already failed the static checks would only repeat them on replay.
       const broken = new Set(problems.filter((p) => p.severity === "error").map((p) => p.id));
-      problems.push(...replayGroundTruth(ds.entries.filter((e) => !broken.has(e.id)), packs, { constants: ds.longContext }));
+      problems.push(
+        ...replayGroundTruth(
+          ds.entries.filter((e) => !broken.has(e.id)),
+          packs,
+          { constants: ds.longContext },
+        ),
+      );
     }
     const order = new Map(ds.entries.map((e, i) => [e.id, i]));
     problems.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
@@ -56,11 +77,29 @@ export const datasetCommand: Command = {
     }
     const failed = errors.length > 0 || (values.strict === true && warnings > 0);
     if (values.json) {
-      stdout(JSON.stringify({ path: ds.dir, files: ds.files, entries: ds.entries.length, categories, classes, errors: errors.length, warnings, problems, ok: !failed }, null, 2) + "\n");
+      stdout(
+        JSON.stringify(
+          {
+            path: ds.dir,
+            files: ds.files,
+            entries: ds.entries.length,
+            categories,
+            classes,
+            errors: errors.length,
+            warnings,
+            problems,
+            ok: !failed,
+          },
+          null,
+          2,
+        ) + "\n",
+      );
     } else {
       for (const p of problems) (p.severity === "error" ? stderr : stdout)(formatDatasetProblem(p) + "\n");
       stdout(
-        `${ds.entries.length} entries (${Object.entries(categories).map(([k, v]) => `${k} ${v}`).join(", ")}), classes ${classes.join(", ")}: ` +
+        `${ds.entries.length} entries (${Object.entries(categories)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")}), classes ${classes.join(", ")}: ` +
           `${errors.length} error(s), ${warnings} warning(s)${values["no-replay"] ? " (ground truth not replayed)" : ""}\n`,
       );
     }

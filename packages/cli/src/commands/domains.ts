@@ -10,13 +10,14 @@ export const domainsCommand: Command = {
       type: "string",
       multiple: true,
       valueName: "names",
-      description: "Packs to load: package names or paths, `installed` (found by package metadata), `bfcl` (the eight BFCL packs); comma-separated, repeatable. Default: installed + bfcl.",
+      description:
+        "Packs to load: package names or paths, `installed` (found by package metadata), `bfcl` (the eight BFCL packs); comma-separated, repeatable. Default: installed + bfcl.",
     },
     pack: { type: "string", multiple: true, valueName: "name", description: "Extra domain pack package or path to load (repeatable)." },
     json: { type: "boolean", description: "Print JSON." },
   },
   details: [
-    "A package is found as a domain pack when its package.json has `\"envtune\": { \"domain\": true }`",
+    'A package is found as a domain pack when its package.json has `"envtune": { "domain": true }`',
     "or the keyword `envtune-domain`; `envtune new-domain` scaffolds such a package.",
   ].join("\n"),
   async run({ values, positionals, stdout, stderr }) {
@@ -50,9 +51,18 @@ export const domainsCommand: Command = {
       stdout(JSON.stringify({ installed: rows, missing }, null, 2) + "\n");
       return EXIT.OK;
     }
-    const table = [["package", "class", "version", "tools", "bfcl"], ...rows.map((r) => [r.package, r.className, r.version, String(r.tools), r.bfclCommit ?? "-"])];
+    const table = [
+      ["package", "class", "version", "tools", "bfcl"],
+      ...rows.map((r) => [r.package, r.className, r.version, String(r.tools), r.bfclCommit ?? "-"]),
+    ];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-    for (const r of table) stdout(r.map((c, i) => (i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd() + "\n");
+    for (const r of table)
+      stdout(
+        r
+          .map((c, i) => (i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+          .join("  ")
+          .trimEnd() + "\n",
+      );
     for (const m of missing) stdout(`(not installed) ${m.specifier}\n`);
     if (rows.length === 0) stdout("No domain pack is installed. Install one, e.g. npm install @envtune/domain-ticket.\n");
     return EXIT.OK;

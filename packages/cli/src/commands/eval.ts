@@ -2,13 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { BFCL_CATEGORIES, getSplit, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
-import {
-  runEval,
-  summaryMarkdown,
-  summaryTable,
-  type EpisodeConfigInput,
-  type EvalProgress,
-} from "@envtune/engine";
+import { runEval, summaryMarkdown, summaryTable, type EpisodeConfigInput, type EvalProgress } from "@envtune/engine";
 import { EXIT, intOption, usageError, type Command } from "../cli.ts";
 import { createEvalPolicy, datasetSourceOptions, loadDatasetSource, loadPacksFor } from "../eval-source.ts";
 
@@ -26,7 +20,11 @@ export function selectEntries(ds: BfclDataset, opts: { split?: string; part?: st
   if (opts.ids?.length) {
     if (opts.split) throw usage("Pass either --split or --ids, not both.");
     const missing = opts.ids.filter((id) => !ds.byId.has(id));
-    if (missing.length) throw usage(`Unknown entry id(s): ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", ..." : ""}.`, "Use ids like multi_turn_base_0 from the dataset.");
+    if (missing.length)
+      throw usage(
+        `Unknown entry id(s): ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", ..." : ""}.`,
+        "Use ids like multi_turn_base_0 from the dataset.",
+      );
     entries = [...new Set(opts.ids)].map((id) => ds.byId.get(id)!);
   } else if (opts.split) {
     const part = (opts.part ?? "test") as Part;
@@ -71,30 +69,70 @@ function progressReporter(stderr: (s: string) => void, tty: boolean): (p: EvalPr
 
 export const evalCommand: Command = {
   name: "eval",
-  summary: "Score a policy (oracle, recorded outputs, an OpenAI-compatible endpoint, a baseline, your own module) with the official BFCL checker.",
+  summary:
+    "Score a policy (oracle, recorded outputs, an OpenAI-compatible endpoint, a baseline, your own module) with the official BFCL checker.",
   usage: "envtune eval --policy NAME|FILE (--split NAME [--part test] | --ids ID,...) [--data DIR] [--out DIR] [--resume]",
   options: {
-    policy: { type: "string", valueName: "name|file", description: "oracle (ground truth), replay (--input FILE), openai (--base-url, --model), the baselines random-valid-call, always-answer, untrained, or a module file whose default export is a policy factory (./my-policy.js)." },
-    "policy-options": { type: "string", valueName: "json", description: "The policy's options as a JSON object (merged over the flags below)." },
-    split: { type: "string", valueName: "name", description: "all, a category (base, miss_func, miss_param, long_context), or a named split (paper, paper-full-test, ood:-TravelAPI, ...)." },
+    policy: {
+      type: "string",
+      valueName: "name|file",
+      description:
+        "oracle (ground truth), replay (--input FILE), openai (--base-url, --model), the baselines random-valid-call, always-answer, untrained, or a module file whose default export is a policy factory (./my-policy.js).",
+    },
+    "policy-options": {
+      type: "string",
+      valueName: "json",
+      description: "The policy's options as a JSON object (merged over the flags below).",
+    },
+    split: {
+      type: "string",
+      valueName: "name",
+      description:
+        "all, a category (base, miss_func, miss_param, long_context), or a named split (paper, paper-full-test, ood:-TravelAPI, ...).",
+    },
     part: { type: "string", valueName: "part", default: "test", description: "Part of a named split: train, val, test or all." },
     ids: { type: "string", valueName: "ids", multiple: true, description: "Entry ids, comma-separated (repeatable)." },
     limit: { type: "string", valueName: "n", description: "Only the first N selected entries." },
     data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
     ...datasetSourceOptions,
-    out: { type: "string", valueName: "dir", default: "envtune-eval", description: "Output directory: results.jsonl, summary.json, summary.md." },
+    out: {
+      type: "string",
+      valueName: "dir",
+      default: "envtune-eval",
+      description: "Output directory: results.jsonl, summary.json, summary.md.",
+    },
     resume: { type: "boolean", description: "Continue the results file in --out, skipping entries already scored." },
     force: { type: "boolean", description: "Start over even if --out already has results." },
     concurrency: { type: "string", valueName: "n", default: "4", description: "Episodes run at once." },
-    protocol: { type: "string", valueName: "name", default: "bfcl", description: "Episode rules: bfcl (BFCL's inference loop) or paper (the paper's training loop)." },
+    protocol: {
+      type: "string",
+      valueName: "name",
+      default: "bfcl",
+      description: "Episode rules: bfcl (BFCL's inference loop) or paper (the paper's training loop).",
+    },
     augmented: { type: "boolean", description: "Augmented environment (actionable hints) instead of the standard one." },
     "max-actions": { type: "string", valueName: "n", description: "Actions per turn (default: 21 for bfcl, 5 for paper)." },
-    format: { type: "string", valueName: "style", description: "oracle: how the ground truth is sent (python (default), envelope, openai)." },
-    input: { type: "string", valueName: "file", description: "replay: JSON-lines file of {id, result: [[step responses per turn]]} (e.g. a BFCL result file)." },
-    "keep-positional": { type: "boolean", description: "replay: keep positional arguments in Python-call text (BFCL's decoder drops them)." },
+    format: {
+      type: "string",
+      valueName: "style",
+      description: "oracle: how the ground truth is sent (python (default), envelope, openai).",
+    },
+    input: {
+      type: "string",
+      valueName: "file",
+      description: "replay: JSON-lines file of {id, result: [[step responses per turn]]} (e.g. a BFCL result file).",
+    },
+    "keep-positional": {
+      type: "boolean",
+      description: "replay: keep positional arguments in Python-call text (BFCL's decoder drops them).",
+    },
     "base-url": { type: "string", valueName: "url", description: "openai: API base URL, e.g. http://127.0.0.1:8000/v1." },
     model: { type: "string", valueName: "name", description: "openai: model name." },
-    mode: { type: "string", valueName: "mode", description: "openai: fc (native tools/tool_calls, default) or prompt (the paper's prompt and envelope)." },
+    mode: {
+      type: "string",
+      valueName: "mode",
+      description: "openai: fc (native tools/tool_calls, default) or prompt (the paper's prompt and envelope).",
+    },
     temperature: { type: "string", valueName: "t", description: "openai: sampling temperature (default 0)." },
     "max-tokens": { type: "string", valueName: "n", description: "openai: max_tokens per response." },
     timeout: { type: "string", valueName: "seconds", description: "openai: per-request timeout (default 120)." },
@@ -126,7 +164,10 @@ export const evalCommand: Command = {
     }
     const source = await loadDatasetSource(values, "eval");
     const ds = source.ds;
-    const ids = ((values.ids as string[] | undefined) ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+    const ids = ((values.ids as string[] | undefined) ?? [])
+      .flatMap((s) => s.split(","))
+      .map((s) => s.trim())
+      .filter(Boolean);
     const limit = intOption("eval", values.limit, "limit", { min: 1 });
     const entries = selectEntries(ds, {
       ...(values.split ? { split: values.split as string } : {}),
@@ -140,7 +181,11 @@ export const evalCommand: Command = {
     const policy = await createEvalPolicy(policyName, values, { packs, log: (line) => stderr(line + "\n") });
 
     const maxActions = intOption("eval", values["max-actions"], "max-actions", { min: 1 });
-    const config: EpisodeConfigInput = { protocol, ...(values.augmented ? { augmented: true } : {}), ...(maxActions !== undefined ? { maxActionsPerTurn: maxActions } : {}) };
+    const config: EpisodeConfigInput = {
+      protocol,
+      ...(values.augmented ? { augmented: true } : {}),
+      ...(maxActions !== undefined ? { maxActionsPerTurn: maxActions } : {}),
+    };
     mkdirSync(outDir, { recursive: true });
     const controller = new AbortController();
     const onSigint = () => {

@@ -11,12 +11,25 @@ export const exportCommand: Command = {
     out: { type: "string", valueName: "dir", description: "Output directory." },
     split: { type: "string", valueName: "name", default: "paper", description: "Split the stages draw from." },
     stages: { type: "string", valueName: "ids", description: "Comma-separated stage ids to export (default: all)." },
-    "stages-file": { type: "string", valueName: "file", description: "JSON file with custom curriculum stages (as for `envtune serve --stages`)." },
+    "stages-file": {
+      type: "string",
+      valueName: "file",
+      description: "JSON file with custom curriculum stages (as for `envtune serve --stages`).",
+    },
     config: { type: "string", valueName: "json", description: "Episode settings over each stage's, as JSON." },
     data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
-    "base-url": { type: "string", valueName: "url", description: "envtune server URL: verl's interaction_config.yaml (default http://127.0.0.1:8000); SkyRL rows' envtune_url (default: none, the env's registration or $ENVTUNE_URL)." },
+    "base-url": {
+      type: "string",
+      valueName: "url",
+      description:
+        "envtune server URL: verl's interaction_config.yaml (default http://127.0.0.1:8000); SkyRL rows' envtune_url (default: none, the env's registration or $ENVTUNE_URL).",
+    },
     name: { type: "string", valueName: "name", default: "envtune", description: "verl interaction name (interaction_kwargs.name)." },
-    "max-turns": { type: "string", valueName: "n", description: "verl: multi_turn.max_assistant_turns/max_user_turns repeated in interaction_config.yaml (default 32)." },
+    "max-turns": {
+      type: "string",
+      valueName: "n",
+      description: "verl: multi_turn.max_assistant_turns/max_user_turns repeated in interaction_config.yaml (default 32).",
+    },
     json: { type: "boolean", description: "Print the written files as JSON." },
   },
   details: [
@@ -30,7 +43,12 @@ export const exportCommand: Command = {
   ].join("\n"),
   async run({ values, positionals, stdout, stderr }) {
     const target = positionals[0];
-    if (target !== "verl" && target !== "skyrl") throw usageError("export", target ? `Unknown export target \`${target}\`.` : "Name the export target.", "Use `envtune export verl --out DIR` or `envtune export skyrl --out DIR`.");
+    if (target !== "verl" && target !== "skyrl")
+      throw usageError(
+        "export",
+        target ? `Unknown export target \`${target}\`.` : "Name the export target.",
+        "Use `envtune export verl --out DIR` or `envtune export skyrl --out DIR`.",
+      );
     const out = values.out as string | undefined;
     if (!out) throw usageError("export", "--out is required.");
     const maxTurns = intOption("export", values["max-turns"], "max-turns", { min: 1 });
@@ -55,12 +73,23 @@ export const exportCommand: Command = {
       split: (values.split as string | undefined) ?? "paper",
       ...(stages ? { stages } : {}),
     });
-    const ids = values.stages !== undefined ? (values.stages as string).split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+    const ids =
+      values.stages !== undefined
+        ? (values.stages as string)
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined;
     const baseUrl = values["base-url"] as string | undefined;
     const common = { out, ...(ids ? { stages: ids } : {}), ...(config ? { config } : {}) };
     const r =
       target === "verl"
-        ? exportVerlDataset(env, { ...common, interactionName: (values.name as string | undefined) ?? "envtune", baseUrl: baseUrl ?? "http://127.0.0.1:8000", ...(maxTurns ? { maxTurns } : {}) })
+        ? exportVerlDataset(env, {
+            ...common,
+            interactionName: (values.name as string | undefined) ?? "envtune",
+            baseUrl: baseUrl ?? "http://127.0.0.1:8000",
+            ...(maxTurns ? { maxTurns } : {}),
+          })
         : exportSkyrlDataset(env, { ...common, ...(baseUrl ? { baseUrl } : {}) });
     if (values.json) stdout(JSON.stringify(r) + "\n");
     for (const f of r.files) stderr(`${f.file}: ${f.records} records${f.stage ? ` (stage ${f.stage})` : ""}\n`);

@@ -13,7 +13,10 @@ function taskSequence(values: Record<string, unknown>, config: EpisodeConfigInpu
     ...(config ? { config: config as Record<string, unknown> } : {}),
   };
   if (values["task-id"] !== undefined) {
-    const ids = (values["task-id"] as string).split(",").map((s) => s.trim()).filter(Boolean);
+    const ids = (values["task-id"] as string)
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (ids.length === 0) throw usageError("mcp", "--task-id is empty.", "Pass one or more task ids, comma-separated.");
     return ids.map((task_id) => ({ ...common, task_id }));
   }
@@ -34,17 +37,31 @@ export const mcpCommand: Command = {
     "task-id": { type: "string", valueName: "ids", description: "Task(s) to play in order, comma-separated (e.g. multi_turn_base_0)." },
     split: { type: "string", valueName: "name", description: "Without --task-id: the split to draw tasks from (default: the server's)." },
     part: { type: "string", valueName: "part", description: "Without --task-id: train, val or test." },
-    stage: { type: "string", valueName: "n", description: "Curriculum stage (its episode settings; without --task-id also its task pool)." },
+    stage: {
+      type: "string",
+      valueName: "n",
+      description: "Curriculum stage (its episode settings; without --task-id also its task pool).",
+    },
     count: { type: "string", valueName: "n", default: "1", description: "Without --task-id: how many tasks to play in a row." },
-    seed: { type: "string", valueName: "n", default: "0", description: "Without --task-id: the first draw's seed (the i-th task uses seed+i)." },
+    seed: {
+      type: "string",
+      valueName: "n",
+      default: "0",
+      description: "Without --task-id: the first draw's seed (the i-th task uses seed+i).",
+    },
     config: { type: "string", valueName: "json", description: "Episode settings over the stage's, as JSON." },
     data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
     domains: { type: "string", valueName: "list", description: "Comma-separated domain packs (default: the installed and BFCL packs)." },
-    "log-level": { type: "string", valueName: "level", default: "warn", description: "debug, info, warn, error or silent (JSON lines on stderr; stdout carries JSON-RPC only)." },
+    "log-level": {
+      type: "string",
+      valueName: "level",
+      default: "warn",
+      description: "debug, info, warn, error or silent (JSON lines on stderr; stdout carries JSON-RPC only).",
+    },
   },
   details: [
     "Speaks MCP (2025-11-25, 2025-06-18) as newline-delimited JSON-RPC on stdin/stdout. Tools: the task's",
-    "tools plus `end_turn`; tool results carry \"[envtune] Next user request: ...\" and \"[envtune] Episode finished ...\".",
+    'tools plus `end_turn`; tool results carry "[envtune] Next user request: ..." and "[envtune] Episode finished ...".',
     "Example host config (Claude Desktop style):",
     '  {"mcpServers": {"envtune": {"command": "npx", "args": ["envtune", "mcp", "--task-id", "multi_turn_base_0"]}}}',
   ].join("\n"),
@@ -57,13 +74,21 @@ export const mcpCommand: Command = {
         throw usageError("mcp", `--config is not JSON (${(e as Error).message}).`);
       }
     }
-    if (values.part !== undefined && !["train", "val", "test"].includes(values.part as string)) throw usageError("mcp", `--part must be train, val or test, got \`${String(values.part)}\`.`);
+    if (values.part !== undefined && !["train", "val", "test"].includes(values.part as string))
+      throw usageError("mcp", `--part must be train, val or test, got \`${String(values.part)}\`.`);
     const tasks = taskSequence(values, config);
     const level = ((values["log-level"] as string | undefined) ?? "warn") as LogLevel;
     const log = createLogger({ level, sink: (line) => stderr(line + "\n") });
     const { env, missing } = await loadBfclEnvironment({
       ...(values.data ? { dataDir: values.data as string } : {}),
-      ...(values.domains ? { domains: (values.domains as string).split(",").map((s) => s.trim()).filter(Boolean) } : {}),
+      ...(values.domains
+        ? {
+            domains: (values.domains as string)
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean),
+          }
+        : {}),
       ...(values.split !== undefined ? { split: parseSplitOption(values.split as string, "mcp") } : {}),
     });
     for (const m of missing) log.warn("domain pack not loaded", { specifier: m.specifier, reason: m.reason });

@@ -2,7 +2,19 @@ import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { EnvtuneError, resolveDomainPacks } from "@envtune/core";
 import { getSplit, loadDataSource, type BfclEntry } from "@envtune/bfcl-data";
-import { RunDir, alwaysAnswerActor, createLearner, evalEpisodeConfig, evaluate, parseTrainConfig, policyActor, randomValidActor, type Actor, type EvalSummary, type TrainConfig } from "@envtune/trainer";
+import {
+  RunDir,
+  alwaysAnswerActor,
+  createLearner,
+  evalEpisodeConfig,
+  evaluate,
+  parseTrainConfig,
+  policyActor,
+  randomValidActor,
+  type Actor,
+  type EvalSummary,
+  type TrainConfig,
+} from "@envtune/trainer";
 import { EXIT, usageError, intOption, type Command } from "../cli.ts";
 
 /** One policy's results in and out of distribution. */
@@ -26,7 +38,16 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** The side-by-side table: per policy, in-distribution vs out-of-distribution. */
 export function oodMarkdown(r: OodReport): string {
-  const head = ["policy", "ID turn success", "OOD turn success", "Δ (OOD − ID)", "ID entry acc", "OOD entry acc", "ID progress", "OOD progress"];
+  const head = [
+    "policy",
+    "ID turn success",
+    "OOD turn success",
+    "Δ (OOD − ID)",
+    "ID entry acc",
+    "OOD entry acc",
+    "ID progress",
+    "OOD progress",
+  ];
   const rows = r.rows.map((x) => [
     x.policy,
     pct(x.id.turnSuccess),
@@ -37,7 +58,11 @@ export function oodMarkdown(r: OodReport): string {
     x.id.progress.toFixed(3),
     x.ood.progress.toFixed(3),
   ]);
-  const table = [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i ? "---:" : "---")).join("|")}|`, ...rows.map((c) => `| ${c.join(" | ")} |`)].join("\n");
+  const table = [
+    `| ${head.join(" | ")} |`,
+    `|${head.map((_, i) => (i ? "---:" : "---")).join("|")}|`,
+    ...rows.map((c) => `| ${c.join(" | ")} |`),
+  ].join("\n");
   return [
     `## Cross-domain generalisation: ${r.split}`,
     "",
@@ -55,7 +80,13 @@ function trainedWeights(run: RunDir, config: TrainConfig): string {
   const select = (config.evaluation as { select?: string }).select;
   const order = select === "best-val" ? ["best", "last", "final"] : ["last", "final", "best"];
   const dir = order.map((d) => run.path(d)).find((d) => existsSync(d));
-  if (!dir) throw new EnvtuneError("NO_TRAINED_POLICY", "ood-eval", `No trained policy in \`${run.dir}\`.`, "Let `envtune train` finish (or resume it with --resume) first.");
+  if (!dir)
+    throw new EnvtuneError(
+      "NO_TRAINED_POLICY",
+      "ood-eval",
+      `No trained policy in \`${run.dir}\`.`,
+      "Let `envtune train` finish (or resume it with --resume) first.",
+    );
   return dir;
 }
 
@@ -64,9 +95,16 @@ export const oodEvalCommand: Command = {
   summary: "Evaluate a run trained on an OOD split in distribution and out of distribution, side by side.",
   usage: "envtune ood-eval RUN_DIR [--data DIR] [--limit N] [--no-baselines] [--json]",
   options: {
-    data: { type: "string", valueName: "dir", description: "BFCL data directory (default: the run's, else $ENVTUNE_BFCL_DATA or the download cache)." },
+    data: {
+      type: "string",
+      valueName: "dir",
+      description: "BFCL data directory (default: the run's, else $ENVTUNE_BFCL_DATA or the download cache).",
+    },
     limit: { type: "string", valueName: "n", description: "At most N entries on each side." },
-    "no-baselines": { type: "boolean", description: "Only the trained policy (no untrained, random-valid-call and always-answer baselines)." },
+    "no-baselines": {
+      type: "boolean",
+      description: "Only the trained policy (no untrained, random-valid-call and always-answer baselines).",
+    },
     json: { type: "boolean", description: "Print the report as JSON." },
   },
   details: [
@@ -86,18 +124,34 @@ export const oodEvalCommand: Command = {
     const limit = intOption("ood-eval", values.limit, "limit", { min: 1 });
 
     // The run's own dataset when it trained on one, else BFCL as the run found it; --data overrides both.
-    const { ds } = await loadDataSource(values.data !== undefined ? { dataDir: values.data as string } : { dataset: config.data.dataset, dataDir: config.data.dir }, "ood-eval");
+    const { ds } = await loadDataSource(
+      values.data !== undefined ? { dataDir: values.data as string } : { dataset: config.data.dataset, dataDir: config.data.dir },
+      "ood-eval",
+    );
     const split = getSplit(config.data.split, ds);
     if (split.spec.kind !== "ood") {
-      throw usageError("ood-eval", `The run's split \`${split.name}\` holds no domain out.`, "Train with an out-of-distribution split, e.g. --split ood:-TravelAPI,-VehicleControlAPI.");
+      throw usageError(
+        "ood-eval",
+        `The run's split \`${split.name}\` holds no domain out.`,
+        "Train with an out-of-distribution split, e.g. --split ood:-TravelAPI,-VehicleControlAPI.",
+      );
     }
     const { packs } = await resolveDomainPacks(config.data.domains);
     const usable = (e: BfclEntry) => e.involvedClasses.every((c) => packs.has(c));
-    const pick = (ids: readonly string[]) => ids.map((id) => ds.byId.get(id)!).filter(usable).slice(0, limit);
+    const pick = (ids: readonly string[]) =>
+      ids
+        .map((id) => ds.byId.get(id)!)
+        .filter(usable)
+        .slice(0, limit);
     const idEntries = pick(split.val);
     const oodEntries = pick(split.test);
     if (idEntries.length === 0 || oodEntries.length === 0) {
-      throw new EnvtuneError("EMPTY_SIDE", "ood-eval", `The split leaves ${idEntries.length} in-distribution and ${oodEntries.length} out-of-distribution entries with the loaded packs.`, "Install the packs of the held-out domains (envtune domains list).");
+      throw new EnvtuneError(
+        "EMPTY_SIDE",
+        "ood-eval",
+        `The split leaves ${idEntries.length} in-distribution and ${oodEntries.length} out-of-distribution entries with the loaded packs.`,
+        "Install the packs of the held-out domains (envtune domains list).",
+      );
     }
 
     const world = { packs, constants: ds.longContext, funcDocs: ds.funcDocs };
@@ -107,7 +161,8 @@ export const oodEvalCommand: Command = {
     const policy = await learner.loadPolicy(trainedWeights(run, config));
     const format = config.policy.actionFormat;
     const actors: Actor[] = [policyActor(policy, { greedy: true, format, name: "trained" })];
-    if (!values["no-baselines"]) actors.push(policyActor(learner, { greedy: true, format, name: "untrained" }), randomValidActor(), alwaysAnswerActor());
+    if (!values["no-baselines"])
+      actors.push(policyActor(learner, { greedy: true, format, name: "untrained" }), randomValidActor(), alwaysAnswerActor());
 
     const episode = evalEpisodeConfig(config);
     const opts = { maxConcurrent: config.runtime.maxConcurrentEpisodes, seed: config.seed };

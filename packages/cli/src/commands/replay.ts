@@ -1,5 +1,15 @@
 import { createWriteStream, readFileSync } from "node:fs";
-import { EnvtuneError, PyDict, formatReplayRecord, loadDomainPacks, parsePyJson, replayCalls, requirePacks, type PyValue, type ReplayInput } from "@envtune/core";
+import {
+  EnvtuneError,
+  PyDict,
+  formatReplayRecord,
+  loadDomainPacks,
+  parsePyJson,
+  replayCalls,
+  requirePacks,
+  type PyValue,
+  type ReplayInput,
+} from "@envtune/core";
 import { loadBfclDataset, resolveBfclDataDir } from "@envtune/bfcl-data";
 import { EXIT, usageError, intOption, type Command } from "../cli.ts";
 
@@ -12,7 +22,12 @@ function readRecords(file: string): RecordIn[] {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new EnvtuneError("FILE_NOT_FOUND", "replay", `Cannot read \`${file}\` (${(e as Error).message}).`, "Pass an existing JSON-lines trace file with --trace.");
+    throw new EnvtuneError(
+      "FILE_NOT_FOUND",
+      "replay",
+      `Cannot read \`${file}\` (${(e as Error).message}).`,
+      "Pass an existing JSON-lines trace file with --trace.",
+    );
   }
   const out: RecordIn[] = [];
   text.split("\n").forEach((line, i) => {
@@ -21,18 +36,40 @@ function readRecords(file: string): RecordIn[] {
     try {
       r = parsePyJson(line);
     } catch (e) {
-      throw new EnvtuneError("BAD_TRACE", "replay", `${file}:${i + 1} is not valid JSON (${(e as Error).message}).`, "Each line must be one trace record.");
+      throw new EnvtuneError(
+        "BAD_TRACE",
+        "replay",
+        `${file}:${i + 1} is not valid JSON (${(e as Error).message}).`,
+        "Each line must be one trace record.",
+      );
     }
     if (!(r instanceof PyDict) || typeof r.get("id") !== "string" || !Array.isArray(r.get("turns"))) {
-      throw new EnvtuneError("BAD_TRACE", "replay", `${file}:${i + 1} lacks \`id\` or \`turns\`.`, "Each record needs `id`, `long_context` and `turns[].calls[].call`.");
+      throw new EnvtuneError(
+        "BAD_TRACE",
+        "replay",
+        `${file}:${i + 1} lacks \`id\` or \`turns\`.`,
+        "Each record needs `id`, `long_context` and `turns[].calls[].call`.",
+      );
     }
     const turns = (r.get("turns") as PyValue[]).map((t, ti) => {
       const calls = t instanceof PyDict ? t.get("calls") : undefined;
-      if (!Array.isArray(calls)) throw new EnvtuneError("BAD_TRACE", "replay", `${file}:${i + 1}: turn ${ti} has no \`calls\` list.`, "Each turn needs `calls: [{call}]`.");
+      if (!Array.isArray(calls))
+        throw new EnvtuneError(
+          "BAD_TRACE",
+          "replay",
+          `${file}:${i + 1}: turn ${ti} has no \`calls\` list.`,
+          "Each turn needs `calls: [{call}]`.",
+        );
       return {
         calls: calls.map((c) => {
           const s = c instanceof PyDict ? c.get("call") : undefined;
-          if (typeof s !== "string") throw new EnvtuneError("BAD_TRACE", "replay", `${file}:${i + 1}: a call in turn ${ti} has no \`call\` string.`, "Each call needs `call: \"name(...)\"`.");
+          if (typeof s !== "string")
+            throw new EnvtuneError(
+              "BAD_TRACE",
+              "replay",
+              `${file}:${i + 1}: a call in turn ${ti} has no \`call\` string.`,
+              'Each call needs `call: "name(...)"`.',
+            );
           return s;
         }),
       };
@@ -56,11 +93,17 @@ export const replayCommand: Command = {
     trace: { type: "string", valueName: "file", description: "Trace file (JSON lines: id, long_context, turns[].calls[].call)." },
     out: { type: "string", valueName: "file", description: "Where to write the replayed records (JSON lines)." },
     data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
-    repeat: { type: "string", valueName: "n", default: "1", description: "Replay the whole file N times in one process and print the time." },
+    repeat: {
+      type: "string",
+      valueName: "n",
+      default: "1",
+      description: "Replay the whole file N times in one process and print the time.",
+    },
     augmented: { type: "boolean", description: "Use the augmented (hint) messages instead of the reference texts." },
     json: { type: "boolean", description: "Print a machine-readable summary on stdout." },
   },
-  details: "The output uses the traces' lossless state encoding ($float, $dict, $set, $dir, $file, ...).\nExample: envtune replay --trace ../shared/bfcl/traces/ground_truth.jsonl --out /tmp/replay.jsonl",
+  details:
+    "The output uses the traces' lossless state encoding ($float, $dict, $set, $dir, $file, ...).\nExample: envtune replay --trace ../shared/bfcl/traces/ground_truth.jsonl --out /tmp/replay.jsonl",
   async run({ values, stdout, stderr }) {
     const trace = values.trace as string | undefined;
     const outFile = values.out as string | undefined;
@@ -72,7 +115,13 @@ export const replayCommand: Command = {
     const records = readRecords(trace);
     const jobs = records.map((r) => {
       const entry = dataset.byId.get(r.id);
-      if (!entry) throw new EnvtuneError("UNKNOWN_ENTRY", "replay", `Record \`${r.id}\` is not in the dataset at ${dataDir}.`, "Use traces of the same BFCL version as the data directory.");
+      if (!entry)
+        throw new EnvtuneError(
+          "UNKNOWN_ENTRY",
+          "replay",
+          `Record \`${r.id}\` is not in the dataset at ${dataDir}.`,
+          "Use traces of the same BFCL version as the data directory.",
+        );
       const classes = entry.involvedClasses;
       requirePacks(packs, classes, `Entry ${r.id}`);
       return { r, entry, classes };
@@ -91,7 +140,13 @@ export const replayCommand: Command = {
       lines = [];
       calls = 0;
       for (const { r, entry, classes } of jobs) {
-        const res = replayCalls(r, { packs, initialConfig: entry.initialConfig, involvedClasses: classes, constants: dataset.longContext, augmented });
+        const res = replayCalls(r, {
+          packs,
+          initialConfig: entry.initialConfig,
+          involvedClasses: classes,
+          constants: dataset.longContext,
+          augmented,
+        });
         for (const t of res.turns) calls += t.calls.length;
         lines.push(Buffer.from(formatReplayRecord(r, res) + "\n"));
       }
@@ -100,7 +155,11 @@ export const replayCommand: Command = {
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     await new Promise<void>((resolve, reject) => {
       const ws = createWriteStream(outFile);
-      ws.on("error", (e) => reject(new EnvtuneError("WRITE_FAILED", "replay", `Cannot write \`${outFile}\` (${e.message}).`, "Check the path and permissions.")));
+      ws.on("error", (e) =>
+        reject(
+          new EnvtuneError("WRITE_FAILED", "replay", `Cannot write \`${outFile}\` (${e.message}).`, "Check the path and permissions."),
+        ),
+      );
       ws.end(Buffer.concat(lines), () => resolve());
     });
     const usPerCall = (repMsValue: number) => (calls ? Math.round(((repMsValue * 1000) / calls) * 1000) / 1000 : 0);
@@ -116,7 +175,9 @@ export const replayCommand: Command = {
       median_us_per_call: usPerCall(sorted[sorted.length >> 1]!),
     };
     if (values.json) stdout(JSON.stringify(summary) + "\n");
-    stderr(`replayed ${summary.records} records (${calls} calls) x${repeat} in ${summary.elapsed_ms} ms (${summary.us_per_call} µs/call) → ${outFile}\n`);
+    stderr(
+      `replayed ${summary.records} records (${calls} calls) x${repeat} in ${summary.elapsed_ms} ms (${summary.us_per_call} µs/call) → ${outFile}\n`,
+    );
     return EXIT.OK;
   },
 };

@@ -51,7 +51,11 @@ function resolveToken(values: Record<string, unknown>, warn: (s: string) => void
     try {
       text = readFileSync(values["token-file"] as string, "utf8");
     } catch (e) {
-      throw usageError("serve", `--token-file: cannot read \`${String(values["token-file"])}\` (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, "Pass a file whose first line is the token.");
+      throw usageError(
+        "serve",
+        `--token-file: cannot read \`${String(values["token-file"])}\` (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+        "Pass a file whose first line is the token.",
+      );
     }
     const token = text.split(/\r?\n/)[0]!.trim();
     if (!token) throw usageError("serve", "--token-file: the file's first line is empty.", "Write the token on the first line.");
@@ -66,7 +70,12 @@ function resolveToken(values: Record<string, unknown>, warn: (s: string) => void
 
 /** A comma-separated list flag. */
 function list(v: unknown): string[] | undefined {
-  return v === undefined ? undefined : String(v).split(",").map((x) => x.trim()).filter(Boolean);
+  return v === undefined
+    ? undefined
+    : String(v)
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean);
 }
 
 /**
@@ -93,40 +102,113 @@ export function untilSignal(): Promise<string> {
 export const serveCommand: Command = {
   name: "serve",
   summary: "Serve the environments over HTTP/WebSocket/MCP (session REST, OpenEnv endpoints) for RL engines.",
-  usage: "envtune serve [--port 8000] [--host 127.0.0.1] [--data DIR] [--workers N] [--capacity N] [--ttl S] [--token-file F] [--allow-origin O] [--allow-host H] [--domain PKG]",
+  usage:
+    "envtune serve [--port 8000] [--host 127.0.0.1] [--data DIR] [--workers N] [--capacity N] [--ttl S] [--token-file F] [--allow-origin O] [--allow-host H] [--domain PKG]",
   options: {
     port: { type: "string", valueName: "n", default: "8000", description: "Port (0 = any free port)." },
     host: { type: "string", valueName: "addr", default: "127.0.0.1", description: "Address to listen on (0.0.0.0 for every interface)." },
     data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
-    dataset: { type: "string", valueName: "path", description: "Serve a dataset of your own in the BFCL format instead of BFCL (validated against the packs)." },
-    domains: { type: "string", valueName: "list", description: "Comma-separated domain packs: package names, paths, `installed`, `bfcl` (default: every installed pack and the BFCL packs)." },
-    split: { type: "string", valueName: "name|json", default: "paper", description: "Split the curriculum stages draw from: a name (paper, paper-full-test, ood:-<Class>, ...) or a JSON split spec." },
+    dataset: {
+      type: "string",
+      valueName: "path",
+      description: "Serve a dataset of your own in the BFCL format instead of BFCL (validated against the packs).",
+    },
+    domains: {
+      type: "string",
+      valueName: "list",
+      description:
+        "Comma-separated domain packs: package names, paths, `installed`, `bfcl` (default: every installed pack and the BFCL packs).",
+    },
+    split: {
+      type: "string",
+      valueName: "name|json",
+      default: "paper",
+      description: "Split the curriculum stages draw from: a name (paper, paper-full-test, ood:-<Class>, ...) or a JSON split spec.",
+    },
     stages: { type: "string", valueName: "file", description: "JSON file with the curriculum stages (default: the paper's four)." },
-    config: { type: "string", valueName: "json", description: "Episode settings under every stage's, as JSON (e.g. '{\"actionFormat\":\"auto\"}')." },
+    config: {
+      type: "string",
+      valueName: "json",
+      description: 'Episode settings under every stage\'s, as JSON (e.g. \'{"actionFormat":"auto"}\').',
+    },
     capacity: { type: "string", valueName: "n", description: "Live sessions before creates answer CAPACITY_REACHED (default 4096)." },
     ttl: { type: "string", valueName: "s", description: "Idle seconds before a session is reaped (default 900; 0 = never)." },
     "max-body": { type: "string", valueName: "bytes", description: "Largest request body / WebSocket message (default 1 MiB)." },
     "max-message": { type: "string", valueName: "bytes", description: "Largest assistant message (default 256 KiB)." },
     timeout: { type: "string", valueName: "ms", description: "Per-request time limit (default 30000)." },
-    "max-tool-calls": { type: "string", valueName: "n", description: "Most tool calls one action may carry, in every action format (default 64)." },
-    "max-transcript": { type: "string", valueName: "bytes", description: "Most bytes a session's messages may hold (default 1 MiB); past it actions get TRANSCRIPT_TOO_LARGE." },
-    "max-total-transcript": { type: "string", valueName: "bytes", description: "Most bytes all sessions' messages may hold together (default 1/8 of the heap limit); past it steps get CAPACITY_REACHED." },
-    "max-sessions-per-batch": { type: "string", valueName: "n", description: "Most sessions one JSON-RPC batch may create (default 8); a bigger batch is refused whole." },
+    "max-tool-calls": {
+      type: "string",
+      valueName: "n",
+      description: "Most tool calls one action may carry, in every action format (default 64).",
+    },
+    "max-transcript": {
+      type: "string",
+      valueName: "bytes",
+      description: "Most bytes a session's messages may hold (default 1 MiB); past it actions get TRANSCRIPT_TOO_LARGE.",
+    },
+    "max-total-transcript": {
+      type: "string",
+      valueName: "bytes",
+      description:
+        "Most bytes all sessions' messages may hold together (default 1/8 of the heap limit); past it steps get CAPACITY_REACHED.",
+    },
+    "max-sessions-per-batch": {
+      type: "string",
+      valueName: "n",
+      description: "Most sessions one JSON-RPC batch may create (default 8); a bigger batch is refused whole.",
+    },
     "max-json-depth": { type: "string", valueName: "n", description: "Deepest JSON nesting of a body or WebSocket message (default 512)." },
-    "ws-idle": { type: "string", valueName: "ms", description: "Close a WebSocket that sends nothing (no message, no ping) for this long (default 60000; 0 = never)." },
-    "ws-max-buffered": { type: "string", valueName: "bytes", description: "Unread reply bytes per WebSocket before the server stops reading it (default 4 MiB; 2x closes it)." },
-    "turn-budget": { type: "string", valueName: "ms", description: "Handler work per event-loop iteration before polling (and accepting) again (default 5; 0 = Node's own scheduling)." },
-    "allow-origin": { type: "string", valueName: "list", description: "Comma-separated browser origins allowed besides loopback ones (`*` = any)." },
-    "allow-host": { type: "string", valueName: "list", description: "Comma-separated Host names allowed besides loopback ones (`*` = any; default `*` when --host is not loopback)." },
-    "token-file": { type: "string", valueName: "file", description: "Require `Authorization: Bearer <t>`, t being the file's first line (else $ENVTUNE_TOKEN; unset = no auth)." },
-    token: { type: "string", valueName: "t", description: "Like --token-file, but visible to every user in `ps`; prefer --token-file or $ENVTUNE_TOKEN." },
-    "log-level": { type: "string", valueName: "level", default: "info", description: "debug, info, warn, error or silent (JSON lines on stderr)." },
+    "ws-idle": {
+      type: "string",
+      valueName: "ms",
+      description: "Close a WebSocket that sends nothing (no message, no ping) for this long (default 60000; 0 = never).",
+    },
+    "ws-max-buffered": {
+      type: "string",
+      valueName: "bytes",
+      description: "Unread reply bytes per WebSocket before the server stops reading it (default 4 MiB; 2x closes it).",
+    },
+    "turn-budget": {
+      type: "string",
+      valueName: "ms",
+      description: "Handler work per event-loop iteration before polling (and accepting) again (default 5; 0 = Node's own scheduling).",
+    },
+    "allow-origin": {
+      type: "string",
+      valueName: "list",
+      description: "Comma-separated browser origins allowed besides loopback ones (`*` = any).",
+    },
+    "allow-host": {
+      type: "string",
+      valueName: "list",
+      description: "Comma-separated Host names allowed besides loopback ones (`*` = any; default `*` when --host is not loopback).",
+    },
+    "token-file": {
+      type: "string",
+      valueName: "file",
+      description: "Require `Authorization: Bearer <t>`, t being the file's first line (else $ENVTUNE_TOKEN; unset = no auth).",
+    },
+    token: {
+      type: "string",
+      valueName: "t",
+      description: "Like --token-file, but visible to every user in `ps`; prefer --token-file or $ENVTUNE_TOKEN.",
+    },
+    "log-level": {
+      type: "string",
+      valueName: "level",
+      default: "info",
+      description: "debug, info, warn, error or silent (JSON lines on stderr).",
+    },
     workers: { type: "string", valueName: "n", description: "Run N worker processes behind a session-id router on --port." },
     rollouts: { type: "boolean", description: "Enable POST /v1/rollouts (the server then calls model endpoints clients name)." },
     domain: { type: "string", valueName: "pkg", description: "Serve only this domain pack as a stateful MCP tool server (POST /mcp)." },
-    scenario: { type: "string", valueName: "task", description: "With --domain: load the pack's initial state from this task's initial_config." },
+    scenario: {
+      type: "string",
+      valueName: "task",
+      description: "With --domain: load the pack's initial state from this task's initial_config.",
+    },
     augmented: { type: "boolean", description: "With --domain: actionable (augmented) messages." },
-    announce: { type: "boolean", description: "Print {\"listening\": url} on stdout once serving (used by --workers)." },
+    announce: { type: "boolean", description: 'Print {"listening": url} on stdout once serving (used by --workers).' },
   },
   details: [
     "Endpoints: POST /v1/sessions, POST /v1/sessions/{id}/step, GET|DELETE /v1/sessions/{id}, GET /v1/tasks /v1/stages /v1/splits,",
@@ -147,16 +229,32 @@ export const serveCommand: Command = {
       ...(values.capacity !== undefined ? { capacity: intOption("serve", values.capacity, "capacity", { min: 1 })! } : {}),
       ...(ttl !== undefined ? { sessionTtlMs: ttl * 1000 } : {}),
       ...(values["max-body"] !== undefined ? { maxBodyBytes: intOption("serve", values["max-body"], "max-body", { min: 256 })! } : {}),
-      ...(values["max-message"] !== undefined ? { maxMessageBytes: intOption("serve", values["max-message"], "max-message", { min: 16 })! } : {}),
+      ...(values["max-message"] !== undefined
+        ? { maxMessageBytes: intOption("serve", values["max-message"], "max-message", { min: 16 })! }
+        : {}),
       ...(values.timeout !== undefined ? { requestTimeoutMs: intOption("serve", values.timeout, "timeout", { min: 1 })! } : {}),
-      ...(values["max-tool-calls"] !== undefined ? { maxToolCalls: intOption("serve", values["max-tool-calls"], "max-tool-calls", { min: 1 })! } : {}),
-      ...(values["max-transcript"] !== undefined ? { maxTranscriptBytes: intOption("serve", values["max-transcript"], "max-transcript", { min: 1024 })! } : {}),
-      ...(values["max-total-transcript"] !== undefined ? { maxTotalTranscriptBytes: intOption("serve", values["max-total-transcript"], "max-total-transcript", { min: 1024 })! } : {}),
-      ...(values["max-sessions-per-batch"] !== undefined ? { maxSessionsPerBatch: intOption("serve", values["max-sessions-per-batch"], "max-sessions-per-batch", { min: 1 })! } : {}),
-      ...(values["max-json-depth"] !== undefined ? { maxJsonDepth: intOption("serve", values["max-json-depth"], "max-json-depth", { min: 8 })! } : {}),
+      ...(values["max-tool-calls"] !== undefined
+        ? { maxToolCalls: intOption("serve", values["max-tool-calls"], "max-tool-calls", { min: 1 })! }
+        : {}),
+      ...(values["max-transcript"] !== undefined
+        ? { maxTranscriptBytes: intOption("serve", values["max-transcript"], "max-transcript", { min: 1024 })! }
+        : {}),
+      ...(values["max-total-transcript"] !== undefined
+        ? { maxTotalTranscriptBytes: intOption("serve", values["max-total-transcript"], "max-total-transcript", { min: 1024 })! }
+        : {}),
+      ...(values["max-sessions-per-batch"] !== undefined
+        ? { maxSessionsPerBatch: intOption("serve", values["max-sessions-per-batch"], "max-sessions-per-batch", { min: 1 })! }
+        : {}),
+      ...(values["max-json-depth"] !== undefined
+        ? { maxJsonDepth: intOption("serve", values["max-json-depth"], "max-json-depth", { min: 8 })! }
+        : {}),
       ...(values["ws-idle"] !== undefined ? { wsIdleTimeoutMs: intOption("serve", values["ws-idle"], "ws-idle", { min: 0 })! } : {}),
-      ...(values["ws-max-buffered"] !== undefined ? { wsMaxBufferedBytes: intOption("serve", values["ws-max-buffered"], "ws-max-buffered", { min: 1024 })! } : {}),
-      ...(values["turn-budget"] !== undefined ? { turnBudgetMs: intOption("serve", values["turn-budget"], "turn-budget", { min: 0 })! } : {}),
+      ...(values["ws-max-buffered"] !== undefined
+        ? { wsMaxBufferedBytes: intOption("serve", values["ws-max-buffered"], "ws-max-buffered", { min: 1024 })! }
+        : {}),
+      ...(values["turn-budget"] !== undefined
+        ? { turnBudgetMs: intOption("serve", values["turn-budget"], "turn-budget", { min: 0 })! }
+        : {}),
       ...(values["allow-origin"] !== undefined ? { allowOrigins: list(values["allow-origin"])! } : {}),
       ...(allowHosts ? { allowHosts } : {}),
       ...(token ? { token } : {}),
@@ -170,10 +268,26 @@ export const serveCommand: Command = {
 
     const workers = intOption("serve", values.workers, "workers", { min: 1 });
     if (workers !== undefined && workers > 1) {
-      const command = [process.execPath, ...process.execArgv, process.argv[1]!, ...workerArgs(process.argv.slice(2)), "--port", "0", "--host", host, "--announce"];
+      const command = [
+        process.execPath,
+        ...process.execArgv,
+        process.argv[1]!,
+        ...workerArgs(process.argv.slice(2)),
+        "--port",
+        "0",
+        "--host",
+        host,
+        "--announce",
+      ];
       // Workers inherit the token through their environment, never their command line.
       const env = { ...process.env, ...(token ? { ENVTUNE_TOKEN: token } : {}) };
-      const router = { ...(token ? { token } : {}), allowOrigins: opts.allowOrigins ?? [], allowHosts: opts.allowHosts ?? [], ...(opts.maxJsonDepth ? { maxJsonDepth: opts.maxJsonDepth } : {}), ...(opts.wsMaxBufferedBytes ? { wsMaxBufferedBytes: opts.wsMaxBufferedBytes } : {}) };
+      const router = {
+        ...(token ? { token } : {}),
+        allowOrigins: opts.allowOrigins ?? [],
+        allowHosts: opts.allowHosts ?? [],
+        ...(opts.maxJsonDepth ? { maxJsonDepth: opts.maxJsonDepth } : {}),
+        ...(opts.wsMaxBufferedBytes ? { wsMaxBufferedBytes: opts.wsMaxBufferedBytes } : {}),
+      };
       const cluster = await startCluster({ n: workers, command, env, port, host, log, router });
       // Listen for signals before announcing: one that arrives in between would kill the process outright.
       const stopped = untilSignal();
@@ -190,14 +304,24 @@ export const serveCommand: Command = {
       const spec = values.domain as string;
       const { packs, missing } = await resolveDomainPacks([spec]);
       const pack = [...packs.values()][0];
-      if (!pack) throw usageError("serve", `Cannot load domain pack \`${spec}\`${missing[0] ? ` (${missing[0].reason})` : ""}.`, "Pass an installed pack package or a path to its module.");
+      if (!pack)
+        throw usageError(
+          "serve",
+          `Cannot load domain pack \`${spec}\`${missing[0] ? ` (${missing[0].reason})` : ""}.`,
+          "Pass an installed pack package or a path to its module.",
+        );
       let initialConfig: PyDict | undefined;
       let longContext = false;
       let constants;
       if (values.scenario !== undefined) {
         const ds = loadBfclDataset(await resolveBfclDataDir(values.data ? { dataDir: values.data as string } : {}));
         const entry = ds.byId.get(values.scenario as string);
-        if (!entry) throw usageError("serve", `Unknown task \`${String(values.scenario)}\` for --scenario.`, "Pass a BFCL entry id such as multi_turn_base_12.");
+        if (!entry)
+          throw usageError(
+            "serve",
+            `Unknown task \`${String(values.scenario)}\` for --scenario.`,
+            "Pass a BFCL entry id such as multi_turn_base_12.",
+          );
         initialConfig = entry.initialConfig;
         longContext = entry.longContext;
         constants = ds.longContext;
@@ -230,7 +354,14 @@ export const serveCommand: Command = {
       const { env, missing } = await loadBfclEnvironment({
         ...(values.data ? { dataDir: values.data as string } : {}),
         ...(values.dataset ? { dataset: values.dataset as string } : {}),
-        ...(values.domains ? { domains: (values.domains as string).split(",").map((s) => s.trim()).filter(Boolean) } : {}),
+        ...(values.domains
+          ? {
+              domains: (values.domains as string)
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean),
+            }
+          : {}),
         split: parseSplitOption((values.split as string | undefined) ?? "paper", "serve"),
         ...(stages ? { stages } : {}),
         ...(defaultConfig ? { defaultConfig } : {}),

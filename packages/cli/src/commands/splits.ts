@@ -26,8 +26,12 @@ function describeSplit(split: DatasetSplit, ds: BfclDataset) {
 
 /** `--held-out A,B` → an OOD spec; else the positional name. */
 function splitRequest(values: Record<string, unknown>, name: string | undefined): string | SplitSpecInput {
-  const heldOut = ((values["held-out"] as string[] | undefined) ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
-  if (!heldOut.length && (values.seed !== undefined || values["val-fraction"] !== undefined)) throw usageError("splits", "--seed and --val-fraction go with --held-out.");
+  const heldOut = ((values["held-out"] as string[] | undefined) ?? [])
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!heldOut.length && (values.seed !== undefined || values["val-fraction"] !== undefined))
+    throw usageError("splits", "--seed and --val-fraction go with --held-out.");
   if (heldOut.length) {
     if (name) throw usageError("splits", "Give either a split NAME or --held-out, not both.");
     const seed = intOption("splits", values.seed, "seed") ?? 42;
@@ -45,9 +49,18 @@ export const splitsCommand: Command = {
   options: {
     data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
     dataset: { type: "string", valueName: "path", description: "A dataset in the BFCL format instead of BFCL itself." },
-    "held-out": { type: "string", multiple: true, valueName: "classes", description: "Hold these classes out (a named domain set): train without them, test on every entry involving any of them." },
+    "held-out": {
+      type: "string",
+      multiple: true,
+      valueName: "classes",
+      description: "Hold these classes out (a named domain set): train without them, test on every entry involving any of them.",
+    },
     seed: { type: "string", valueName: "n", description: "With --held-out: seed of the validation draw (default 42)." },
-    "val-fraction": { type: "string", valueName: "x", description: "With --held-out: share of the training scenarios kept for validation (default 0.1)." },
+    "val-fraction": {
+      type: "string",
+      valueName: "x",
+      description: "With --held-out: share of the training scenarios kept for validation (default 0.1).",
+    },
     out: { type: "string", valueName: "file", description: "write: the JSON file to write ({name, description, spec, train, val, test})." },
     json: { type: "boolean", description: "Print JSON." },
   },
@@ -76,7 +89,13 @@ export const splitsCommand: Command = {
         } catch (e) {
           // A split that does not fit this dataset (the paper's sizes on a small one) is listed as such.
           if (!(e instanceof EnvtuneError)) throw e;
-          return { name: info.name, description: `(not available for this dataset: ${e.message.replace(/^\[envtune\] \[[^\]]+\] /, "")})`, train: null, val: null, test: null };
+          return {
+            name: info.name,
+            description: `(not available for this dataset: ${e.message.replace(/^\[envtune\] \[[^\]]+\] /, "")})`,
+            train: null,
+            val: null,
+            test: null,
+          };
         }
       });
       if (values.json) {
@@ -99,11 +118,33 @@ export const splitsCommand: Command = {
         const file = resolve(out);
         try {
           mkdirSync(dirname(file), { recursive: true });
-          writeFileSync(file, JSON.stringify({ name: split.name, description: split.description, spec: split.spec, dataset: ds.dir, train: split.train, val: split.val, test: split.test }, null, 2) + "\n");
+          writeFileSync(
+            file,
+            JSON.stringify(
+              {
+                name: split.name,
+                description: split.description,
+                spec: split.spec,
+                dataset: ds.dir,
+                train: split.train,
+                val: split.val,
+                test: split.test,
+              },
+              null,
+              2,
+            ) + "\n",
+          );
         } catch (e) {
-          throw new EnvtuneError("WRITE_FAILED", "splits", `Cannot write \`${file}\` (${(e as Error).message}).`, "Check the path and permissions.");
+          throw new EnvtuneError(
+            "WRITE_FAILED",
+            "splits",
+            `Cannot write \`${file}\` (${(e as Error).message}).`,
+            "Check the path and permissions.",
+          );
         }
-        stderr(`splits: wrote ${split.name} (${split.train.length} train, ${split.val.length} val, ${split.test.length} test) to ${file}\n`);
+        stderr(
+          `splits: wrote ${split.name} (${split.train.length} train, ${split.val.length} val, ${split.test.length} test) to ${file}\n`,
+        );
       }
       if (values.json) {
         stdout(JSON.stringify(info, null, 2) + "\n");
@@ -115,7 +156,8 @@ export const splitsCommand: Command = {
       const w = Math.max(...classes.map((c) => c.length), 7);
       stdout(`${"".padEnd(w)}  ${PARTS.map((p) => p.padStart(6)).join("  ")}\n`);
       stdout(`${"entries".padEnd(w)}  ${PARTS.map((p) => String(info.parts[p].entries).padStart(6)).join("  ")}\n`);
-      for (const c of classes) stdout(`${c.padEnd(w)}  ${PARTS.map((p) => String(info.parts[p].byClass[c] ?? 0).padStart(6)).join("  ")}\n`);
+      for (const c of classes)
+        stdout(`${c.padEnd(w)}  ${PARTS.map((p) => String(info.parts[p].byClass[c] ?? 0).padStart(6)).join("  ")}\n`);
       return EXIT.OK;
     }
     throw usageError("splits", `Unknown subcommand \`${sub}\`.`);

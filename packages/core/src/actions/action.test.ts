@@ -21,7 +21,13 @@ describe("parseAction", () => {
   });
 
   it("returns answers and think text from the envelope", () => {
-    expect(parseAction("<think>t</think><answer>Done.</answer>")).toEqual({ ok: true, format: "envelope", kind: "answer", answer: "Done.", think: "t" });
+    expect(parseAction("<think>t</think><answer>Done.</answer>")).toEqual({
+      ok: true,
+      format: "envelope",
+      kind: "answer",
+      answer: "Done.",
+      think: "t",
+    });
   });
 
   it("honours an explicit format", () => {
@@ -59,7 +65,10 @@ describe("maxCalls", () => {
     const items = Array.from({ length: 4 }, () => ({ name: "pwd", arguments: {} }));
     const js = parseAction(JSON.stringify(items), { format: "json", maxCalls: 3 });
     expect(js.ok ? undefined : js.error.code).toBe("TOO_MANY_CALLS");
-    const oa = parseAction(items.map((i) => ({ type: "function", function: { name: i.name, arguments: "{}" } })), { format: "openai", maxCalls: 3 });
+    const oa = parseAction(
+      items.map((i) => ({ type: "function", function: { name: i.name, arguments: "{}" } })),
+      { format: "openai", maxCalls: 3 },
+    );
     expect(oa.ok ? undefined : oa.error.code).toBe("TOO_MANY_CALLS");
     const env = parseAction(`<think>t</think><tool_call>${JSON.stringify(items)}</tool_call>`, { format: "envelope", maxCalls: 3 });
     expect(env.ok ? undefined : env.error.code).toBe("TOO_MANY_CALLS");

@@ -28,7 +28,10 @@ const ENVELOPE_TAGS = ["<think>", "<tool_call>", "<answer>", "</think>", "</tool
 
 function detect(input: unknown): ActionFormat {
   if (typeof input !== "string") {
-    const looksOpenAI = Array.isArray(input) && input.length > 0 && input.every((x) => typeof x === "object" && x !== null && typeof (x as Record<string, unknown>).function === "object");
+    const looksOpenAI =
+      Array.isArray(input) &&
+      input.length > 0 &&
+      input.every((x) => typeof x === "object" && x !== null && typeof (x as Record<string, unknown>).function === "object");
     return looksOpenAI ? "openai" : "json";
   }
   if (ENVELOPE_TAGS.some((t) => input.includes(t))) return "envelope";
@@ -62,9 +65,18 @@ export function parseAction(input: unknown, opts: ParseActionOptions = {}): Pars
       case "openai": {
         const max = opts.maxInputLength ?? DEFAULT_MAX_INPUT_LENGTH;
         if (typeof input === "string" && input.length > max) {
-          throw new ActionParseError("INPUT_TOO_LARGE", `input of ${input.length} characters exceeds the limit of ${max}`, "Send a shorter action.");
+          throw new ActionParseError(
+            "INPUT_TOO_LARGE",
+            `input of ${input.length} characters exceeds the limit of ${max}`,
+            "Send a shorter action.",
+          );
         }
-        return { ok: true, format, kind: "tool_calls", calls: parseOpenAIToolCalls(typeof input === "string" ? JSON.parse(input) : input, opts) };
+        return {
+          ok: true,
+          format,
+          kind: "tool_calls",
+          calls: parseOpenAIToolCalls(typeof input === "string" ? JSON.parse(input) : input, opts),
+        };
       }
       case "python":
         return { ok: true, format, kind: "tool_calls", calls: parsePythonCalls(input as string, opts) };
@@ -72,14 +84,29 @@ export function parseAction(input: unknown, opts: ParseActionOptions = {}): Pars
   } catch (e) {
     if (e instanceof ActionParseError) return { ok: false, format, error: e };
     if (format === "openai" && e instanceof SyntaxError) {
-      return { ok: false, format, error: new ActionParseError("JSON_SYNTAX", `invalid JSON: ${e.message}`, "Pass the tool_calls array (or its JSON text).", { cause: e }) };
+      return {
+        ok: false,
+        format,
+        error: new ActionParseError("JSON_SYNTAX", `invalid JSON: ${e.message}`, "Pass the tool_calls array (or its JSON text).", {
+          cause: e,
+        }),
+      };
     }
     const msg = e instanceof Error ? e.message : String(e);
     return {
       ok: false,
       format,
-      error: new ActionParseError("INTERNAL_ERROR", `unexpected failure while parsing: ${msg}`, "This is a bug in envtune; please report it with the input.", { cause: e }),
+      error: new ActionParseError(
+        "INTERNAL_ERROR",
+        `unexpected failure while parsing: ${msg}`,
+        "This is a bug in envtune; please report it with the input.",
+        { cause: e },
+      ),
     };
   }
-  return { ok: false, format, error: new ActionParseError("BAD_INPUT", `unknown format ${String(format)}`, 'Use "auto", "python", "json", "openai" or "envelope".') };
+  return {
+    ok: false,
+    format,
+    error: new ActionParseError("BAD_INPUT", `unknown format ${String(format)}`, 'Use "auto", "python", "json", "openai" or "envelope".'),
+  };
 }

@@ -40,7 +40,8 @@ function ellipsisToString(v: PyValue): PyValue {
   if (isPyEllipsis(v)) return "...";
   if (Array.isArray(v)) return v.map(ellipsisToString);
   if (v instanceof PyTuple) return new PyTuple(v.items.map(ellipsisToString));
-  if (v instanceof PyDict) return new PyDict([...v.entries()].map(([k, x]) => [ellipsisToString(k), ellipsisToString(x)] as [PyValue, PyValue]));
+  if (v instanceof PyDict)
+    return new PyDict([...v.entries()].map(([k, x]) => [ellipsisToString(k), ellipsisToString(x)] as [PyValue, PyValue]));
   if (v instanceof PySet) throw new RefFailure("Unsupported AST type: <class 'ast.Set'>");
   return v;
 }
@@ -76,7 +77,8 @@ function tryParse(input: string): ToolCall[] | ActionParseError {
   }
 }
 
-const same = (a: readonly string[], b: readonly string[] | undefined): boolean => b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+const same = (a: readonly string[], b: readonly string[] | undefined): boolean =>
+  b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Unary plus on a literal, which the reference turns into a negation. */
 const UNARY_PLUS = /[=(,[]\s*\+\s*[\d.(]/;

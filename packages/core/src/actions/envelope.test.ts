@@ -15,7 +15,9 @@ function refOf(text: string): [string, string | undefined] {
 
 describe("parseEnvelope", () => {
   it("parses a tool call", () => {
-    const r = parseEnvelope('  <think> I should list. </think>\n<tool_call>\n[{"name": "ls", "arguments": {"a": true}}, {"name": "pwd"}]\n</tool_call>\n');
+    const r = parseEnvelope(
+      '  <think> I should list. </think>\n<tool_call>\n[{"name": "ls", "arguments": {"a": true}}, {"name": "pwd"}]\n</tool_call>\n',
+    );
     expect(r.kind).toBe("tool_calls");
     if (r.kind !== "tool_calls") return;
     expect(formatCalls(r.calls)).toBe("[ls(a=True), pwd()]");
@@ -23,7 +25,11 @@ describe("parseEnvelope", () => {
   });
 
   it("parses an answer and a single-object tool call", () => {
-    expect(parseEnvelope("<think>done</think><answer>\n All set. \n</answer>")).toEqual({ kind: "answer", text: "All set.", think: "done" });
+    expect(parseEnvelope("<think>done</think><answer>\n All set. \n</answer>")).toEqual({
+      kind: "answer",
+      text: "All set.",
+      think: "done",
+    });
     const r = parseEnvelope('<think></think><tool_call>{"name": "pwd", "arguments": {}}</tool_call>');
     expect(r.kind === "tool_calls" && formatCalls(r.calls)).toBe("[pwd()]");
   });
@@ -49,14 +55,16 @@ describe("parseEnvelope", () => {
       "ENVELOPE_INVALID_JSON",
       "Error: Invalid JSON inside <tool_call>: Expecting property name enclosed in double quotes: line 1 column 3 (char 2)",
     ]);
-    expect(refOf("<think>a</think><tool_call>  </tool_call>")[1]).toBe("Error: Invalid JSON inside <tool_call>: Expecting value: line 1 column 1 (char 0)");
+    expect(refOf("<think>a</think><tool_call>  </tool_call>")[1]).toBe(
+      "Error: Invalid JSON inside <tool_call>: Expecting value: line 1 column 1 (char 0)",
+    );
   });
 
   it("mirrors the reference's removal order (think blocks first)", () => {
     // Removing the think block joins `<tool_` and `call>…</tool_call>` into a new block, which the
     // reference then removes too: no text is left outside, but the counted tool_call is the first one.
     expect(refOf('<think>x</think><tool_call>[{"name": "ls"}]</tool_call>')[0]).toBe("ok");
-    expect(refOf('<tool_<think>x</think>call>[]</tool_call><answer>a</answer>')[0]).toBe("ENVELOPE_TEXT_OUTSIDE");
+    expect(refOf("<tool_<think>x</think>call>[]</tool_call><answer>a</answer>")[0]).toBe("ENVELOPE_TEXT_OUTSIDE");
   });
 
   it("reports bad calls inside a valid envelope with the JSON tool-call codes (no reference text)", () => {

@@ -64,7 +64,8 @@ function removeAll(s: string, tag: string): string {
   return parts.join("");
 }
 
-const HINT = "Answer with <think>your reasoning</think> followed by exactly one <tool_call>[...]</tool_call> or <answer>...</answer>, and nothing else.";
+const HINT =
+  "Answer with <think>your reasoning</think> followed by exactly one <tool_call>[...]</tool_call> or <answer>...</answer>, and nothing else.";
 
 function fail(code: keyof typeof ENVELOPE_REFERENCE_TEXTS, detail: string): ActionParseError {
   return new ActionParseError(code, detail, HINT, { referenceText: ENVELOPE_REFERENCE_TEXTS[code] });
@@ -78,9 +79,15 @@ function fail(code: keyof typeof ENVELOPE_REFERENCE_TEXTS, detail: string): Acti
  *   codes (`BAD_TOOL_CALL_SHAPE`, ...; the paper silently drops such items, see `dropInvalidItems`).
  */
 export function parseEnvelope(text: string, opts: EnvelopeOptions = {}): Envelope {
-  if (typeof text !== "string") throw new ActionParseError("BAD_INPUT", `expected a string, got ${text === null ? "null" : typeof text}`, "Pass the model's text.");
+  if (typeof text !== "string")
+    throw new ActionParseError("BAD_INPUT", `expected a string, got ${text === null ? "null" : typeof text}`, "Pass the model's text.");
   const max = opts.maxInputLength ?? DEFAULT_MAX_INPUT_LENGTH;
-  if (text.length > max) throw new ActionParseError("INPUT_TOO_LARGE", `input of ${text.length} characters exceeds the limit of ${max}`, "Send a shorter response.");
+  if (text.length > max)
+    throw new ActionParseError(
+      "INPUT_TOO_LARGE",
+      `input of ${text.length} characters exceeds the limit of ${max}`,
+      "Send a shorter response.",
+    );
   const response = pyStrip(text);
   const think = findAll(response, "think");
   if (think.length === 0) throw fail("ENVELOPE_MISSING_THINK", "missing <think></think> tags");
@@ -104,10 +111,15 @@ export function parseEnvelope(text: string, opts: EnvelopeOptions = {}): Envelop
     value = pyJsonLoads(body, { maxDepth: opts.maxDepth ?? DEFAULT_MAX_DEPTH });
   } catch (e) {
     if (!(e instanceof PyJsonDecodeError)) throw e;
-    throw new ActionParseError("ENVELOPE_INVALID_JSON", `invalid JSON inside <tool_call>: ${e.message}`, 'Put a JSON list of calls inside <tool_call>: [{"name": "tool_name", "arguments": {"param": "value"}}].', {
-      referenceText: ENVELOPE_REFERENCE_TEXTS.ENVELOPE_INVALID_JSON + e.message,
-      cause: e,
-    });
+    throw new ActionParseError(
+      "ENVELOPE_INVALID_JSON",
+      `invalid JSON inside <tool_call>: ${e.message}`,
+      'Put a JSON list of calls inside <tool_call>: [{"name": "tool_name", "arguments": {"param": "value"}}].',
+      {
+        referenceText: ENVELOPE_REFERENCE_TEXTS.ENVELOPE_INVALID_JSON + e.message,
+        cause: e,
+      },
+    );
   }
   return { kind: "tool_calls", calls: toolCallsFromJsonValue(value, opts), think: thinkText };
 }

@@ -113,5 +113,10 @@ export class ActionParseError extends EnvtuneError {
 
 /** The error of an action with more than `max` calls (shared by every action format). */
 export function tooManyCalls(max: number, position?: number): ActionParseError {
-  return new ActionParseError("TOO_MANY_CALLS", `the action has more than ${max} calls`, `Send at most ${max} calls per action.`, position === undefined ? {} : { position });
+  return new ActionParseError(
+    "TOO_MANY_CALLS",
+    `the action has more than ${max} calls`,
+    `Send at most ${max} calls per action.`,
+    position === undefined ? {} : { position },
+  );
 }

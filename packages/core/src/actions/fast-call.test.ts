@@ -98,25 +98,75 @@ describe("fastParseCall", () => {
 
   it("agrees on generated calls", () => {
     const atom = fc.oneof(
-      fc.constantFrom("True", "False", "None", "0", "-0", "00", "007", "1.", ".5", "-0.0", "1e3", "1_0", "0x1f", "12345678901234567890", "3.25", "-7", "[]", "[ ]", "[1,]", "set()", "{}", "(1,)"),
+      fc.constantFrom(
+        "True",
+        "False",
+        "None",
+        "0",
+        "-0",
+        "00",
+        "007",
+        "1.",
+        ".5",
+        "-0.0",
+        "1e3",
+        "1_0",
+        "0x1f",
+        "12345678901234567890",
+        "3.25",
+        "-7",
+        "[]",
+        "[ ]",
+        "[1,]",
+        "set()",
+        "{}",
+        "(1,)",
+      ),
       fc.integer().map(String),
       fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
       fc.string({ maxLength: 8 }).map((s) => `'${s}'`),
       fc.string({ maxLength: 8 }).map((s) => `"${s}"`),
     );
     const value = fc.letrec((tie) => ({
-      v: fc.oneof({ depthSize: "small" }, atom, fc.array(tie("v"), { maxLength: 3 }).map((xs) => `[${xs.join(", ")}]`)),
+      v: fc.oneof(
+        { depthSize: "small" },
+        atom,
+        fc.array(tie("v"), { maxLength: 3 }).map((xs) => `[${xs.join(", ")}]`),
+      ),
     })).v as fc.Arbitrary<string>;
     const key = fc.constantFrom("a", "b", "file_name", "True", "lambda", "x1", "_k");
-    const arg = fc.oneof(value, fc.tuple(key, fc.constantFrom("=", " = ", "=="), value).map(([k, eq, v]) => k + eq + v));
-    const call = fc.tuple(fc.constantFrom("ls", "cd", "post_tweet", "None", "a.b"), fc.array(arg, { maxLength: 4 }), fc.constantFrom(", ", ",", " ,  ", ",\t")).map(
-      ([n, as, sep]) => `${n}(${as.join(sep)})`,
+    const arg = fc.oneof(
+      value,
+      fc.tuple(key, fc.constantFrom("=", " = ", "=="), value).map(([k, eq, v]) => k + eq + v),
     );
+    const call = fc
+      .tuple(
+        fc.constantFrom("ls", "cd", "post_tweet", "None", "a.b"),
+        fc.array(arg, { maxLength: 4 }),
+        fc.constantFrom(", ", ",", " ,  ", ",\t"),
+      )
+      .map(([n, as, sep]) => `${n}(${as.join(sep)})`);
     fc.assert(fc.property(call, check), { numRuns: 3000 });
   });
 
   it("steps aside for what it does not handle", () => {
-    for (const t of ["cd(folder='a\\nb')", "cd(folder='x') ", "[cd(folder='x')]", "cd (folder='x')", "f(a=1, a=2)", "f(a=1, 2)", "f(a={'k': 1})", "f(a=(1,))", "f(a=r'x')", "f(a='x' 'y')", "f(a=1,)", "f(a='''x''')", "x.f()", "lambda()", "f(a=1e5)"]) {
+    for (const t of [
+      "cd(folder='a\\nb')",
+      "cd(folder='x') ",
+      "[cd(folder='x')]",
+      "cd (folder='x')",
+      "f(a=1, a=2)",
+      "f(a=1, 2)",
+      "f(a={'k': 1})",
+      "f(a=(1,))",
+      "f(a=r'x')",
+      "f(a='x' 'y')",
+      "f(a=1,)",
+      "f(a='''x''')",
+      "x.f()",
+      "lambda()",
+      "f(a=1e5)",
+    ]) {
       expect(fastParseCall(t), t).toBeUndefined();
     }
     expect(fastParseCall("f('it''s')")).toBeUndefined();

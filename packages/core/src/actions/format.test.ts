@@ -11,7 +11,8 @@ import type { ToolCall } from "./types.ts";
 function sameValue(a: PyValue, b: PyValue): boolean {
   if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return Object.is(a, b);
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i] as PyValue));
-  if (a instanceof PyTuple) return b instanceof PyTuple && a.items.length === b.items.length && a.items.every((x, i) => sameValue(x, b.items[i] as PyValue));
+  if (a instanceof PyTuple)
+    return b instanceof PyTuple && a.items.length === b.items.length && a.items.every((x, i) => sameValue(x, b.items[i] as PyValue));
   if (a instanceof PyDict) {
     if (!(b instanceof PyDict) || a.size !== b.size) return false;
     const ea = [...a.entries()];
@@ -83,7 +84,13 @@ describe("formatCall / formatValue", () => {
         ["c", 1],
         ["d", "it's"],
         ["e", new PyTuple([1n])],
-        ["f", new PyDict([["k", null], [2n, [true, -0]]])],
+        [
+          "f",
+          new PyDict([
+            ["k", null],
+            [2n, [true, -0]],
+          ]),
+        ],
         ["g", new PySet()],
         ["h", new PySet([1n])],
         ["i", PY_ELLIPSIS],
@@ -95,7 +102,19 @@ describe("formatCall / formatValue", () => {
     expect(formatCall(call)).toBe(
       "f('a', b=1, c=1.0, d=\"it's\", e=(1,), f={'k': None, 2: [True, -0.0]}, g=set(), h={1}, i=..., j=1e-05, k=1e+16, l='say \"hi\" \\n')",
     );
-    expect(formatCall({ name: "f", args: [], kwargs: [["a", 1n], ["b", null]] }, { separator: "," })).toBe("f(a=1,b=None)");
+    expect(
+      formatCall(
+        {
+          name: "f",
+          args: [],
+          kwargs: [
+            ["a", 1n],
+            ["b", null],
+          ],
+        },
+        { separator: "," },
+      ),
+    ).toBe("f(a=1,b=None)");
     expect(formatCalls([])).toBe("[]");
     expect(formatValue(new PyTuple([]))).toBe("()");
   });

@@ -31,7 +31,8 @@ const MAX_FORMAT_DEPTH = 1000;
  * (whose repr, `Ellipsis`, would read back as a bare name).
  */
 export function formatValue(v: PyValue, depth = 0): string {
-  if (depth > MAX_FORMAT_DEPTH) throw new RangeError("[envtune] [actions] Value nested too deeply to format (cyclic?). Pass a finite, acyclic value.");
+  if (depth > MAX_FORMAT_DEPTH)
+    throw new RangeError("[envtune] [actions] Value nested too deeply to format (cyclic?). Pass a finite, acyclic value.");
   if (v === null || typeof v !== "object") return pyRepr(v);
   if (Array.isArray(v)) return "[" + v.map((x) => formatValue(x, depth + 1)).join(", ") + "]";
   if (v instanceof PyTuple) {
@@ -56,7 +57,8 @@ export function formatCall(call: ToolCall, opts: FormatCallOptions = {}): string
   const sep = opts.separator ?? ", ";
   const parts: string[] = [];
   const names = call.args.length > 0 ? opts.paramNames?.(call.name) : undefined;
-  const keywordize = names !== undefined && call.args.length <= names.length && call.args.every((_, i) => !call.kwargs.some(([k]) => k === names[i]));
+  const keywordize =
+    names !== undefined && call.args.length <= names.length && call.args.every((_, i) => !call.kwargs.some(([k]) => k === names[i]));
   call.args.forEach((a, i) => parts.push(keywordize ? `${names[i] as string}=${formatValue(a)}` : formatValue(a)));
   for (const [k, v] of call.kwargs) parts.push(`${k}=${formatValue(v)}`);
   return `${call.name}(${parts.join(sep)})`;

@@ -49,7 +49,9 @@ const parsedLists: ToolCall[][] = callLists.flatMap((s) => {
     return [];
   }
 });
-const literals: string[] = parsedLists.flatMap((cs) => cs.flatMap((c) => [...c.args, ...c.kwargs.map(([, v]) => v)].map((v) => formatValue(v))));
+const literals: string[] = parsedLists.flatMap((cs) =>
+  cs.flatMap((c) => [...c.args, ...c.kwargs.map(([, v]) => v)].map((v) => formatValue(v))),
+);
 const jsonCalls: string[] = parsedLists.map((cs) =>
   pyJsonDumps(
     cs.map((c) => {
@@ -59,27 +61,170 @@ const jsonCalls: string[] = parsedLists.map((cs) =>
     }),
   ),
 );
-const envelopes: string[] = jsonCalls.map((j, i) => (i % 3 === 0 ? `<think>I will answer.</think>\n<answer>Done: ${j.slice(0, 40)}</answer>` : `<think>Plan step ${i}.</think>\n<tool_call>\n${j}\n</tool_call>`));
+const envelopes: string[] = jsonCalls.map((j, i) =>
+  i % 3 === 0
+    ? `<think>I will answer.</think>\n<answer>Done: ${j.slice(0, 40)}</answer>`
+    : `<think>Plan step ${i}.</think>\n<tool_call>\n${j}\n</tool_call>`,
+);
 
 // ---- generators -----------------------------------------------------------------------------------
 
 const PY_PIECES = [
-  "[", "]", "(", ")", "{", "}", ",", ":", "=", ".", "'", '"', "'''", '"""', "\\", "\\n", "\\x4", "\\u12", "\\N{", "#", "\n", "\r\n", "\t", " ",
-  "-", "+", "*", "**", "/", "%", "<", "==", ":=", "...", "0", "1", "9", "1_0", "0x", "0o7", "0b1", "1e", ".5", "5.", "1j", "_", "a", "x", "ls", "cd",
-  "True", "None", "false", "lambda", "if", "for", "not", "r'", "b'", "f'", "u'", "set()", "pwd()", "f(x=1)", "é", "😀", "\u00a0", "\u000b", "\0",
-  "\ud800", "`", "```", "```python\n", "$", "@", "~", "!",
+  "[",
+  "]",
+  "(",
+  ")",
+  "{",
+  "}",
+  ",",
+  ":",
+  "=",
+  ".",
+  "'",
+  '"',
+  "'''",
+  '"""',
+  "\\",
+  "\\n",
+  "\\x4",
+  "\\u12",
+  "\\N{",
+  "#",
+  "\n",
+  "\r\n",
+  "\t",
+  " ",
+  "-",
+  "+",
+  "*",
+  "**",
+  "/",
+  "%",
+  "<",
+  "==",
+  ":=",
+  "...",
+  "0",
+  "1",
+  "9",
+  "1_0",
+  "0x",
+  "0o7",
+  "0b1",
+  "1e",
+  ".5",
+  "5.",
+  "1j",
+  "_",
+  "a",
+  "x",
+  "ls",
+  "cd",
+  "True",
+  "None",
+  "false",
+  "lambda",
+  "if",
+  "for",
+  "not",
+  "r'",
+  "b'",
+  "f'",
+  "u'",
+  "set()",
+  "pwd()",
+  "f(x=1)",
+  "é",
+  "😀",
+  "\u00a0",
+  "\u000b",
+  "\0",
+  "\ud800",
+  "`",
+  "```",
+  "```python\n",
+  "$",
+  "@",
+  "~",
+  "!",
 ];
 const JSON_PIECES = [
-  "[", "]", "{", "}", ",", ":", '"', '\\"', "\\", "\\u", "\\ud83d", "\\n", "\\q", " ", "\n", "\t", "-", "+", ".", "e", "E", "0", "1", "1e400", "NaN",
-  "Infinity", "-Infinity", "true", "false", "null", "nul", '"name"', '"arguments"', '"ls"', '"a b"', '"class"', "{}", "[]", "\x01", "\ufeff", "é",
-  "😀", "\ud800", "'",
+  "[",
+  "]",
+  "{",
+  "}",
+  ",",
+  ":",
+  '"',
+  '\\"',
+  "\\",
+  "\\u",
+  "\\ud83d",
+  "\\n",
+  "\\q",
+  " ",
+  "\n",
+  "\t",
+  "-",
+  "+",
+  ".",
+  "e",
+  "E",
+  "0",
+  "1",
+  "1e400",
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  "true",
+  "false",
+  "null",
+  "nul",
+  '"name"',
+  '"arguments"',
+  '"ls"',
+  '"a b"',
+  '"class"',
+  "{}",
+  "[]",
+  "\x01",
+  "\ufeff",
+  "é",
+  "😀",
+  "\ud800",
+  "'",
 ];
 const ENV_PIECES = [
-  "<think>", "</think>", "<tool_call>", "</tool_call>", "<answer>", "</answer>", "<", ">", "/", "think", "tool_", "call>", " ", "\n", "\u0085",
-  "\u2003", "\ufeff", "x", '[{"name": "ls"}]', '{"name": "pwd", "arguments": {}}', "[", "]", "{", "}", '"', ",",
+  "<think>",
+  "</think>",
+  "<tool_call>",
+  "</tool_call>",
+  "<answer>",
+  "</answer>",
+  "<",
+  ">",
+  "/",
+  "think",
+  "tool_",
+  "call>",
+  " ",
+  "\n",
+  "\u0085",
+  "\u2003",
+  "\ufeff",
+  "x",
+  '[{"name": "ls"}]',
+  '{"name": "pwd", "arguments": {}}',
+  "[",
+  "]",
+  "{",
+  "}",
+  '"',
+  ",",
 ];
 
-const soup = (pieces: readonly string[]): fc.Arbitrary<string> => fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((a) => a.join(""));
+const soup = (pieces: readonly string[]): fc.Arbitrary<string> =>
+  fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((a) => a.join(""));
 
 function mutations(seeds: readonly string[], pieces: readonly string[]): fc.Arbitrary<string> {
   const edit = fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(2), fc.nat(pieces.length - 1));
@@ -117,7 +262,8 @@ function checked<T>(tally: Tally, input: string, f: () => T): T | undefined {
     const shown = JSON.stringify(input).slice(0, 300);
     if (!(e instanceof ActionParseError)) throw new Error(`non-ActionParseError for ${shown}: ${String(e)}`, { cause: e });
     if (!isActionErrorCode(e.code) || e.code === "INTERNAL_ERROR") throw new Error(`bad code ${e.code} for ${shown}`, { cause: e });
-    if (!e.hint || !e.message.startsWith("[envtune] [actions] ")) throw new Error(`malformed error for ${shown}: ${e.message}`, { cause: e });
+    if (!e.hint || !e.message.startsWith("[envtune] [actions] "))
+      throw new Error(`malformed error for ${shown}: ${e.message}`, { cause: e });
     tally.errors.set(e.code, (tally.errors.get(e.code) ?? 0) + 1);
     return undefined;
   }
@@ -137,7 +283,9 @@ function runFuzz(name: string, arbs: Array<[fc.Arbitrary<string>, number]>, f: (
     );
   });
   const ms = performance.now() - t0;
-  console.info(`[fuzz] ${name}: ${n} inputs in ${(ms / 1000).toFixed(2)} s — ok ${tally.ok}, errors ${JSON.stringify(Object.fromEntries(tally.errors))}`);
+  console.info(
+    `[fuzz] ${name}: ${n} inputs in ${(ms / 1000).toFixed(2)} s — ok ${tally.ok}, errors ${JSON.stringify(Object.fromEntries(tally.errors))}`,
+  );
   expect(n).toBeGreaterThanOrEqual(100_000);
   return tally;
 }

@@ -12,7 +12,15 @@ export { formatCall, formatCalls, formatValue } from "./format.ts";
 export type { FormatCallOptions } from "./format.ts";
 export { PyJsonDecodeError, pyJsonLoads } from "./pyjson.ts";
 export type { PyJsonOptions } from "./pyjson.ts";
-export { isPyIdentifier, isToolName, jsonValueToPy, parseBfclFcCalls, parseJsonToolCalls, parseOpenAIToolCalls, toolCallsFromJsonValue } from "./json-calls.ts";
+export {
+  isPyIdentifier,
+  isToolName,
+  jsonValueToPy,
+  parseBfclFcCalls,
+  parseJsonToolCalls,
+  parseOpenAIToolCalls,
+  toolCallsFromJsonValue,
+} from "./json-calls.ts";
 export type { JsonToolCallOptions } from "./json-calls.ts";
 export { ENVELOPE_REFERENCE_TEXTS, parseEnvelope } from "./envelope.ts";
 export type { Envelope, EnvelopeOptions } from "./envelope.ts";

@@ -68,7 +68,9 @@ describe("parseJsonToolCalls", () => {
     try {
       parseJsonToolCalls("[{]");
     } catch (e) {
-      expect((e as ActionParseError).detail).toBe("invalid JSON: Expecting property name enclosed in double quotes: line 1 column 3 (char 2)");
+      expect((e as ActionParseError).detail).toBe(
+        "invalid JSON: Expecting property name enclosed in double quotes: line 1 column 3 (char 2)",
+      );
       expect((e as ActionParseError).position).toBe(2);
     }
   });
@@ -99,7 +101,9 @@ describe("parseOpenAIToolCalls", () => {
 
 describe("parseBfclFcCalls", () => {
   it("reads {name: args} items like convert_to_function_call", () => {
-    expect(formatCalls(parseBfclFcCalls([{ cd: '{"folder": "x"}' }, { ls: "{}", pwd: {} }]), { separator: "," })).toBe("[cd(folder='x'), ls(), pwd()]");
+    expect(formatCalls(parseBfclFcCalls([{ cd: '{"folder": "x"}' }, { ls: "{}", pwd: {} }]), { separator: "," })).toBe(
+      "[cd(folder='x'), ls(), pwd()]",
+    );
     expect(formatCalls(parseBfclFcCalls({ ls: '{"a": true}' }))).toBe("[ls(a=True)]");
     expect(codeOf(() => parseBfclFcCalls("I cannot help with that."))).toBe("JSON_SYNTAX");
     expect(codeOf(() => parseBfclFcCalls([{ ls: "not json" }]))).toBe("JSON_SYNTAX");

@@ -40,16 +40,26 @@ export function isToolName(name: string): boolean {
 }
 
 function jsonError(e: PyJsonDecodeError, context: string): ActionParseError {
-  return new ActionParseError("JSON_SYNTAX", `${context}invalid JSON: ${e.message}`, "Send valid JSON (double-quoted keys and strings, no trailing commas).", {
-    position: e.pos,
-    cause: e,
-  });
+  return new ActionParseError(
+    "JSON_SYNTAX",
+    `${context}invalid JSON: ${e.message}`,
+    "Send valid JSON (double-quoted keys and strings, no trailing commas).",
+    {
+      position: e.pos,
+      cause: e,
+    },
+  );
 }
 
 /** `json.loads` with the envtune error mapping; `context` prefixes the message. */
 export function loadJson(text: string, opts: JsonToolCallOptions = {}, context = ""): PyValue {
   const max = opts.maxInputLength ?? DEFAULT_MAX_INPUT_LENGTH;
-  if (text.length > max) throw new ActionParseError("INPUT_TOO_LARGE", `${context}input of ${text.length} characters exceeds the limit of ${max}`, "Send a shorter action.");
+  if (text.length > max)
+    throw new ActionParseError(
+      "INPUT_TOO_LARGE",
+      `${context}input of ${text.length} characters exceeds the limit of ${max}`,
+      "Send a shorter action.",
+    );
   try {
     return pyJsonLoads(text, { maxDepth: opts.maxDepth ?? DEFAULT_MAX_DEPTH });
   } catch (e) {
@@ -92,7 +102,11 @@ export function jsonValueToPy(v: unknown, maxDepth = DEFAULT_MAX_DEPTH, depth = 
       return d;
     }
   }
-  throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `value of JavaScript type ${v === undefined ? "undefined" : typeof v === "object" ? ((v as object).constructor?.name ?? "object") : typeof v} is not JSON`, SHAPE_HINT);
+  throw new ActionParseError(
+    "BAD_TOOL_CALL_SHAPE",
+    `value of JavaScript type ${v === undefined ? "undefined" : typeof v === "object" ? ((v as object).constructor?.name ?? "object") : typeof v} is not JSON`,
+    SHAPE_HINT,
+  );
 }
 
 /** Keyword arguments from an arguments dict (keys must be Python identifiers). */
@@ -100,7 +114,11 @@ function kwargsOf(args: PyDict, index: number): Array<[string, PyValue]> {
   const out: Array<[string, PyValue]> = [];
   for (const [k, v] of args.entries()) {
     if (typeof k !== "string" || !isPyIdentifier(k)) {
-      throw new ActionParseError("BAD_ARGUMENT_NAME", `argument name ${JSON.stringify(String(k))} of call ${index + 1} is not a Python identifier`, "Use the parameter names of the tool.");
+      throw new ActionParseError(
+        "BAD_ARGUMENT_NAME",
+        `argument name ${JSON.stringify(String(k))} of call ${index + 1} is not a Python identifier`,
+        "Use the parameter names of the tool.",
+      );
     }
     out.push([k, v]);
   }
@@ -109,11 +127,19 @@ function kwargsOf(args: PyDict, index: number): Array<[string, PyValue]> {
 
 function toolName(raw: unknown, index: number): string {
   if (typeof raw !== "string") {
-    throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `call ${index + 1} has ${raw === undefined ? "no" : `a ${typeName(raw)}`} "name"`, SHAPE_HINT);
+    throw new ActionParseError(
+      "BAD_TOOL_CALL_SHAPE",
+      `call ${index + 1} has ${raw === undefined ? "no" : `a ${typeName(raw)}`} "name"`,
+      SHAPE_HINT,
+    );
   }
   const name = pyStrip(raw);
   if (!isToolName(name)) {
-    throw new ActionParseError("BAD_TOOL_NAME", `tool name ${JSON.stringify(raw)} of call ${index + 1} is not a valid function name`, "Use a tool name exactly as listed.");
+    throw new ActionParseError(
+      "BAD_TOOL_NAME",
+      `tool name ${JSON.stringify(raw)} of call ${index + 1} is not a valid function name`,
+      "Use a tool name exactly as listed.",
+    );
   }
   return name;
 }
@@ -125,7 +151,11 @@ function argumentsDict(raw: PyValue | undefined, index: number, opts: JsonToolCa
     if (allowEmptyString && pyStrip(raw) === "") return new PyDict();
     const v = loadJson(raw, opts, `"arguments" of call ${index + 1}: `);
     if (v instanceof PyDict) return v;
-    throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `"arguments" of call ${index + 1} is a JSON ${typeName(v)}, not an object`, SHAPE_HINT);
+    throw new ActionParseError(
+      "BAD_TOOL_CALL_SHAPE",
+      `"arguments" of call ${index + 1} is a JSON ${typeName(v)}, not an object`,
+      SHAPE_HINT,
+    );
   }
   throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `"arguments" of call ${index + 1} is a ${typeName(raw)}, not an object`, SHAPE_HINT);
 }
@@ -135,7 +165,12 @@ export function toolCallsFromJsonValue(value: PyValue, opts: JsonToolCallOptions
   let items: PyValue[];
   if (Array.isArray(value)) items = value;
   else if (value instanceof PyDict) items = [value];
-  else throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `expected a list of tool calls or one tool call object, got a JSON ${typeName(value)}`, SHAPE_HINT);
+  else
+    throw new ActionParseError(
+      "BAD_TOOL_CALL_SHAPE",
+      `expected a list of tool calls or one tool call object, got a JSON ${typeName(value)}`,
+      SHAPE_HINT,
+    );
   if (opts.maxCalls !== undefined && items.length > opts.maxCalls) throw tooManyCalls(opts.maxCalls);
   const out: ToolCall[] = [];
   items.forEach((item, i) => {
@@ -171,23 +206,32 @@ export function parseJsonToolCalls(input: string | unknown, opts: JsonToolCallOp
  * object. Returns the calls in order (match them to ids by index).
  */
 export function parseOpenAIToolCalls(toolCalls: unknown, opts: JsonToolCallOptions = {}): ToolCall[] {
-  const hint = 'Pass the message\'s tool_calls array: [{"id": "...", "type": "function", "function": {"name": "...", "arguments": "{...}"}}].';
-  if (!Array.isArray(toolCalls)) throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `tool_calls is a ${typeName(toolCalls)}, not an array`, hint);
+  const hint =
+    'Pass the message\'s tool_calls array: [{"id": "...", "type": "function", "function": {"name": "...", "arguments": "{...}"}}].';
+  if (!Array.isArray(toolCalls))
+    throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `tool_calls is a ${typeName(toolCalls)}, not an array`, hint);
   if (opts.maxCalls !== undefined && toolCalls.length > opts.maxCalls) throw tooManyCalls(opts.maxCalls);
   const out: ToolCall[] = [];
   toolCalls.forEach((tc: unknown, i) => {
     try {
-      if (typeof tc !== "object" || tc === null || Array.isArray(tc)) throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `tool call ${i + 1} is not an object`, hint);
+      if (typeof tc !== "object" || tc === null || Array.isArray(tc))
+        throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `tool call ${i + 1} is not an object`, hint);
       const rec = tc as Record<string, unknown>;
       if (rec.type !== undefined && rec.type !== "function") {
         throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `tool call ${i + 1} has type ${JSON.stringify(rec.type)}, not "function"`, hint);
       }
       const fn = rec.function;
-      if (typeof fn !== "object" || fn === null || Array.isArray(fn)) throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `tool call ${i + 1} has no "function" object`, hint);
+      if (typeof fn !== "object" || fn === null || Array.isArray(fn))
+        throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `tool call ${i + 1} has no "function" object`, hint);
       const f = fn as Record<string, unknown>;
       const name = toolName(f.name, i);
       const rawArgs = f.arguments;
-      const args = argumentsDict(typeof rawArgs === "string" || rawArgs === undefined ? rawArgs : jsonValueToPy(rawArgs, opts.maxDepth), i, opts, true);
+      const args = argumentsDict(
+        typeof rawArgs === "string" || rawArgs === undefined ? rawArgs : jsonValueToPy(rawArgs, opts.maxDepth),
+        i,
+        opts,
+        true,
+      );
       out.push({ name, args: [], kwargs: kwargsOf(args, i) });
     } catch (e) {
       if (!(opts.dropInvalidItems && e instanceof ActionParseError && e.code !== "TOO_DEEP" && e.code !== "INPUT_TOO_LARGE")) throw e;
@@ -204,11 +248,20 @@ export function parseBfclFcCalls(input: string | unknown, opts: JsonToolCallOpti
   const value = typeof input === "string" ? loadJson(input, opts) : jsonValueToPy(input, opts.maxDepth);
   const items = value instanceof PyDict ? [value] : value;
   if (!Array.isArray(items)) {
-    throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `expected a list of {tool_name: arguments} objects, got a JSON ${typeName(value)}`, 'Send [{"tool_name": {"param": "value"}}].');
+    throw new ActionParseError(
+      "BAD_TOOL_CALL_SHAPE",
+      `expected a list of {tool_name: arguments} objects, got a JSON ${typeName(value)}`,
+      'Send [{"tool_name": {"param": "value"}}].',
+    );
   }
   const out: ToolCall[] = [];
   items.forEach((item, i) => {
-    if (!(item instanceof PyDict)) throw new ActionParseError("BAD_TOOL_CALL_SHAPE", `item ${i + 1} is a JSON ${typeName(item)}, not an object`, 'Send [{"tool_name": {"param": "value"}}].');
+    if (!(item instanceof PyDict))
+      throw new ActionParseError(
+        "BAD_TOOL_CALL_SHAPE",
+        `item ${i + 1} is a JSON ${typeName(item)}, not an object`,
+        'Send [{"tool_name": {"param": "value"}}].',
+      );
     for (const [k, v] of item.entries()) {
       const name = toolName(k, out.length);
       const args = argumentsDict(v, out.length, opts, false);

@@ -21,9 +21,41 @@ export type Tok =
 
 /** Python 3.11 hard keywords: never valid as names. */
 export const PY_KEYWORDS: ReadonlySet<string> = new Set([
-  "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-  "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-  "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+  "False",
+  "None",
+  "True",
+  "and",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "break",
+  "class",
+  "continue",
+  "def",
+  "del",
+  "elif",
+  "else",
+  "except",
+  "finally",
+  "for",
+  "from",
+  "global",
+  "if",
+  "import",
+  "in",
+  "is",
+  "lambda",
+  "nonlocal",
+  "not",
+  "or",
+  "pass",
+  "raise",
+  "return",
+  "try",
+  "while",
+  "with",
+  "yield",
 ]);
 
 // Longest first within each length so that a greedy scan picks `**=` over `**` over `*`.
@@ -35,7 +67,16 @@ const ID_START = /^[\p{ID_Start}_]$/u;
 const ID_CONTINUE = /^[\p{ID_Continue}\u00B7\u0387\u1369-\u1371\u19DA]$/u;
 
 const SIMPLE_ESCAPES: ReadonlyMap<number, string> = new Map([
-  [92, "\\"], [39, "'"], [34, '"'], [97, "\x07"], [98, "\b"], [102, "\f"], [110, "\n"], [114, "\r"], [116, "\t"], [118, "\v"],
+  [92, "\\"],
+  [39, "'"],
+  [34, '"'],
+  [97, "\x07"],
+  [98, "\b"],
+  [102, "\f"],
+  [110, "\n"],
+  [114, "\r"],
+  [116, "\t"],
+  [118, "\v"],
 ]);
 
 const STRING_PREFIXES: ReadonlySet<string> = new Set(["r", "u", "b", "br", "rb", "f", "fr", "rf"]);
@@ -330,7 +371,11 @@ export class Lexer {
     };
     for (;;) {
       if (p >= this.end) {
-        throw this.syntax(triple ? "unterminated triple-quoted string literal" : "unterminated string literal", s, "Close every string with the quote it was opened with.");
+        throw this.syntax(
+          triple ? "unterminated triple-quoted string literal" : "unterminated string literal",
+          s,
+          "Close every string with the quote it was opened with.",
+        );
       }
       const c = src.charCodeAt(p);
       if (c === q) {
@@ -340,7 +385,12 @@ export class Lexer {
         continue;
       }
       if (c === 10 || c === 13) {
-        if (!triple) throw this.syntax("unterminated string literal", s, "Close every string with the quote it was opened with; write a line break as \\n.");
+        if (!triple)
+          throw this.syntax(
+            "unterminated string literal",
+            s,
+            "Close every string with the quote it was opened with; write a line break as \\n.",
+          );
         // CPython reads source with universal newlines: \r\n and \r become \n.
         flush(p);
         parts.push("\n");
@@ -355,7 +405,11 @@ export class Lexer {
       // Backslash.
       flush(p);
       if (p + 1 >= this.end) {
-        throw this.syntax(triple ? "unterminated triple-quoted string literal" : "unterminated string literal", s, "Close every string with the quote it was opened with.");
+        throw this.syntax(
+          triple ? "unterminated triple-quoted string literal" : "unterminated string literal",
+          s,
+          "Close every string with the quote it was opened with.",
+        );
       }
       const d = src.charCodeAt(p + 1);
       if (d === 10 || d === 13) {
@@ -412,11 +466,20 @@ export class Lexer {
       for (let i = 0; i < len; i++) {
         const q = p + 2 + i;
         if (!(q < this.end && isHex(src.charCodeAt(q)))) {
-          throw this.syntax(`(unicode error) 'unicodeescape' codec can't decode bytes: truncated ${what} escape`, p, "Write \\x with 2 hex digits, \\u with 4, \\U with 8.");
+          throw this.syntax(
+            `(unicode error) 'unicodeescape' codec can't decode bytes: truncated ${what} escape`,
+            p,
+            "Write \\x with 2 hex digits, \\u with 4, \\U with 8.",
+          );
         }
       }
       const v = parseInt(src.slice(p + 2, p + 2 + len), 16);
-      if (v > 0x10ffff) throw this.syntax("(unicode error) 'unicodeescape' codec can't decode bytes: illegal Unicode character", p, "Use a code point up to \\U0010FFFF.");
+      if (v > 0x10ffff)
+        throw this.syntax(
+          "(unicode error) 'unicodeescape' codec can't decode bytes: illegal Unicode character",
+          p,
+          "Use a code point up to \\U0010FFFF.",
+        );
       parts.push(v <= 0xffff ? String.fromCharCode(v) : String.fromCodePoint(v));
       return p + 2 + len;
     };
@@ -424,9 +487,14 @@ export class Lexer {
     if (!bytes && d === 117) return hexEscape(4, "\\uXXXX");
     if (!bytes && d === 85) return hexEscape(8, "\\UXXXXXXXX");
     if (!bytes && d === 78) {
-      throw new ActionParseError("UNSUPPORTED_ESCAPE", "\\N{...} named Unicode escapes are not supported", "Write the character itself or use a \\u/\\U escape.", {
-        position: p,
-      });
+      throw new ActionParseError(
+        "UNSUPPORTED_ESCAPE",
+        "\\N{...} named Unicode escapes are not supported",
+        "Write the character itself or use a \\u/\\U escape.",
+        {
+          position: p,
+        },
+      );
     }
     // Unknown escape: Python keeps the backslash (with a DeprecationWarning).
     const ch = String.fromCodePoint(src.codePointAt(p + 1) as number);

@@ -57,7 +57,14 @@ describe("parsePythonCalls: shapes", () => {
 
   it("keeps positional and keyword arguments apart, in order", () => {
     const [c] = parsePythonCalls("cp('a', 'b', recursive=True, n=2)");
-    expect(c).toEqual({ name: "cp", args: ["a", "b"], kwargs: [["recursive", true], ["n", 2n]] });
+    expect(c).toEqual({
+      name: "cp",
+      args: ["a", "b"],
+      kwargs: [
+        ["recursive", true],
+        ["n", 2n],
+      ],
+    });
   });
 
   it("parses every ground-truth style value", () => {
@@ -67,7 +74,10 @@ describe("parsePythonCalls: shapes", () => {
     expect(kw.get("b")).toEqual(new PyTuple([1n]));
     expect(kw.get("c")).toEqual(new PyTuple([]));
     const d = kw.get("d") as PyDict;
-    expect([...d.entries()]).toEqual([["k", null], [2n, new PyTuple([1n, 2n])]]);
+    expect([...d.entries()]).toEqual([
+      ["k", null],
+      [2n, new PyTuple([1n, 2n])],
+    ]);
     expect([...(kw.get("e") as PySet).values()]).toEqual([1n, 2n]);
     expect((kw.get("f") as PySet).size).toBe(0);
     expect(kw.get("g")).toBe(PY_ELLIPSIS);

@@ -46,12 +46,34 @@ const DEFERRED: PyObject = Object.freeze({
 });
 
 const BINARY_OPS: ReadonlySet<string> = new Set([
-  "+", "-", "*", "/", "//", "%", "**", "@", "<<", ">>", "&", "|", "^", "<", ">", "<=", ">=", "==", "!=",
+  "+",
+  "-",
+  "*",
+  "/",
+  "//",
+  "%",
+  "**",
+  "@",
+  "<<",
+  ">>",
+  "&",
+  "|",
+  "^",
+  "<",
+  ">",
+  "<=",
+  ">=",
+  "==",
+  "!=",
 ]);
 const WORD_OPS: ReadonlySet<string> = new Set(["and", "or", "not", "in", "is", "if"]);
 const CLOSERS: ReadonlySet<string> = new Set([")", "]", "}"]);
 
-function unsupported(what: string, position: number, hint = "Compute the value yourself and pass it as a plain literal."): ActionParseError {
+function unsupported(
+  what: string,
+  position: number,
+  hint = "Compute the value yourself and pass it as a plain literal.",
+): ActionParseError {
   return new ActionParseError("UNSUPPORTED_EXPRESSION", `${what} not supported`, hint, { position });
 }
 
@@ -80,14 +102,23 @@ function checkInput(text: unknown, opts: PythonParseOptions | undefined): assert
   }
   const max = opts?.maxInputLength ?? DEFAULT_MAX_INPUT_LENGTH;
   if (text.length > max) {
-    throw new ActionParseError("INPUT_TOO_LARGE", `input of ${text.length} characters exceeds the limit of ${max}`, "Send a shorter action.");
+    throw new ActionParseError(
+      "INPUT_TOO_LARGE",
+      `input of ${text.length} characters exceeds the limit of ${max}`,
+      "Send a shorter action.",
+    );
   }
 }
 
 function checkNul(text: string, s: number, e: number): void {
   const i = text.indexOf("\0", s);
   if (i !== -1 && i < e) {
-    throw new ActionParseError("PY_SYNTAX", "source code cannot contain null bytes", "Remove the NUL character (write it as '\\x00' inside a string).", { position: i });
+    throw new ActionParseError(
+      "PY_SYNTAX",
+      "source code cannot contain null bytes",
+      "Remove the NUL character (write it as '\\x00' inside a string).",
+      { position: i },
+    );
   }
 }
 
@@ -128,11 +159,18 @@ class Parser {
 
   private unexpected(t: Tok, open?: Tok): ActionParseError {
     if (t.t === "eof" && open && open.t === "op") {
-      return new ActionParseError("PY_SYNTAX", `'${open.v}' was never closed`, `Close it with '${({ "(": ")", "[": "]", "{": "}" } as Record<string, string>)[open.v] ?? ""}'.`, { position: open.s });
+      return new ActionParseError(
+        "PY_SYNTAX",
+        `'${open.v}' was never closed`,
+        `Close it with '${({ "(": ")", "[": "]", "{": "}" } as Record<string, string>)[open.v] ?? ""}'.`,
+        { position: open.s },
+      );
     }
     if (t.t === "op" && CLOSERS.has(t.v)) {
       if (open && open.t === "op") {
-        return new ActionParseError("PY_SYNTAX", `closing parenthesis '${t.v}' does not match opening parenthesis '${open.v}'`, this.hint, { position: t.s });
+        return new ActionParseError("PY_SYNTAX", `closing parenthesis '${t.v}' does not match opening parenthesis '${open.v}'`, this.hint, {
+          position: t.s,
+        });
       }
       return new ActionParseError("PY_SYNTAX", `unmatched '${t.v}'`, this.hint, { position: t.s });
     }
@@ -156,7 +194,9 @@ class Parser {
   }
 
   private missingComma(t: Tok): never {
-    throw new ActionParseError("PY_SYNTAX", "invalid syntax. Perhaps you forgot a comma?", "Separate calls and values with commas.", { position: t.s });
+    throw new ActionParseError("PY_SYNTAX", "invalid syntax. Perhaps you forgot a comma?", "Separate calls and values with commas.", {
+      position: t.s,
+    });
   }
 
   private expectClose(open: Tok, close: string): void {
@@ -170,7 +210,8 @@ class Parser {
     while (this.isOp(this.lx.peek(), ".") && this.lx.peek(1).t === "name") {
       this.lx.next();
       const part = this.lx.next() as Tok & { t: "name" };
-      if (PY_KEYWORDS.has(part.v)) throw new ActionParseError("PY_SYNTAX", `invalid syntax: unexpected keyword '${part.v}'`, this.hint, { position: part.s });
+      if (PY_KEYWORDS.has(part.v))
+        throw new ActionParseError("PY_SYNTAX", `invalid syntax: unexpected keyword '${part.v}'`, this.hint, { position: part.s });
       name += "." + part.v;
     }
     return name;
@@ -301,9 +342,14 @@ class Parser {
       this.defer(
         false,
         () =>
-          new ActionParseError("NESTED_CALL", `nested call ${name}(...) used as an argument value`, "Call it as a separate step first, then pass its result as a literal.", {
-            position: t.s,
-          }),
+          new ActionParseError(
+            "NESTED_CALL",
+            `nested call ${name}(...) used as an argument value`,
+            "Call it as a separate step first, then pass its result as a literal.",
+            {
+              position: t.s,
+            },
+          ),
       );
       return DEFERRED;
     }
@@ -375,7 +421,9 @@ class Parser {
         const colon = this.lx.next();
         if (!this.isOp(colon, ":")) {
           if (colon.t === "eof" || (colon.t === "op" && CLOSERS.has(colon.v))) throw this.unexpected(colon, open);
-          throw new ActionParseError("PY_SYNTAX", "':' expected after dictionary key", "Write dict entries as key: value.", { position: colon.s });
+          throw new ActionParseError("PY_SYNTAX", "':' expected after dictionary key", "Write dict entries as key: value.", {
+            position: colon.s,
+          });
         }
         this.put(d, k, this.value(depth + 1), colon.s);
       }
@@ -398,7 +446,16 @@ class Parser {
   /** Python raises TypeError for an unhashable key; checked up front so a flood costs no exceptions. */
   private hashable(k: PyValue, position: number): boolean {
     if (pyHashKey(k) !== undefined) return true;
-    this.defer(false, () => new ActionParseError("UNHASHABLE_KEY", `unhashable type: '${pyTypeName(k)}'`, "Use a str, number, bool, None or tuple as dict key or set element.", { position }));
+    this.defer(
+      false,
+      () =>
+        new ActionParseError(
+          "UNHASHABLE_KEY",
+          `unhashable type: '${pyTypeName(k)}'`,
+          "Use a str, number, bool, None or tuple as dict key or set element.",
+          { position },
+        ),
+    );
     return false;
   }
 
@@ -422,19 +479,29 @@ class Parser {
       const t = this.lx.peek();
       if (this.isOp(t, ")")) break;
       if (this.isOp(t, "*") || this.isOp(t, "**")) {
-        throw new ActionParseError("STAR_ARGS", `argument unpacking (${this.isOp(t, "*") ? "*" : "**"}) is not supported`, "Pass every argument explicitly as name=value.", { position: t.s });
+        throw new ActionParseError(
+          "STAR_ARGS",
+          `argument unpacking (${this.isOp(t, "*") ? "*" : "**"}) is not supported`,
+          "Pass every argument explicitly as name=value.",
+          { position: t.s },
+        );
       }
       const t1 = this.lx.peek(1);
       if (t.t === "name" && this.isOp(t1, "=")) {
         if (PY_KEYWORDS.has(t.v)) {
-          const detail = t.v === "True" || t.v === "False" || t.v === "None" ? `cannot assign to ${t.v}` : `invalid syntax: '${t.v}' is a reserved word`;
+          const detail =
+            t.v === "True" || t.v === "False" || t.v === "None" ? `cannot assign to ${t.v}` : `invalid syntax: '${t.v}' is a reserved word`;
           throw new ActionParseError("PY_SYNTAX", detail, "Use the parameter names of the tool.", { position: t.s });
         }
         this.lx.next();
         this.lx.next();
         const v = this.value(depth);
         if (seen.has(t.v)) {
-          this.defer(true, () => new ActionParseError("DUPLICATE_KEYWORD", `keyword argument repeated: ${t.v}`, "Pass each argument once.", { position: t.s }));
+          this.defer(
+            true,
+            () =>
+              new ActionParseError("DUPLICATE_KEYWORD", `keyword argument repeated: ${t.v}`, "Pass each argument once.", { position: t.s }),
+          );
         } else {
           seen.add(t.v);
           kwargs.push([t.v, v]);
@@ -442,9 +509,14 @@ class Parser {
       } else {
         const v = this.value(depth);
         if (kwargs.length > 0 || seen.size > 0) {
-          throw new ActionParseError("POSITIONAL_AFTER_KEYWORD", "positional argument follows keyword argument", "Put positional arguments first, or pass every argument as name=value.", {
-            position: t.s,
-          });
+          throw new ActionParseError(
+            "POSITIONAL_AFTER_KEYWORD",
+            "positional argument follows keyword argument",
+            "Put positional arguments first, or pass every argument as name=value.",
+            {
+              position: t.s,
+            },
+          );
         }
         args.push(v);
       }
@@ -464,7 +536,13 @@ class Parser {
     if (t.t === "op" && (t.v === "*" || t.v === "**")) throw unsupported("unpacking (*) in the call list is", t.s, this.hint);
     if (t.t !== "name" || t.v === "True" || t.v === "False" || t.v === "None") {
       const what =
-        t.t === "str" ? "a string" : t.t === "name" ? t.v : t.t === "op" ? (({ "[": "a list", "(": "a tuple", "{": "a dict or set" }) as Record<string, string>)[t.v] ?? "an expression" : "a number";
+        t.t === "str"
+          ? "a string"
+          : t.t === "name"
+            ? t.v
+            : t.t === "op"
+              ? (({ "[": "a list", "(": "a tuple", "{": "a dict or set" } as Record<string, string>)[t.v] ?? "an expression")
+              : "a number";
       this.value(1);
       this.defer(false, () => this.notACall(index, what, t.s));
       return undefined;
@@ -510,9 +588,16 @@ class Parser {
       this.checkTrailingOperator();
       if (rest.t === "op" && CLOSERS.has(rest.v)) throw this.unexpected(rest);
       if (rest.t === "op" && rest.v === ",") {
-        throw new ActionParseError("PY_SYNTAX", "invalid syntax: text after the call list", "Put all calls inside one list.", { position: rest.s });
+        throw new ActionParseError("PY_SYNTAX", "invalid syntax: text after the call list", "Put all calls inside one list.", {
+          position: rest.s,
+        });
       }
-      throw new ActionParseError("PY_SYNTAX", `invalid syntax: unexpected ${describe(rest)} after the call list`, "Send only the call list, with no text around it.", { position: rest.s });
+      throw new ActionParseError(
+        "PY_SYNTAX",
+        `invalid syntax: unexpected ${describe(rest)} after the call list`,
+        "Send only the call list, with no text around it.",
+        { position: rest.s },
+      );
     }
     this.finish();
     return out;
@@ -521,7 +606,10 @@ class Parser {
   literal(): PyValue {
     this.skipNewlines();
     const t = this.lx.peek();
-    if (t.t === "eof") throw new ActionParseError("PY_SYNTAX", "empty input: expected a literal", "Pass a Python literal such as [1, 'a'].", { position: t.s });
+    if (t.t === "eof")
+      throw new ActionParseError("PY_SYNTAX", "empty input: expected a literal", "Pass a Python literal such as [1, 'a'].", {
+        position: t.s,
+      });
     const v = this.testList(1);
     this.skipNewlines();
     const rest = this.lx.peek();
@@ -537,9 +625,14 @@ class Parser {
   assignments(): Array<[string, PyValue]> {
     const out: Array<[string, PyValue]> = [];
     const badStatement = (t: Tok): ActionParseError =>
-      new ActionParseError("BAD_STATEMENT", `statement starting with ${describe(t)} is not an assignment NAME = <literal>`, "A constants module may only hold NAME = <literal> lines, comments and blank lines.", {
-        position: t.s,
-      });
+      new ActionParseError(
+        "BAD_STATEMENT",
+        `statement starting with ${describe(t)} is not an assignment NAME = <literal>`,
+        "A constants module may only hold NAME = <literal> lines, comments and blank lines.",
+        {
+          position: t.s,
+        },
+      );
     for (;;) {
       this.skipNewlines();
       const t = this.lx.next();

@@ -12,7 +12,10 @@ const manifestSchema = z.object({
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be kebab-case"),
     version: z.string().regex(semver, "must be a semver version"),
     className: z.string().regex(ident, "must be a Python identifier"),
-    bfclCommit: z.string().regex(/^[0-9a-f]{7,40}$/, "must be a git commit hash (omit it for a domain that is not a BFCL port)").optional(),
+    bfclCommit: z
+      .string()
+      .regex(/^[0-9a-f]{7,40}$/, "must be a git commit hash (omit it for a domain that is not a BFCL port)")
+      .optional(),
     description: z.string().min(1),
   }),
   stateless: z.boolean().optional(),
@@ -25,9 +28,7 @@ const manifestSchema = z.object({
       }),
     )
     .min(1),
-  schemas: z.array(
-    z.object({ name: z.string(), description: z.string(), parameters: z.record(z.string(), z.unknown()) }),
-  ),
+  schemas: z.array(z.object({ name: z.string(), description: z.string(), parameters: z.record(z.string(), z.unknown()) })),
   createState: z.custom<(...a: unknown[]) => unknown>((v) => typeof v === "function", "must be a function"),
   view: z.custom<(...a: unknown[]) => unknown>((v) => typeof v === "function", "must be a function"),
   messages: z.object({
@@ -62,8 +63,11 @@ export function validateDomainDefinition(def: unknown): string[] {
     const props = Object.keys((s.parameters.properties as Record<string, unknown> | undefined) ?? {});
     if (tool) {
       const params = tool.params.map((p) => p.name);
-      for (const p of params) if (!props.includes(p)) problems.push(`schemas.${i}.parameters.properties: missing parameter \`${p}\` of tool \`${s.name}\``);
-      for (const p of props) if (!params.includes(p)) problems.push(`tools.${d.tools.indexOf(tool)}.params: schema parameter \`${p}\` is not in the signature of \`${s.name}\``);
+      for (const p of params)
+        if (!props.includes(p)) problems.push(`schemas.${i}.parameters.properties: missing parameter \`${p}\` of tool \`${s.name}\``);
+      for (const p of props)
+        if (!params.includes(p))
+          problems.push(`tools.${d.tools.indexOf(tool)}.params: schema parameter \`${p}\` is not in the signature of \`${s.name}\``);
     }
   });
   const std = Object.keys(d.messages.standard);
@@ -114,7 +118,9 @@ export function defineDomain<S>(def: DomainDefinition<S>): DomainPack<S> {
       if (v(args)) return { ok: true as const };
       return {
         ok: false as const,
-        errors: (v.errors ?? []).map((e) => `${e.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(arguments)"} ${e.message ?? "is invalid"}`),
+        errors: (v.errors ?? []).map(
+          (e) => `${e.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(arguments)"} ${e.message ?? "is invalid"}`,
+        ),
       };
     },
   });

@@ -70,7 +70,10 @@ describe("resolveDomainPacks", () => {
     try {
       const dir = join(other, "node_modules", "@acme", "broken-pack");
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "@acme/broken-pack", version: "0.1.0", type: "module", exports: "./index.js", envtune: { domain: true } }));
+      writeFileSync(
+        join(dir, "package.json"),
+        JSON.stringify({ name: "@acme/broken-pack", version: "0.1.0", type: "module", exports: "./index.js", envtune: { domain: true } }),
+      );
       writeFileSync(join(dir, "index.js"), 'throw new Error("boom at import");\n');
       const r = await resolveDomainPacks(["installed"], { from: [other] });
       expect(r.packs.size).toBe(0);

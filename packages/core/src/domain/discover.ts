@@ -76,7 +76,9 @@ function nodeModulesChain(start: string): string[] {
  * Domain packs installed in the `node_modules` folders visible from `from` (default: the working
  * directory and envtune's own location), nearest first; one row per package name.
  */
-export function discoverDomainPackages(from: readonly string[] = [process.cwd(), dirname(fileURLToPath(import.meta.url))]): InstalledDomainPackage[] {
+export function discoverDomainPackages(
+  from: readonly string[] = [process.cwd(), dirname(fileURLToPath(import.meta.url))],
+): InstalledDomainPackage[] {
   const seen = new Map<string, InstalledDomainPackage>();
   const scanned = new Set<string>();
   for (const start of from) {
@@ -115,8 +117,14 @@ function pathSpecifier(item: string): string {
  * (the eight BFCL pack names). `explicit` = the items named one by one (a failure to load one of
  * them is an error; the groups load what they can).
  */
-export function domainSpecifiers(domains: readonly string[] | undefined, discovered: readonly InstalledDomainPackage[]): { specs: string[]; explicit: Set<string> } {
-  const items = (domains ?? []).flatMap((d) => d.split(",")).map((s) => s.trim()).filter(Boolean);
+export function domainSpecifiers(
+  domains: readonly string[] | undefined,
+  discovered: readonly InstalledDomainPackage[],
+): { specs: string[]; explicit: Set<string> } {
+  const items = (domains ?? [])
+    .flatMap((d) => d.split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bfcl = Object.values(BFCL_DOMAIN_PACKAGES);
   const installed = discovered.map((d) => d.name);
   if (items.length === 0) return { specs: [...new Set([...installed, ...bfcl])], explicit: new Set() };
@@ -148,7 +156,10 @@ export interface ResolvedDomainPacks extends LoadedPacks {
  * cannot be resolved by name from here (envtune run from a global install) is imported from where
  * it was found. An explicitly named pack that does not load is an error (`DOMAIN_NOT_INSTALLED`).
  */
-export async function resolveDomainPacks(domains?: readonly string[], opts: { from?: readonly string[] } = {}): Promise<ResolvedDomainPacks> {
+export async function resolveDomainPacks(
+  domains?: readonly string[],
+  opts: { from?: readonly string[] } = {},
+): Promise<ResolvedDomainPacks> {
   const discovered = discoverDomainPackages(opts.from);
   const { specs, explicit } = domainSpecifiers(domains, discovered);
   const packs = new Map<string, DomainPack>();
@@ -188,7 +199,12 @@ export async function resolveDomainPacks(domains?: readonly string[], opts: { fr
 function mergePack(packs: Map<string, DomainPack>, cls: string, pack: DomainPack): void {
   const prev = packs.get(cls);
   if (prev && prev !== pack) {
-    throw new EnvtuneError("DUPLICATE_DOMAIN", "domains", `Two packs implement \`${cls}\`: \`${prev.meta.name}\` and \`${pack.meta.name}\`.`, "Load only one pack per class (--domains).");
+    throw new EnvtuneError(
+      "DUPLICATE_DOMAIN",
+      "domains",
+      `Two packs implement \`${cls}\`: \`${prev.meta.name}\` and \`${pack.meta.name}\`.`,
+      "Load only one pack per class (--domains).",
+    );
   }
   packs.set(cls, pack);
 }

@@ -39,11 +39,21 @@ export async function loadDomainPacks(specifiers: readonly string[] = Object.val
     }
     const pack = mod.default;
     if (!isDomainPack(pack)) {
-      throw new EnvtuneError("NOT_A_DOMAIN_PACK", "core", `\`${spec}\` does not export a domain pack as its default export.`, "Export the result of `defineDomain(...)` as the module's default export.");
+      throw new EnvtuneError(
+        "NOT_A_DOMAIN_PACK",
+        "core",
+        `\`${spec}\` does not export a domain pack as its default export.`,
+        "Export the result of `defineDomain(...)` as the module's default export.",
+      );
     }
     const prev = packs.get(pack.meta.className);
     if (prev) {
-      throw new EnvtuneError("DUPLICATE_DOMAIN", "core", `Two packs implement \`${pack.meta.className}\`: \`${prev.meta.name}\` and \`${pack.meta.name}\`.`, "Load only one pack per class.");
+      throw new EnvtuneError(
+        "DUPLICATE_DOMAIN",
+        "core",
+        `Two packs implement \`${pack.meta.className}\`: \`${prev.meta.name}\` and \`${pack.meta.name}\`.`,
+        "Load only one pack per class.",
+      );
     }
     packs.set(pack.meta.className, pack);
   }
@@ -59,9 +69,18 @@ export function requirePacks(packs: ReadonlyMap<string, DomainPack>, classes: re
     // A BFCL class has a package name we can give; for any other class only its author knows it.
     const hints = [
       ...(known.length ? [`Install ${known.map((n) => `\`${n}\``).join(", ")} (npm install ${known.join(" ")})`] : []),
-      ...(unknown.length ? [`${known.length ? "install" : "Install"} the domain pack that implements ${unknown.join(", ")} and load it (--domains <package or path>)`] : []),
+      ...(unknown.length
+        ? [
+            `${known.length ? "install" : "Install"} the domain pack that implements ${unknown.join(", ")} and load it (--domains <package or path>)`,
+          ]
+        : []),
     ];
-    throw new EnvtuneError("DOMAIN_NOT_INSTALLED", "core", `${what} needs ${absent.join(", ")}, which no loaded domain pack implements.`, `${hints.join(", and ")}, or leave such entries out.`);
+    throw new EnvtuneError(
+      "DOMAIN_NOT_INSTALLED",
+      "core",
+      `${what} needs ${absent.join(", ")}, which no loaded domain pack implements.`,
+      `${hints.join(", and ")}, or leave such entries out.`,
+    );
   }
   return classes.map((c) => packs.get(c)!);
 }

@@ -83,7 +83,11 @@ export function defineTool<S>(defaults: { reject?: Rejecter<S> } = {}) {
     // The executor binds every declared name, so the bound record is exactly `ArgsOf<P>` once the
     // checked parameters fit; this is the one place that says so.
     const body = spec.run as (self: S, args: BoundArgs, ctx: ToolContext) => PyValue;
-    const base = { name: spec.name, params: [...spec.params], ...(spec.description === undefined ? {} : { description: spec.description }) };
+    const base = {
+      name: spec.name,
+      params: [...spec.params],
+      ...(spec.description === undefined ? {} : { description: spec.description }),
+    };
     if (checked.length === 0) return { ...base, run: body };
     const reject = spec.reject ?? defaults.reject;
     if (!reject) {

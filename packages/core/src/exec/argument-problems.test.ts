@@ -7,7 +7,11 @@ import { World, type CallLike } from "./world.ts";
 const pack = defineDomain<{ n: bigint }>({
   meta: { name: "hints", version: "0.1.0", className: "HintAPI", description: "A test pack." },
   tools: [
-    { name: "bump", params: [{ name: "by" }, { name: "note", default: null }], run: (s, a) => ((s.n += a.by as bigint), new PyDict([["n", s.n]])) },
+    {
+      name: "bump",
+      params: [{ name: "by" }, { name: "note", default: null }],
+      run: (s, a) => ((s.n += a.by as bigint), new PyDict([["n", s.n]])),
+    },
     {
       name: "strip",
       params: [{ name: "text" }],
@@ -19,7 +23,11 @@ const pack = defineDomain<{ n: bigint }>({
     { name: "any3", params: [{ name: "a" }, { name: "b" }, { name: "c" }], run: () => "ok" },
   ],
   schemas: [
-    { name: "bump", description: "Bump.", parameters: { type: "object", properties: { by: { type: "integer" }, note: { type: ["string", "null"] } }, required: ["by"] } },
+    {
+      name: "bump",
+      description: "Bump.",
+      parameters: { type: "object", properties: { by: { type: "integer" }, note: { type: ["string", "null"] } }, required: ["by"] },
+    },
     { name: "strip", description: "Strip.", parameters: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } },
     { name: "any3", description: "Any.", parameters: { type: "object", properties: { a: {}, b: {}, c: {} }, required: ["a", "b", "c"] } },
   ],
@@ -34,14 +42,37 @@ const world = (augmented: boolean) => new World({ packs: [pack], initialConfig: 
 describe("World: augmented type-error hints", () => {
   it("points at the wrong argument and the expected signature", () => {
     const w = world(true);
-    expect(w.call(call("strip", [5n])).result).toMatchInlineSnapshot(`"Error during execution: 'bigint' object has no attribute 'rstrip' (Hint: an argument of \`strip\` has the wrong type or shape. Problems: text must be string. Expected arguments: strip(text: string). Fix the value's type and call it again.)"`);
-    expect(w.call(call("bump")).result).toMatchInlineSnapshot(`"Error during execution: HintAPI.bump() missing 1 required positional argument: 'by' (Hint: an argument of \`bump\` has the wrong type or shape. Problems: (arguments) must have required property 'by'. Expected arguments: bump(by: integer, note: string | null). Fix the value's type and call it again.)"`);
-    expect(w.call(call("bump", ["x", null, 3n])).result).toMatchInlineSnapshot(`"Error during execution: HintAPI.bump() takes from 2 to 3 positional arguments but 4 were given (Hint: an argument of \`bump\` has the wrong type or shape. Problems: by must be integer. Expected arguments: bump(by: integer, note: string | null). Fix the value's type and call it again.)"`);
-    expect(w.call(call("bump", [], [["by", 1n], ["zzz", 2n]])).result).toMatchInlineSnapshot(`"Error during execution: HintAPI.bump() got an unexpected keyword argument 'zzz' (Hint: an argument of \`bump\` has the wrong type or shape. Expected arguments: bump(by: integer, note: string | null). Fix the value's type and call it again.)"`);
-    expect(w.call(call("any3", [1n])).result).toMatchInlineSnapshot(`"Error during execution: HintAPI.any3() missing 2 required positional arguments: 'b' and 'c' (Hint: an argument of \`any3\` has the wrong type or shape. Problems: (arguments) must have required property 'b'; (arguments) must have required property 'c'. Expected arguments: any3(a: any, b: any, c: any). Fix the value's type and call it again.)"`);
+    expect(w.call(call("strip", [5n])).result).toMatchInlineSnapshot(
+      `"Error during execution: 'bigint' object has no attribute 'rstrip' (Hint: an argument of \`strip\` has the wrong type or shape. Problems: text must be string. Expected arguments: strip(text: string). Fix the value's type and call it again.)"`,
+    );
+    expect(w.call(call("bump")).result).toMatchInlineSnapshot(
+      `"Error during execution: HintAPI.bump() missing 1 required positional argument: 'by' (Hint: an argument of \`bump\` has the wrong type or shape. Problems: (arguments) must have required property 'by'. Expected arguments: bump(by: integer, note: string | null). Fix the value's type and call it again.)"`,
+    );
+    expect(w.call(call("bump", ["x", null, 3n])).result).toMatchInlineSnapshot(
+      `"Error during execution: HintAPI.bump() takes from 2 to 3 positional arguments but 4 were given (Hint: an argument of \`bump\` has the wrong type or shape. Problems: by must be integer. Expected arguments: bump(by: integer, note: string | null). Fix the value's type and call it again.)"`,
+    );
+    expect(
+      w.call(
+        call(
+          "bump",
+          [],
+          [
+            ["by", 1n],
+            ["zzz", 2n],
+          ],
+        ),
+      ).result,
+    ).toMatchInlineSnapshot(
+      `"Error during execution: HintAPI.bump() got an unexpected keyword argument 'zzz' (Hint: an argument of \`bump\` has the wrong type or shape. Expected arguments: bump(by: integer, note: string | null). Fix the value's type and call it again.)"`,
+    );
+    expect(w.call(call("any3", [1n])).result).toMatchInlineSnapshot(
+      `"Error during execution: HintAPI.any3() missing 2 required positional arguments: 'b' and 'c' (Hint: an argument of \`any3\` has the wrong type or shape. Problems: (arguments) must have required property 'b'; (arguments) must have required property 'c'. Expected arguments: any3(a: any, b: any, c: any). Fix the value's type and call it again.)"`,
+    );
   });
 
   it("keeps the reference text in the standard environment", () => {
-    expect(world(false).call(call("strip", [5n])).result).toMatchInlineSnapshot(`"Error during execution: 'bigint' object has no attribute 'rstrip'"`);
+    expect(world(false).call(call("strip", [5n])).result).toMatchInlineSnapshot(
+      `"Error during execution: 'bigint' object has no attribute 'rstrip'"`,
+    );
   });
 });

@@ -18,7 +18,12 @@ import type { CallLike } from "./world.ts";
 export type ArgumentProblemStyle = "type_error" | "mismatch";
 
 /** The hint for `call` to `tool` of `pack` in the given style; undefined when there is none. */
-export function describeArgumentProblems(pack: DomainPack, tool: ToolDef<unknown>, call: CallLike, style: ArgumentProblemStyle): string | undefined {
+export function describeArgumentProblems(
+  pack: DomainPack,
+  tool: ToolDef<unknown>,
+  call: CallLike,
+  style: ArgumentProblemStyle,
+): string | undefined {
   if (style === "mismatch" && call.args.length > tool.params.length) return undefined;
   const check = pack.validateArgs(tool.name, plainArguments(tool, call));
   if (style === "mismatch") {
@@ -46,7 +51,10 @@ function signature(pack: DomainPack, toolName: string, markOptional: boolean): s
   const props = (schema?.parameters.properties ?? {}) as Record<string, { type?: unknown }>;
   const required = new Set(((schema?.parameters.required ?? []) as string[]).map(String));
   return Object.entries(props)
-    .map(([k, p]) => `${k}${markOptional && !required.has(k) ? "?" : ""}: ${Array.isArray(p.type) ? p.type.join(" | ") : String(p.type ?? "any")}`)
+    .map(
+      ([k, p]) =>
+        `${k}${markOptional && !required.has(k) ? "?" : ""}: ${Array.isArray(p.type) ? p.type.join(" | ") : String(p.type ?? "any")}`,
+    )
     .join(", ");
 }
 

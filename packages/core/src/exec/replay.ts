@@ -58,7 +58,10 @@ function encodeStates(world: World, classes: readonly string[]): Map<string, str
 export function replayCalls(input: ReplayInput, opts: ReplayOptions): ReplayResult {
   const packs = opts.involvedClasses.map((c) => {
     const p = opts.packs.get(c);
-    if (!p) throw new Error(`[envtune] [core] No domain pack for class \`${c}\` (entry ${input.id}). Install or pass the pack that implements it.`);
+    if (!p)
+      throw new Error(
+        `[envtune] [core] No domain pack for class \`${c}\` (entry ${input.id}). Install or pass the pack that implements it.`,
+      );
     return p;
   });
   const world = new World({
@@ -123,4 +126,3 @@ export function formatReplayRecord(input: Pick<ReplayInput, "id" | "longContext"
   }
   return s + "]}";
 }
-

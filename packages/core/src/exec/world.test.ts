@@ -10,7 +10,11 @@ interface Counter {
 const pack = defineDomain<Counter>({
   meta: { name: "counter", version: "0.1.0", className: "CounterAPI", description: "A test pack." },
   tools: [
-    { name: "bump", params: [{ name: "by" }, { name: "note", default: null }], run: (s, a) => ((s.n += a.by as bigint), new PyDict([["n", s.n]])) },
+    {
+      name: "bump",
+      params: [{ name: "by" }, { name: "note", default: null }],
+      run: (s, a) => ((s.n += a.by as bigint), new PyDict([["n", s.n]])),
+    },
     { name: "reset", params: [], run: (s) => ((s.n = 0n), null) },
     {
       name: "fail",
@@ -23,10 +27,18 @@ const pack = defineDomain<Counter>({
     { name: "three", params: [{ name: "a" }, { name: "b" }, { name: "c" }], run: () => "ok" },
   ],
   schemas: [
-    { name: "bump", description: "Bump.", parameters: { type: "object", properties: { by: { type: "integer" }, note: { type: ["string", "null"] } }, required: ["by"] } },
+    {
+      name: "bump",
+      description: "Bump.",
+      parameters: { type: "object", properties: { by: { type: "integer" }, note: { type: ["string", "null"] } }, required: ["by"] },
+    },
     { name: "reset", description: "Reset.", parameters: { type: "object", properties: {} } },
     { name: "fail", description: "Fail.", parameters: { type: "object", properties: { kind: { type: "string" } }, required: ["kind"] } },
-    { name: "three", description: "Three.", parameters: { type: "object", properties: { a: {}, b: {}, c: {} }, required: ["a", "b", "c"] } },
+    {
+      name: "three",
+      description: "Three.",
+      parameters: { type: "object", properties: { a: {}, b: {}, c: {} }, required: ["a", "b", "c"] },
+    },
   ],
   createState: (init) => ({ n: (init.config.get("n") as bigint | undefined) ?? 0n }),
   view: (s) => [["n", s.n]],
@@ -34,25 +46,40 @@ const pack = defineDomain<Counter>({
 });
 
 const call = (name: string, args: PyValue[] = [], kwargs: Array<[string, PyValue]> = []): CallLike => ({ name, args, kwargs });
-const world = (augmented = false) => new World({ packs: [pack], initialConfig: new PyDict([["CounterAPI", PyDict.from({ n: 5n })]]), longContext: false, augmented });
+const world = (augmented = false) =>
+  new World({ packs: [pack], initialConfig: new PyDict([["CounterAPI", PyDict.from({ n: 5n })]]), longContext: false, augmented });
 
 describe("World.call argument binding (CPython 3.11 texts)", () => {
   it("reports missing arguments with Python's list grammar", () => {
     const w = world();
     expect(w.call(call("bump")).result).toBe("Error during execution: CounterAPI.bump() missing 1 required positional argument: 'by'");
-    expect(w.call(call("three", [1n])).result).toBe("Error during execution: CounterAPI.three() missing 2 required positional arguments: 'b' and 'c'");
-    expect(w.call(call("three")).result).toBe("Error during execution: CounterAPI.three() missing 3 required positional arguments: 'a', 'b', and 'c'");
+    expect(w.call(call("three", [1n])).result).toBe(
+      "Error during execution: CounterAPI.three() missing 2 required positional arguments: 'b' and 'c'",
+    );
+    expect(w.call(call("three")).result).toBe(
+      "Error during execution: CounterAPI.three() missing 3 required positional arguments: 'a', 'b', and 'c'",
+    );
   });
   it("reports unexpected and duplicate keywords before positional count", () => {
     const w = world();
-    expect(w.call(call("bump", [1n, 2n, 3n], [["zzz", 1n]])).result).toBe("Error during execution: CounterAPI.bump() got an unexpected keyword argument 'zzz'");
-    expect(w.call(call("bump", [1n], [["by", 2n]])).result).toBe("Error during execution: CounterAPI.bump() got multiple values for argument 'by'");
+    expect(w.call(call("bump", [1n, 2n, 3n], [["zzz", 1n]])).result).toBe(
+      "Error during execution: CounterAPI.bump() got an unexpected keyword argument 'zzz'",
+    );
+    expect(w.call(call("bump", [1n], [["by", 2n]])).result).toBe(
+      "Error during execution: CounterAPI.bump() got multiple values for argument 'by'",
+    );
   });
   it("reports too many positionals counting self", () => {
     const w = world();
-    expect(w.call(call("reset", [1n])).result).toBe("Error during execution: CounterAPI.reset() takes 1 positional argument but 2 were given");
-    expect(w.call(call("bump", [1n, 2n, 3n])).result).toBe("Error during execution: CounterAPI.bump() takes from 2 to 3 positional arguments but 4 were given");
-    expect(w.call(call("three", [1n, 2n, 3n, 4n])).result).toBe("Error during execution: CounterAPI.three() takes 4 positional arguments but 5 were given");
+    expect(w.call(call("reset", [1n])).result).toBe(
+      "Error during execution: CounterAPI.reset() takes 1 positional argument but 2 were given",
+    );
+    expect(w.call(call("bump", [1n, 2n, 3n])).result).toBe(
+      "Error during execution: CounterAPI.bump() takes from 2 to 3 positional arguments but 4 were given",
+    );
+    expect(w.call(call("three", [1n, 2n, 3n, 4n])).result).toBe(
+      "Error during execution: CounterAPI.three() takes 4 positional arguments but 5 were given",
+    );
   });
   it("refuses forbidden and unknown names like the reference", () => {
     const w = world();

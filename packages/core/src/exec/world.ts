@@ -239,7 +239,16 @@ export class World {
         calls = { n: 0 };
         shared.set(key, calls);
       }
-      const inst: Instance = { pack, state, ctx: contextOf(pack, this.augmented), calls, encoded: undefined, encodedAt: -1, attrs: undefined, attrNames: undefined };
+      const inst: Instance = {
+        pack,
+        state,
+        ctx: contextOf(pack, this.augmented),
+        calls,
+        encoded: undefined,
+        encodedAt: -1,
+        attrs: undefined,
+        attrNames: undefined,
+      };
       this.slots.push(inst);
       this.instances.set(className, inst);
     }
@@ -318,7 +327,8 @@ export class World {
   private exceptionOutcome(e: unknown, bound: Bound, call: CallLike, tool: string, className: string): CallOutcome {
     if (e instanceof PyException) {
       let text = e.message;
-      if (this.augmented && (e.pyType === "TypeError" || e.pyType === "AttributeError")) text += describeArgumentProblems(bound.inst.pack, bound.tool, call, "type_error");
+      if (this.augmented && (e.pyType === "TypeError" || e.pyType === "AttributeError"))
+        text += describeArgumentProblems(bound.inst.pack, bound.tool, call, "type_error");
       return { tool, className, result: EXEC_ERROR + text, status: "exception", pyType: e.pyType };
     }
     // A JS error inside a tool body is an envtune bug; the episode must go on regardless.
@@ -354,7 +364,10 @@ export function stringifyResult(value: PyValue): string {
 function renderMessage(pack: DomainPack, catalogue: Readonly<Record<string, string>>, code: string, vars?: Record<string, string>): string {
   const template = Object.hasOwn(catalogue, code) ? catalogue[code] : undefined;
   if (template === undefined) {
-    throw new PyException("InternalError", `[envtune] [${pack.meta.name}] message \`${code}\` is missing from the catalogue. Add it to both catalogues.`);
+    throw new PyException(
+      "InternalError",
+      `[envtune] [${pack.meta.name}] message \`${code}\` is missing from the catalogue. Add it to both catalogues.`,
+    );
   }
   if (!vars) return template;
   const parts = compiledTemplate(template);
@@ -420,7 +433,10 @@ function bindWith<S>(sig: Signature, tool: ToolDef<S>, self: S, qualname: string
     const total = np + 1;
     const range = defcount ? `from ${total - defcount} to ${total}` : `${total}`;
     const plural = defcount ? "s" : total !== 1 ? "s" : "";
-    throw new PyException("TypeError", `${qualname}() takes ${range} positional argument${plural} but ${given + 1} ${given + 1 === 1 ? "was" : "were"} given`);
+    throw new PyException(
+      "TypeError",
+      `${qualname}() takes ${range} positional argument${plural} but ${given + 1} ${given + 1 === 1 ? "was" : "were"} given`,
+    );
   }
   let missing: string[] | undefined;
   for (let i = 0; i < np; i++) {

@@ -36,8 +36,7 @@ class Node implements PyObject {
   }
 }
 const hooks: DecodeHooks = {
-  decodeObject: (tag, payload) =>
-    (tag === "$dir" || tag === "$file") && payload instanceof PyDict ? new Node(tag, payload) : undefined,
+  decodeObject: (tag, payload) => ((tag === "$dir" || tag === "$file") && payload instanceof PyDict ? new Node(tag, payload) : undefined),
 };
 
 describe("encodeValue", () => {
@@ -59,7 +58,14 @@ describe("encodeValue", () => {
     expect(encodeValue(new PySet([67410n, 41772n, 100n]))).toBe('{"$set": [100, 41772, 67410]}');
     expect(encodeValue(new PySet(["b", "a", 1n]))).toBe('{"$set": ["a", "b", 1]}');
     expect(encodeValue(PyDict.from({ a: 1n, b: [] }))).toBe('{"a": 1, "b": []}');
-    expect(encodeValue(new PyDict([[1n, "x"], ["y", 2.0]]))).toBe('{"$dict": [[1, "x"], ["y", {"$float": "2.0"}]]}');
+    expect(
+      encodeValue(
+        new PyDict([
+          [1n, "x"],
+          ["y", 2.0],
+        ]),
+      ),
+    ).toBe('{"$dict": [[1, "x"], ["y", {"$float": "2.0"}]]}');
     expect(encodeValue(PyDict.from({ $ref: 1n }))).toBe('{"$dict": [["$ref", 1]]}');
     expect(encodeValue(new PyDict())).toBe("{}");
     expect(encodeValue(PY_ELLIPSIS)).toBe('{"$repr": "Ellipsis", "$type": "ellipsis"}');

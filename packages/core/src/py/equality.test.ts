@@ -41,7 +41,18 @@ describe("pyEquals", () => {
     expect(pyEquals([1n, 2n], [2n, 1n])).toBe(false);
     expect(pyEquals([1n], new PyTuple([1n]))).toBe(false);
     expect(pyEquals(new PyTuple([1n, "a"]), new PyTuple([true, "a"]))).toBe(true);
-    expect(pyEquals(new PyDict([["a", 1n], ["b", 2n]]), new PyDict([["b", 2.0], ["a", true]]))).toBe(true);
+    expect(
+      pyEquals(
+        new PyDict([
+          ["a", 1n],
+          ["b", 2n],
+        ]),
+        new PyDict([
+          ["b", 2.0],
+          ["a", true],
+        ]),
+      ),
+    ).toBe(true);
     expect(pyEquals(new PyDict([["a", 1n]]), new PyDict([["a", 2n]]))).toBe(false);
     expect(pyEquals(new PyDict([[1n, "x"]]), new PyDict([["1", "x"]]))).toBe(false);
     expect(pyEquals(new PySet([1n, 2n]), new PySet([2.0, true]))).toBe(true);

@@ -23,8 +23,32 @@ function jsonStringOracle(s: string, ensureAscii: boolean): string {
 }
 
 const EDGE_FLOATS = [
-  1e-4, 1e-4 * (1 - Number.EPSILON), 9.999999999999999e-5, 1.0000000000000002e-4, 1e16, 1e16 - 2, 9999999999999998, 1e15, 123456789012345.6,
-  0.1, 0.5, 1, 2, -1, -1e-4, -1e16, 5e-324, 1.7976931348623157e308, 1e21, 1e-7, 1e-5, 3.0, 227.16, 0.30000000000000004, 2 ** 53, 2 ** 53 + 2,
+  1e-4,
+  1e-4 * (1 - Number.EPSILON),
+  9.999999999999999e-5,
+  1.0000000000000002e-4,
+  1e16,
+  1e16 - 2,
+  9999999999999998,
+  1e15,
+  123456789012345.6,
+  0.1,
+  0.5,
+  1,
+  2,
+  -1,
+  -1e-4,
+  -1e16,
+  5e-324,
+  1.7976931348623157e308,
+  1e21,
+  1e-7,
+  1e-5,
+  3.0,
+  227.16,
+  0.30000000000000004,
+  2 ** 53,
+  2 ** 53 + 2,
 ];
 
 describe("pyFloatRepr fast path", () => {
@@ -35,7 +59,10 @@ describe("pyFloatRepr fast path", () => {
     }
   });
   it("matches on random doubles (any bit pattern) and on random decimals", () => {
-    fc.assert(fc.property(fc.double(), (x) => pyFloatRepr(x) === pyFloatReprSlow(x)), { numRuns: 20000 });
+    fc.assert(
+      fc.property(fc.double(), (x) => pyFloatRepr(x) === pyFloatReprSlow(x)),
+      { numRuns: 20000 },
+    );
     fc.assert(
       fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 20 }), (m, d) => {
         const x = m / 10 ** d;
@@ -47,24 +74,48 @@ describe("pyFloatRepr fast path", () => {
 });
 
 describe("pyJsonString fast paths", () => {
-  const cases = ["", "plain", 'a "quoted" \\ text', "tab\there", "\u007f", "é", "😀", "\u0000\u001f", '{"k": "v\\n"}', "x".repeat(5000) + '"'];
+  const cases = [
+    "",
+    "plain",
+    'a "quoted" \\ text',
+    "tab\there",
+    "\u007f",
+    "é",
+    "😀",
+    "\u0000\u001f",
+    '{"k": "v\\n"}',
+    "x".repeat(5000) + '"',
+  ];
   it("matches the per-character escaper on edge cases", () => {
     for (const s of cases) for (const ascii of [true, false]) expect(pyJsonString(s, ascii)).toBe(jsonStringOracle(s, ascii));
   });
   it("matches on random strings", () => {
-    const str = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.string({ unit: fc.constantFrom("a", '"', "\\", "\n", "\u007f", "é", "\ud83d", " ") }));
-    fc.assert(fc.property(str, fc.boolean(), (s, ascii) => pyJsonString(s, ascii) === jsonStringOracle(s, ascii)), { numRuns: 2000 });
+    const str = fc.oneof(
+      fc.string(),
+      fc.string({ unit: "binary" }),
+      fc.string({ unit: fc.constantFrom("a", '"', "\\", "\n", "\u007f", "é", "\ud83d", " ") }),
+    );
+    fc.assert(
+      fc.property(str, fc.boolean(), (s, ascii) => pyJsonString(s, ascii) === jsonStringOracle(s, ascii)),
+      { numRuns: 2000 },
+    );
   });
   it("matches on strings around the inline-scan length limit", () => {
-    const unit = fc.oneof({ weight: 300, arbitrary: fc.constantFrom("a", " ", "~", "!") }, fc.constantFrom('"', "\\", "\n", "\u007f", "é", "\ud83d", "\u0000"));
+    const unit = fc.oneof(
+      { weight: 300, arbitrary: fc.constantFrom("a", " ", "~", "!") },
+      fc.constantFrom('"', "\\", "\n", "\u007f", "é", "\ud83d", "\u0000"),
+    );
     const str = fc.string({ unit, minLength: 200, maxLength: 300 });
-    fc.assert(fc.property(str, fc.boolean(), (s, ascii) => pyJsonString(s, ascii) === jsonStringOracle(s, ascii)), { numRuns: 500 });
+    fc.assert(
+      fc.property(str, fc.boolean(), (s, ascii) => pyJsonString(s, ascii) === jsonStringOracle(s, ascii)),
+      { numRuns: 500 },
+    );
   });
 });
 
 describe("encodeValue", () => {
   it("is stable on nested values", () => {
-    const v: PyValue = PyDict.from({ a: [1.5, 2.0, 3n, "x\"y"], b: new PyTuple([null, true]), c: new PySet(["b", "a"]) });
+    const v: PyValue = PyDict.from({ a: [1.5, 2.0, 3n, 'x"y'], b: new PyTuple([null, true]), c: new PySet(["b", "a"]) });
     expect(encodeValue(v)).toBe('{"a": [1.5, {"$float": "2.0"}, 3, "x\\"y"], "b": {"$tuple": [null, true]}, "c": {"$set": ["a", "b"]}}');
   });
 });
@@ -95,7 +146,9 @@ describe("encodeValue caches of dicts (version-checked) and frozen values", () =
     const state = PyDict.from({ tweets });
     const text = () => encodeValue(state);
     const first = text();
-    expect(first).toBe('{"tweets": {"$dict": [[0, {"id": 0, "tags": ["#a"], "pair": {"$tuple": [[{"$float": "1.0"}], "x"]}, "none": {}}]]}}');
+    expect(first).toBe(
+      '{"tweets": {"$dict": [[0, {"id": 0, "tags": ["#a"], "pair": {"$tuple": [[{"$float": "1.0"}], "x"]}, "none": {}}]]}}',
+    );
     expect(text()).toBe(first);
     tags.push("#b");
     expect(text()).toContain('"tags": ["#a", "#b"]');
@@ -111,7 +164,8 @@ describe("encodeValue caches of dicts (version-checked) and frozen values", () =
     expect(text()).toContain('[1, {"id": 1}]');
   });
   it("prints frozen values identically to their mutable copies, every time", () => {
-    const make = (): PyValue => PyDict.from({ l: [1.5, 2.0, "a\n", PyDict.from({ k: null })], t: new PyTuple([1n, [2n]]), s: new PySet(["b", "a"]) });
+    const make = (): PyValue =>
+      PyDict.from({ l: [1.5, 2.0, "a\n", PyDict.from({ k: null })], t: new PyTuple([1n, [2n]]), s: new PySet(["b", "a"]) });
     const frozen = freezePyValue(make());
     const plain = make();
     for (let i = 0; i < 2; i++) {
@@ -179,4 +233,3 @@ describe("pyListConcat", () => {
     expect(pyRepr(withSelf).startsWith("[[...], ")).toBe(true);
   });
 });
-

@@ -108,19 +108,15 @@ describe("pyJsonDumps", () => {
       ["é\x7f\u{1F600}", [Infinity, new PyTuple([1n])]],
       [7n, -0],
     ]);
-    expect(pyJsonDumps(d)).toBe(
-      '{"1.5": 1, "true": 2, "null": 3, "NaN": 4, "\\u00e9\\u007f\\ud83d\\ude00": [Infinity, [1]], "7": -0.0}',
-    );
+    expect(pyJsonDumps(d)).toBe('{"1.5": 1, "true": 2, "null": 3, "NaN": 4, "\\u00e9\\u007f\\ud83d\\ude00": [Infinity, [1]], "7": -0.0}');
     expect(pyJsonDumps("caf\u00e9 \u2615")).toBe('"caf\\u00e9 \\u2615"');
-    expect(pyJsonDumps("\b\f\n\r\t\"\\/\x01")).toBe('"\\b\\f\\n\\r\\t\\"\\\\/\\u0001"');
+    expect(pyJsonDumps('\b\f\n\r\t"\\/\x01')).toBe('"\\b\\f\\n\\r\\t\\"\\\\/\\u0001"');
     expect(pyJsonDumps("é\u2028", { ensureAscii: false })).toBe('"é\u2028"');
     expect(pyJsonDumps(new PyDict())).toBe("{}");
     expect(pyJsonDumps([1e-5, 3.0, 1e16, -Infinity])).toBe("[1e-05, 3.0, 1e+16, -Infinity]");
   });
   it("raises Python's TypeErrors for unserializable values", () => {
-    expect(err(() => pyJsonDumps(new PyDict([[1n, new PySet([1n])]])))).toBe(
-      "TypeError: Object of type set is not JSON serializable",
-    );
+    expect(err(() => pyJsonDumps(new PyDict([[1n, new PySet([1n])]])))).toBe("TypeError: Object of type set is not JSON serializable");
     expect(err(() => pyJsonDumps(new PyDict([[new PyTuple([1n, 2n]), 1n]])))).toBe(
       "TypeError: keys must be str, int, float, bool or None, not tuple",
     );
@@ -222,7 +218,11 @@ describe("trace result strings", () => {
     let n = 0;
     for (const r of results) {
       if (!/^\[.*\]$/s.test(r) || /\\|"/.test(r)) continue;
-      const json = r.replace(/'/g, '"').replace(/\bTrue\b/g, "true").replace(/\bFalse\b/g, "false").replace(/\bNone\b/g, "null");
+      const json = r
+        .replace(/'/g, '"')
+        .replace(/\bTrue\b/g, "true")
+        .replace(/\bFalse\b/g, "false")
+        .replace(/\bNone\b/g, "null");
       let v: PyValue;
       try {
         v = parsePyJson(json);

@@ -135,7 +135,6 @@ export function pyStr(v: PyValue): string {
   return pyRepr(v);
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // json.dumps
 
@@ -458,7 +457,9 @@ export function pyFormatFixed(x: number | bigint | boolean, digits: number): str
   if (typeof x === "boolean") x = x ? 1 : 0;
   if (typeof x === "bigint") x = toPyFloatFromInt(x);
   if (!Number.isInteger(digits) || digits < 0) {
-    throw new Error(`[envtune] [core] pyFormatFixed: digits must be a non-negative integer, got ${digits}. Pass the precision of the format spec.`);
+    throw new Error(
+      `[envtune] [core] pyFormatFixed: digits must be a non-negative integer, got ${digits}. Pass the precision of the format spec.`,
+    );
   }
   if (x !== x) return "nan";
   if (x === Infinity) return "inf";

@@ -31,17 +31,7 @@ export {
 export { parsePyJson, parsePyJsonLines } from "./json.ts";
 export { PY_ELLIPSIS, decodeEncoded, encodeValue, isRawEncoded } from "./encode.ts";
 export type { DecodeHooks } from "./encode.ts";
-export {
-  pyCompare,
-  pyContains,
-  pyEquals,
-  pyLt,
-  pyMax,
-  pyMin,
-  pyNumCompare,
-  pyRichCompare,
-  pySorted,
-} from "./equality.ts";
+export { pyCompare, pyContains, pyEquals, pyLt, pyMax, pyMin, pyNumCompare, pyRichCompare, pySorted } from "./equality.ts";
 export type { PyOrderOp, PySortOptions } from "./equality.ts";
 export { pyDeepCopy } from "./copy.ts";
 export { freezePyValue, isFrozenPyValue, markImmutableObject, pyListConcat } from "./frozen.ts";

@@ -44,7 +44,24 @@ describe("parsePyJson", () => {
     expect(parsePyJson('"é"')).toBe("é");
   });
   it("rejects invalid JSON with a located [envtune] error", () => {
-    for (const bad of ["", "[1,]", "{'a': 1}", '{"a" 1}', "[1 2]", '"abc', '"a\nb"', "01", "1.", "tru", "[", '"\\x"', "NaNa", "-", "+1", "{\"a\":1,}"]) {
+    for (const bad of [
+      "",
+      "[1,]",
+      "{'a': 1}",
+      '{"a" 1}',
+      "[1 2]",
+      '"abc',
+      '"a\nb"',
+      "01",
+      "1.",
+      "tru",
+      "[",
+      '"\\x"',
+      "NaNa",
+      "-",
+      "+1",
+      '{"a":1,}',
+    ]) {
       expect(invalid(bad), bad).toMatch(/^\[envtune\] \[core\] Invalid JSON: .*line 1 column \d+ \(char \d+\)/);
     }
     expect(invalid('{\n  "a": tru\n}')).toContain("Expecting value: line 2 column 8 (char 9)");

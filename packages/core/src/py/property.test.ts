@@ -18,7 +18,11 @@ const double = fc.oneof(
   fc.constantFrom(0, -0, NaN, Infinity, -Infinity, 1e-5, 1e16, 5e-324, 2.675, 0.125),
 );
 const bigint = fc.oneof(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), fc.bigInt({ min: -5n, max: 5n }));
-const str = fc.oneof(fc.string({ maxLength: 8 }), fc.string({ unit: "grapheme", maxLength: 5 }), fc.string({ unit: "binary", maxLength: 5 }));
+const str = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.string({ unit: "grapheme", maxLength: 5 }),
+  fc.string({ unit: "binary", maxLength: 5 }),
+);
 const scalar: fc.Arbitrary<PyValue> = fc.oneof(fc.constant(null), fc.boolean(), bigint, double, str);
 const hashable: fc.Arbitrary<PyValue> = fc.oneof(
   scalar,

@@ -42,10 +42,7 @@ export function pyFloatReprSlow(x: number): string {
   }
   const absExp = Math.abs(exp);
   return (
-    sign +
-    (k > 1 ? digits[0] + "." + digits.slice(1) : digits) +
-    (exp < 0 ? "e-" : "e+") +
-    (absExp < 10 ? "0" + absExp : String(absExp))
+    sign + (k > 1 ? digits[0] + "." + digits.slice(1) : digits) + (exp < 0 ? "e-" : "e+") + (absExp < 10 ? "0" + absExp : String(absExp))
   );
 }
 
@@ -106,4 +103,3 @@ export function pyStrRepr(s: string): string {
 export function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, "0");
 }
-

@@ -138,7 +138,12 @@ describe("numeric helpers", () => {
   });
   it("% and // follow the divisor's sign", () => {
     for (const [a, b, mod, div] of vectors.fmods) {
-      expect([a, b, pyFloatRepr(pyFloorMod(Number(a), Number(b)) as number), pyFloatRepr(pyFloorDiv(Number(a), Number(b)) as number)]).toEqual([a, b, mod, div]);
+      expect([
+        a,
+        b,
+        pyFloatRepr(pyFloorMod(Number(a), Number(b)) as number),
+        pyFloatRepr(pyFloorDiv(Number(a), Number(b)) as number),
+      ]).toEqual([a, b, mod, div]);
     }
     expect(pyFloorMod(-7n, 3n)).toBe(2n);
     expect(pyFloorMod(7n, -3n)).toBe(-2n);

@@ -64,9 +64,7 @@ export function isPySpace(c: number): boolean {
 
 /** Line boundaries of Python `str.splitlines()` (`\r\n` is one boundary). */
 function isLineBreak(c: number): boolean {
-  return (
-    (c >= 0x0a && c <= 0x0d) || c === 0x1c || c === 0x1d || c === 0x1e || c === 0x85 || c === 0x2028 || c === 0x2029
-  );
+  return (c >= 0x0a && c <= 0x0d) || c === 0x1c || c === 0x1d || c === 0x1e || c === 0x85 || c === 0x2028 || c === 0x2029;
 }
 
 /** Python `str.splitlines(keepends=False)`: every Python line boundary, no trailing empty line. */
@@ -379,7 +377,7 @@ export function pyFloorDiv(a: Num, b: Num): number | bigint {
   if (typeof x === "bigint" && typeof y === "bigint") {
     if (y === 0n) throw new PyException("ZeroDivisionError", "integer division or modulo by zero");
     const q = x / y;
-    return (x % y !== 0n && x < 0n !== y < 0n) ? q - 1n : q;
+    return x % y !== 0n && x < 0n !== y < 0n ? q - 1n : q;
   }
   const fx = toFloat(x);
   const fy = toFloat(y);

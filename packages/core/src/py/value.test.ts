@@ -3,7 +3,10 @@ import { PyDict, PySet, PyTuple, pyTypeName } from "./value.ts";
 
 describe("PyDict", () => {
   it("treats 1, 1.0 and True as one key and keeps the first key object and position", () => {
-    const d = new PyDict([["b", 0n], [1n, "one"]]);
+    const d = new PyDict([
+      ["b", 0n],
+      [1n, "one"],
+    ]);
     d.set(1.0, "float one");
     d.set(true, "true one");
     expect(d.size).toBe(2);
@@ -24,7 +27,13 @@ describe("PyDict", () => {
 
 describe("PyDict / PySet storage", () => {
   it("keeps the first key object for -0.0, True and tuples and forgets it on delete", () => {
-    const d = new PyDict([[-0, "a"], [true, "b"], [new PyTuple([1n, 2.5]), "c"], [1.5, "d"], ["x", "e"]]);
+    const d = new PyDict([
+      [-0, "a"],
+      [true, "b"],
+      [new PyTuple([1n, 2.5]), "c"],
+      [1.5, "d"],
+      ["x", "e"],
+    ]);
     d.set(0n, "A");
     d.set(new PyTuple([true, 2.5]), "C");
     expect([...d.entries()].map(([k, v]) => [typeof k === "object" ? "tuple" : k, v])).toEqual([
@@ -46,7 +55,11 @@ describe("PyDict / PySet storage", () => {
     expect([...c.values()]).toEqual(["C", "d", "e", "z"]);
   });
   it("distinguishes str keys from numbers and tuples from their hash text", () => {
-    const d = new PyDict([["1", "str"], [1n, "int"], ["n1", "other"]]);
+    const d = new PyDict([
+      ["1", "str"],
+      [1n, "int"],
+      ["n1", "other"],
+    ]);
     expect(d.size).toBe(3);
     expect(d.get("1")).toBe("str");
     expect(d.get(1.0)).toBe("int");

@@ -22,17 +22,7 @@
  */
 import { pyFloatRepr, pyStrRepr } from "./scalar-repr.ts";
 
-export type PyValue =
-  | null
-  | boolean
-  | bigint
-  | number
-  | string
-  | PyValue[]
-  | PyTuple
-  | PyDict
-  | PySet
-  | PyObject;
+export type PyValue = null | boolean | bigint | number | string | PyValue[] | PyTuple | PyDict | PySet | PyObject;
 
 /** A Python object that is not a builtin container: the domain decides its repr, equality and encoding. */
 export interface PyObject {
@@ -348,7 +338,9 @@ export class PySet {
 // A shared immutable value (long-context constants, read-only tables) must be copied before a
 // tool changes it; reaching this is an envtune bug, not a Python error.
 function frozenMutation(kind: string): Error {
-  return new Error(`[envtune] [core] A frozen ${kind} (a value shared by every episode) was about to be mutated. Copy it (pyDeepCopy or .copy()) before changing it.`);
+  return new Error(
+    `[envtune] [core] A frozen ${kind} (a value shared by every episode) was about to be mutated. Copy it (pyDeepCopy or .copy()) before changing it.`,
+  );
 }
 
 /**

@@ -53,7 +53,10 @@ describe("PyRandom reproduces ids the reference drew in the traces", () => {
   // The reference seeds MessageAPI with 200191 and TravelAPI with 141053; the traces carry the
   // ids it drew. Reading them straight from the trace file keeps this test independent of the packs.
   const traces = new URL("../../../../../shared/bfcl/traces/ground_truth.jsonl", import.meta.url);
-  const text = readFileSync(process.env.ENVTUNE_SHARED_DIR ? `${process.env.ENVTUNE_SHARED_DIR}/bfcl/traces/ground_truth.jsonl` : traces, "utf8");
+  const text = readFileSync(
+    process.env.ENVTUNE_SHARED_DIR ? `${process.env.ENVTUNE_SHARED_DIR}/bfcl/traces/ground_truth.jsonl` : traces,
+    "utf8",
+  );
 
   it("MessageAPI's first message id (randint(10000, 99999), seed 200191)", () => {
     const id = new PyRandom(200191n).randint(10000n, 99999n);

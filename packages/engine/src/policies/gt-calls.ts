@@ -18,7 +18,12 @@ export function gtCallToKeywords(text: string, packs: readonly DomainPack[]): Ke
       let params: readonly { name: string }[] | undefined;
       for (const p of packs) params = p.toolMap.get(c.name)?.params ?? params;
       if (!params || c.args.length > params.length) {
-        throw new EnvtuneError("BAD_GROUND_TRUTH", "engine", `Cannot name the positional arguments of \`${text}\`.`, "Check that the entry's packs implement the tool.");
+        throw new EnvtuneError(
+          "BAD_GROUND_TRUTH",
+          "engine",
+          `Cannot name the positional arguments of \`${text}\`.`,
+          "Check that the entry's packs implement the tool.",
+        );
       }
       c.args.forEach((v, i) => args.set(params[i]!.name, v));
     }

@@ -99,7 +99,9 @@ export function openaiPolicy(opts: OpenAIPolicyOptions): Policy {
   const retries = opts.retries ?? 4;
   const backoffMs = opts.backoffMs ?? 500;
   const episodeConfig: EpisodeConfigInput =
-    mode === "fc" ? { actionFormat: "openai", observation: "tool", systemPrompt: "fc" } : { actionFormat: "envelope", observation: "paper", systemPrompt: "paper-b" };
+    mode === "fc"
+      ? { actionFormat: "openai", observation: "tool", systemPrompt: "fc" }
+      : { actionFormat: "envelope", observation: "paper", systemPrompt: "paper-b" };
 
   async function once(body: string, signal: AbortSignal | undefined): Promise<PolicyAction> {
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -122,12 +124,19 @@ export function openaiPolicy(opts: OpenAIPolicyOptions): Policy {
       text = await res.text();
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
-      throw new RetryableError(timeout.aborted ? `response not complete within ${timeoutMs} ms` : `reading the response failed: ${(e as Error).message}`);
+      throw new RetryableError(
+        timeout.aborted ? `response not complete within ${timeoutMs} ms` : `reading the response failed: ${(e as Error).message}`,
+      );
     }
     if (!res.ok) {
       const what = `HTTP ${res.status} from ${url}: ${text.slice(0, 300)}`;
       if (RETRYABLE_STATUS.has(res.status)) throw new RetryableError(what, retryAfter(res));
-      throw new EnvtuneError("ENDPOINT_ERROR", "eval", `${what}.`, "Check --base-url, --model and the API key (OPENAI_API_KEY or ENVTUNE_API_KEY).");
+      throw new EnvtuneError(
+        "ENDPOINT_ERROR",
+        "eval",
+        `${what}.`,
+        "Check --base-url, --model and the API key (OPENAI_API_KEY or ENVTUNE_API_KEY).",
+      );
     }
     let data: unknown;
     try {
@@ -138,11 +147,18 @@ export function openaiPolicy(opts: OpenAIPolicyOptions): Policy {
     const choice = (data as { choices?: Array<{ message?: Record<string, unknown> } & Record<string, unknown>> })?.choices?.[0];
     const message = choice?.message;
     if (!message || typeof message !== "object") {
-      throw new EnvtuneError("ENDPOINT_ERROR", "eval", `The endpoint's response has no \`choices[0].message\`: ${text.slice(0, 300)}.`, "Use an OpenAI-compatible chat-completions endpoint.");
+      throw new EnvtuneError(
+        "ENDPOINT_ERROR",
+        "eval",
+        `The endpoint's response has no \`choices[0].message\`: ${text.slice(0, 300)}.`,
+        "Use an OpenAI-compatible chat-completions endpoint.",
+      );
     }
     const content = typeof message.content === "string" ? message.content : null;
     const toolCalls = Array.isArray(message.tool_calls) ? (message.tool_calls as OpenAIToolCall[]) : [];
-    const action: AssistantInput = toolCalls.length ? { role: "assistant", content, tool_calls: toolCalls } : { role: "assistant", content: content ?? "" };
+    const action: AssistantInput = toolCalls.length
+      ? { role: "assistant", content, tool_calls: toolCalls }
+      : { role: "assistant", content: content ?? "" };
     return opts.returnTokens ? { action, generation: generationOf(data as Record<string, unknown>, choice!) } : action;
   }
 
@@ -165,7 +181,12 @@ export function openaiPolicy(opts: OpenAIPolicyOptions): Policy {
         } catch (e) {
           if (!(e instanceof RetryableError) || attempt >= retries) {
             if (e instanceof RetryableError) {
-              throw new EnvtuneError("ENDPOINT_UNAVAILABLE", "eval", `Gave up after ${attempt + 1} attempts: ${e.message}.`, "Check that the endpoint is up, or raise --retries / --timeout.");
+              throw new EnvtuneError(
+                "ENDPOINT_UNAVAILABLE",
+                "eval",
+                `Gave up after ${attempt + 1} attempts: ${e.message}.`,
+                "Check that the endpoint is up, or raise --retries / --timeout.",
+              );
             }
             throw e;
           }
@@ -179,7 +200,8 @@ export function openaiPolicy(opts: OpenAIPolicyOptions): Policy {
   };
 }
 
-const intArray = (v: unknown): number[] | undefined => (Array.isArray(v) && v.every((x) => Number.isInteger(x)) ? (v as number[]) : undefined);
+const intArray = (v: unknown): number[] | undefined =>
+  Array.isArray(v) && v.every((x) => Number.isInteger(x)) ? (v as number[]) : undefined;
 
 /**
  * Token ids and logprobs from a chat-completions response: vLLM's `prompt_token_ids` (response) and

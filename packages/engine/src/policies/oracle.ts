@@ -41,7 +41,11 @@ export function oraclePolicy(opts: OraclePolicyOptions): Policy {
       return {
         role: "assistant",
         content: null,
-        tool_calls: calls.map((c, i) => ({ id: `call_${ctx.turn}_${i}`, type: "function" as const, function: { name: c.name, arguments: c.arguments } })),
+        tool_calls: calls.map((c, i) => ({
+          id: `call_${ctx.turn}_${i}`,
+          type: "function" as const,
+          function: { name: c.name, arguments: c.arguments },
+        })),
       };
     },
   };

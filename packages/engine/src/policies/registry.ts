@@ -31,7 +31,8 @@ export const evalPolicies = createRegistry<PolicyFactory>({
   noun: "policy",
   code: "POLICY",
   scope: "eval",
-  unknownHint: "Register it with `registerPolicy(factory)` from @envtune/engine, pass a module file whose default export is a policy factory, or use a known name.",
+  unknownHint:
+    "Register it with `registerPolicy(factory)` from @envtune/engine, pass a module file whose default export is a policy factory, or use a known name.",
   optionsPath: "policy options",
   moduleExports: ["policy"],
 });
@@ -58,7 +59,8 @@ const replay: PolicyFactory = {
     input: z.string({ error: "--policy replay needs --input FILE" }),
     keepPositional: z.boolean().default(false),
   }),
-  create: (o: { input: string; keepPositional: boolean }) => replayPolicy(readReplayFile(o.input), { positional: o.keepPositional ? "keep" : "drop" }),
+  create: (o: { input: string; keepPositional: boolean }) =>
+    replayPolicy(readReplayFile(o.input), { positional: o.keepPositional ? "keep" : "drop" }),
 };
 
 const needsEndpoint = "--policy openai needs --base-url and --model";
@@ -75,7 +77,10 @@ const openai: PolicyFactory = {
     timeout: num.min(0).default(120),
     retries: num.int().min(0).default(4),
   }),
-  create: (o: { baseUrl: string; model: string; mode: "fc" | "prompt"; temperature: number; maxTokens?: number; timeout: number; retries: number }, ctx) =>
+  create: (
+    o: { baseUrl: string; model: string; mode: "fc" | "prompt"; temperature: number; maxTokens?: number; timeout: number; retries: number },
+    ctx,
+  ) =>
     openaiPolicy({
       baseUrl: o.baseUrl,
       model: o.model,

@@ -116,7 +116,12 @@ export function readReplayFile(file: string): Map<string, ReplayRecord> {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new EnvtuneError("FILE_NOT_FOUND", "eval", `Cannot read \`${file}\` (${(e as Error).message}).`, "Pass a JSON-lines file of `{id, result}` records with --input.");
+    throw new EnvtuneError(
+      "FILE_NOT_FOUND",
+      "eval",
+      `Cannot read \`${file}\` (${(e as Error).message}).`,
+      "Pass a JSON-lines file of `{id, result}` records with --input.",
+    );
   }
   const out = new Map<string, ReplayRecord>();
   text.split("\n").forEach((line, i) => {
@@ -125,10 +130,20 @@ export function readReplayFile(file: string): Map<string, ReplayRecord> {
     try {
       r = JSON.parse(line);
     } catch (e) {
-      throw new EnvtuneError("BAD_RECORD", "eval", `${file}:${i + 1} is not valid JSON (${(e as Error).message}).`, "Each line must be one `{id, result}` record.");
+      throw new EnvtuneError(
+        "BAD_RECORD",
+        "eval",
+        `${file}:${i + 1} is not valid JSON (${(e as Error).message}).`,
+        "Each line must be one `{id, result}` record.",
+      );
     }
     if (!isObject(r) || typeof r.id !== "string" || !("result" in r)) {
-      throw new EnvtuneError("BAD_RECORD", "eval", `${file}:${i + 1} lacks \`id\` or \`result\`.`, "Each line needs `id` (the entry id) and `result` ([turn][step] model responses).");
+      throw new EnvtuneError(
+        "BAD_RECORD",
+        "eval",
+        `${file}:${i + 1} lacks \`id\` or \`result\`.`,
+        "Each line needs `id` (the entry id) and `result` ([turn][step] model responses).",
+      );
     }
     out.set(r.id, { id: r.id, result: r.result });
   });

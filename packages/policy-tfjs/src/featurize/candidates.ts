@@ -125,22 +125,42 @@ function soleNumber(result: string, maxChars: number): RawSpan | null {
 export function contextCandidates(obs: PolicyObservation, limits: FeaturizerLimits = DEFAULT_LIMITS): Candidate[] {
   const b = limits.hashBuckets;
   const all: Candidate[] = [];
-  all.push(...cachedCandidates(`u${b}\u0000${obs.userText}`, () => userSpans(obs.userText).map((s) => makeCandidate(s, obs.userText, b, false))));
+  all.push(
+    ...cachedCandidates(`u${b}\u0000${obs.userText}`, () => userSpans(obs.userText).map((s) => makeCandidate(s, obs.userText, b, false))),
+  );
   const lastIdx = obs.steps.length - 1;
   obs.steps.forEach((step, i) => {
     for (const r of step.results) {
       const last = i === lastIdx;
-      all.push(...cachedCandidates(`r${b}${last ? 1 : 0}\u0000${r}`, () => resultSpans(r, limits.resultChars).map((s) => makeCandidate(s, s.keyWords ? "" : r.slice(0, limits.resultChars), b, last))));
+      all.push(
+        ...cachedCandidates(`r${b}${last ? 1 : 0}\u0000${r}`, () =>
+          resultSpans(r, limits.resultChars).map((s) => makeCandidate(s, s.keyWords ? "" : r.slice(0, limits.resultChars), b, last)),
+        ),
+      );
     }
   });
   for (const r of obs.earlierResults.slice(-3)) {
-    all.push(...cachedCandidates(`e${b}\u0000${r}`, () => resultSpans(r, limits.resultChars).map((s) => makeCandidate({ ...s, kind: "earlier_text" }, s.keyWords ? "" : r.slice(0, limits.resultChars), b, false))));
+    all.push(
+      ...cachedCandidates(`e${b}\u0000${r}`, () =>
+        resultSpans(r, limits.resultChars).map((s) =>
+          makeCandidate({ ...s, kind: "earlier_text" }, s.keyWords ? "" : r.slice(0, limits.resultChars), b, false),
+        ),
+      ),
+    );
   }
   // Values the earlier steps and turns computed one per result (three counts, then their mean).
-  const sole = [...obs.earlierResults.slice(-6), ...obs.steps.flatMap((s) => s.results)].flatMap((r) => soleNumber(r, limits.resultChars) ?? []);
+  const sole = [...obs.earlierResults.slice(-6), ...obs.steps.flatMap((s) => s.results)].flatMap(
+    (r) => soleNumber(r, limits.resultChars) ?? [],
+  );
   if (sole.length >= 2) all.push(makeCandidate(listSpan(sole.slice(-12)), "", b, false));
   for (const t of obs.previousUserTexts.slice(-2)) {
-    all.push(...cachedCandidates(`p${b}\u0000${t}`, () => userSpans(t).filter((s) => s.kind !== "user_word").map((s) => makeCandidate({ ...s, kind: DERIVED_KINDS.has(s.kind) ? s.kind : "earlier_text" }, t, b, false))));
+    all.push(
+      ...cachedCandidates(`p${b}\u0000${t}`, () =>
+        userSpans(t)
+          .filter((s) => s.kind !== "user_word")
+          .map((s) => makeCandidate({ ...s, kind: DERIVED_KINDS.has(s.kind) ? s.kind : "earlier_text" }, t, b, false)),
+      ),
+    );
   }
   // Deduplicate by text, keeping the most informative source; then cap by priority.
   const byText = new Map<string, Candidate>();
@@ -193,7 +213,12 @@ export function paramCandidates(p: ParamInfo, buckets = DEFAULT_HASH_BUCKETS): C
 }
 
 /** Argument candidates for one parameter: the context's values plus the parameter's own. */
-export function argCandidates(ctx: { readonly candidates: readonly Candidate[] }, p: ParamInfo, buckets = DEFAULT_HASH_BUCKETS, constrain = true): Candidate[] {
+export function argCandidates(
+  ctx: { readonly candidates: readonly Candidate[] },
+  p: ParamInfo,
+  buckets = DEFAULT_HASH_BUCKETS,
+  constrain = true,
+): Candidate[] {
   const all = [...ctx.candidates, ...paramCandidates(p, buckets)];
   if (!constrain) return all;
   const kept = all.filter((c) => fitsSchema(p, c));
@@ -218,14 +243,15 @@ export function fitsSchema(p: ParamInfo, c: Candidate): boolean {
     case "number":
       return c.numeric !== undefined;
     case "string":
-      return p.enumValues.length ? c.kind === "enum" : !isBool && c.kind !== "param_number" && c.kind !== "all_enum" && c.kind !== "enum" && c.kind !== "value_list";
+      return p.enumValues.length
+        ? c.kind === "enum"
+        : !isBool && c.kind !== "param_number" && c.kind !== "all_enum" && c.kind !== "enum" && c.kind !== "value_list";
     case "array":
       return p.enumValues.length ? c.kind === "enum" || c.kind === "all_enum" : !isBool && c.kind !== "param_number" && c.kind !== "enum";
     case "object":
       return true;
   }
 }
-
 
 /** Row of the form table for a (parameter type, candidate kind) pair. */
 export function formRow(p: ParamInfo, c: Candidate): number {
@@ -248,7 +274,8 @@ export function renderValue(c: Candidate, form: ValueForm): string {
     if (form === "string") return JSON.stringify(c.text);
     return c.text;
   }
-  const bare = c.kind === "bool_true" ? "true" : c.kind === "bool_false" ? "false" : c.numeric !== undefined ? numberText(c.numeric) : c.text;
+  const bare =
+    c.kind === "bool_true" ? "true" : c.kind === "bool_false" ? "false" : c.numeric !== undefined ? numberText(c.numeric) : c.text;
   switch (form) {
     case "string":
       return JSON.stringify(c.kind === "bool_true" || c.kind === "bool_false" ? bare : c.text);

@@ -33,7 +33,13 @@ export function featureTable<C, const N extends string>(features: readonly Featu
   const offsets = new Map<N, number>();
   const columns: string[] = [];
   for (const f of features) {
-    if (offsets.has(f.name)) throw new EnvtuneError("DUPLICATE_FEATURE", "policy-tfjs", `Feature \`${f.name}\` is in the table twice.`, "Give each row of a feature table its own name.");
+    if (offsets.has(f.name))
+      throw new EnvtuneError(
+        "DUPLICATE_FEATURE",
+        "policy-tfjs",
+        `Feature \`${f.name}\` is in the table twice.`,
+        "Give each row of a feature table its own name.",
+      );
     offsets.set(f.name, columns.length);
     for (let i = 0; i < f.width; i++) columns.push(f.labels ? `${f.name}=${f.labels[i]}` : f.name);
   }
@@ -80,7 +86,12 @@ export function oneHot<C, const N extends string>(name: N, labels: readonly stri
     fill: (ctx, out, at) => {
       const i = index(ctx);
       if (i >= labels.length || !Number.isInteger(i)) {
-        throw new EnvtuneError("FEATURE_INDEX_OUT_OF_RANGE", "policy-tfjs", `One-hot feature \`${name}\` picked column ${i} of ${labels.length}.`, "Return an index below the number of labels (or -1 for none).");
+        throw new EnvtuneError(
+          "FEATURE_INDEX_OUT_OF_RANGE",
+          "policy-tfjs",
+          `One-hot feature \`${name}\` picked column ${i} of ${labels.length}.`,
+          "Return an index below the number of labels (or -1 for none).",
+        );
       }
       if (i >= 0) out[at + i] = 1;
     },

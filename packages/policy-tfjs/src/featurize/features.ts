@@ -137,7 +137,8 @@ function lastOutcome(steps: readonly ObservedStep[]): (typeof LAST_OUTCOMES)[num
 /** The best value a tool feature takes over the tool list (0 without tools). */
 function bestTool({ toolFeatures }: AnswerRow, name: ToolFeatureName): number {
   let best = 0;
-  for (let i = TOOL_FEATURE_TABLE.offset(name); i < toolFeatures.length; i += TOOL_FEATURE_TABLE.width) best = Math.max(best, toolFeatures[i]!);
+  for (let i = TOOL_FEATURE_TABLE.offset(name); i < toolFeatures.length; i += TOOL_FEATURE_TABLE.width)
+    best = Math.max(best, toolFeatures[i]!);
   return best;
 }
 
@@ -254,7 +255,13 @@ function lastObservationText(steps: readonly ObservedStep[]): string {
   return s.kind === "parse_error" ? (s.feedback ?? "") : [...s.results, s.feedback ?? ""].join("\n");
 }
 
-function toolScan(obs: PolicyObservation, tools: readonly ToolInfo[], userWords: Set<string>, prevUserWords: Set<string>, lastObservation: string): ToolScan {
+function toolScan(
+  obs: PolicyObservation,
+  tools: readonly ToolInfo[],
+  userWords: Set<string>,
+  prevUserWords: Set<string>,
+  lastObservation: string,
+): ToolScan {
   const last = obs.steps[obs.steps.length - 1];
   const calledCounts = new Map<string, number>();
   for (const s of obs.steps) for (const c of s.calls) calledCounts.set(c.name, (calledCounts.get(c.name) ?? 0) + 1);

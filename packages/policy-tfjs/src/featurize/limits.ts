@@ -14,4 +14,11 @@ export interface FeaturizerLimits {
   schemaConstrained: boolean;
 }
 
-export const DEFAULT_LIMITS: FeaturizerLimits = { userWords: 64, observationWords: 48, contextCandidates: 40, resultChars: 3000, hashBuckets: DEFAULT_HASH_BUCKETS, schemaConstrained: true };
+export const DEFAULT_LIMITS: FeaturizerLimits = {
+  userWords: 64,
+  observationWords: 48,
+  contextCandidates: 40,
+  resultChars: 3000,
+  hashBuckets: DEFAULT_HASH_BUCKETS,
+  schemaConstrained: true,
+};

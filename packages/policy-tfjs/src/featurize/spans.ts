@@ -37,7 +37,8 @@ export interface RawSpan {
 // same normalizations, generically (no tool or domain names involved).
 
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const MONTH = "(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?";
+const MONTH =
+  "(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?";
 const DAY = "(\\d{1,2})(?:st|nd|rd|th)?";
 const DATE_RES: Array<{ re: RegExp; m: number; d: number; y: number }> = [
   { re: new RegExp(`\\b${MONTH}\\s+${DAY},?\\s+(\\d{4})\\b`, "gi"), m: 1, d: 2, y: 3 },
@@ -70,7 +71,8 @@ function tagSpans(text: string): RawSpan[] {
   const out: RawSpan[] = [];
   const re = /(?<![\w#@])[#@][A-Za-z0-9_]+/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) out.push({ text: m[0], start: m.index, end: m.index + m[0].length, kind: "user_tag", quoted: false });
+  while ((m = re.exec(text)) !== null)
+    out.push({ text: m[0], start: m.index, end: m.index + m[0].length, kind: "user_tag", quoted: false });
   for (const prefix of ["#", "@"]) {
     const group = out.filter((t) => t.kind === "user_tag" && t.text.startsWith(prefix));
     if (group.length >= 2) out.push(listSpan(group));
@@ -80,7 +82,14 @@ function tagSpans(text: string): RawSpan[] {
 
 export function listSpan(items: readonly RawSpan[]): RawSpan {
   const values = items.map((t) => t.numeric ?? t.text);
-  return { text: values.join(", "), start: items[0]!.start, end: items[items.length - 1]!.end, kind: "value_list", quoted: false, items: values };
+  return {
+    text: values.join(", "),
+    start: items[0]!.start,
+    end: items[items.length - 1]!.end,
+    kind: "value_list",
+    quoted: false,
+    items: values,
+  };
 }
 
 /** The numbers of one source as one list (e.g. the scores in a file, to average). */
@@ -120,7 +129,14 @@ function quotedSpans(text: string): RawSpan[] {
       const inner = m[1]!;
       if (inner.trim() === "") continue;
       const num = parseNumber(inner.trim());
-      out.push({ text: inner, start: m.index, end: m.index + m[0].length, kind: "user_quoted", quoted: true, ...(num !== undefined ? { numeric: num } : {}) });
+      out.push({
+        text: inner,
+        start: m.index,
+        end: m.index + m[0].length,
+        kind: "user_quoted",
+        quoted: true,
+        ...(num !== undefined ? { numeric: num } : {}),
+      });
     }
   }
   return out;
@@ -130,7 +146,8 @@ function phraseSpans(text: string): RawSpan[] {
   const out: RawSpan[] = [];
   PHRASE_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = PHRASE_RE.exec(text)) !== null) out.push({ text: m[0], start: m.index, end: m.index + m[0].length, kind: "user_phrase", quoted: false });
+  while ((m = PHRASE_RE.exec(text)) !== null)
+    out.push({ text: m[0], start: m.index, end: m.index + m[0].length, kind: "user_phrase", quoted: false });
   return out;
 }
 
@@ -192,7 +209,15 @@ function jsonSpans(parsed: unknown): RawSpan[] {
       }
     } else if (typeof v === "number") {
       budget--;
-      out.push({ text: numberText(v), start: 0, end: 0, kind: "result_number", quoted: false, numeric: v, keyWords: splitIdentifier(key).map(stem) });
+      out.push({
+        text: numberText(v),
+        start: 0,
+        end: 0,
+        kind: "result_number",
+        quoted: false,
+        numeric: v,
+        keyWords: splitIdentifier(key).map(stem),
+      });
     } else if (Array.isArray(v)) {
       for (const x of v.slice(0, 12)) walk(x, key);
     } else if (typeof v === "object" && v !== null) {
@@ -208,15 +233,18 @@ function plainResultSpans(text: string): RawSpan[] {
   const out: RawSpan[] = [];
   const re = /'([^'\n]{1,120}?)'/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null && out.length < 16) out.push({ text: m[1]!, start: m.index, end: m.index + m[0].length, kind: "result_string", quoted: false });
+  while ((m = re.exec(text)) !== null && out.length < 16)
+    out.push({ text: m[1]!, start: m.index, end: m.index + m[0].length, kind: "result_string", quoted: false });
   if (out.length > 0) return out;
   TOKEN_RE.lastIndex = 0;
   while ((m = TOKEN_RE.exec(text)) !== null && out.length < 12) {
     let tok = m[0];
     while (/[.,:]$/.test(tok)) tok = tok.slice(0, -1);
     const num = parseNumber(tok);
-    if (num !== undefined) out.push({ text: tok, start: m.index, end: m.index + tok.length, kind: "result_number", quoted: false, numeric: num });
-    else if (tok.length >= 3 && !isStopword(tok.toLowerCase())) out.push({ text: tok, start: m.index, end: m.index + tok.length, kind: "result_string", quoted: false });
+    if (num !== undefined)
+      out.push({ text: tok, start: m.index, end: m.index + tok.length, kind: "result_number", quoted: false, numeric: num });
+    else if (tok.length >= 3 && !isStopword(tok.toLowerCase()))
+      out.push({ text: tok, start: m.index, end: m.index + tok.length, kind: "result_string", quoted: false });
   }
   return out;
 }

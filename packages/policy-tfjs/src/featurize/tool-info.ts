@@ -73,7 +73,10 @@ function enumOf(s: Record<string, unknown>, description: string): string[] {
 
 function paramInfo(toolName: string, name: string, s: Record<string, unknown>, required: boolean, buckets: number): ParamInfo {
   const description = typeof s.description === "string" ? s.description : "";
-  const descNumbers = [...description.matchAll(/(?<![\w.])(\d+(?:\.\d+)?)(?![\w.])/g)].map((m) => Number(m[1])).filter((x) => Number.isFinite(x)).slice(0, 4);
+  const descNumbers = [...description.matchAll(/(?<![\w.])(\d+(?:\.\d+)?)(?![\w.])/g)]
+    .map((m) => Number(m[1]))
+    .filter((x) => Number.isFinite(x))
+    .slice(0, 4);
   return {
     name,
     description,
@@ -98,7 +101,9 @@ export function toolInfo(schema: ToolSchema, buckets = DEFAULT_HASH_BUCKETS): To
   const required = new Set(Array.isArray(schema.parameters.required) ? (schema.parameters.required as string[]) : []);
   // BFCL descriptions start with a sentence shared by every tool of the class; the part after
   // "Tool description:" is what tells tools apart (when present).
-  const desc = schema.description.includes("Tool description:") ? schema.description.slice(schema.description.indexOf("Tool description:") + 17) : schema.description;
+  const desc = schema.description.includes("Tool description:")
+    ? schema.description.slice(schema.description.indexOf("Tool description:") + 17)
+    : schema.description;
   const params = Object.entries(props).map(([name, s]) => paramInfo(schema.name, name, s, required.has(name), buckets));
   const nameParts = splitIdentifier(schema.name).map(stem);
   const info: ToolInfo = {
