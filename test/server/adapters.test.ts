@@ -69,7 +69,7 @@ describe("python3 adapters", () => {
     });
   }
 
-  it("trl: tools from /schema, one call per step, the next question inside end_turn's result, same rewards", async () => {
+  it("trl: tools from /v1/tools, one call per step, the next question inside end_turn's result, same rewards", async () => {
     const env = await environment();
     const TRL_CONFIG = { actionFormat: "openai", observation: "tool", systemPrompt: "fc", maxActionsPerTurn: 20 } as const;
     for (const task of TASKS) {
