@@ -17,18 +17,19 @@ const SKIP_DIRS = new Set(["node_modules", "dist", ".turbo", "results", "runs"])
 // file, which has to name them, is skipped).
 const FORBIDDEN = new RegExp(
   [
-    "paper doc\\b",
-    "bfcl-behaviour",
+    // Written with a character class so that repository-wide searches for these names find only real citations.
+    "paper[ ]doc\\b",
+    "bfcl-behavio[u]r",
     "ecosystem doc\\b",
-    "ecosystem-and-style",
+    "ecosystem-and-sty[l]e",
     "tooling[ -]notes",
-    "environment-tuning-paper",
+    "environment-tuning-pape[r]",
     "behaviour doc\\b",
     "docs/bfcl",
     "shared/docs",
     "\\bdoc §",
   ].join("|"),
-  "i",
+  "i"
 );
 const SELF = "test/hygiene/citations.test.ts";
 
@@ -74,13 +75,14 @@ describe("citations", () => {
   });
 
   it("recognises every form of the forbidden citations", () => {
+    // Assembled from pieces, like the patterns above, so that searches of the tree do not find them.
     const samples = [
-      "(paper doc §11 B2)",
-      "see docs/bfcl-behaviour.md §2.3",
-      "(ecosystem doc §4.3)",
-      "(tooling notes §3)",
-      "(Fig. 3, doc §7)",
-    ];
+      ["(paper ", "doc §11 B2)"],
+      ["see docs/bfcl-", "behaviour.md §2.3"],
+      ["(ecosystem ", "doc §4.3)"],
+      ["(tooling ", "notes §3)"],
+      ["(Fig. 3, ", "doc §7)"],
+    ].map((pieces) => pieces.join(""));
     expect(samples.filter((s) => !FORBIDDEN.test(s))).toEqual([]);
     expect(FORBIDDEN.test("the paper (§3.4, App. D.2) and gorilla bfcl_eval @ 6ea57973")).toBe(false);
   });
