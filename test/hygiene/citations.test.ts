@@ -29,7 +29,7 @@ const FORBIDDEN = new RegExp(
     "shared/docs",
     "\\bdoc §",
   ].join("|"),
-  "i"
+  "i",
 );
 const SELF = "test/hygiene/citations.test.ts";
 
