@@ -1,8 +1,9 @@
 import { Writable } from "node:stream";
 import type { EpisodeConfigInput } from "@envtune/engine";
-import { createLogger, loadBfclEnvironment, serveMcpStdio, type CreateParams, type LogLevel } from "@envtune/server";
+import { createLogger, serveMcpStdio, type CreateParams, type LogLevel } from "@envtune/server";
 import { EXIT, usageError, intOption, type Command } from "../cli.ts";
 import { parseSplitOption } from "../eval-source.ts";
+import { configOption, environmentFromFlags } from "./serve.ts";
 
 type Task = Omit<CreateParams, "session_id">;
 
@@ -66,32 +67,17 @@ export const mcpCommand: Command = {
     '  {"mcpServers": {"envtune": {"command": "npx", "args": ["envtune", "mcp", "--task-id", "multi_turn_base_0"]}}}',
   ].join("\n"),
   async run({ values, stdout, stderr }) {
-    let config: EpisodeConfigInput | undefined;
-    if (values.config !== undefined) {
-      try {
-        config = JSON.parse(values.config as string) as EpisodeConfigInput;
-      } catch (e) {
-        throw usageError("mcp", `--config is not JSON (${(e as Error).message}).`);
-      }
-    }
+    const config = configOption("mcp", values.config);
     if (values.part !== undefined && !["train", "val", "test"].includes(values.part as string))
       throw usageError("mcp", `--part must be train, val or test, got \`${String(values.part)}\`.`);
     const tasks = taskSequence(values, config);
     const level = ((values["log-level"] as string | undefined) ?? "warn") as LogLevel;
     const log = createLogger({ level, sink: (line) => stderr(line + "\n") });
-    const { env, missing } = await loadBfclEnvironment({
-      ...(values.data ? { dataDir: values.data as string } : {}),
-      ...(values.domains
-        ? {
-            domains: (values.domains as string)
-              .split(",")
-              .map((s) => s.trim())
-              .filter(Boolean),
-          }
-        : {}),
-      ...(values.split !== undefined ? { split: parseSplitOption(values.split as string, "mcp") } : {}),
-    });
-    for (const m of missing) log.warn("domain pack not loaded", { specifier: m.specifier, reason: m.reason });
+    const env = await environmentFromFlags(
+      values,
+      log,
+      values.split !== undefined ? { split: parseSplitOption(values.split as string, "mcp") } : {},
+    );
     // A bad task id or split is a start-up error (exit 3), not a broken session later.
     for (const t of tasks) if (t.task_id !== undefined) env.task(t.task_id);
     const output = new Writable({

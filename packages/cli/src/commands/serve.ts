@@ -9,6 +9,9 @@ import {
   isLoopbackHost,
   loadBfclEnvironment,
   startCluster,
+  type BfclEnvironment,
+  type LoadEnvironmentOptions,
+  type Logger,
   type RunningServer,
   type ServerOptionsInput,
   type StageSpecInput,
@@ -82,6 +85,42 @@ function list(v: unknown): string[] | undefined {
  * Resolves on SIGINT/SIGTERM, or when the parent's IPC channel closes (a worker of `--workers`
  * whose parent died), then removes its listeners.
  */
+/** The episode config a `--config` flag holds (JSON text), or undefined when the flag is absent. */
+export function configOption(cmd: string, value: unknown): EpisodeConfigInput | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value as string) as EpisodeConfigInput;
+  } catch (e) {
+    throw usageError(cmd, `--config is not JSON (${(e as Error).message}).`);
+  }
+}
+
+/**
+ * The environment the `--data`, `--dataset` and `--domains` flags name (plus `extra` options),
+ * logging every domain pack that did not load: `serve` and `mcp` start from the same flags.
+ */
+export async function environmentFromFlags(
+  values: Record<string, unknown>,
+  log: Logger,
+  extra: Partial<LoadEnvironmentOptions> = {},
+): Promise<BfclEnvironment> {
+  const domains =
+    typeof values.domains === "string"
+      ? values.domains
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined;
+  const { env, missing } = await loadBfclEnvironment({
+    ...(values.data ? { dataDir: values.data as string } : {}),
+    ...(values.dataset ? { dataset: values.dataset as string } : {}),
+    ...(domains ? { domains } : {}),
+    ...extra,
+  });
+  for (const m of missing) log.warn("domain pack not loaded", { specifier: m.specifier, reason: m.reason });
+  return env;
+}
+
 export function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
     const on = (sig: string) => {
@@ -343,30 +382,12 @@ export const serveCommand: Command = {
         if (!Array.isArray(s)) throw usageError("serve", "--stages must hold a JSON array of stage specs.");
         stages = s as StageSpecInput[];
       }
-      let defaultConfig: EpisodeConfigInput | undefined;
-      if (values.config !== undefined) {
-        try {
-          defaultConfig = JSON.parse(values.config as string) as EpisodeConfigInput;
-        } catch (e) {
-          throw usageError("serve", `--config is not JSON (${(e as Error).message}).`);
-        }
-      }
-      const { env, missing } = await loadBfclEnvironment({
-        ...(values.data ? { dataDir: values.data as string } : {}),
-        ...(values.dataset ? { dataset: values.dataset as string } : {}),
-        ...(values.domains
-          ? {
-              domains: (values.domains as string)
-                .split(",")
-                .map((s) => s.trim())
-                .filter(Boolean),
-            }
-          : {}),
+      const defaultConfig = configOption("serve", values.config);
+      const env = await environmentFromFlags(values, log, {
         split: parseSplitOption((values.split as string | undefined) ?? "paper", "serve"),
         ...(stages ? { stages } : {}),
         ...(defaultConfig ? { defaultConfig } : {}),
       });
-      for (const m of missing) log.warn("domain pack not loaded", { specifier: m.specifier, reason: m.reason });
       const server = createEnvtuneServer(env, { ...opts, log, enableRollouts: values.rollouts === true });
       running = await server.listen({ port, host });
     }
