@@ -8,23 +8,15 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { EpisodeConfigInput } from "@envtune/engine";
-import type { BfclEnvironment, SplitPart } from "./environment.ts";
-import { episodePrompt, writeStageFiles, type StageFile } from "./export-verl.ts";
+import type { BfclEnvironment } from "./environment.ts";
+import { episodePrompt, writeStageFiles, type StageExportOptions, type StageFile } from "./export-verl.ts";
 
 /** The `env_class` the rows name; `envtune_adapters.skyrl.register()` registers it. */
 export const SKYRL_ENV_CLASS = "envtune";
 
-export interface SkyrlExportOptions {
-  out: string;
-  /** Stage ids to export (default: every stage). */
-  stages?: readonly string[];
-  /** Also write `val.jsonl` / `test.jsonl` of the split with the last exported stage's settings. */
-  evalParts?: readonly SplitPart[];
+export interface SkyrlExportOptions extends StageExportOptions {
   /** Server URL written into every row (`envtune_url`); else the env's registration or `$ENVTUNE_URL`. */
   baseUrl?: string;
-  /** Episode settings over each stage's. */
-  config?: EpisodeConfigInput;
   /** `env_class` of the rows (default `envtune`). */
   envClass?: string;
 }

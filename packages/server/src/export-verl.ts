@@ -78,18 +78,22 @@ export function episodePrompt(
   return episode.reset().messages.map((m) => ({ role: m.role, content: m.content ?? "" }));
 }
 
-export interface VerlExportOptions {
+/** What every engine's export takes: where, which stages, which evaluation parts, and episode settings. */
+export interface StageExportOptions {
   out: string;
   /** Stage ids to export (default: every stage). */
   stages?: readonly string[];
   /** Also write `val.jsonl` / `test.jsonl` of the split with the last exported stage's settings. */
   evalParts?: readonly SplitPart[];
+  /** Episode settings over each stage's (e.g. `{ actionFormat: "envelope" }`). */
+  config?: EpisodeConfigInput;
+}
+
+export interface VerlExportOptions extends StageExportOptions {
   /** verl interaction name (`interaction_kwargs.name`, the `name` in the interaction config). */
   interactionName?: string;
   /** Server URL written into the interaction config. */
   baseUrl?: string;
-  /** Episode settings over each stage's (e.g. `{ actionFormat: "envelope" }`). */
-  config?: EpisodeConfigInput;
   /** verl's `multi_turn.max_assistant_turns`/`max_user_turns`, repeated in the interaction config. */
   maxTurns?: number;
 }

@@ -55,6 +55,6 @@ export type { SessionRouter, SessionRouterOptions } from "./router.ts";
 export { spawnWorkers, startCluster } from "./cluster.ts";
 export type { SpawnWorkersOptions, WorkerSet } from "./cluster.ts";
 export { exportVerlDataset, VERL_AGENT_NAME } from "./export-verl.ts";
-export type { VerlExportOptions, VerlExportResult, StageFile } from "./export-verl.ts";
+export type { StageExportOptions, VerlExportOptions, VerlExportResult, StageFile } from "./export-verl.ts";
 export { exportSkyrlDataset, SKYRL_ENV_CLASS } from "./export-skyrl.ts";
 export type { SkyrlExportOptions, SkyrlExportResult } from "./export-skyrl.ts";
