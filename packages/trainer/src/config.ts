@@ -375,7 +375,12 @@ export function paperStages(
  * training with longer Stages 3–4, a slower Stage 2, other Stage 3–4 β / lr / entropy / loss
  * aggregation — raised the Stage 3–4 reward only by trading turns with calls for answers.
  */
-/** Built-in presets: `default` (the main job, ≤ 15 min on 2 cores) and `quick` (CI, ≤ 2 min). */
+/**
+ * Built-in presets: `default` (the main job, ≤ 15 min on 2 cores), `quick` (CI, ≤ 2 min),
+ * `experiment` (one run of `envtune experiment`'s grid: the quick preset's batches with a larger
+ * budget, evaluated on the whole test part without baselines, which the grid runs once per fold
+ * and seed) and `smoke` (a few updates: tests of the machinery, not of learning).
+ */
 export const PRESETS: Readonly<Record<string, () => TrainConfigInput>> = {
   default: () => ({
     preset: "default",
@@ -388,6 +393,20 @@ export const PRESETS: Readonly<Record<string, () => TrainConfigInput>> = {
     validation: { every: 5, limit: 40 },
     evaluation: { part: "test", baselines: true, limit: 100, select: "last" },
     stages: paperStages({ s1: [5, 8], s2: [15, 25], s3: [10, 15], s4: [5, 8] }, 2),
+  }),
+  experiment: () => ({
+    preset: "experiment",
+    grpo: { groupSize: 6, tasksPerUpdate: 8 },
+    validation: { every: 5, limit: 40 },
+    evaluation: { part: "test", baselines: false, limit: null, select: "last" },
+    stages: paperStages({ s1: [5, 10], s2: [20, 40], s3: [15, 25], s4: [8, 15] }, 2),
+  }),
+  smoke: () => ({
+    preset: "smoke",
+    grpo: { groupSize: 3, tasksPerUpdate: 3 },
+    validation: { every: 2, limit: 8 },
+    evaluation: { part: "test", baselines: false, limit: 24, select: "last" },
+    stages: paperStages({ s1: [1, 1], s2: [1, 2], s3: [1, 1], s4: [1, 1] }, 1),
   }),
 };
 

@@ -1,0 +1,19 @@
+/**
+ * @envtune/experiment — Environment Tuning's claims in one command: a grid of methods (the
+ * curriculum, its ablations, single-stage GRPO, behaviour cloning, baselines) × evaluation sets
+ * (in distribution, leave-domain-out folds) × seeds, run with a cache and resume, and reported
+ * with paired differences, 95% intervals and a verdict per claim.
+ */
+export { claimMetricSchema, claimSpecSchema, gridSchema, methodSchema, parseGrid } from "./grid.ts";
+export type { ClaimSpec, Grid, GridInput, Method, TrainMethod } from "./grid.ts";
+export { BFCL_OOD_FOLDS, PAPER_GRID, paperGrid, quickGrid } from "./paper-grid.ts";
+export {
+  claimResultSchema,
+  curvePointSchema,
+  evalSetSchema,
+  experimentResultSchema,
+  runResultSchema,
+  scoreSchema,
+  verdictSchema,
+} from "./results.ts";
+export type { ClaimResult, EvalSet, ExperimentResult, RunResult, Score, Verdict } from "./results.ts";

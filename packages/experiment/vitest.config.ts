@@ -1,0 +1,3 @@
+import { envtuneProject } from "../../vitest.shared.ts";
+
+export default envtuneProject("@envtune/experiment");
