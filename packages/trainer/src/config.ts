@@ -181,6 +181,11 @@ export const learnerSchema = z
      * the run's config.json so that `--resume` and `ood-eval` find the learner again.
      */
     module: z.string().min(1).optional(),
+    /**
+     * Start from the policy saved in this directory (e.g. another run's `last/`, such as a
+     * behaviour-cloned policy before the curriculum) instead of a fresh initialization.
+     */
+    init: z.string().min(1).optional(),
   })
   .strict();
 

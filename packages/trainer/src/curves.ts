@@ -137,8 +137,13 @@ export function formatStageCurve(c: StageCurve): string {
   const p = (x: number) => (x * 100).toFixed(2);
   const t = c.train;
   const ts = c.turnSuccess;
-  let s = `stage ${c.stage} ${c.name} (${c.updates} updates): reward (${c.rewardKind}) ${r(t.first)} → ${r(t.last)}, rise ${r(t.rise)} ± ${r(t.riseSe)}, slope ${r(t.slopePer100)} ± ${r(t.slopeSe)} per 100 updates: ${verdict(t)}`;
-  s += `; turn success ${p(ts.first)}% → ${p(ts.last)}% (rise ${p(ts.rise)} ± ${p(ts.riseSe)} points: ${verdict(ts)})`;
+  let s = `stage ${c.stage} ${c.name} (${c.updates} updates): `;
+  // A learner without rollouts (behaviour cloning) has no training reward to follow.
+  if (!Number.isFinite(t.first)) s += "no training rollouts";
+  else {
+    s += `reward (${c.rewardKind}) ${r(t.first)} → ${r(t.last)}, rise ${r(t.rise)} ± ${r(t.riseSe)}, slope ${r(t.slopePer100)} ± ${r(t.slopeSe)} per 100 updates: ${verdict(t)}`;
+    s += `; turn success ${p(ts.first)}% → ${p(ts.last)}% (rise ${p(ts.rise)} ± ${p(ts.riseSe)} points: ${verdict(ts)})`;
+  }
   if (c.validation) {
     const v = c.validation;
     const vf = (x: number) => (v.metric !== "val_reward" ? `${p(x)}%` : r(x));

@@ -7,95 +7,17 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { BfclEntry } from "@envtune/bfcl-data";
-import { parseAction, requirePacks, toPlainJson, type PyValue } from "@envtune/core";
-import { Episode, PROTOCOL_PRESETS, gtCallToKeywords, type EpisodeConfigInput, type KeywordCall } from "@envtune/engine";
-import {
-  DEFAULT_LIMITS,
-  Rng,
-  VALUE_FORMS,
-  argCandidates,
-  decisionContext,
-  renderValue,
-  type FeaturizerLimits,
-  type PolicyObservation,
-  type TfjsPolicy,
-} from "@envtune/policy-tfjs";
-import { DialogueTracker } from "./observe.ts";
+import { parseAction, toPlainJson, type PyValue } from "@envtune/core";
+import { PROTOCOL_PRESETS } from "@envtune/engine";
+import { DEFAULT_LIMITS, Rng, argCandidates, decisionContext, type FeaturizerLimits, type TfjsPolicy } from "@envtune/policy-tfjs";
+import { formWriting, groundTruthCalls, openEpisode, walkGroundTruth } from "./ground-truth.ts";
 import type { EpisodeWorld } from "./rollout.ts";
-
-/**
- * A turn's ground-truth calls in keyword form (positional arguments named by the tool's
- * signature, as the oracle policy writes them), with the arguments as plain JSON values.
- */
-function groundTruthCalls(
-  entry: BfclEntry,
-  world: EpisodeWorld,
-  gt: readonly string[],
-): Array<KeywordCall & { args: Record<string, unknown> }> {
-  const packs = requirePacks(world.packs, entry.involvedClasses, `Entry ${entry.id}`);
-  return gt
-    .flatMap((text) => gtCallToKeywords(text, packs))
-    .map((c) => ({ ...c, args: JSON.parse(c.arguments) as Record<string, unknown> }));
-}
-
-/** One call as the paper's envelope (the oracle's layout, one call per step). */
-function envelope(call: KeywordCall): string {
-  return `<think>replay</think>\n<tool_call>\n[{"name": ${JSON.stringify(call.name)}, "arguments": ${call.arguments}}]\n</tool_call>`;
-}
-
-const ANSWER = "<think>done</think>\n<answer>Done.</answer>";
 
 /** Per category: turns with calls, how many are fully expressible, and which parameters most often are not. */
 export interface Expressibility {
   perCategory: Record<string, { gtTurns: number; expressible: number; share: number }>;
   /** `tool.param` → times its ground-truth value was not among the candidates. */
   missing: Record<string, number>;
-}
-
-function openEpisode(
-  entry: BfclEntry,
-  world: EpisodeWorld,
-  config: EpisodeConfigInput,
-): { ep: Episode; tracker: DialogueTracker; observe: () => PolicyObservation } {
-  const ep = new Episode({
-    entry,
-    packs: world.packs,
-    ...(world.constants ? { constants: world.constants } : {}),
-    ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}),
-    config,
-  });
-  const tracker = new DialogueTracker();
-  tracker.update(ep.reset().messages);
-  return { ep, tracker, observe: () => tracker.observation(ep.tools.map((t) => t.function)) };
-}
-
-/**
- * Replays an entry's ground truth one call per step in the standard environment, ending each turn
- * with an answer. `onTurn` sees each turn's first observation; `onCall` the observation before
- * each call.
- */
-function walkGroundTruth(
-  entry: BfclEntry,
-  world: EpisodeWorld,
-  onTurn: (turn: number, gt: readonly string[], obs: PolicyObservation) => void,
-  onCall?: (call: { name: string; args: Record<string, unknown> }, obs: PolicyObservation) => void,
-): void {
-  const { ep, tracker, observe } = openEpisode(entry, world, { protocol: "paper", augmented: false, maxActionsPerTurn: 50 });
-  while (!ep.done) {
-    const turn = ep.turn;
-    const gt = entry.groundTruth[turn] ?? [];
-    onTurn(turn, gt, observe());
-    for (const call of groundTruthCalls(entry, world, gt)) {
-      onCall?.(call, observe());
-      ep.step(envelope(call));
-      tracker.update(ep.messages);
-      if (ep.done || ep.turn !== turn) break;
-    }
-    if (!ep.done && ep.turn === turn) {
-      ep.step(ANSWER);
-      tracker.update(ep.messages);
-    }
-  }
 }
 
 /**
@@ -110,14 +32,6 @@ export function expressibility(
 ): Expressibility {
   const perCategory: Expressibility["perCategory"] = {};
   const missing: Record<string, number> = {};
-  const canWrite = (cand: Parameters<typeof renderValue>[0], want: unknown): boolean =>
-    VALUE_FORMS.some((f) => {
-      try {
-        return isDeepStrictEqual(JSON.parse(renderValue(cand, f)), want);
-      } catch {
-        return false;
-      }
-    });
   for (const entry of entries) {
     const cat = (perCategory[entry.category] ??= { gtTurns: 0, expressible: 0, share: 0 });
     // Verdict of the turn in progress: null before the first turn or for a turn without calls.
@@ -127,26 +41,27 @@ export function expressibility(
       cat.gtTurns++;
       if (ok) cat.expressible++;
     };
-    walkGroundTruth(
-      entry,
-      world,
-      (_turn, gt) => {
+    walkGroundTruth(entry, world, {
+      onTurn: (_turn, gt) => {
         close();
         ok = gt.length > 0 ? true : null;
       },
-      (call, obs) => {
+      onCall: (call, obs) => {
         const ctx = decisionContext(obs, limits);
         const tool = ctx.tools.find((t) => t.name === call.name);
         if (!tool) ok = false;
         for (const [k, want] of tool ? Object.entries(call.args) : []) {
           const p = tool!.params.find((q) => q.name === k);
-          if (p !== undefined && argCandidates(ctx, p, limits.hashBuckets, limits.schemaConstrained).some((cand) => canWrite(cand, want)))
+          if (
+            p !== undefined &&
+            argCandidates(ctx, p, limits.hashBuckets, limits.schemaConstrained).some((cand) => formWriting(cand, want) >= 0)
+          )
             continue;
           ok = false;
           missing[`${call.name}.${k}`] = (missing[`${call.name}.${k}`] ?? 0) + 1;
         }
       },
-    );
+    });
     close();
   }
   for (const c of Object.values(perCategory)) c.share = c.gtTurns ? c.expressible / c.gtTurns : 0;
@@ -219,9 +134,10 @@ export function answerFeatureRows(
 ): Array<{ category: string; emptyGt: boolean; features: Float32Array }> {
   const rows: Array<{ category: string; emptyGt: boolean; features: Float32Array }> = [];
   for (const entry of entries) {
-    walkGroundTruth(entry, world, (_turn, gt, obs) =>
-      rows.push({ category: entry.category, emptyGt: gt.length === 0, features: decisionContext(obs).answerFeatures }),
-    );
+    walkGroundTruth(entry, world, {
+      onTurn: (_turn, gt, obs) =>
+        rows.push({ category: entry.category, emptyGt: gt.length === 0, features: decisionContext(obs).answerFeatures }),
+    });
   }
   return rows;
 }

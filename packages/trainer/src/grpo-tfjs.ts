@@ -6,9 +6,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import {
-  TfjsPolicy,
   buildBatch,
-  currentBackend,
   loadNamedTensors,
   perHeadTokens,
   saveNamedTensors,
@@ -22,8 +20,9 @@ import {
   type Weights,
 } from "@envtune/policy-tfjs";
 import type { GrpoConfig, TrainConfig } from "./config.ts";
-import { AdamW, answerRateKl, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights } from "./grpo.ts";
-import type { FrozenPolicy, Learner, LearnerFactory, UpdateContext, UpdateMetrics, UpdateOutcome } from "./learner.ts";
+import { answerRateKl, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights } from "./grpo.ts";
+import type { LearnerFactory, UpdateContext, UpdateMetrics, UpdateOutcome } from "./learner.ts";
+import { TfjsLearner } from "./tfjs-learner.ts";
 import { mean } from "./stats.ts";
 
 /** What one GRPO update reports (means over optimizer steps). */
@@ -41,25 +40,6 @@ export interface GrpoUpdateMetrics extends UpdateMetrics {
 
 const round = (x: number, d = 5): number => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 
-/** The network part of the policy config (the action format belongs to the episodes). */
-export function netConfig(c: TrainConfig) {
-  const { actionFormat: _format, ...net } = c.policy;
-  return net;
-}
-
-function adamW(c: TrainConfig): AdamW {
-  return new AdamW({ lr: c.grpo.lr, beta1: c.grpo.beta1, beta2: c.grpo.beta2, eps: c.grpo.adamEps, weightDecay: c.grpo.weightDecay });
-}
-
-/** A TfjsPolicy behind the frozen-policy interface (owns it). */
-function frozen(policy: TfjsPolicy): FrozenPolicy<DecisionRecord> {
-  return {
-    act: (obs, opts) => policy.act(obs, opts),
-    save: (dir, metadata) => policy.save(dir, metadata),
-    dispose: () => policy.dispose(),
-  };
-}
-
 interface Prepared {
   built: ReturnType<typeof buildBatch>;
   ds: DecisionRecord[];
@@ -72,85 +52,50 @@ interface Prepared {
   tokens: number;
 }
 
-export class GrpoTfjsLearner implements Learner<DecisionRecord, GrpoUpdateMetrics> {
-  protected readonly config: TrainConfig;
-  protected policy: TfjsPolicy;
+export class GrpoTfjsLearner extends TfjsLearner<GrpoUpdateMetrics> {
+  protected readonly algorithm = "GRPO";
+  /** The frozen reference policy of the KL term. */
   private ref: Map<string, tf.Tensor>;
-  protected opt: AdamW;
 
   constructor(config: TrainConfig, seed: number) {
-    this.config = config;
-    this.policy = TfjsPolicy.create(netConfig(config), seed);
+    super(config, seed);
     this.ref = this.policy.snapshot();
-    this.opt = adamW(config);
-  }
-
-  act(observations: Parameters<TfjsPolicy["act"]>[0], opts: Parameters<TfjsPolicy["act"]>[1]) {
-    return this.policy.act(observations, opts);
-  }
-
-  describe() {
-    const c = this.policy.config;
-    const backend = currentBackend()?.name ?? "unknown";
-    return {
-      parameters: this.policy.parameterCount(),
-      summary: `tfjs pointer policy (embed ${c.embedDim}, hidden ${c.hiddenDim}, ${c.hashBuckets} buckets) + GRPO, backend ${backend}`,
-    };
   }
 
   /** The paper's reference is the weights each stage starts from (`grpo.reference: "stage-start"`). */
   beginStage(): void {
     if (this.config.grpo.reference !== "stage-start") return;
+    this.resetReference();
+  }
+
+  private resetReference(): void {
     for (const t of this.ref.values()) t.dispose();
     this.ref = this.policy.snapshot();
   }
 
-  snapshot(): FrozenPolicy<DecisionRecord> {
-    const copy = this.policy.snapshot();
-    try {
-      return frozen(TfjsPolicy.fromTensors(this.policy.config, copy));
-    } finally {
-      for (const t of copy.values()) t.dispose();
-    }
+  /** Starting from other weights makes them the reference too. */
+  override async initFrom(dir: string): Promise<void> {
+    await super.initFrom(dir);
+    this.resetReference();
   }
 
-  save(dir: string, metadata: Record<string, unknown>): Promise<void> {
-    return this.policy.save(dir, metadata);
-  }
-
-  async loadPolicy(dir: string): Promise<FrozenPolicy<DecisionRecord>> {
-    return frozen((await TfjsPolicy.load(dir)).policy);
-  }
-
-  /** checkpoint/: the policy (model.json + weights.bin), ref/ and optimizer/ (AdamW moments). */
-  async saveState(dir: string, metadata: Record<string, unknown>): Promise<void> {
-    await this.policy.save(dir, metadata);
+  /** checkpoint/: the policy and optimizer (see {@link TfjsLearner.saveState}) and ref/ (the reference policy). */
+  override async saveState(dir: string, metadata: Record<string, unknown>): Promise<void> {
+    await super.saveState(dir, metadata);
     await saveNamedTensors(join(dir, "ref"), new Map([...this.ref].map(([k, v]) => [`ref/${k}`, v])), { kind: "reference-policy" });
-    await saveNamedTensors(
-      join(dir, "optimizer"),
-      new Map([...this.opt.tensors()].map(([k, v]) => [`opt/${k}`, v])),
-      { kind: "adamw" },
-      { step: this.opt.step },
-    );
   }
 
-  async loadState(dir: string): Promise<void> {
-    const { policy } = await TfjsPolicy.load(dir);
-    this.dispose();
-    this.policy = policy;
+  override async loadState(dir: string): Promise<void> {
+    await super.loadState(dir);
+    for (const t of this.ref.values()) t.dispose();
     const ref = await loadNamedTensors(join(dir, "ref"));
     this.ref = new Map([...ref.tensors].map(([k, v]) => [k.replace(/^ref\//, ""), v]));
-    this.opt = adamW(this.config);
-    const opt = await loadNamedTensors(join(dir, "optimizer"));
-    this.opt.restore(Number(opt.metadata.step ?? 0), new Map([...opt.tensors].map(([k, v]) => [k.replace(/^opt\//, ""), v])));
-    for (const t of opt.tensors.values()) t.dispose();
   }
 
-  dispose(): void {
-    this.policy.dispose();
+  override dispose(): void {
+    super.dispose();
     for (const t of this.ref.values()) t.dispose();
     this.ref.clear();
-    this.opt.dispose();
   }
 
   /** Rollouts of `groupSize` per task, group-normalized advantages, then the clipped policy-gradient steps. */

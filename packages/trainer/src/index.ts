@@ -69,8 +69,15 @@ export type {
   UpdateMetrics,
   UpdateOutcome,
 } from "./learner.ts";
-export { GrpoTfjsLearner, grpoTfjsLearner, netConfig } from "./grpo-tfjs.ts";
+export { GrpoTfjsLearner, grpoTfjsLearner } from "./grpo-tfjs.ts";
+export { TfjsLearner, netConfig } from "./tfjs-learner.ts";
 export type { GrpoUpdateMetrics } from "./grpo-tfjs.ts";
+export { SftTfjsLearner, sftLearner } from "./sft-tfjs.ts";
+export type { SftUpdateMetrics } from "./sft-tfjs.ts";
+export { demonstrate } from "./demonstrations.ts";
+export type { Demonstration, DemonstrationCoverage, EntryDemonstrations } from "./demonstrations.ts";
+export { walkGroundTruth } from "./ground-truth.ts";
+export type { GroundTruthCall, GroundTruthVisitor } from "./ground-truth.ts";
 export { aggregateRuns } from "./aggregate.ts";
 export { curveStats, formatStageCurve, stageCurves, verdict, verdictOverRuns } from "./curves.ts";
 export type { CurveStage, CurveStats, StageCurve } from "./curves.ts";

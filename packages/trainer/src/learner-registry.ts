@@ -1,12 +1,13 @@
 /**
  * Learners by name. The training config selects one with `learner: { name, options }`; the
  * factory's zod schema validates the options. `grpo-tfjs` (the embedded TensorFlow.js policy with
- * its GRPO step) is built in; user code adds its own with {@link registerLearner} before it calls
+ * its GRPO step) and `sft` (the same policy cloned from ground-truth trajectories) are built in; user code adds its own with {@link registerLearner} before it calls
  * `train()`.
  */
 import { createRegistry } from "@envtune/core";
 import type { z } from "zod";
 import { grpoTfjsLearner } from "./grpo-tfjs.ts";
+import { sftLearner } from "./sft-tfjs.ts";
 import type { TrainConfig } from "./config.ts";
 import type { Learner, LearnerContext, LearnerFactory } from "./learner.ts";
 
@@ -59,3 +60,4 @@ export async function createLearner(ctx: LearnerContext): Promise<Learner> {
 }
 
 registerLearner(grpoTfjsLearner);
+registerLearner(sftLearner);

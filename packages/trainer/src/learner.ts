@@ -88,6 +88,12 @@ export interface UpdateOutcome<M extends UpdateMetrics = UpdateMetrics, R = unkn
 export interface Learner<R = unknown, M extends UpdateMetrics = UpdateMetrics> extends FrozenPolicy<R> {
   /** One update from fresh experience. */
   update(ctx: UpdateContext<R>): Promise<UpdateOutcome<M, R>>;
+  /**
+   * Starts from the policy saved in `dir` (by {@link FrozenPolicy.save}, e.g. another run's
+   * `last/`) instead of the seed's initialization; called once, before the first update of a new
+   * run (`learner.init` of the config).
+   */
+  initFrom?(dir: string): Promise<void>;
   /** Called when the curriculum moves to stage `index` (not for the first stage). */
   beginStage?(stage: StageSpec, index: number): void;
   /** A frozen copy of the current policy (the trainer keeps the best-validation one). */

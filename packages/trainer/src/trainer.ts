@@ -342,6 +342,16 @@ class Trainer {
 
   async newRun(): Promise<void> {
     this.learner = await createLearner(this.learnerContext());
+    const init = this.config.learner.init;
+    if (init !== undefined) {
+      if (!this.learner.initFrom)
+        throw trainerError(
+          "INIT_UNSUPPORTED",
+          `Learner ${this.config.learner.name} cannot start from saved weights (learner.init = ${init}).`,
+          "Remove learner.init, or use a learner that implements initFrom (grpo-tfjs, sft).",
+        );
+      await this.learner.initFrom(init);
+    }
     this.rng = new Rng(this.config.seed * 7919 + 17);
     this.state = {
       version: 1,
