@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { parseOrThrow } from "@envtune/core";
-import { ablationSchema, learnerSchema } from "@envtune/trainer";
+import { BASELINE_NAMES, ablationSchema, learnerSchema } from "@envtune/trainer";
 import { evalSetSchema } from "./results.ts";
 
 const name = z
@@ -37,7 +37,7 @@ const baselineMethodSchema = z
     kind: z.literal("baseline"),
     name,
     description: z.string().default(""),
-    policy: z.enum(["untrained", "random-valid-call", "always-answer"]),
+    policy: z.enum(BASELINE_NAMES),
   })
   .strict();
 

@@ -41,7 +41,8 @@ export { mean, sampleVariance } from "./stats.ts";
 export type { ReportInput } from "./report.ts";
 export { silentProgress, stderrProgress } from "./progress.ts";
 export type { ProgressSink } from "./progress.ts";
-export { evalEpisodeConfig, stageEpisodeConfig, selectTraining, summaryText, train } from "./trainer.ts";
+export { BASELINE_NAMES, evalEpisodeConfig, evaluateBaseline, stageEpisodeConfig, selectTraining, summaryText, train } from "./trainer.ts";
+export type { BaselineName } from "./trainer.ts";
 export type { TrainOptions, TrainResult, TrainerState, UpdateRecord } from "./trainer.ts";
 export type { FinalEvaluation } from "./evaluate.ts";
 export {

@@ -736,24 +736,53 @@ async function finalEvaluation(t: Trainer, log: (s: string) => void): Promise<Fi
       policies.push({ ...best, policy: "trained", note: tag }, { ...last, policy: "trained-last", note: lastNote });
     else policies.push({ ...last, note: lastNote }, { ...best, policy: "trained-best-val", note: tag });
   } else policies.push(last);
-  if (c.evaluation.baselines) {
-    // The same learner, freshly created with the run's seed: the untrained policy.
-    const untrained = await createLearner(t.learnerContext());
-    try {
-      policies.push(await play(untrained, "untrained"));
-    } finally {
-      untrained.dispose();
-    }
-    policies.push((await evaluate(randomValidActor(), s.evalEntries, s.world, cfg, opts)).summary);
-    policies.push((await evaluate(alwaysAnswerActor(), s.evalEntries, s.world, cfg, opts)).summary);
-  }
+  if (c.evaluation.baselines) for (const b of BASELINE_NAMES) policies.push(await baselineSummary(c, s, b));
   return {
     split: s.splitName,
     part: c.evaluation.part,
     entries: s.evalEntries.length,
-    environment: "standard, paper protocol, greedy",
+    environment: EVAL_ENVIRONMENT,
     policies,
   };
+}
+
+const EVAL_ENVIRONMENT = "standard, paper protocol, greedy";
+
+/** The trainer's baselines by name (`evaluation.baselines` evaluates all three after training). */
+export const BASELINE_NAMES = ["untrained", "random-valid-call", "always-answer"] as const;
+export type BaselineName = (typeof BASELINE_NAMES)[number];
+
+/**
+ * One baseline evaluated without training, on exactly the entries and in the environment of a
+ * run's final evaluation with `config` (an experiment evaluates each baseline once per fold and
+ * seed instead of inside every trained run).
+ */
+export async function evaluateBaseline(config: TrainConfig, baseline: BaselineName, dataDir?: string): Promise<FinalEvaluation> {
+  const s = await setup(config, dataDir);
+  const summary = await baselineSummary(config, s, baseline);
+  return {
+    split: s.splitName,
+    part: config.evaluation.part,
+    entries: s.evalEntries.length,
+    environment: EVAL_ENVIRONMENT,
+    policies: [summary],
+  };
+}
+
+async function baselineSummary(config: TrainConfig, s: Setup, baseline: BaselineName): Promise<EvalSummary> {
+  const cfg = evalEpisodeConfig(config);
+  const opts = { maxConcurrent: config.runtime.maxConcurrentEpisodes, seed: config.seed };
+  if (baseline !== "untrained")
+    return (await evaluate(baseline === "always-answer" ? alwaysAnswerActor() : randomValidActor(), s.evalEntries, s.world, cfg, opts))
+      .summary;
+  // The same learner, freshly created with the run's seed: the untrained policy.
+  const learner = await createLearner({ config, seed: config.seed, world: s.world, log: () => {} });
+  try {
+    const actor = policyActor(learner, { greedy: true, format: config.policy.actionFormat, name: "untrained" });
+    return (await evaluate(actor, s.evalEntries, s.world, cfg, opts)).summary;
+  } finally {
+    learner.dispose();
+  }
 }
 
 export function summaryText(ev: FinalEvaluation, state: Pick<TrainerState, "totalUpdates" | "trainMs" | "promotions">): string {
