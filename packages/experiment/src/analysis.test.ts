@@ -111,8 +111,9 @@ describe("pairedDifference", () => {
     expect(one.mean).toBeCloseTo(371 / 1150 - 0.45, 12);
     expect(pairedDifference(results, "et", "sft", "ood", "turn_success")).toEqual({ n: 0, mean: null, sd: null, ci95: null, pairs: [] });
   });
-  it("refuses two results for one cell instead of silently picking one", () => {
+  it("refuses two results for one cell instead of silently picking or double-counting one", () => {
     const dup = [...results, { ...results[0]!, id: "et/paper/seed1-again" }];
+    expect(() => methodTable(grid, dup)).toThrow(/et\/paper\/seed1-again/);
     expect(() => pairedDifference(dup, "et", "single-stage", "id", "turn_success")).toThrow(/DUPLICATE_RUN_RESULT|Two results/);
     try {
       pairedDifference(dup, "et", "single-stage", "id", "turn_success");

@@ -59,7 +59,8 @@ export interface SeedScore {
  * so a fold weighs by its size), or over `categories` of those runs when given.
  */
 export function setScoresBySeed(results: readonly RunResult[], method: string, set: EvalSet, categories?: readonly string[]): SeedScore[] {
-  const runs = runsOf(results, method, set);
+  // Through runsByCell: a duplicated (fold, seed) would silently count twice in the pool.
+  const runs = [...runsByCell(results, method, set).values()];
   return seedsOf(runs).map((seed) => {
     const scores = runs.filter((r) => r.seed === seed).flatMap((r) => runScores(r, categories));
     return {
