@@ -17,3 +17,41 @@ export {
   verdictSchema,
 } from "./results.ts";
 export type { ClaimResult, EvalSet, ExperimentResult, RunResult, Score, Verdict } from "./results.ts";
+export {
+  CATEGORY_ORDER,
+  CLAIM_RULE,
+  EVAL_SETS,
+  averageCurves,
+  categoriesOf,
+  categoryTable,
+  claimVerdict,
+  evaluateClaims,
+  foldTable,
+  meanCurves,
+  methodTable,
+  pairedDifference,
+  pooledMetric,
+  referenceDifferences,
+  referenceMethod,
+  runMetric,
+  setScoresBySeed,
+  studentTCdf,
+  studentTQuantile,
+  summarize,
+} from "./analysis.ts";
+export type {
+  CategoryRow,
+  FoldCell,
+  FoldTable,
+  MeanCurve,
+  MeanCurvePoint,
+  Metric,
+  Pair,
+  PairedDifference,
+  ReferenceDifference,
+  SeedScore,
+  Summary,
+  TableRow,
+} from "./analysis.ts";
+export { renderExperimentReport, writeExperimentReport } from "./report.ts";
+export type { ExperimentReportInput } from "./report.ts";
