@@ -14,9 +14,11 @@ import { splitsCommand } from "./commands/splits.ts";
 import { newDomainCommand } from "./commands/new-domain.ts";
 import { oodEvalCommand } from "./commands/ood-eval.ts";
 import { trainCommand } from "./commands/train.ts";
+import { experimentCommand } from "./commands/experiment.ts";
 
 export const commands: Command[] = [
   trainCommand,
+  experimentCommand,
   evalCommand,
   checkCommand,
   replayCommand,

@@ -7,7 +7,7 @@
 import { EnvtuneError } from "@envtune/core";
 import { mean, sampleVariance } from "@envtune/trainer";
 import type { ClaimSpec, Grid } from "./grid.ts";
-import type { ClaimResult, EvalSet, RunResult, Score } from "./results.ts";
+import type { ClaimResult, ClaimSet, EvalSet, RunResult, Score } from "./results.ts";
 
 /** A per-run or pooled rate a table or a claim compares. */
 export type Metric = ClaimSpec["metric"];
@@ -40,7 +40,8 @@ export function runMetric(run: RunResult, metric: Metric, categories?: readonly 
   return pooledMetric(runScores(run, categories), metric);
 }
 
-const runsOf = (results: readonly RunResult[], method: string, set: EvalSet) => results.filter((r) => r.method === method && r.set === set);
+const runsOf = (results: readonly RunResult[], method: string, set: ClaimSet) =>
+  results.filter((r) => r.method === method && (set === "all" || r.set === set));
 
 /** Seeds present, ascending. */
 const seedsOf = (runs: readonly RunResult[]) => [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
@@ -195,7 +196,7 @@ export interface PairedDifference {
 }
 
 /** A method's runs on a set by (fold, seed); two results for one cell are a runner bug, not data to average. */
-function runsByCell(results: readonly RunResult[], method: string, set: EvalSet): Map<string, RunResult> {
+function runsByCell(results: readonly RunResult[], method: string, set: ClaimSet): Map<string, RunResult> {
   const out = new Map<string, RunResult>();
   for (const r of runsOf(results, method, set)) {
     const key = JSON.stringify([r.fold, r.seed]);
@@ -220,7 +221,7 @@ export function pairedDifference(
   results: readonly RunResult[],
   a: string,
   b: string,
-  set: EvalSet,
+  set: ClaimSet,
   metric: Metric,
   categories?: readonly string[],
 ): PairedDifference {

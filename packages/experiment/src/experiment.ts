@@ -2,11 +2,12 @@
  * `envtune experiment`: run a grid (cached, resumable), then write `experiment.json` (every run's
  * result and every claim's verdict) and `report.html`.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { writeFileAtomic } from "@envtune/policy-tfjs/util";
+import { assertCreatableDir, runDirFault } from "@envtune/trainer";
 import { evaluateClaims } from "./analysis.ts";
 import type { Grid } from "./grid.ts";
 import { writeExperimentReport } from "./report.ts";
@@ -58,7 +59,7 @@ export function budgetText(grid: Grid, outcome: GridOutcome): string {
   return [
     `${outcome.runs.length} runs (${trainedRuns.length} trained), ${grid.workers} in parallel (one process each; the embedded policy uses one core).`,
     trainedRuns[0]
-      ? `Each trained run uses the trainer preset \`${trainedRuns[0].config.preset}\`: ${trainedRuns[0].config.grpo.tasksPerUpdate} tasks × ${trainedRuns[0].config.grpo.groupSize} rollouts per update, updates per stage ${stages}; single-stage GRPO and behaviour cloning get the sum of the stages' maxima as one stage.`
+      ? `Each trained run uses the trainer preset \`${trainedRuns[0].config.preset}\`: ${trainedRuns[0].config.grpo.tasksPerUpdate} tasks × ${trainedRuns[0].config.grpo.groupSize} rollouts per update, updates per stage ${stages}; a method with the single-stage ablation (single-stage GRPO, behaviour cloning) trains one stage for the sum of the stages' maxima.`
       : "",
     `The runs' own wall time sums to ${(runSeconds / 60).toFixed(1)} min; this invocation took ${(outcome.wallS / 60).toFixed(1)} min (${outcome.cached} runs came from the cache).`,
   ]
@@ -69,7 +70,13 @@ export function budgetText(grid: Grid, outcome: GridOutcome): string {
 export async function runExperiment(o: ExperimentOptions): Promise<ExperimentOutcome> {
   const log = o.log ?? (() => {});
   checkOutDir(o.outDir, o.force ?? false);
-  writeFileAtomic(join(o.outDir, "grid.json"), JSON.stringify(o.grid, null, 2) + "\n");
+  assertCreatableDir(o.outDir, "The experiment's --out folder");
+  try {
+    mkdirSync(o.outDir, { recursive: true });
+    writeFileAtomic(join(o.outDir, "grid.json"), JSON.stringify(o.grid, null, 2) + "\n");
+  } catch (e) {
+    throw runDirFault(e, o.outDir) ?? e;
+  }
   const outcome = await runGrid({
     grid: o.grid,
     outDir: o.outDir,

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { parseOrThrow } from "@envtune/core";
 import { BASELINE_NAMES, ablationSchema, learnerSchema } from "@envtune/trainer";
-import { evalSetSchema } from "./results.ts";
+import { claimSetSchema } from "./results.ts";
 
 const name = z
   .string()
@@ -53,10 +53,13 @@ export const claimSpecSchema = z
     id: name,
     /** The claim in words, as the report prints it. */
     statement: z.string().min(1),
-    /** The claim is "a is better than b" on `metric` over `set`, paired by fold and seed. */
+    /**
+     * The claim is "a is better than b" on `metric` over `set`, paired by fold and seed; `all`
+     * pairs over every fold of both sets (for claims about training that should hold on any test set).
+     */
     a: name,
     b: name,
-    set: evalSetSchema,
+    set: claimSetSchema,
     metric: claimMetricSchema.default("turn_success"),
     /** Pool only these categories' entries (e.g. miss_func and miss_param for the hints claim). */
     categories: z.array(z.string().min(1)).min(1).optional(),
@@ -143,4 +146,9 @@ export function parseGrid(input: unknown): Grid {
     hint: "Fix the listed fields (see `gridSchema` in @envtune/experiment, or `envtune experiment --print-grid` for the default).",
     root: "(grid)",
   });
+}
+
+/** The grid file's JSON Schema, derived from {@link gridSchema} (editors validate grid files with it). */
+export function gridJsonSchema(): unknown {
+  return z.toJSONSchema(gridSchema, { io: "input", unrepresentable: "any" });
 }

@@ -4,11 +4,12 @@
  * (in distribution, leave-domain-out folds) × seeds, run with a cache and resume, and reported
  * with paired differences, 95% intervals and a verdict per claim.
  */
-export { claimMetricSchema, claimSpecSchema, gridSchema, methodSchema, parseGrid } from "./grid.ts";
+export { claimMetricSchema, claimSpecSchema, gridJsonSchema, gridSchema, methodSchema, parseGrid } from "./grid.ts";
 export type { ClaimSpec, Grid, GridInput, Method, TrainMethod } from "./grid.ts";
 export { BFCL_OOD_FOLDS, PAPER_GRID, paperGrid, quickGrid } from "./paper-grid.ts";
 export {
   claimResultSchema,
+  claimSetSchema,
   curvePointSchema,
   evalSetSchema,
   experimentResultSchema,
@@ -16,7 +17,7 @@ export {
   scoreSchema,
   verdictSchema,
 } from "./results.ts";
-export type { ClaimResult, EvalSet, ExperimentResult, RunResult, Score, Verdict } from "./results.ts";
+export type { ClaimResult, ClaimSet, EvalSet, ExperimentResult, RunResult, Score, Verdict } from "./results.ts";
 export {
   CATEGORY_ORDER,
   CLAIM_RULE,
@@ -55,3 +56,10 @@ export type {
 } from "./analysis.ts";
 export { renderExperimentReport, writeExperimentReport } from "./report.ts";
 export type { ExperimentReportInput } from "./report.ts";
+export { foldsOf, mergeConfig, planRuns } from "./plan.ts";
+export type { PlannedRun } from "./plan.ts";
+export { runGrid } from "./runner.ts";
+export type { GridOutcome, RunGridOptions } from "./runner.ts";
+export { RESULT_FILE, cachedResult } from "./run-one.ts";
+export { budgetText, codeVersion, runExperiment } from "./experiment.ts";
+export type { ExperimentOptions, ExperimentOutcome } from "./experiment.ts";

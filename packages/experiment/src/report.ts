@@ -21,7 +21,7 @@ import {
   type Summary,
 } from "./analysis.ts";
 import type { Grid } from "./grid.ts";
-import type { ClaimResult, EvalSet, ExperimentResult } from "./results.ts";
+import type { ClaimResult, ClaimSet, EvalSet, ExperimentResult } from "./results.ts";
 
 export interface ExperimentReportInput {
   result: ExperimentResult;
@@ -31,7 +31,11 @@ export interface ExperimentReportInput {
 }
 
 const DASH = "—";
-const SET_LABEL: Record<EvalSet, string> = { id: "in distribution", ood: "out of distribution" };
+const SET_LABEL: Record<ClaimSet, string> = {
+  id: "in distribution",
+  ood: "out of distribution",
+  all: "every fold, in and out of distribution",
+};
 const METRIC_LABEL: Record<Metric, string> = {
   turn_success: "turn success",
   entry_accuracy: "entry accuracy",

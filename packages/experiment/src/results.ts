@@ -8,6 +8,10 @@ import { z } from "zod";
 export const evalSetSchema = z.enum(["id", "ood"]);
 export type EvalSet = z.output<typeof evalSetSchema>;
 
+/** What a claim pairs over: one evaluation set, or every fold of both (`all`). */
+export const claimSetSchema = z.enum(["id", "ood", "all"]);
+export type ClaimSet = z.output<typeof claimSetSchema>;
+
 /** Counts and rates over a group of evaluated entries (the whole test part or one category). */
 export const scoreSchema = z.object({
   entries: z.number().int().min(0),
@@ -65,7 +69,7 @@ export const claimResultSchema = z.object({
   statement: z.string(),
   a: z.string(),
   b: z.string(),
-  set: evalSetSchema,
+  set: claimSetSchema,
   metric: z.string(),
   /** Pairs (fold, seed) present for both methods. */
   n: z.number().int().min(0),

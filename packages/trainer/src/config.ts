@@ -404,7 +404,7 @@ export const PRESETS: Readonly<Record<string, () => TrainConfigInput>> = {
     grpo: { groupSize: 6, tasksPerUpdate: 8 },
     validation: { every: 5, limit: 40 },
     evaluation: { part: "test", baselines: false, limit: null, select: "last" },
-    stages: paperStages({ s1: [5, 10], s2: [20, 40], s3: [15, 25], s4: [8, 15] }, 2),
+    stages: paperStages({ s1: [5, 10], s2: [30, 60], s3: [20, 40], s4: [10, 20] }, 2),
   }),
   smoke: () => ({
     preset: "smoke",
