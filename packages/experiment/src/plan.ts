@@ -5,7 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import { parseTrainConfig, presetConfig, type TrainConfig, type TrainConfigInput } from "@envtune/trainer";
-import type { SplitSpecInput } from "@envtune/bfcl-data";
+
+/** A split by name or spec, as the training config takes it. */
+type Split = NonNullable<TrainConfigInput["data"]>["split"];
 import type { Grid, Method } from "./grid.ts";
 import type { EvalSet } from "./results.ts";
 
@@ -18,7 +20,7 @@ export interface PlannedRun {
   set: EvalSet;
   fold: string;
   seed: number;
-  split: string | SplitSpecInput;
+  split: Split;
   /** The training config (trained methods), or the config whose data, policy and evaluation settings a baseline uses. */
   config: TrainConfig;
   /** The run whose last weights this one starts from (`initFrom`). */
@@ -29,7 +31,7 @@ export interface PlannedRun {
 interface Fold {
   set: EvalSet;
   fold: string;
-  split: string | SplitSpecInput;
+  split: Split;
 }
 
 /** Evaluation sets as folds: the in-distribution split, then one fold per held-out group. */
