@@ -82,3 +82,27 @@ export function numberOption(cmd: string, value: unknown, flag: string, range: N
 export function intOption(cmd: string, value: unknown, flag: string, range: Omit<NumberRange, "integer"> = {}): number | undefined {
   return numberOption(cmd, value, flag, { ...range, integer: true });
 }
+
+/**
+ * Ctrl-C (and SIGTERM) for long commands: the first one calls `announce` and aborts the returned
+ * signal, so the work stops at a safe point and can be resumed; a second one quits at once (130).
+ * `release` removes the handlers.
+ */
+export function interruptible(announce: () => void): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    if (++interrupts > 1) process.exit(130);
+    announce();
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { PAPER_GRID, gridJsonSchema, paperGrid, parseGrid, quickGrid, runExperiment, type Grid } from "@envtune/experiment";
-import { EXIT, intOption, type Command } from "../cli.ts";
+import { EXIT, interruptible, intOption, type Command } from "../cli.ts";
 
 /** A grid file: JSON validated by the grid schema; data paths in it mean what they say beside the file. */
 function readGrid(file: string): Grid {
@@ -74,18 +74,11 @@ export const experimentCommand: Command = {
     if (values.quick) grid = quickGrid(grid);
     const workers = intOption("experiment", values.workers, "workers", { min: 1, max: 64 });
     const outDir = resolve(String(values.out ?? `runs/experiment-${grid.name}`));
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onSigint = () => {
-      if (++interrupts === 1) {
-        stderr(
-          "[experiment] Ctrl-C: every run finishes its current update and saves a checkpoint; start again with the same --out to continue (Ctrl-C again quits at once)\n",
-        );
-        controller.abort();
-      } else process.exit(130);
-    };
-    process.on("SIGINT", onSigint);
-    process.on("SIGTERM", onSigint);
+    const stop = interruptible(() =>
+      stderr(
+        "[experiment] Ctrl-C: every run finishes its current update and saves a checkpoint; start again with the same --out to continue (Ctrl-C again quits at once)\n",
+      ),
+    );
     try {
       const out = await runExperiment({
         grid,
@@ -94,7 +87,7 @@ export const experimentCommand: Command = {
         ...(workers !== undefined ? { workers } : {}),
         ...(values.force ? { force: true } : {}),
         log: (l) => stderr(l + "\n"),
-        signal: controller.signal,
+        signal: stop.signal,
       });
       for (const c of out.result.claims) {
         const ci = c.ci95 ? ` [${pct(c.ci95[0])}, ${pct(c.ci95[1])}]` : "";
@@ -115,8 +108,7 @@ export const experimentCommand: Command = {
       }
       return EXIT.OK;
     } finally {
-      process.off("SIGINT", onSigint);
-      process.off("SIGTERM", onSigint);
+      stop.release();
     }
   },
 };

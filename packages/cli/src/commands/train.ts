@@ -11,7 +11,7 @@ import {
   train,
   type TrainConfigInput,
 } from "@envtune/trainer";
-import { EXIT, usageError, intOption, type Command } from "../cli.ts";
+import { EXIT, interruptible, usageError, intOption, type Command } from "../cli.ts";
 import { parseSplitOption } from "../eval-source.ts";
 
 function readConfigFile(file: string): TrainConfigInput {
@@ -180,19 +180,9 @@ export const trainCommand: Command = {
       return EXIT.OK;
     }
     const progress = stderrProgress(stderr);
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts === 1) {
-        progress.line(
-          "[envtune] Ctrl-C: finishing the current update, saving a checkpoint and exiting (press Ctrl-C again to quit at once)",
-        );
-        controller.abort();
-      } else process.exit(130);
-    };
-    process.on("SIGINT", onSigint);
-    process.on("SIGTERM", onSigint);
+    const stop = interruptible(() =>
+      progress.line("[envtune] Ctrl-C: finishing the current update, saving a checkpoint and exiting (press Ctrl-C again to quit at once)"),
+    );
     try {
       if (values.resume) {
         if (values.config || values.preset || values.quick || values.learner || values["learner-options"]) {
@@ -206,7 +196,7 @@ export const trainCommand: Command = {
           outDir: dir,
           resume: true,
           progress,
-          signal: controller.signal,
+          signal: stop.signal,
           ...(values.data ? { dataDir: String(values.data) } : {}),
         });
         return report(r, values.json === true, stdout, stderr);
@@ -268,11 +258,10 @@ export const trainCommand: Command = {
       const outDir = resolve(
         String(values.out ?? `runs/train-${config.preset}${ablations.length ? `-${ablations.join("-")}` : ""}-seed${config.seed}`),
       );
-      const r = await train({ config, outDir, progress, signal: controller.signal, ...(values.force ? { force: true } : {}) });
+      const r = await train({ config, outDir, progress, signal: stop.signal, ...(values.force ? { force: true } : {}) });
       return report(r, values.json === true, stdout, stderr);
     } finally {
-      process.off("SIGINT", onSigint);
-      process.off("SIGTERM", onSigint);
+      stop.release();
     }
   },
 };
