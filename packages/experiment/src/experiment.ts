@@ -2,7 +2,7 @@
  * `envtune experiment`: run a grid (cached, resumable), then write `experiment.json` (every run's
  * result and every claim's verdict) and `report.html`.
  */
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { EnvtuneError } from "@envtune/core";
@@ -13,6 +13,7 @@ import type { Grid } from "./grid.ts";
 import { writeExperimentReport } from "./report.ts";
 import { experimentResultSchema, type ExperimentResult } from "./results.ts";
 import { runGrid, type GridOutcome } from "./runner.ts";
+import { RESULT_FILE } from "./run-one.ts";
 
 export interface ExperimentOptions {
   grid: Grid;
@@ -51,8 +52,28 @@ function checkOutDir(dir: string, force: boolean): void {
     );
 }
 
+/**
+ * Seconds during which at least one of the runs in `dirs` was running, over every invocation: a
+ * run's last (re)start is its `job.json`, its end its `result.json` (earlier pieces of a resumed
+ * run overlap other runs and are not counted).
+ */
+export function gridWallSeconds(dirs: readonly string[]): number {
+  const spans = dirs
+    .filter((d) => existsSync(join(d, RESULT_FILE)) && existsSync(join(d, "job.json")))
+    .map((d) => [statSync(join(d, "job.json")).mtimeMs, statSync(join(d, RESULT_FILE)).mtimeMs] as const)
+    .sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [s, e] of spans) {
+    if (e <= end) continue;
+    total += e - Math.max(s, end);
+    end = e;
+  }
+  return total / 1000;
+}
+
 /** How the default budget meets the two-hour target, for the report. */
-export function budgetText(grid: Grid, outcome: GridOutcome): string {
+export function budgetText(grid: Grid, outcome: GridOutcome, gridSeconds: number): string {
   const trainedRuns = outcome.runs.filter((r) => r.method.kind === "train");
   const runSeconds = outcome.results.reduce((a, r) => a + r.wall_s, 0);
   const stages = trainedRuns[0]?.config.stages.map((s) => `${s.name} ${s.promotion.minUpdates}–${s.promotion.maxUpdates}`).join(", ");
@@ -61,7 +82,7 @@ export function budgetText(grid: Grid, outcome: GridOutcome): string {
     trainedRuns[0]
       ? `Each trained run uses the trainer preset \`${trainedRuns[0].config.preset}\`: ${trainedRuns[0].config.grpo.tasksPerUpdate} tasks × ${trainedRuns[0].config.grpo.groupSize} rollouts per update, updates per stage ${stages}; a method with the single-stage ablation (single-stage GRPO, behaviour cloning) trains one stage for the sum of the stages' maxima.`
       : "",
-    `The runs' own wall time sums to ${(runSeconds / 60).toFixed(1)} min; this invocation took ${(outcome.wallS / 60).toFixed(1)} min (${outcome.cached} runs came from the cache).`,
+    `The runs' own wall time sums to ${(runSeconds / 60).toFixed(1)} min; the grid ran for ${(gridSeconds / 60).toFixed(1)} min of wall time over all invocations (this one: ${(outcome.wallS / 60).toFixed(1)} min, ${outcome.cached} runs from the cache).`,
   ]
     .filter(Boolean)
     .join(" ");
@@ -91,11 +112,12 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentOut
     runs: { total: outcome.runs.length, cached: outcome.cached, ran: outcome.ran },
     wall_s: Math.round(outcome.wallS),
     run_s_total: Math.round(outcome.results.reduce((a, r) => a + r.wall_s, 0)),
+    grid_wall_s: Math.round(gridWallSeconds(outcome.runs.map((r) => join(o.outDir, "runs", r.dir)))),
     workers: o.workers ?? o.grid.workers,
     results: outcome.results,
     claims: evaluateClaims(o.grid, outcome.results),
   });
   writeFileAtomic(join(o.outDir, "experiment.json"), JSON.stringify(result, null, 2) + "\n");
-  writeExperimentReport(o.outDir, { result, grid: o.grid, budget: budgetText(o.grid, outcome) });
+  writeExperimentReport(o.outDir, { result, grid: o.grid, budget: budgetText(o.grid, outcome, result.grid_wall_s) });
   return { ...outcome, result };
 }

@@ -15,6 +15,7 @@ function input(grid: Grid = fixtureGrid(), results: RunResult[] = fixtureResults
     runs: { total: results.length, cached: 4, ran: results.length - 4 },
     wall_s: 3725,
     run_s_total: 7000,
+    grid_wall_s: 4000,
     workers: 2,
     results,
     claims: evaluateClaims(grid, results),
@@ -39,7 +40,7 @@ describe("renderExperimentReport", () => {
   });
   it("states the header: runs, cached and ran, wall time, workers and the escaped budget", () => {
     expect(html).toContain("25 runs (4 cached, 21 ran in this invocation)");
-    expect(html).toContain("wall time 1 h 2 min 5 s with 2 workers");
+    expect(html).toContain("the grid ran for 1 h 6 min 40 s of wall time with 2 workers (this invocation: 1 h 2 min 5 s)");
     expect(html).toContain("Two workers, 40 updates per run &lt;i&gt;and&lt;/i&gt; a 5-minute cap.");
   });
   it("prints the rule once and a colored verdict line per claim with its difference and interval", () => {

@@ -86,7 +86,7 @@ function header({ result, grid, budget }: ExperimentReportInput): string {
   return `<h1>envtune experiment: ${esc(result.grid)}</h1>
 ${grid.description ? `<p>${esc(grid.description)}</p>` : ""}
 <p class="note">${r.total} runs (${r.cached} cached, ${r.ran} ran in this invocation) over seeds ${esc(grid.seeds.join(", "))};
-wall time ${duration(result.wall_s)} with ${result.workers} workers; the runs' own wall times sum to ${duration(result.run_s_total)}.</p>
+the grid ran for ${duration(result.grid_wall_s)} of wall time with ${result.workers} workers (this invocation: ${duration(result.wall_s)}); the runs' own wall times sum to ${duration(result.run_s_total)}.</p>
 <h2>Budget</h2>
 <p>${esc(budget)}</p>`;
 }

@@ -88,6 +88,11 @@ export const experimentResultSchema = z.object({
   /** Wall time of this invocation, seconds; `run_s_total` sums every run's own wall time. */
   wall_s: z.number(),
   run_s_total: z.number(),
+  /**
+   * Wall time of the whole grid over every invocation that ran part of it: the union of the runs'
+   * start-to-finish intervals (time between invocations, when nothing ran, is not counted).
+   */
+  grid_wall_s: z.number(),
   workers: z.number().int(),
   results: z.array(runResultSchema),
   claims: z.array(claimResultSchema),
