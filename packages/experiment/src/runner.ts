@@ -81,94 +81,128 @@ const fmtTime = (s: number) =>
       ? `${Math.round(s / 60)}m`
       : `${Math.round(s)}s`;
 
-export async function runGrid(o: RunGridOptions): Promise<GridOutcome> {
-  const t0 = performance.now();
-  const runs = planRuns(o.grid, o.version);
-  const workers = o.workers ?? o.grid.workers;
-  const dirOf = (r: PlannedRun) => join(o.outDir, "runs", r.dir);
-  const results = new Map<string, RunResult>();
-  for (const r of runs) {
-    const hit = cachedResult(dirOf(r), r.key);
-    if (hit) results.set(r.id, hit);
-  }
-  const cached = results.size;
-  const est = estimator(runs);
-  for (const r of runs) if (results.has(r.id)) est.add(r, results.get(r.id)!.wall_s);
-  const failed: GridOutcome["failed"] = [];
-  const pending = runs.filter((r) => !results.has(r.id));
-  const running = new Map<string, { run: PlannedRun; stop: () => void; done: Promise<void> }>();
-  o.log(`[experiment] ${o.grid.name}: ${runs.length} runs (${cached} already done), ${workers} at a time; output ${o.outDir}`);
-  let stopping = false;
-  const onAbort = () => {
-    stopping = true;
-    for (const r of running.values()) r.stop();
-  };
-  o.signal?.addEventListener("abort", onAbort);
-  const byId = new Map(runs.map((r) => [r.id, r]));
-  const blocked = (r: PlannedRun) => r.dependsOn !== undefined && !results.has(r.dependsOn);
-  const depFailed = (r: PlannedRun) => r.dependsOn !== undefined && failed.some((f) => f.id === r.dependsOn);
-  let ran = 0;
-  try {
-    while ((pending.length > 0 || running.size > 0) && !stopping) {
-      for (let i = 0; i < pending.length && running.size < workers;) {
-        const r = pending[i]!;
-        if (depFailed(r)) {
-          failed.push({ id: r.id, error: `its starting point ${r.dependsOn} failed` });
-          pending.splice(i, 1);
-        } else if (blocked(r)) i++;
-        else {
-          pending.splice(i, 1);
-          running.set(r.id, launch(r));
-        }
-      }
-      if (running.size === 0) break;
-      await Promise.race([...running.values()].map((x) => x.done));
-    }
-    await Promise.all([...running.values()].map((x) => x.done));
-  } finally {
-    o.signal?.removeEventListener("abort", onAbort);
-  }
-  return {
-    runs,
-    results: runs.flatMap((r) => results.get(r.id) ?? []),
-    cached,
-    ran,
-    failed,
-    interrupted: stopping,
-    wallS: (performance.now() - t0) / 1000,
-  };
+/** The grid's state while it runs: what is done, waiting, running or failed. */
+class Scheduler {
+  readonly runs: PlannedRun[];
+  readonly results = new Map<string, RunResult>();
+  readonly failed: GridOutcome["failed"] = [];
+  readonly cached: number;
+  ran = 0;
+  stopping = false;
+  private readonly t0 = performance.now();
+  private readonly workers: number;
+  private readonly pending: PlannedRun[];
+  private readonly running = new Map<string, { run: PlannedRun; stop: () => void; done: Promise<void> }>();
+  private readonly byId: Map<string, PlannedRun>;
+  private readonly est: ReturnType<typeof estimator>;
+  private readonly o: RunGridOptions;
 
-  function launch(r: PlannedRun) {
-    const dir = dirOf(r);
-    const dep = r.dependsOn ? byId.get(r.dependsOn) : undefined;
+  constructor(o: RunGridOptions) {
+    this.o = o;
+    this.runs = planRuns(o.grid, o.version);
+    this.workers = o.workers ?? o.grid.workers;
+    this.byId = new Map(this.runs.map((r) => [r.id, r]));
+    this.est = estimator(this.runs);
+    for (const r of this.runs) {
+      const hit = cachedResult(this.dirOf(r), r.key);
+      if (hit) this.results.set(r.id, hit);
+      if (hit) this.est.add(r, hit.wall_s);
+    }
+    this.cached = this.results.size;
+    this.pending = this.runs.filter((r) => !this.results.has(r.id));
+    o.log(
+      `[experiment] ${o.grid.name}: ${this.runs.length} runs (${this.cached} already done), ${this.workers} at a time; output ${o.outDir}`,
+    );
+  }
+
+  dirOf(r: PlannedRun): string {
+    return join(this.o.outDir, "runs", r.dir);
+  }
+
+  stop(): void {
+    this.stopping = true;
+    for (const r of this.running.values()) r.stop();
+  }
+
+  /** Until every run is done, failed or (after stop) left for the next start. */
+  async run(): Promise<void> {
+    while ((this.pending.length > 0 || this.running.size > 0) && !this.stopping) {
+      this.fill();
+      if (this.running.size === 0) break;
+      await Promise.race([...this.running.values()].map((x) => x.done));
+    }
+    await Promise.all([...this.running.values()].map((x) => x.done));
+  }
+
+  /** Starts ready runs up to the worker count; a run whose starting point failed fails too. */
+  private fill(): void {
+    for (let i = 0; i < this.pending.length && this.running.size < this.workers;) {
+      const r = this.pending[i]!;
+      const dep = r.dependsOn;
+      if (dep !== undefined && this.failed.some((f) => f.id === dep)) {
+        this.failed.push({ id: r.id, error: `its starting point ${dep} failed` });
+        this.pending.splice(i, 1);
+      } else if (dep !== undefined && !this.results.has(dep)) i++;
+      else {
+        this.pending.splice(i, 1);
+        this.running.set(r.id, this.launch(r));
+      }
+    }
+  }
+
+  private launch(r: PlannedRun) {
+    const dir = this.dirOf(r);
+    const dep = r.dependsOn ? this.byId.get(r.dependsOn) : undefined;
     const job: RunJob = {
       run: r,
       dir,
-      ...(o.dataDir ? { dataDir: o.dataDir } : {}),
-      ...(dep ? { initDir: join(dirOf(dep), "last") } : {}),
+      ...(this.o.dataDir ? { dataDir: this.o.dataDir } : {}),
+      ...(dep ? { initDir: join(this.dirOf(dep), "last") } : {}),
     };
     const started = performance.now();
     const { done, stop } = startRun(job, join(dir, "job.json"));
     const finished = done.then((code) => {
-      running.delete(r.id);
+      this.running.delete(r.id);
       const result = code === 0 ? cachedResult(dir, r.key) : undefined;
       if (result) {
-        results.set(r.id, result);
-        est.add(r, (performance.now() - started) / 1000);
-        ran++;
-      } else if (!stopping) failed.push({ id: r.id, error: `exit code ${code}; see ${join(dir, "log.txt")}` });
-      progress(r, result);
+        this.results.set(r.id, result);
+        this.est.add(r, (performance.now() - started) / 1000);
+        this.ran++;
+      } else if (!this.stopping) this.failed.push({ id: r.id, error: `exit code ${code}; see ${join(dir, "log.txt")}` });
+      this.progress(r, result);
     });
     return { run: r, stop, done: finished };
   }
 
-  function progress(r: PlannedRun, result: RunResult | undefined): void {
-    const done = results.size;
-    const elapsed = (performance.now() - t0) / 1000;
-    const left = est.remaining([...pending, ...[...running.values()].map((x) => x.run)]) / Math.max(1, workers);
+  private progress(r: PlannedRun, result: RunResult | undefined): void {
+    const elapsed = (performance.now() - this.t0) / 1000;
+    const left = this.est.remaining([...this.pending, ...[...this.running.values()].map((x) => x.run)]) / Math.max(1, this.workers);
     const what = result
       ? `${r.id}: turn success ${(result.turn_success * 100).toFixed(2)}%, entry acc ${(result.entry_accuracy * 100).toFixed(2)}% (${Math.round(result.wall_s)} s)`
-      : `${r.id}: ${stopping ? "stopped (resumable)" : "FAILED"}`;
-    o.log(`[experiment] ${done}/${runs.length} done · ${what} · elapsed ${fmtTime(elapsed)} · about ${fmtTime(left)} left`);
+      : `${r.id}: ${this.stopping ? "stopped (resumable)" : "FAILED"}`;
+    this.o.log(
+      `[experiment] ${this.results.size}/${this.runs.length} done · ${what} · elapsed ${fmtTime(elapsed)} · about ${fmtTime(left)} left`,
+    );
   }
+}
+
+export async function runGrid(o: RunGridOptions): Promise<GridOutcome> {
+  const t0 = performance.now();
+  const s = new Scheduler(o);
+  const onAbort = () => s.stop();
+  o.signal?.addEventListener("abort", onAbort);
+  try {
+    await s.run();
+  } finally {
+    o.signal?.removeEventListener("abort", onAbort);
+  }
+  return {
+    runs: s.runs,
+    results: s.runs.flatMap((r) => s.results.get(r.id) ?? []),
+    cached: s.cached,
+    ran: s.ran,
+    failed: s.failed,
+    interrupted: s.stopping,
+    wallS: (performance.now() - t0) / 1000,
+  };
 }
