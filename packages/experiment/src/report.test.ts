@@ -86,7 +86,9 @@ describe("renderExperimentReport", () => {
       ),
     );
     expect(row(page, "random-valid-call").match(/<td class="missing">—<\/td>/g)).toHaveLength(4);
-    expect(page).toContain("No out-of-distribution results.");
+    // The per-fold section shows the in-distribution fold only.
+    expect(page).toContain("<h3>in distribution</h3>");
+    expect(page).not.toContain("<h3>out of distribution</h3>");
     expect(page).toContain("The grid declares no claims.");
   });
 });

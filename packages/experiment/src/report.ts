@@ -196,10 +196,8 @@ function curves(result: ExperimentResult, grid: Grid): string {
 ${charts.length ? charts.join("\n") : `<p class="note">No learning curves (no trained runs with curve points).</p>`}`;
 }
 
-function folds(result: ExperimentResult, grid: Grid): string {
-  const t = foldTable(grid, result.results, "ood");
-  if (t.folds.length === 0) return `<h2>Per fold (out of distribution)</h2><p class="note">No out-of-distribution results.</p>`;
-  const rows = t.rows
+function foldRows(t: ReturnType<typeof foldTable>): string[] {
+  return t.rows
     .filter((r) => t.folds.some((f) => r.cells[f]?.turn_success))
     .map((r) => {
       const cells = t.folds.map((f) => {
@@ -211,9 +209,19 @@ function folds(result: ExperimentResult, grid: Grid): string {
       });
       return `<tr><td>${esc(r.method)}</td>${cells.join("")}</tr>`;
     });
-  return `<h2>Per fold (out of distribution, turn success in percent, mean over seeds)</h2>
-<p class="note">Each fold holds its domains out of training and tests on their entries. Coverage (behaviour cloning): the share of the demonstrations' argument values that were among the policy's candidates; the others cannot be imitated.</p>
-<table><tr><th>method</th>${t.folds.map((f) => `<th>${esc(f)}</th>`).join("")}</tr>${rows.join("")}</table>`;
+}
+
+/** Method × fold for each set (the in-distribution split is one fold), with behaviour cloning's coverage. */
+function folds(result: ExperimentResult, grid: Grid): string {
+  const tables = EVAL_SETS.map((set) => ({ set, t: foldTable(grid, result.results, set) })).filter((x) => x.t.folds.length > 0);
+  if (tables.length === 0) return `<h2>Per fold</h2><p class="note">No results.</p>`;
+  const html = tables.map(
+    ({ set, t }) =>
+      `<h3>${SET_LABEL[set]}</h3><table><tr><th>method</th>${t.folds.map((f) => `<th>${esc(f)}</th>`).join("")}</tr>${foldRows(t).join("")}</table>`,
+  );
+  return `<h2>Per fold (turn success in percent, mean over seeds)</h2>
+<p class="note">An out-of-distribution fold holds its domains out of training and tests on their entries. Coverage (behaviour cloning): the share of the demonstrations' argument values that were among the policy's candidates; the others cannot be imitated.</p>
+${html.join("\n")}`;
 }
 
 function appendix(result: ExperimentResult): string {
