@@ -1,6 +1,6 @@
 /**
  * `envtune experiment`: run a grid (cached, resumable), then write `experiment.json` (every run's
- * result and every claim's verdict) and `report.html`.
+ * result and every claim's verdict), `report.html` and `summary.md` (the table and verdicts).
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -11,6 +11,7 @@ import { assertCreatableDir, runDirFault } from "@envtune/trainer";
 import { evaluateClaims } from "./analysis.ts";
 import type { Grid } from "./grid.ts";
 import { writeExperimentReport } from "./report.ts";
+import { summaryMarkdown } from "./summary.ts";
 import { experimentResultSchema, type ExperimentResult } from "./results.ts";
 import { runGrid, type GridOutcome } from "./runner.ts";
 import { RESULT_FILE } from "./run-one.ts";
@@ -31,7 +32,7 @@ export interface ExperimentOutcome extends GridOutcome {
 }
 
 /** The files an experiment writes at its top level; anything else there is someone else's. */
-const OWN = new Set(["grid.json", "experiment.json", "report.html", "runs"]);
+const OWN = new Set(["grid.json", "experiment.json", "report.html", "summary.md", "runs"]);
 
 /** The packages whose code decides a run's result: their versions enter every run's key. */
 export function codeVersion(): string {
@@ -118,6 +119,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentOut
     claims: evaluateClaims(o.grid, outcome.results),
   });
   writeFileAtomic(join(o.outDir, "experiment.json"), JSON.stringify(result, null, 2) + "\n");
-  writeExperimentReport(o.outDir, { result, grid: o.grid, budget: budgetText(o.grid, outcome, result.grid_wall_s) });
+  const budget = budgetText(o.grid, outcome, result.grid_wall_s);
+  writeExperimentReport(o.outDir, { result, grid: o.grid, budget });
+  writeFileAtomic(join(o.outDir, "summary.md"), summaryMarkdown(result, o.grid, budget));
   return { ...outcome, result };
 }

@@ -63,3 +63,4 @@ export type { GridOutcome, RunGridOptions } from "./runner.ts";
 export { RESULT_FILE, cachedResult } from "./run-one.ts";
 export { budgetText, codeVersion, runExperiment } from "./experiment.ts";
 export type { ExperimentOptions, ExperimentOutcome } from "./experiment.ts";
+export { summaryMarkdown } from "./summary.ts";

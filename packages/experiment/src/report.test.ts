@@ -8,6 +8,7 @@ import type { Grid } from "./grid.ts";
 import { renderExperimentReport, writeExperimentReport, type ExperimentReportInput } from "./report.ts";
 import { experimentResultSchema, type RunResult } from "./results.ts";
 import { esc } from "@envtune/trainer";
+import { summaryMarkdown } from "./summary.ts";
 
 function input(grid: Grid = fixtureGrid(), results: RunResult[] = fixtureResults()): ExperimentReportInput {
   const result = experimentResultSchema.parse({
@@ -102,5 +103,16 @@ describe("writeExperimentReport", () => {
     expect(file).toBe(join(dir, "report.html"));
     expect(readdirSync(dir)).toEqual(["report.html"]);
     expect(readFileSync(file, "utf8")).toBe(renderExperimentReport(input()));
+  });
+});
+
+describe("summary.md", () => {
+  it("has the table's cells and one verdict line per claim", () => {
+    const { result, grid } = input();
+    const md = summaryMarkdown(result, grid, "Budget words.");
+    expect(md).toContain("| method | ID turn success | ID entry accuracy | OOD turn success | OOD entry accuracy |");
+    expect(md).toContain("49.33 ± 1.33");
+    expect(md.match(/^- \*\*/gm)).toHaveLength(result.claims.length);
+    expect(md).toContain("Budget words.");
   });
 });

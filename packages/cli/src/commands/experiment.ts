@@ -96,7 +96,7 @@ export const experimentCommand: Command = {
         );
       }
       stdout(
-        `[experiment] ${out.result.runs.total} runs (${out.cached} cached, ${out.ran} run now) in ${(out.wallS / 60).toFixed(1)} min: ${outDir}/experiment.json, ${outDir}/report.html\n`,
+        `[experiment] ${out.result.runs.total} runs (${out.cached} cached, ${out.ran} run now) in ${(out.wallS / 60).toFixed(1)} min: ${outDir}/experiment.json, ${outDir}/report.html, ${outDir}/summary.md\n`,
       );
       if (out.interrupted) {
         stderr(`[experiment] interrupted: run the same command again to continue\n`);
