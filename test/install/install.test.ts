@@ -25,6 +25,7 @@ const PACKAGES = [
   "packages/engine",
   "packages/server",
   "packages/trainer",
+  "packages/experiment",
   "packages/policy-tfjs",
   "packages/create-domain",
   "packages/cli",
