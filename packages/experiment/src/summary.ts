@@ -18,11 +18,13 @@ function table(result: ExperimentResult, grid: Grid): string[] {
   return ["| method | ID turn success | ID entry accuracy | OOD turn success | OOD entry accuracy |", "|---|---:|---:|---:|---:|", ...rows];
 }
 
-function verdicts(result: ExperimentResult): string[] {
+function verdicts(result: ExperimentResult, grid: Grid): string[] {
   return result.claims.map((c) => {
     const d = c.mean_diff === null ? "no pairs" : `${pts(c.mean_diff)} points`;
     const ci = c.ci95 ? `, 95% interval [${pts(c.ci95[0])}, ${pts(c.ci95[1])}]` : "";
-    return `- **${c.verdict.replace("_", " ")}** — ${c.claim}: ${c.statement} (${c.a} − ${c.b}, ${c.metric}, ${c.set}: ${d}${ci}, n = ${c.n})`;
+    const cats = grid.claims.find((x) => x.id === c.claim)?.categories;
+    const scope = `${c.metric}${cats ? ` on ${cats.join(" + ")}` : ""}, ${c.set === "all" ? "every fold" : c.set}`;
+    return `- **${c.verdict.replace("_", " ")}** — ${c.claim}: ${c.statement} (${c.a} − ${c.b}, ${scope}: ${d}${ci}, n = ${c.n})`;
   });
 }
 
@@ -36,7 +38,7 @@ export function summaryMarkdown(result: ExperimentResult, grid: Grid, budget: st
     "",
     ...table(result, grid),
     "",
-    ...verdicts(result),
+    ...verdicts(result, grid),
     "",
     budget,
     "",
