@@ -6,10 +6,10 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { experimentResultSchema } from "@envtune/experiment";
-import { dataDir, spawnCli } from "../train/helpers.ts";
+import { dataDir, repoRoot, spawnCli } from "../train/helpers.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "envtune-experiment-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -80,6 +80,36 @@ describe("envtune experiment", () => {
     expect((await third.exited).code).toBe(0);
     expect(third.output()).toContain("6 runs (6 already done)");
   }, 600_000);
+
+  it("runs a grid over a dataset and domain pack of one's own, its paths relative to the grid file", async () => {
+    const dir = join(tmp, "own");
+    mkdirSync(dir);
+    const grid = {
+      name: "library",
+      train: { preset: "smoke" },
+      data: { dataset: join(repoRoot, "domains/example-library/data"), domains: ["@envtune/domain-example-library"] },
+      sets: { id: { split: { kind: "shared-id", seed: 42, train: 3, val: 1, test: 2 } }, ood: null },
+      seeds: [1, 2],
+      methods: [
+        { kind: "train", name: "et" },
+        { kind: "train", name: "sft", learner: { name: "sft" }, ablation: { singleStage: true } },
+        { kind: "baseline", name: "random-valid-call", policy: "random-valid-call" },
+      ],
+      claims: [{ id: "beats-random", statement: "et beats random", a: "et", b: "random-valid-call", set: "id" }],
+    };
+    writeFileSync(join(dir, "grid.json"), JSON.stringify({ ...grid, data: { ...grid.data, dataset: relative(dir, grid.data.dataset) } }));
+    const out = join(dir, "out");
+    const run = spawnCli(["experiment", "--grid", join(dir, "grid.json"), "--out", out]);
+    const exit = await run.exited;
+    expect(exit.code, run.output()).toBe(0);
+    const result = experimentResultSchema.parse(JSON.parse(readFileSync(join(out, "experiment.json"), "utf8")));
+    expect(result.results).toHaveLength(6);
+    // Every method is scored on the same test entries of the library's own split (paired comparisons need that).
+    expect(new Set(result.results.map((r) => r.fold))).toEqual(new Set(["shared-id-seed42"]));
+    expect(new Set(result.results.map((r) => r.entries)).size).toBe(1);
+    expect(result.results[0]!.entries).toBeGreaterThan(0);
+    expect(result.claims).toHaveLength(1);
+  }, 300_000);
 
   it("refuses a grid that names an unknown method, and an --out folder holding other files", async () => {
     const grid = join(tmp, "bad-grid.json");

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { parseOrThrow } from "@envtune/core";
+import { splitSpecSchema } from "@envtune/bfcl-data";
 import { BASELINE_NAMES, ablationSchema, learnerSchema } from "@envtune/trainer";
 import { claimSetSchema } from "./results.ts";
 
@@ -91,9 +92,13 @@ export const gridSchema = z
       .default({}),
     sets: z
       .object({
-        /** In distribution: train on the split's train part, test on its test part. */
+        /**
+         * In distribution: train on the split's train part, test on its test part. A split name
+         * (`paper`, …) or a split spec (e.g. `{ "kind": "shared-id", "train": 3, "val": 1, "test": 2 }`
+         * for a small dataset of your own).
+         */
         id: z
-          .object({ split: z.string().min(1).default("paper") })
+          .object({ split: z.union([z.string().min(1), splitSpecSchema]).default("paper") })
           .strict()
           .nullable()
           .default({ split: "paper" }),

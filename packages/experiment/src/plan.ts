@@ -37,7 +37,8 @@ interface Fold {
 /** Evaluation sets as folds: the in-distribution split, then one fold per held-out group. */
 export function foldsOf(grid: Grid): Fold[] {
   const out: Fold[] = [];
-  if (grid.sets.id) out.push({ set: "id", fold: grid.sets.id.split, split: grid.sets.id.split });
+  const id = grid.sets.id?.split;
+  if (id !== undefined) out.push({ set: "id", fold: typeof id === "string" ? id : `${id.kind}-seed${id.seed}`, split: id });
   for (const heldOut of grid.sets.ood?.folds ?? [])
     out.push({ set: "ood", fold: `ood:${heldOut.map((c) => `-${c}`).join(",")}`, split: { kind: "ood", heldOut } });
   return out;
