@@ -23,6 +23,13 @@ export interface CommandContext {
 /** Exit codes: 0 ok, 1 the command ran and found a failure, 2 usage error, 3 data/config error. */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, CONFIG: 3 } as const;
 
+/** `--data DIR`, the same in every command that reads BFCL. */
+export const dataOption: OptionSpec = {
+  type: "string",
+  valueName: "dir",
+  description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache).",
+};
+
 export const globalOptions: Record<string, OptionSpec> = {
   help: { type: "boolean", short: "h", description: "Show help for the command." },
 };

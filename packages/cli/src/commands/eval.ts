@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { BFCL_CATEGORIES, getSplit, type BfclDataset, type BfclEntry } from "@envtune/bfcl-data";
 import { runEval, summaryMarkdown, summaryTable, type EpisodeConfigInput, type EvalProgress } from "@envtune/engine";
-import { EXIT, intOption, usageError, type Command } from "../cli.ts";
+import { EXIT, intOption, usageError, type Command, dataOption } from "../cli.ts";
 import { createEvalPolicy, datasetSourceOptions, loadDatasetSource, loadPacksFor } from "../eval-source.ts";
 
 const PARTS = ["train", "val", "test", "all"] as const;
@@ -93,7 +93,7 @@ export const evalCommand: Command = {
     part: { type: "string", valueName: "part", default: "test", description: "Part of a named split: train, val, test or all." },
     ids: { type: "string", valueName: "ids", multiple: true, description: "Entry ids, comma-separated (repeatable)." },
     limit: { type: "string", valueName: "n", description: "Only the first N selected entries." },
-    data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
+    data: dataOption,
     ...datasetSourceOptions,
     out: {
       type: "string",

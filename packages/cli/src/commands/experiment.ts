@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { PAPER_GRID, gridJsonSchema, paperGrid, parseGrid, quickGrid, runExperiment, type Grid } from "@envtune/experiment";
-import { EXIT, interruptible, intOption, type Command } from "../cli.ts";
+import { EXIT, interruptible, intOption, type Command, dataOption } from "../cli.ts";
 
 /** A grid file: JSON validated by the grid schema; data paths in it mean what they say beside the file. */
 function readGrid(file: string): Grid {
@@ -46,7 +46,7 @@ export const experimentCommand: Command = {
       description: "Output folder (default: runs/experiment-<grid name>); rerunning with it skips finished runs.",
     },
     workers: { type: "string", valueName: "n", description: "Runs in parallel (default: the grid's, 2)." },
-    data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
+    data: dataOption,
     force: { type: "boolean", description: "Write into an --out folder that holds other files." },
     "print-grid": { type: "boolean", description: "Print the default (paper) grid as JSON and exit." },
     schema: { type: "boolean", description: "Print the grid's JSON Schema and exit." },

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import type { EpisodeConfigInput } from "@envtune/engine";
 import { createLogger, serveMcpStdio, type CreateParams, type LogLevel } from "@envtune/server";
-import { EXIT, usageError, intOption, type Command } from "../cli.ts";
+import { EXIT, usageError, intOption, type Command, dataOption } from "../cli.ts";
 import { parseSplitOption } from "../eval-source.ts";
 import { configOption, environmentFromFlags } from "./serve.ts";
 
@@ -51,7 +51,7 @@ export const mcpCommand: Command = {
       description: "Without --task-id: the first draw's seed (the i-th task uses seed+i).",
     },
     config: { type: "string", valueName: "json", description: "Episode settings over the stage's, as JSON." },
-    data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
+    data: dataOption,
     domains: { type: "string", valueName: "list", description: "Comma-separated domain packs (default: the installed and BFCL packs)." },
     "log-level": {
       type: "string",

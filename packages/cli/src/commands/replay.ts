@@ -11,7 +11,7 @@ import {
   type ReplayInput,
 } from "@envtune/core";
 import { loadBfclDataset, resolveBfclDataDir } from "@envtune/bfcl-data";
-import { EXIT, usageError, intOption, type Command } from "../cli.ts";
+import { EXIT, usageError, intOption, type Command, dataOption } from "../cli.ts";
 
 interface RecordIn extends ReplayInput {
   involvedClasses?: string[];
@@ -92,7 +92,7 @@ export const replayCommand: Command = {
   options: {
     trace: { type: "string", valueName: "file", description: "Trace file (JSON lines: id, long_context, turns[].calls[].call)." },
     out: { type: "string", valueName: "file", description: "Where to write the replayed records (JSON lines)." },
-    data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
+    data: dataOption,
     repeat: {
       type: "string",
       valueName: "n",

@@ -16,7 +16,7 @@ import {
   type ServerOptionsInput,
   type StageSpecInput,
 } from "@envtune/server";
-import { EXIT, usageError, intOption, type Command } from "../cli.ts";
+import { EXIT, usageError, intOption, type Command, dataOption } from "../cli.ts";
 import { parseSplitOption } from "../eval-source.ts";
 
 function readJsonFile(file: string, flag: string): unknown {
@@ -146,7 +146,7 @@ export const serveCommand: Command = {
   options: {
     port: { type: "string", valueName: "n", default: "8000", description: "Port (0 = any free port)." },
     host: { type: "string", valueName: "addr", default: "127.0.0.1", description: "Address to listen on (0.0.0.0 for every interface)." },
-    data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
+    data: dataOption,
     dataset: {
       type: "string",
       valueName: "path",

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { getSplit, listSplits, type BfclDataset, type DatasetSplit, type SplitSpecInput } from "@envtune/bfcl-data";
-import { EXIT, usageError, intOption, numberOption, type Command } from "../cli.ts";
+import { EXIT, usageError, intOption, numberOption, type Command, dataOption } from "../cli.ts";
 import { loadDatasetSource } from "../eval-source.ts";
 
 const PARTS = ["train", "val", "test"] as const;
@@ -47,7 +47,7 @@ export const splitsCommand: Command = {
   summary: "List, show and write dataset splits (the paper's, leave-domains-out OOD splits, custom domain sets).",
   usage: "envtune splits list | show NAME | write NAME --out FILE  [--held-out CLASS,...] [--data DIR | --dataset PATH] [--json]",
   options: {
-    data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
+    data: dataOption,
     dataset: { type: "string", valueName: "path", description: "A dataset in the BFCL format instead of BFCL itself." },
     "held-out": {
       type: "string",

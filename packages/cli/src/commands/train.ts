@@ -11,7 +11,7 @@ import {
   train,
   type TrainConfigInput,
 } from "@envtune/trainer";
-import { EXIT, interruptible, usageError, intOption, type Command } from "../cli.ts";
+import { EXIT, interruptible, usageError, intOption, type Command, dataOption } from "../cli.ts";
 import { parseSplitOption } from "../eval-source.ts";
 
 function readConfigFile(file: string): TrainConfigInput {
@@ -122,7 +122,7 @@ export const trainCommand: Command = {
       description: "Continue the run in DIR from its last checkpoint (after a crash, kill -9 or Ctrl-C).",
     },
     seed: { type: "string", valueName: "n", description: "Random seed (weights, rollouts, data order)." },
-    data: { type: "string", valueName: "dir", description: "BFCL data directory (else $ENVTUNE_BFCL_DATA or the download cache)." },
+    data: dataOption,
     dataset: {
       type: "string",
       valueName: "path",
