@@ -20,9 +20,9 @@ import {
   type Weights,
 } from "@envtune/policy-tfjs";
 import type { GrpoConfig, TrainConfig } from "./config.ts";
-import { answerRateKl, clipByGlobalNorm, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights } from "./grpo.ts";
+import { answerRateKl, groupAdvantages, grpoLoss, turnAdvantages, unitMeanWeights } from "./grpo.ts";
 import type { LearnerFactory, UpdateContext, UpdateMetrics, UpdateOutcome } from "./learner.ts";
-import { TfjsLearner } from "./tfjs-learner.ts";
+import { TfjsLearner, miniBatchIndices } from "./tfjs-learner.ts";
 import { mean } from "./stats.ts";
 
 /** What one GRPO update reports (means over optimizer steps). */
@@ -146,10 +146,9 @@ export class GrpoTfjsLearner extends TfjsLearner<GrpoUpdateMetrics> {
     if (decisions.length === 0)
       return { loss: 0, pg_loss: 0, kl: 0, answer_kl: 0, entropy: 0, clip_frac: 0, grad_norm: 0, tokens: 0, optimizer_steps: 0 };
     // Mini-batches over decisions (a random partition), each with its own frozen old/ref log-probs.
-    const order = rng.shuffle(decisions.map((_, i) => i));
-    const mbs = Math.min(g.miniBatches, decisions.length);
-    const chunks = Array.from({ length: mbs }, (_, k) => order.filter((_, i) => i % mbs === k));
-    const prepared = chunks.map((idx) => this.prepare(idx, decisions, adv, g, heads, units));
+    const prepared = miniBatchIndices(decisions.length, g.miniBatches, rng).map((idx) =>
+      this.prepare(idx, decisions, adv, g, heads, units),
+    );
     const acc = { loss: 0, pg_loss: 0, kl: 0, answer_kl: 0, entropy: 0, clip_frac: 0, grad_norm: 0 };
     let steps = 0;
     for (let epoch = 0; epoch < g.ppoEpochs; epoch++) {
@@ -219,37 +218,33 @@ export class GrpoTfjsLearner extends TfjsLearner<GrpoUpdateMetrics> {
   /** One optimizer step on a prepared mini-batch; returns its loss parts and the gradient norm. */
   private step(p: Prepared, g: GrpoConfig, heads: readonly string[]) {
     const anchorAnswers = g.answerKlCoef > 0 && heads.includes("tool");
-    const vars = this.policy.variables;
     let parts: tf.Scalar[] = [];
-    const { grads, value } = tf.variableGrads(() => {
-      const out = tokenOutputs(this.policy.weights(), p.ds, p.built);
-      const l = grpoLoss(
-        out.logp,
-        p.oldLogp,
-        p.refLogp,
-        p.advTok,
-        out.entropy,
-        { epsLow: g.epsLow, epsHigh: g.epsHigh, clipRatioC: g.clipRatioC, klCoef: g.klCoef, entropyCoef: g.entropyCoef },
-        p.mask,
-        p.klCoefTok,
-      );
-      const akl = anchorAnswers ? answerRateKl(out.answerLogp, p.refAnswerLogp) : tf.scalar(0);
-      parts = [tf.keep(l.pgLoss), tf.keep(l.kl), tf.keep(l.entropy), tf.keep(l.clipFrac), tf.keep(akl)];
-      return anchorAnswers ? (tf.add(l.loss, tf.mul(akl, g.answerKlCoef)) as tf.Scalar) : l.loss;
-    }, [...vars.values()]);
-    const named: Record<string, tf.Tensor> = {};
-    for (const [k, v] of vars) if (grads[v.name]) named[k] = grads[v.name]!;
-    const clipped = clipByGlobalNorm(named, g.gradClip);
-    if (Number.isFinite(clipped.norm)) this.opt.apply(vars, clipped.grads, g.lr);
-    for (const t of Object.values(clipped.grads)) t.dispose();
-    const loss = value.dataSync()[0]!;
-    value.dispose();
+    const { loss, gradNorm } = this.descend(
+      () => {
+        const out = tokenOutputs(this.policy.weights(), p.ds, p.built);
+        const l = grpoLoss(
+          out.logp,
+          p.oldLogp,
+          p.refLogp,
+          p.advTok,
+          out.entropy,
+          { epsLow: g.epsLow, epsHigh: g.epsHigh, clipRatioC: g.clipRatioC, klCoef: g.klCoef, entropyCoef: g.entropyCoef },
+          p.mask,
+          p.klCoefTok,
+        );
+        const akl = anchorAnswers ? answerRateKl(out.answerLogp, p.refAnswerLogp) : tf.scalar(0);
+        parts = [tf.keep(l.pgLoss), tf.keep(l.kl), tf.keep(l.entropy), tf.keep(l.clipFrac), tf.keep(akl)];
+        return anchorAnswers ? (tf.add(l.loss, tf.mul(akl, g.answerKlCoef)) as tf.Scalar) : l.loss;
+      },
+      g.gradClip,
+      g.lr,
+    );
     const [pg, kl, ent, cf, akl] = parts.map((t) => {
       const v = t.dataSync()[0]!;
       t.dispose();
       return v;
     });
-    return { loss, pg_loss: pg!, kl: kl!, answer_kl: akl!, entropy: ent!, clip_frac: cf!, grad_norm: clipped.norm };
+    return { loss, pg_loss: pg!, kl: kl!, answer_kl: akl!, entropy: ent!, clip_frac: cf!, grad_norm: gradNorm };
   }
 }
 

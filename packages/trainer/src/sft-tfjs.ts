@@ -17,9 +17,8 @@ import {
   type Rng,
 } from "@envtune/policy-tfjs";
 import type { BfclEntry } from "@envtune/bfcl-data";
-import { clipByGlobalNorm } from "./grpo.ts";
 import type { TrainConfig } from "./config.ts";
-import { TfjsLearner } from "./tfjs-learner.ts";
+import { TfjsLearner, miniBatchIndices } from "./tfjs-learner.ts";
 import { demonstrate, type Demonstration, type EntryDemonstrations } from "./demonstrations.ts";
 import type { LearnerFactory, UpdateContext, UpdateMetrics, UpdateOutcome } from "./learner.ts";
 
@@ -111,11 +110,9 @@ export class SftTfjsLearner extends TfjsLearner<SftUpdateMetrics> {
 
   private fit(demos: readonly Demonstration[], g: UpdateContext["settings"], heads: readonly string[], rng: Rng) {
     if (demos.length === 0) return { loss: 0, grad_norm: 0, entropy: 0, tokens: 0, optimizer_steps: 0 };
-    const order = rng.shuffle(demos.map((_, i) => i));
-    const mbs = Math.min(g.miniBatches, demos.length);
-    const prepared = Array.from({ length: mbs }, (_, k) =>
+    const prepared = miniBatchIndices(demos.length, g.miniBatches, rng).map((idx) =>
       this.prepare(
-        order.filter((_, i) => i % mbs === k).map((i) => demos[i]!),
+        idx.map((i) => demos[i]!),
         heads,
       ),
     );
@@ -149,23 +146,19 @@ export class SftTfjsLearner extends TfjsLearner<SftUpdateMetrics> {
 
   /** One optimizer step: minus the mean log-probability of the demonstrated tokens under the mask. */
   private step(p: Prepared, g: UpdateContext["settings"]): { loss: number; gradNorm: number; entropy: number } {
-    const vars = this.policy.variables;
     let ent: tf.Scalar | undefined;
-    const { grads, value } = tf.variableGrads(() => {
-      const out = tokenOutputs(this.policy.weights(), p.ds, p.built);
-      ent = tf.keep(tf.div(tf.sum(tf.mul(out.entropy, p.mask)), p.weight) as tf.Scalar);
-      return tf.neg(tf.div(tf.sum(tf.mul(out.logp, p.mask)), p.weight)) as tf.Scalar;
-    }, [...vars.values()]);
-    const named: Record<string, tf.Tensor> = {};
-    for (const [k, v] of vars) if (grads[v.name]) named[k] = grads[v.name]!;
-    const clipped = clipByGlobalNorm(named, g.gradClip);
-    if (Number.isFinite(clipped.norm)) this.opt.apply(vars, clipped.grads, this.lr ?? g.lr);
-    for (const t of Object.values(clipped.grads)) t.dispose();
-    const loss = value.dataSync()[0]!;
-    value.dispose();
+    const { loss, gradNorm } = this.descend(
+      () => {
+        const out = tokenOutputs(this.policy.weights(), p.ds, p.built);
+        ent = tf.keep(tf.div(tf.sum(tf.mul(out.entropy, p.mask)), p.weight) as tf.Scalar);
+        return tf.neg(tf.div(tf.sum(tf.mul(out.logp, p.mask)), p.weight)) as tf.Scalar;
+      },
+      g.gradClip,
+      this.lr ?? g.lr,
+    );
     const entropy = ent ? ent.dataSync()[0]! : 0;
     ent?.dispose();
-    return { loss, gradNorm: clipped.norm, entropy };
+    return { loss, gradNorm, entropy };
   }
 }
 

@@ -4,9 +4,9 @@
  * `sft` differ only in how an update turns experience into gradients.
  */
 import { join } from "node:path";
-import { TfjsPolicy, currentBackend, loadNamedTensors, saveNamedTensors, type DecisionRecord } from "@envtune/policy-tfjs";
+import { TfjsPolicy, currentBackend, loadNamedTensors, saveNamedTensors, tf, type DecisionRecord, type Rng } from "@envtune/policy-tfjs";
 import type { TrainConfig } from "./config.ts";
-import { AdamW } from "./grpo.ts";
+import { AdamW, clipByGlobalNorm } from "./grpo.ts";
 import type { FrozenPolicy, Learner, LearnerInfo, UpdateContext, UpdateMetrics, UpdateOutcome } from "./learner.ts";
 
 /** The network part of the policy config (the action format belongs to the episodes). */
@@ -17,6 +17,16 @@ export function netConfig(c: TrainConfig) {
 
 function adamW(c: TrainConfig): AdamW {
   return new AdamW({ lr: c.grpo.lr, beta1: c.grpo.beta1, beta2: c.grpo.beta2, eps: c.grpo.adamEps, weightDecay: c.grpo.weightDecay });
+}
+
+/**
+ * A random partition of `count` items into `miniBatches` index lists (item i goes to list
+ * i mod miniBatches of a shuffled order); fewer lists when there are fewer items.
+ */
+export function miniBatchIndices(count: number, miniBatches: number, rng: Rng): number[][] {
+  const order = rng.shuffle(Array.from({ length: count }, (_, i) => i));
+  const mbs = Math.min(miniBatches, count);
+  return Array.from({ length: mbs }, (_, k) => order.filter((_, i) => i % mbs === k));
 }
 
 /** A TfjsPolicy behind the frozen-policy interface (owns it). */
@@ -42,6 +52,23 @@ export abstract class TfjsLearner<M extends UpdateMetrics> implements Learner<De
   }
 
   abstract update(ctx: UpdateContext<DecisionRecord>): Promise<UpdateOutcome<M, DecisionRecord>>;
+
+  /**
+   * One AdamW step on `loss` (evaluated inside tfjs's gradient tape): gradients of every variable,
+   * clipped to `gradClip` in global norm, skipped when the norm is not finite.
+   */
+  protected descend(loss: () => tf.Scalar, gradClip: number, lr: number): { loss: number; gradNorm: number } {
+    const vars = this.policy.variables;
+    const { grads, value } = tf.variableGrads(loss, [...vars.values()]);
+    const named: Record<string, tf.Tensor> = {};
+    for (const [k, v] of vars) if (grads[v.name]) named[k] = grads[v.name]!;
+    const clipped = clipByGlobalNorm(named, gradClip);
+    if (Number.isFinite(clipped.norm)) this.opt.apply(vars, clipped.grads, lr);
+    for (const t of Object.values(clipped.grads)) t.dispose();
+    const v = value.dataSync()[0]!;
+    value.dispose();
+    return { loss: v, gradNorm: clipped.norm };
+  }
 
   act(observations: Parameters<TfjsPolicy["act"]>[0], opts: Parameters<TfjsPolicy["act"]>[1]) {
     return this.policy.act(observations, opts);
