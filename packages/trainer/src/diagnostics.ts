@@ -10,8 +10,8 @@ import type { BfclEntry } from "@envtune/bfcl-data";
 import { parseAction, toPlainJson, type PyValue } from "@envtune/core";
 import { PROTOCOL_PRESETS } from "@envtune/engine";
 import { DEFAULT_LIMITS, Rng, argCandidates, decisionContext, type FeaturizerLimits, type TfjsPolicy } from "@envtune/policy-tfjs";
-import { formWriting, groundTruthCalls, openEpisode, walkGroundTruth } from "./ground-truth.ts";
-import type { EpisodeWorld } from "./rollout.ts";
+import { formWriting, groundTruthCalls, walkGroundTruth } from "./ground-truth.ts";
+import { openEpisode, type EpisodeWorld } from "./rollout.ts";
 
 /** Per category: turns with calls, how many are fully expressible, and which parameters most often are not. */
 export interface Expressibility {

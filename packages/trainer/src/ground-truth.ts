@@ -6,10 +6,9 @@
 import { isDeepStrictEqual } from "node:util";
 import type { BfclEntry } from "@envtune/bfcl-data";
 import { requirePacks } from "@envtune/core";
-import { Episode, gtCallToKeywords, type EpisodeConfigInput, type KeywordCall } from "@envtune/engine";
+import { gtCallToKeywords, type EpisodeConfigInput, type KeywordCall } from "@envtune/engine";
 import { VALUE_FORMS, renderValue, type Candidate, type PolicyObservation } from "@envtune/policy-tfjs";
-import { DialogueTracker } from "./observe.ts";
-import type { EpisodeWorld } from "./rollout.ts";
+import { openEpisode, type EpisodeWorld } from "./rollout.ts";
 
 /** A ground-truth call in keyword form (as the oracle policy writes it) with its arguments as plain JSON values. */
 export type GroundTruthCall = KeywordCall & { args: Record<string, unknown> };
@@ -28,23 +27,6 @@ function envelope(call: KeywordCall): string {
 }
 
 const ANSWER = "<think>done</think>\n<answer>Done.</answer>";
-
-export function openEpisode(
-  entry: BfclEntry,
-  world: EpisodeWorld,
-  config: EpisodeConfigInput,
-): { ep: Episode; tracker: DialogueTracker; observe: () => PolicyObservation } {
-  const ep = new Episode({
-    entry,
-    packs: world.packs,
-    ...(world.constants ? { constants: world.constants } : {}),
-    ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}),
-    config,
-  });
-  const tracker = new DialogueTracker();
-  tracker.update(ep.reset().messages);
-  return { ep, tracker, observe: () => tracker.observation(ep.tools.map((t) => t.function)) };
-}
 
 export interface GroundTruthVisitor {
   /** Each turn's first observation. */

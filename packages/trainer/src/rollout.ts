@@ -49,10 +49,28 @@ export interface RolloutOptions {
   yieldEvery?: () => Promise<void>;
 }
 
-interface Live<R> {
-  spec: EpisodeSpec;
+/** A reset episode, the tracker of its dialogue, and what the actor observes now. */
+export interface OpenEpisode {
   ep: Episode;
   tracker: DialogueTracker;
+  observe: () => PolicyObservation;
+}
+
+export function openEpisode(entry: BfclEntry, world: EpisodeWorld, config: EpisodeConfigInput): OpenEpisode {
+  const ep = new Episode({
+    entry,
+    packs: world.packs,
+    ...(world.constants ? { constants: world.constants } : {}),
+    ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}),
+    config,
+  });
+  const tracker = new DialogueTracker();
+  tracker.update(ep.reset().messages);
+  return { ep, tracker, observe: () => tracker.observation(ep.tools.map((t) => t.function)) };
+}
+
+interface Live<R> extends OpenEpisode {
+  spec: EpisodeSpec;
   decisions: Array<{ record: R; turn: number }>;
   steps: number;
 }
@@ -86,22 +104,10 @@ export async function runEpisodes<R = unknown>(
   const results: Array<EpisodeResult<R>> = new Array(specs.length);
   for (let start = 0; start < specs.length; start += max) {
     const chunk = specs.slice(start, start + max);
-    const live: Array<Live<R>> = chunk.map((spec) => {
-      const ep = new Episode({
-        entry: spec.entry,
-        packs: world.packs,
-        ...(world.constants ? { constants: world.constants } : {}),
-        ...(world.funcDocs ? { funcDocs: world.funcDocs } : {}),
-        config: spec.config,
-      });
-      const r = ep.reset();
-      const tracker = new DialogueTracker();
-      tracker.update(r.messages);
-      return { spec, ep, tracker, decisions: [], steps: 0 };
-    });
+    const live: Array<Live<R>> = chunk.map((spec) => ({ spec, ...openEpisode(spec.entry, world, spec.config), decisions: [], steps: 0 }));
     let active = live;
     while (active.length > 0) {
-      const obs = active.map((l) => l.tracker.observation(l.ep.tools.map((t) => t.function)));
+      const obs = active.map((l) => l.observe());
       const acts = actor.act(obs, rng);
       active.forEach((l, i) => {
         const a = acts[i]!;

@@ -5,7 +5,7 @@ import { loadBfclDataset } from "@envtune/bfcl-data";
 import { DEFAULT_LIMITS, Rng, renderAction, selectBackend, type DecisionRecord } from "@envtune/policy-tfjs";
 import { parseTrainConfig, presetConfig, stageGrpo } from "./config.ts";
 import { demonstrate } from "./demonstrations.ts";
-import { openEpisode } from "./ground-truth.ts";
+import { openEpisode } from "./rollout.ts";
 import { SftTfjsLearner } from "./sft-tfjs.ts";
 import type { UpdateContext } from "./learner.ts";
 import type { EpisodeWorld } from "./rollout.ts";
