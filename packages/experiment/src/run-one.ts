@@ -4,7 +4,7 @@
  * entries. The outcome is `result.json` beside the run's own files, written last, so that its
  * presence (with the planned key) means the run is done.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@envtune/policy-tfjs/util";
 import { RunDir, evaluateBaseline, stderrProgress, train, type EvalGroup, type FinalEvaluation, type TrainConfig } from "@envtune/trainer";
@@ -59,14 +59,13 @@ function curves(dir: string): Pick<RunResult, "val_curve" | "train_curve" | "upd
   return { val_curve: val, train_curve: tr, updates, ...(values > 0 ? { coverage: { values, covered } } : {}) };
 }
 
-function wallSeconds(dir: string, now: number): number {
+/** Appends this process's seconds to the run's wall.log and returns the run's total over every process. */
+function recordWall(dir: string, seconds: number): number {
   const file = join(dir, WALL_FILE);
-  const before = existsSync(file)
-    ? readFileSync(file, "utf8")
-        .split("\n")
-        .reduce((a, l) => a + (Number(l) || 0), 0)
-    : 0;
-  return before + now;
+  appendFileSync(file, `${seconds.toFixed(3)}\n`);
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .reduce((a, l) => a + (Number(l) || 0), 0);
 }
 
 async function trained(job: RunJob, signal: AbortSignal): Promise<FinalEvaluation | undefined> {
@@ -92,11 +91,7 @@ export async function runOne(job: RunJob, signal: AbortSignal): Promise<RunResul
   const m = job.run.method;
   mkdirSync(job.dir, { recursive: true });
   const evaluation = m.kind === "train" ? await trained(job, signal) : await evaluateBaseline(job.run.config, m.policy, job.dataDir);
-  const seconds = (performance.now() - t0) / 1000;
-  writeFileAtomic(
-    join(job.dir, WALL_FILE),
-    `${existsSync(join(job.dir, WALL_FILE)) ? readFileSync(join(job.dir, WALL_FILE), "utf8") : ""}${seconds.toFixed(3)}\n`,
-  );
+  const wall = recordWall(job.dir, (performance.now() - t0) / 1000);
   if (!evaluation) return undefined;
   const p = evaluation.policies[0]!;
   const result = runResultSchema.parse({
@@ -107,7 +102,7 @@ export async function runOne(job: RunJob, signal: AbortSignal): Promise<RunResul
     seed: job.run.seed,
     ...score(p),
     per_category: Object.fromEntries(Object.entries(p.perCategory).map(([c, g]) => [c, score(g)])),
-    wall_s: Math.round(wallSeconds(job.dir, 0) * 10) / 10,
+    wall_s: Math.round(wall * 10) / 10,
     ...(m.kind === "train" ? curves(job.dir) : { val_curve: [], train_curve: [], updates: 0 }),
     key: job.run.key,
   });

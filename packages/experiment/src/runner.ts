@@ -48,7 +48,7 @@ function startRun(job: RunJob, jobFile: string): { done: Promise<number>; stop: 
   mkdirSync(job.dir, { recursive: true });
   writeFileSync(jobFile, JSON.stringify(job));
   const log = createWriteStream(join(job.dir, "log.txt"), { flags: "a" });
-  const child = spawn(process.execPath, workerCommand(jobFile), { stdio: ["ignore", "pipe", "pipe"], detached: false });
+  const child = spawn(process.execPath, workerCommand(jobFile), { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   const done = new Promise<number>((resolve) =>
@@ -61,17 +61,19 @@ function startRun(job: RunJob, jobFile: string): { done: Promise<number>; stop: 
 }
 
 /** Seconds expected for a run: the mean of finished runs of its method, else of all finished runs of its kind. */
-function estimator(runs: readonly PlannedRun[]) {
-  const seen = new Map<string, number[]>();
+function estimator() {
+  const seen = new Map<string, { sum: number; n: number }>();
   const add = (r: PlannedRun, s: number) => {
-    for (const k of [r.method.name, r.method.kind]) seen.set(k, [...(seen.get(k) ?? []), s]);
+    for (const k of [r.method.name, r.method.kind]) {
+      const x = seen.get(k) ?? { sum: 0, n: 0 };
+      seen.set(k, { sum: x.sum + s, n: x.n + 1 });
+    }
   };
   const est = (r: PlannedRun): number => {
-    const xs = seen.get(r.method.name) ?? seen.get(r.method.kind);
-    if (xs?.length) return xs.reduce((a, b) => a + b, 0) / xs.length;
-    return r.method.kind === "train" ? 120 : 10;
+    const x = seen.get(r.method.name) ?? seen.get(r.method.kind);
+    return x ? x.sum / x.n : r.method.kind === "train" ? 120 : 10;
   };
-  return { add, remaining: (left: readonly PlannedRun[]) => left.reduce((a, r) => a + est(r), 0), count: runs.length };
+  return { add, remaining: (left: readonly PlannedRun[]) => left.reduce((a, r) => a + est(r), 0) };
 }
 
 const fmtTime = (s: number) =>
@@ -90,6 +92,11 @@ class Scheduler {
   ran = 0;
   stopping = false;
   private readonly t0 = performance.now();
+
+  /** Seconds since this invocation started. */
+  elapsed(): number {
+    return (performance.now() - this.t0) / 1000;
+  }
   private readonly workers: number;
   private readonly pending: PlannedRun[];
   private readonly running = new Map<string, { run: PlannedRun; stop: () => void; done: Promise<void> }>();
@@ -102,7 +109,7 @@ class Scheduler {
     this.runs = planRuns(o.grid, o.version);
     this.workers = o.workers ?? o.grid.workers;
     this.byId = new Map(this.runs.map((r) => [r.id, r]));
-    this.est = estimator(this.runs);
+    this.est = estimator();
     for (const r of this.runs) {
       const hit = cachedResult(this.dirOf(r), r.key);
       if (hit) this.results.set(r.id, hit);
@@ -175,7 +182,7 @@ class Scheduler {
   }
 
   private progress(r: PlannedRun, result: RunResult | undefined): void {
-    const elapsed = (performance.now() - this.t0) / 1000;
+    const elapsed = this.elapsed();
     const left = this.est.remaining([...this.pending, ...[...this.running.values()].map((x) => x.run)]) / Math.max(1, this.workers);
     const what = result
       ? `${r.id}: turn success ${(result.turn_success * 100).toFixed(2)}%, entry acc ${(result.entry_accuracy * 100).toFixed(2)}% (${Math.round(result.wall_s)} s)`
@@ -187,7 +194,6 @@ class Scheduler {
 }
 
 export async function runGrid(o: RunGridOptions): Promise<GridOutcome> {
-  const t0 = performance.now();
   const s = new Scheduler(o);
   const onAbort = () => s.stop();
   o.signal?.addEventListener("abort", onAbort);
@@ -203,6 +209,6 @@ export async function runGrid(o: RunGridOptions): Promise<GridOutcome> {
     ran: s.ran,
     failed: s.failed,
     interrupted: s.stopping,
-    wallS: (performance.now() - t0) / 1000,
+    wallS: s.elapsed(),
   };
 }
