@@ -124,6 +124,12 @@ describe("envtune experiment", () => {
     expect((await bad.exited).code).toBe(3);
     expect(bad.output()).toContain("claim `x` names unknown method `et`");
 
+    // JSON that is not an object is a grid error, not a crash.
+    writeFileSync(grid, "null");
+    const nul = spawnCli(["experiment", "--grid", grid, "--out", join(tmp, "bad")]);
+    expect((await nul.exited).code).toBe(3);
+    expect(nul.output()).toContain("The experiment grid is invalid");
+
     const foreign = join(tmp, "foreign");
     mkdirSync(foreign);
     writeFileSync(join(foreign, "notes.txt"), "mine");

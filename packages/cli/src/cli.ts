@@ -1,3 +1,4 @@
+import { dirname, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EnvtuneError } from "@envtune/core";
 
@@ -112,4 +113,21 @@ export function interruptible(announce: () => void): { signal: AbortSignal; rele
       process.off("SIGTERM", onSignal);
     },
   };
+}
+
+/**
+ * Paths in a config file (`data.dir`, `data.dataset`) mean what they say beside the file,
+ * wherever the command runs from. Anything that is not a non-empty string is left for the
+ * config's schema to judge.
+ */
+export function dataPathsBesideFile<T>(input: T, file: string): T {
+  const data = (input as { data?: unknown } | null)?.data;
+  if (!data || typeof data !== "object") return input;
+  const here = dirname(resolve(file));
+  const d = data as Record<string, unknown>;
+  const rel = (k: string) => {
+    const p = d[k];
+    return typeof p === "string" && p.length > 0 ? { [k]: resolve(here, p) } : {};
+  };
+  return { ...input, data: { ...d, ...rel("dir"), ...rel("dataset") } };
 }

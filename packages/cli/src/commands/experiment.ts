@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import { PAPER_GRID, gridJsonSchema, paperGrid, parseGrid, quickGrid, runExperiment, type Grid } from "@envtune/experiment";
-import { EXIT, interruptible, intOption, type Command, dataOption } from "../cli.ts";
+import { EXIT, interruptible, intOption, type Command, dataOption, dataPathsBesideFile } from "../cli.ts";
 
 /** A grid file: JSON validated by the grid schema; data paths in it mean what they say beside the file. */
 function readGrid(file: string): Grid {
-  let input: Record<string, unknown>;
+  let input: unknown;
   try {
-    input = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    input = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
     throw new EnvtuneError(
       "BAD_GRID_FILE",
@@ -17,13 +17,7 @@ function readGrid(file: string): Grid {
       "Pass a JSON grid file (`envtune experiment --print-grid` prints the default one to start from).",
     );
   }
-  const data = input.data as Record<string, unknown> | undefined;
-  if (data && typeof data === "object") {
-    const here = dirname(resolve(file));
-    const rel = (k: string) => (typeof data[k] === "string" ? { [k]: resolve(here, data[k]) } : {});
-    input = { ...input, data: { ...data, ...rel("dir"), ...rel("dataset") } };
-  }
-  return parseGrid(input);
+  return parseGrid(dataPathsBesideFile(input, file));
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}`;

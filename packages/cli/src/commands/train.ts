@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { EnvtuneError } from "@envtune/core";
 import {
   PRESETS,
@@ -11,7 +11,7 @@ import {
   train,
   type TrainConfigInput,
 } from "@envtune/trainer";
-import { EXIT, interruptible, usageError, intOption, type Command, dataOption } from "../cli.ts";
+import { EXIT, interruptible, usageError, intOption, type Command, dataOption, dataPathsBesideFile } from "../cli.ts";
 import { parseSplitOption } from "../eval-source.ts";
 
 function readConfigFile(file: string): TrainConfigInput {
@@ -37,21 +37,7 @@ function readConfigFile(file: string): TrainConfigInput {
       "Write the config as JSON (see `trainConfigSchema`).",
     );
   }
-  // Paths in a config file mean what they say beside the file, wherever the command runs from.
-  const data = input?.data;
-  if (data && typeof data === "object") {
-    const here = dirname(resolve(file));
-    const rel = (p: unknown): unknown => (typeof p === "string" && p.length > 0 ? resolve(here, p) : p);
-    input = {
-      ...input,
-      data: {
-        ...data,
-        ...(data.dir !== undefined ? { dir: rel(data.dir) as string } : {}),
-        ...(data.dataset !== undefined ? { dataset: rel(data.dataset) as string } : {}),
-      },
-    };
-  }
-  return input;
+  return dataPathsBesideFile(input, file);
 }
 
 /**
