@@ -7,7 +7,7 @@
  * Every split is a pure function of the dataset and a zod-validated spec: same data and spec,
  * same ids. Ids are returned in dataset order (category, then entry number).
  */
-import { EnvtuneError, PyRandom, parseOrThrow } from "@envtune/core";
+import { BFCL_DOMAIN_PACKAGES, EnvtuneError, PyRandom, parseOrThrow } from "@envtune/core";
 import { z } from "zod";
 import type { BfclEntry } from "./load.ts";
 import { BFCL_CATEGORIES } from "./manifest.ts";
@@ -277,9 +277,7 @@ function parseOodName(name: string): string[] {
  * `ood:-TravelAPI,-VehicleControlAPI`).
  */
 export function listSplits(source?: SplitSource): SplitInfo[] {
-  const classes = source
-    ? datasetClasses(source)
-    : ["GorillaFileSystem", "MathAPI", "MessageAPI", "TicketAPI", "TradingBot", "TravelAPI", "TwitterAPI", "VehicleControlAPI"];
+  const classes = source ? datasetClasses(source) : Object.keys(BFCL_DOMAIN_PACKAGES).sort();
   return [
     ...NAMED.map((n) => ({ name: n.name, description: n.description, spec: parseSpec(n.spec, n.name) })),
     ...classes.map((c) => ({

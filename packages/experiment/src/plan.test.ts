@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { BFCL_DOMAIN_PACKAGES } from "@envtune/core";
 import { BFCL_OOD_FOLDS, PAPER_GRID, paperGrid, quickGrid } from "./paper-grid.ts";
 import { parseGrid } from "./grid.ts";
 import { foldsOf, mergeConfig, planRuns } from "./plan.ts";
 
-const BFCL_CLASSES = [
-  "GorillaFileSystem",
-  "MathAPI",
-  "MessageAPI",
-  "TicketAPI",
-  "TradingBot",
-  "TravelAPI",
-  "TwitterAPI",
-  "VehicleControlAPI",
-];
+const BFCL_CLASSES = Object.keys(BFCL_DOMAIN_PACKAGES).sort();
 
 describe("the paper grid", () => {
   it("holds every BFCL domain out exactly once across its folds", () => {

@@ -15,16 +15,7 @@ describe("split cache", () => {
       expect(env.listTasks({ split: s }).total).toBe(a.total);
     }
     expect(cache.size).toBe(2); // the default split and ood:-TravelAPI
-    const classes = [
-      "GorillaFileSystem",
-      "MathAPI",
-      "MessageAPI",
-      "TicketAPI",
-      "TradingBot",
-      "TravelAPI",
-      "TwitterAPI",
-      "VehicleControlAPI",
-    ];
+    const classes = Object.keys(BFCL_DOMAIN_PACKAGES);
     // Every pair of classes, in both orders: 56 spellings of 28 splits.
     for (const x of classes) for (const y of classes) if (x !== y) env.listTasks({ split: `ood:-${x},-${y}` });
     expect(cache.size).toBeLessThanOrEqual(SPLIT_CACHE_SIZE);
