@@ -1,37 +1,23 @@
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadDomainPacks, parseAction, type DomainPack } from "@envtune/core";
-import { loadBfclDataset } from "@envtune/bfcl-data";
+import { parseAction, type DomainPack } from "@envtune/core";
 import { Episode, runEpisode } from "@envtune/engine";
 import { Rng, TfjsPolicy, selectBackend } from "@envtune/policy-tfjs";
 import { alwaysAnswerActor, enginePolicy, policyActor, randomValidActor } from "./actors.ts";
 import { runEpisodes } from "./rollout.ts";
+import { bfclPacks, bfclWorld, ds } from "./__fixtures__/bfcl.ts";
 
-const shared = process.env.ENVTUNE_SHARED_DIR ?? fileURLToPath(new URL("../../../../shared", import.meta.url));
-const ds = loadBfclDataset(`${shared}/bfcl/data`);
 let packs: Map<string, DomainPack>;
 const ids = ["multi_turn_base_0", "multi_turn_miss_param_5", "multi_turn_long_context_3"];
 
 beforeAll(async () => {
   await selectBackend({});
-  packs = (
-    await loadDomainPacks([
-      "@envtune/domain-file-system",
-      "@envtune/domain-travel",
-      "@envtune/domain-vehicle-control",
-      "@envtune/domain-trading",
-      "@envtune/domain-message",
-      "@envtune/domain-posting",
-      "@envtune/domain-ticket",
-      "@envtune/domain-math",
-    ])
-  ).packs;
+  packs = await bfclPacks();
 });
 
 describe("actors", () => {
   it("random-valid-call sends schema-valid calls; always-answer never calls", async () => {
     const entries = ids.map((id) => ds.byId.get(id)!);
-    const world = { packs, constants: ds.longContext, funcDocs: ds.funcDocs };
+    const world = bfclWorld(packs);
     const specs = entries.map((entry, i) => ({ entry, config: { protocol: "paper" as const }, group: i }));
     const seen: string[] = [];
     const actor = randomValidActor();
@@ -63,7 +49,7 @@ describe("actors", () => {
   it("the engine Policy adapter acts exactly like the batched actor (same observations from the messages)", async () => {
     const policy = TfjsPolicy.create({}, 13);
     const entries = ids.map((id) => ds.byId.get(id)!);
-    const world = { packs, constants: ds.longContext, funcDocs: ds.funcDocs };
+    const world = bfclWorld(packs);
     const batched = await runEpisodes(
       entries.map((entry, i) => ({ entry, config: { protocol: "paper" as const }, group: i })),
       world,

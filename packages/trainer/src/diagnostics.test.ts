@@ -1,24 +1,18 @@
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadDomainPacks, type DomainPack } from "@envtune/core";
-import { categoryOf, loadBfclDataset } from "@envtune/bfcl-data";
+import type { DomainPack } from "@envtune/core";
+import { categoryOf } from "@envtune/bfcl-data";
 import { TfjsPolicy, selectBackend } from "@envtune/policy-tfjs";
 import { answerFeatureRows, auc, expressibility, firstCallBreakdown, logisticAuc } from "./diagnostics.ts";
+import { bfclPacks, bfclWorld, ds } from "./__fixtures__/bfcl.ts";
 
-const shared = process.env.ENVTUNE_SHARED_DIR ?? fileURLToPath(new URL("../../../../shared", import.meta.url));
-const ds = loadBfclDataset(`${shared}/bfcl/data`);
 let packs: Map<string, DomainPack>;
 
 beforeAll(async () => {
   await selectBackend({});
-  packs = (
-    await loadDomainPacks(
-      ["file-system", "travel", "vehicle-control", "trading", "message", "posting", "ticket", "math"].map((d) => `@envtune/domain-${d}`),
-    )
-  ).packs;
+  packs = await bfclPacks();
 });
 
-const world = () => ({ packs, constants: ds.longContext, funcDocs: ds.funcDocs });
+const world = () => bfclWorld(packs);
 const nonEmpty = (id: string) => ds.byId.get(id)!.groundTruth.filter((g) => g.length > 0).length;
 
 describe("policy diagnostics", () => {

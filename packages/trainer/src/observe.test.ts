@@ -1,27 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadDomainPacks, type DomainPack } from "@envtune/core";
+import type { DomainPack } from "@envtune/core";
 import { Episode } from "@envtune/engine";
-import { loadBfclDataset } from "@envtune/bfcl-data";
-import { fileURLToPath } from "node:url";
 import { DialogueTracker, parsePaperResults } from "./observe.ts";
+import { bfclPacks, ds } from "./__fixtures__/bfcl.ts";
 
-const shared = process.env.ENVTUNE_SHARED_DIR ?? fileURLToPath(new URL("../../../../shared", import.meta.url));
-const ds = loadBfclDataset(`${shared}/bfcl/data`);
 let packs: Map<string, DomainPack>;
 
 beforeAll(async () => {
-  packs = (
-    await loadDomainPacks([
-      "@envtune/domain-file-system",
-      "@envtune/domain-travel",
-      "@envtune/domain-vehicle-control",
-      "@envtune/domain-trading",
-      "@envtune/domain-message",
-      "@envtune/domain-posting",
-      "@envtune/domain-ticket",
-      "@envtune/domain-math",
-    ])
-  ).packs;
+  packs = await bfclPacks();
 });
 
 describe("observations from the chat messages of a real episode", () => {

@@ -1,7 +1,4 @@
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadDomainPacks, type DomainPack } from "@envtune/core";
-import { loadBfclDataset } from "@envtune/bfcl-data";
 import { DEFAULT_LIMITS, Rng, renderAction, selectBackend, type DecisionRecord } from "@envtune/policy-tfjs";
 import { parseTrainConfig, presetConfig, stageGrpo } from "./config.ts";
 import { demonstrate } from "./demonstrations.ts";
@@ -9,19 +6,13 @@ import { openEpisode } from "./rollout.ts";
 import { SftTfjsLearner } from "./sft-tfjs.ts";
 import type { UpdateContext } from "./learner.ts";
 import type { EpisodeWorld } from "./rollout.ts";
+import { bfclPacks, bfclWorld, ds } from "./__fixtures__/bfcl.ts";
 
-const shared = process.env.ENVTUNE_SHARED_DIR ?? fileURLToPath(new URL("../../../../shared", import.meta.url));
-const ds = loadBfclDataset(`${shared}/bfcl/data`);
 let world: EpisodeWorld;
 
 beforeAll(async () => {
   await selectBackend({});
-  const packs: Map<string, DomainPack> = (
-    await loadDomainPacks(
-      ["file-system", "travel", "vehicle-control", "trading", "message", "posting", "ticket", "math"].map((d) => `@envtune/domain-${d}`),
-    )
-  ).packs;
-  world = { packs, constants: ds.longContext, funcDocs: ds.funcDocs };
+  world = bfclWorld(await bfclPacks());
 });
 
 const env = { protocol: "paper" as const, augmented: false, maxActionsPerTurn: 50 };
