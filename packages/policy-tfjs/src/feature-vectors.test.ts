@@ -20,34 +20,8 @@ import {
   type FeaturizerLimits,
 } from "./featurize.ts";
 import type { PolicyObservation } from "./observation.ts";
+import { cd, lock } from "./__fixtures__/tools.ts";
 
-const cd: ToolSchema = {
-  name: "cd",
-  description:
-    "This tool belongs to the Gorilla file system. Tool description: Change the current working directory to the specified folder.",
-  parameters: {
-    type: "object",
-    properties: { folder: { type: "string", description: "The folder of the directory to change to." } },
-    required: ["folder"],
-  },
-};
-const lock: ToolSchema = {
-  name: "lockDoors",
-  description: "Tool description: Locks the doors of the vehicle.",
-  parameters: {
-    type: "object",
-    properties: {
-      unlock: { type: "boolean", description: "True if the doors are to be unlocked, False otherwise." },
-      door: {
-        type: "array",
-        items: { type: "string" },
-        description: 'The list of doors to lock or unlock. [Enum]: ["driver", "passenger", "rear_left", "rear_right"]',
-      },
-      pedal: { type: "number", description: "Position between 0 (not pressed) and 1 (fully pressed)." },
-    },
-    required: ["unlock", "door"],
-  },
-};
 const order: ToolSchema = {
   name: "place_order",
   description: "Places an order for a stock symbol.",

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { ToolSchema } from "@envtune/core";
 import {
   TOOL_FEATURE_TABLE,
   argCandidates,
@@ -14,34 +13,7 @@ import {
 } from "./featurize.ts";
 import type { PolicyObservation } from "./observation.ts";
 import { hashToken, splitIdentifier, stem, words } from "./tokenize.ts";
-
-const cd: ToolSchema = {
-  name: "cd",
-  description:
-    "This tool belongs to the Gorilla file system. Tool description: Change the current working directory to the specified folder.",
-  parameters: {
-    type: "object",
-    properties: { folder: { type: "string", description: "The folder of the directory to change to." } },
-    required: ["folder"],
-  },
-};
-const lock: ToolSchema = {
-  name: "lockDoors",
-  description: "Tool description: Locks the doors of the vehicle.",
-  parameters: {
-    type: "object",
-    properties: {
-      unlock: { type: "boolean", description: "True if the doors are to be unlocked, False otherwise." },
-      door: {
-        type: "array",
-        items: { type: "string" },
-        description: 'The list of doors to lock or unlock. [Enum]: ["driver", "passenger", "rear_left", "rear_right"]',
-      },
-      pedal: { type: "number", description: "Position between 0 (not pressed) and 1 (fully pressed)." },
-    },
-    required: ["unlock", "door"],
-  },
-};
+import { cd, lock } from "./__fixtures__/tools.ts";
 
 function obs(userText: string, extra: Partial<PolicyObservation> = {}): PolicyObservation {
   return { tools: [cd, lock], userText, previousUserTexts: [], steps: [], earlierResults: [], earlierCalls: [], ...extra };
