@@ -50,9 +50,9 @@ const VERDICT_LABEL: Record<ClaimResult["verdict"], string> = {
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
 
 /** A rate in percent, 2 decimals. */
-const pct = (x: number) => (x * 100).toFixed(2);
+export const pct = (x: number) => (x * 100).toFixed(2);
 /** A difference of rates in points, signed. */
-const pts = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(2)}`;
+export const pts = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(2)}`;
 
 function summaryCell(s: Summary | null): string {
   return s ? `<td title="n = ${s.n}">${pct(s.mean)} ± ${pct(s.sd)}</td>` : `<td class="missing">${DASH}</td>`;

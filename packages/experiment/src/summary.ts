@@ -4,11 +4,10 @@
  */
 import { methodTable, type Summary } from "./analysis.ts";
 import type { Grid } from "./grid.ts";
+import { pct, pts } from "./report.ts";
 import type { ExperimentResult } from "./results.ts";
 
-const pct = (x: number) => (x * 100).toFixed(2);
 const cell = (s: Summary | null) => (s ? `${pct(s.mean)} ± ${pct(s.sd)}` : "—");
-const pts = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(2)}`;
 
 function table(result: ExperimentResult, grid: Grid): string[] {
   const rows = methodTable(grid, result.results).map(
